@@ -1,0 +1,47 @@
+"""`intermargin`: run scenarios, fuzz, replay traces, prove invariants, verify everything.
+
+Each subcommand lives in its own module under `intermargin/commands/` and
+registers itself with `register(subparsers)`.  Exit codes: 0 all good, 1 a
+check failed, 2 bad usage or bad input (one line on stderr, no traceback).
+"""
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+
+from intermargin.errors import EXIT_USAGE, UsageError
+
+COMMANDS = ("scenario",)
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(
+        prog="intermargin",
+        description=(
+            "Reference model and property-checked specification of an interoperable "
+            "margin system: one collateral hub, several execution spokes, cross-chain "
+            "messages, one risk engine."
+        ),
+    )
+    sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name in COMMANDS:
+        importlib.import_module(f"intermargin.commands.{name}").register(sub)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        code: int = args.run(args)
+    except UsageError as e:
+        print(f"intermargin: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("intermargin: interrupted", file=sys.stderr)
+        return 130
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

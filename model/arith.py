@@ -1,0 +1,43 @@
+"""Ledger arithmetic: exact integers, rounding always against the account (NUM-1..NUM-3)."""
+
+from math import isqrt
+
+from spec.bounds import BPS
+
+
+def ceil_div(numerator: int, denominator: int) -> int:
+    """The least integer >= numerator / denominator (denominator > 0).
+
+    post: __return__ * denominator >= numerator
+    post: (__return__ - 1) * denominator < numerator
+    """
+    return -((-numerator) // denominator)
+
+
+def bps_down(amount: int, bps: int) -> int:
+    """NUM-1: a share of a value the account *owns*, rounded down.
+
+    pre: amount >= 0 and 0 <= bps <= 10000
+    post: 0 <= __return__ <= amount
+    """
+    return amount * bps // BPS
+
+
+def bps_up(amount: int, bps: int) -> int:
+    """NUM-2: a share of a value the account *owes*, rounded up.
+
+    pre: amount >= 0 and bps >= 0
+    post: __return__ * 10000 >= amount * bps
+    """
+    return ceil_div(amount * bps, BPS)
+
+
+def isqrt_ceil(n: int) -> int:
+    """The least integer r >= 0 with r * r >= n (n >= 0).
+
+    pre: n >= 0
+    post: __return__ * __return__ >= n
+    post: __return__ == 0 or (__return__ - 1) * (__return__ - 1) < n
+    """
+    r = isqrt(n)
+    return r if r * r >= n else r + 1

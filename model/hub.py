@@ -1,0 +1,155 @@
+"""The collateral hub: deposits, withdrawals, credit grants, and what spokes send it
+(HUB-DEP-1, HUB-WD-1..3, HUB-GRANT-1..4, HUB-REL-1, HUB-CLAIM-1..3, HUB-REP-1)."""
+
+from dataclasses import replace
+
+from model.catalog import catalog
+from model.ledger import pay_loss
+from model.network import send
+from model.oracle import prices_of
+from model.outcome import Step, accept, ignore, reject
+from model.risk import assets_needed, free_capacity
+from model.state import AccountId, Position, Report, SpokeId, State, add_ghost, assoc
+from spec.actions import Deposit, GrantCredit, Withdraw
+from spec.bounds import MAX_AMOUNT
+from spec.errors import Error
+from spec.messages import CreditGrant, CreditRelease, ExposureReport, LossClaim, PositionView
+
+
+def spoke_allocation(state: State, spoke: SpokeId) -> int:
+    """CAP-1: credit allocated to a spoke over all accounts, in flight included."""
+    return sum(state.hub.alloc[(a, spoke)] for a in state.params.accounts)
+
+
+def with_allocation(state: State, account: AccountId, spoke: SpokeId, delta: int) -> State:
+    """Change one (account, spoke) allocation by `delta`."""
+    key = (account, spoke)
+    return replace(
+        state,
+        hub=replace(state.hub, alloc=assoc(state.hub.alloc, key, state.hub.alloc[key] + delta)),
+    )
+
+
+def deposit(state: State, action: Deposit) -> Step:
+    """HUB-DEP-1: tokens enter the hub and are credited to the account; allowed also while
+    liquidating (it can only help), up to the declared bound of any amount (BND-1)."""
+    key = (action.account, action.asset)
+    hub = state.hub
+    if hub.tokens[action.asset] + action.amount > MAX_AMOUNT:
+        return reject(state, Error.INVALID_AMOUNT)  # BND-1
+    hub = replace(
+        hub,
+        collateral=assoc(hub.collateral, key, hub.collateral[key] + action.amount),
+        tokens=assoc(hub.tokens, action.asset, hub.tokens[action.asset] + action.amount),
+    )
+    return accept(replace(state, hub=hub))
+
+
+def withdraw(state: State, action: Withdraw) -> Step:
+    """HUB-WD-1..3: tokens leave the hub only if the account is not liquidating and, after,
+    its capacity at current prices still covers every allocation (in flight included)
+    plus the latency buffer.  Without the prices to tell, it fails closed."""
+    key = (action.account, action.asset)
+    if state.hub.status[action.account].liquidating:
+        return reject(state, Error.ACCOUNT_LIQUIDATING)
+    if action.amount > state.hub.collateral[key]:
+        return reject(state, Error.INSUFFICIENT_BALANCE)
+    hub = state.hub
+    after = replace(
+        state,
+        hub=replace(
+            hub,
+            collateral=assoc(hub.collateral, key, hub.collateral[key] - action.amount),
+            tokens=assoc(hub.tokens, action.asset, hub.tokens[action.asset] - action.amount),
+        ),
+    )
+    prices = prices_of(state, assets_needed(state, action.account))
+    if prices is None:
+        return reject(state, Error.PRICE_UNAVAILABLE)
+    if free_capacity(after, action.account, prices) < 0:
+        return reject(state, Error.INSUFFICIENT_CAPACITY)
+    return accept(after)
+
+
+def grant_credit(state: State, action: GrantCredit) -> Step:
+    """HUB-GRANT-1..4: allocate free capacity to a spoke and send the grant.
+
+    The hub counts the credit as allocated from the moment it sends, so credit
+    in flight can never back a second grant or a withdrawal (INV-CREDIT-1).
+    The grant carries the account's epoch so a spoke knows it postdates any
+    margin call it has obeyed (SPK-GRANT-2).
+    """
+    status = state.hub.status[action.account]
+    if status.liquidating:
+        return reject(state, Error.ACCOUNT_LIQUIDATING)
+    if action.spoke in state.hub.paused:
+        return reject(state, Error.SPOKE_PAUSED)
+    prices = prices_of(state, assets_needed(state, action.account))
+    if prices is None:
+        return reject(state, Error.PRICE_UNAVAILABLE)
+    if action.amount > free_capacity(state, action.account, prices):
+        return reject(state, Error.INSUFFICIENT_CAPACITY)
+    if spoke_allocation(state, action.spoke) + action.amount > state.hub.caps[action.spoke]:
+        return reject(state, Error.PARTITION_CAP)
+    state = with_allocation(state, action.account, action.spoke, action.amount)
+    state = add_ghost(state, "granted", action.spoke, action.amount)
+    grant = CreditGrant(account=action.account, amount=action.amount, epoch=status.epoch)
+    return accept(send(state, "hub", action.spoke, grant))
+
+
+def receive_release(state: State, spoke: SpokeId, msg: CreditRelease) -> Step:
+    """HUB-REL-1: returned credit leaves the allocation; never more than was allocated."""
+    if msg.amount > state.hub.alloc[(msg.account, spoke)]:
+        return ignore(state, Error.EXCEEDS_ALLOCATION)
+    state = with_allocation(state, msg.account, spoke, -msg.amount)
+    return accept(add_ghost(state, "released", spoke, msg.amount))
+
+
+def receive_loss_claim(state: State, spoke: SpokeId, msg: LossClaim) -> Step:
+    """HUB-CLAIM-1..3: a loss claim consumes allocation and is paid from collateral.
+
+    A paused spoke's claims wait in flight (circuit breaker); a claim above the
+    allocation it draws on is ignored, so what a spoke can ever take for an
+    account is bounded by what was allocated to it (INV-PART-2).
+    """
+    if spoke in state.hub.paused:
+        return reject(state, Error.SPOKE_PAUSED)
+    if msg.amount > state.hub.alloc[(msg.account, spoke)]:
+        return ignore(state, Error.EXCEEDS_ALLOCATION)
+    state = with_allocation(state, msg.account, spoke, -msg.amount)
+    state = add_ghost(state, "claimed", spoke, msg.amount)
+    return accept(pay_loss(state, msg.account, spoke, msg.amount))
+
+
+def record_report(
+    state: State,
+    account: AccountId,
+    spoke: SpokeId,
+    seq: int,
+    balance: int,
+    positions: dict[str, Position],
+) -> State:
+    """HUB-REP-1: keep the newer report."""
+    report = Report(seq=seq, balance=balance, positions=positions)
+    reports = assoc(state.hub.reports, (account, spoke), report)
+    return replace(state, hub=replace(state.hub, reports=reports))
+
+
+def report_positions(state: State, views: tuple[PositionView, ...]) -> dict[str, Position] | None:
+    """HUB-REP-4: a report lists each known market at most once, with a non-zero size;
+    anything else is malformed (a position listed twice must not count twice)."""
+    markets = catalog(state.params).markets
+    positions = {p.market: Position(p.qty, p.cost) for p in views}
+    if len(positions) != len(views) or any(p.market not in markets or p.qty == 0 for p in views):
+        return None
+    return positions
+
+
+def receive_exposure_report(state: State, spoke: SpokeId, msg: ExposureReport) -> Step:
+    """HUB-REP-1: a report with a sequence number not above the last one is stale and ignored."""
+    if msg.seq <= state.hub.reports[(msg.account, spoke)].seq:
+        return ignore(state, Error.STALE_REPORT)
+    positions = report_positions(state, msg.positions)
+    if positions is None:
+        return ignore(state, Error.MALFORMED_REPORT)
+    return accept(record_report(state, msg.account, spoke, msg.seq, msg.balance, positions))

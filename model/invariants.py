@@ -1,0 +1,251 @@
+"""The invariants as Python predicates, one function per id in spec/invariants.md.
+
+A state invariant takes a state; a step invariant takes (pre, action, post,
+outcome).  Each returns None when it holds, or one line saying what broke,
+naming the account, spoke, asset or message.  Tests, the proofs' cross-checks
+and the conformance kit all call these same functions.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from model.oracle import prices_of
+from model.risk import assets_needed, free_capacity
+from model.spoke import is_risk_reducing
+from model.state import AccountId, Position, SpokeId, State
+from spec.actions import Action, GrantCredit, Trade, Withdraw
+from spec.messages import CreditGrant, CreditRelease, Envelope, LiquidationReport, LossClaim
+from spec.outcome import Outcome
+
+StateInvariant = Callable[[State], str | None]
+StepInvariant = Callable[[State, Action, State, Outcome], str | None]
+
+
+def credit_carried(env: Envelope, account: AccountId, spoke: SpokeId) -> int:
+    """Credit for (account, spoke) that one message carries: a grant towards the spoke;
+    a release, a loss claim or a liquidation answer from it towards the hub."""
+    msg = env.payload
+    if msg.account != account:
+        return 0
+    if isinstance(msg, CreditGrant):
+        return msg.amount if env.receiver == spoke else 0
+    if env.sender != spoke:
+        return 0
+    if isinstance(msg, CreditRelease | LossClaim):
+        return msg.amount
+    if isinstance(msg, LiquidationReport):
+        return msg.released + msg.loss
+    return 0
+
+
+def credit_in_flight(state: State, account: AccountId, spoke: SpokeId) -> int:
+    """All credit for (account, spoke) travelling in messages."""
+    return sum(credit_carried(env, account, spoke) for env in state.network.in_flight.values())
+
+
+def credit_conservation(state: State) -> str | None:
+    """INV-CREDIT-1: for every account and every spoke that follows its rules, the hub's
+    allocation equals the spoke's credit line plus the credit in flight between them."""
+    for (account, spoke), alloc in state.hub.alloc.items():
+        if spoke in state.ghost.compromised:
+            continue
+        line = state.spokes[(spoke, account)].line
+        moving = credit_in_flight(state, account, spoke)
+        if alloc != line + moving:
+            return (
+                f"alloc[{account},{spoke}]={alloc} but line={line} + in flight={moving}"
+                f" = {line + moving}"
+            )
+    return None
+
+
+def partition_caps(state: State) -> str | None:
+    """INV-PART-1: the credit allocated to a spoke never exceeds its cap."""
+    for spoke, cap in state.hub.caps.items():
+        total = sum(state.hub.alloc[(a, spoke)] for a in state.params.accounts)
+        if total > cap:
+            return f"allocation to {spoke} is {total}, above its cap {cap}"
+    return None
+
+
+def partition_bound(state: State) -> str | None:
+    """INV-PART-2: per spoke, credit granted = released + claimed + still allocated, and the
+    value paid towards its partition never exceeds what it claimed, whatever it sent."""
+    ghost = state.ghost
+    for spoke, granted in ghost.granted.items():
+        allocated = sum(state.hub.alloc[(a, spoke)] for a in state.params.accounts)
+        accounted = ghost.released[spoke] + ghost.claimed[spoke] + allocated
+        if granted != accounted:
+            return (
+                f"{spoke}: granted {granted} != released {ghost.released[spoke]}"
+                f" + claimed {ghost.claimed[spoke]} + allocated {allocated}"
+            )
+        if ghost.paid[spoke] > ghost.claimed[spoke]:
+            return f"{spoke}: paid {ghost.paid[spoke]} above claimed {ghost.claimed[spoke]}"
+    return None
+
+
+def asset_conservation(state: State) -> str | None:
+    """INV-ASSET-1: per asset, the hub's tokens = deposits + insurance fund + owed to spokes."""
+    hub = state.hub
+    for asset, tokens in hub.tokens.items():
+        deposits = sum(v for (_, x), v in hub.collateral.items() if x == asset)
+        owed = sum(v for (_, x), v in hub.owed.items() if x == asset)
+        if tokens != deposits + hub.insurance[asset] + owed:
+            return (
+                f"{asset}: hub holds {tokens} but deposits {deposits} + insurance "
+                f"{hub.insurance[asset]} + owed {owed} = {deposits + hub.insurance[asset] + owed}"
+            )
+    return None
+
+
+def no_negative_balances(state: State) -> str | None:
+    """INV-NONNEG-1: no collateral, allocation, fund, debt to a spoke or credit line is negative."""
+    hub = state.hub
+    buckets: list[tuple[str, Mapping[Any, int]]] = [
+        ("collateral", hub.collateral),
+        ("alloc", hub.alloc),
+        ("insurance", hub.insurance),
+        ("owed", hub.owed),
+        ("tokens", hub.tokens),
+        ("socialized", hub.socialized),
+        ("line", {k: v.line for k, v in state.spokes.items()}),
+    ]
+    for name, values in buckets:
+        for key, value in values.items():
+            if value < 0:
+                return f"{name}[{key}] = {value} is negative"
+    return None
+
+
+def losses_claimed_at_once(state: State) -> str | None:
+    """INV-SPOKE-1: on a spoke that follows its rules, a negative settled balance means the
+    credit line is used up (losses are claimed against the line before anything else)."""
+    for (spoke, account), acct in state.spokes.items():
+        if spoke not in state.ghost.compromised and acct.balance < 0 and acct.line > 0:
+            return f"{spoke}/{account}: balance {acct.balance} < 0 with line {acct.line} unclaimed"
+    return None
+
+
+def at_most_once(state: State) -> str | None:
+    """INV-AMO-1: no message is both delivered and still in flight; ids are unique nonces."""
+    net = state.network
+    for mid, env in net.in_flight.items():
+        if mid in net.delivered:
+            return f"message {mid} is delivered and still in flight"
+        if env.id != mid or mid >= net.next_id:
+            return f"message {mid} has a bad id"
+    if any(mid >= net.next_id for mid in net.delivered):
+        return "a delivered id was never issued"
+    return None
+
+
+def liquidation_freeze(state: State) -> str | None:
+    """INV-LIQ-1 (state part): while an account liquidates under epoch e, no grant of epoch
+    e is in flight, and every spoke that has received the call of epoch e is frozen."""
+    for account, status in state.hub.status.items():
+        if not status.liquidating:
+            continue
+        for env in state.network.in_flight.values():
+            msg = env.payload
+            if msg.type == "CreditGrant" and msg.account == account and msg.epoch >= status.epoch:
+                return f"grant {env.id} of epoch {msg.epoch} in flight while {account} liquidates"
+        for spoke in (s.id for s in state.params.spokes):
+            acct = state.spokes[(spoke, account)]
+            if acct.called_epoch == status.epoch and not acct.frozen:
+                return f"{spoke} received margin call {status.epoch} for {account} but trades on"
+    return None
+
+
+STATE_INVARIANTS: dict[str, StateInvariant] = {
+    "INV-CREDIT-1": credit_conservation,
+    "INV-PART-1": partition_caps,
+    "INV-PART-2": partition_bound,
+    "INV-ASSET-1": asset_conservation,
+    "INV-NONNEG-1": no_negative_balances,
+    "INV-SPOKE-1": losses_claimed_at_once,
+    "INV-AMO-1": at_most_once,
+    "INV-LIQ-1": liquidation_freeze,
+}
+
+
+# --- step invariants -----------------------------------------------------------------
+
+
+def atomic_rejection(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-ATOMIC-1: a rejected step names an error and changes no state."""
+    if outcome.status != "rejected":
+        return None
+    if outcome.error is None:
+        return f"{action.type} rejected without an error code"
+    if post != pre:
+        return f"{action.type} rejected with {outcome.error} but changed the state"
+    return None
+
+
+def capacity_at_commit(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-CREDIT-2: an accepted grant or withdrawal leaves the account's allocations (in
+    flight included) plus latency buffer within its capacity at current prices."""
+    if not outcome.accepted or not isinstance(action, GrantCredit | Withdraw):
+        return None
+    prices = prices_of(post, assets_needed(post, action.account))
+    if prices is None:
+        return f"{action.type} accepted for {action.account} without the prices to value it"
+    free = free_capacity(post, action.account, prices)
+    if free < 0:
+        return f"{action.type} accepted but {action.account}'s capacity is short by {-free}"
+    return None
+
+
+def frozen_means_frozen(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-LIQ-1 (step part): no grant or withdrawal for a liquidating account, and no
+    risk-increasing trade on a spoke that has obeyed the account's margin call."""
+    if not outcome.accepted:
+        return None
+    if isinstance(action, GrantCredit | Withdraw) and pre.hub.status[action.account].liquidating:
+        return f"{action.type} accepted while {action.account} liquidates"
+    if isinstance(action, Trade):
+        acct = pre.spokes[(action.spoke, action.account)]
+        old = acct.positions.get(action.market, Position(0, 0))
+        if acct.frozen and not is_risk_reducing(old.qty, action.qty):
+            return f"risk-increasing trade on {action.spoke} after its margin call"
+    return None
+
+
+STEP_INVARIANTS: dict[str, StepInvariant] = {
+    "INV-ATOMIC-1": atomic_rejection,
+    "INV-CREDIT-2": capacity_at_commit,
+    "INV-LIQ-1": frozen_means_frozen,
+}
+
+
+def quiescent_and_accounted(state: State) -> str | None:
+    """INV-LIQ-2: once the network is drained, no liquidation is still running, and every
+    spoke that follows its rules holds exactly the exposure and credit the hub accounts for."""
+    for account, status in state.hub.status.items():
+        if status.liquidating:
+            return f"{account} still liquidating, waiting on {sorted(status.pending)}"
+    for (spoke, account), acct in state.spokes.items():
+        if spoke in state.ghost.compromised:
+            continue
+        report = state.hub.reports[(account, spoke)]
+        if dict(report.positions) != dict(acct.positions) or report.balance != acct.balance:
+            return f"{spoke} holds exposure for {account} the hub has not been told of"
+        if acct.line != state.hub.alloc[(account, spoke)]:
+            return f"{spoke} line for {account} differs from the hub's allocation"
+    return None
+
+
+def check_state(state: State) -> list[tuple[str, str]]:
+    """Every state invariant that fails, as (id, what broke)."""
+    return [(i, m) for i, f in STATE_INVARIANTS.items() if (m := f(state)) is not None]
+
+
+def check_step(pre: State, action: Action, post: State, outcome: Outcome) -> list[tuple[str, str]]:
+    """Every step invariant that fails, and every state invariant broken by `post`."""
+    broken = [
+        (i, m)
+        for i, f in STEP_INVARIANTS.items()
+        if (m := f(pre, action, post, outcome)) is not None
+    ]
+    return broken + check_state(post)

@@ -1,0 +1,95 @@
+"""Moving value inside the hub: seizing collateral, paying loss claims, bad debt (HUB-LOSS-1..4).
+
+Tokens never appear or vanish here: each function moves them between the
+hub's buckets (an account's collateral, the insurance fund, what is owed to a
+spoke's partition), so the hub's token balance stays equal to their sum
+(INV-ASSET-1).
+"""
+
+from collections.abc import Mapping
+from dataclasses import replace
+
+from model.oracle import price_of
+from model.state import AccountId, AssetId, SpokeId, State, add_ghost, assoc
+
+Holdings = Mapping[AssetId, int]
+
+
+def seize(
+    state: State, holdings: Holdings, value: int
+) -> tuple[dict[AssetId, int], dict[AssetId, int], int]:
+    """HUB-LOSS-2: take tokens worth `value` from `holdings`, asset by asset in declared order.
+
+    Of each asset take ceil(remaining / price) tokens (rounding against the
+    holder), at most what is held; assets without a price are skipped.
+    Returns (holdings left, tokens taken per asset, value still uncovered).
+    """
+    left = dict(holdings)
+    taken: dict[AssetId, int] = {}
+    remaining = value
+    for asset in state.params.assets:
+        held = left.get(asset.id, 0)
+        if remaining <= 0 or held == 0:
+            continue
+        price = price_of(state, asset.id)
+        if price is None:
+            continue
+        tokens = min(held, -((-remaining) // price))
+        left[asset.id] = held - tokens
+        taken[asset.id] = tokens
+        remaining -= min(remaining, tokens * price)
+    return left, taken, remaining
+
+
+def account_holdings(state: State, account: AccountId) -> dict[AssetId, int]:
+    """The account's collateral, asset by asset."""
+    return {x.id: state.hub.collateral[(account, x.id)] for x in state.params.assets}
+
+
+def with_account_holdings(state: State, account: AccountId, holdings: Holdings) -> State:
+    collateral = dict(state.hub.collateral)
+    for asset, amount in holdings.items():
+        collateral[(account, asset)] = amount
+    return replace(state, hub=replace(state.hub, collateral=collateral))
+
+
+def owe_to_spoke(state: State, spoke: SpokeId, tokens: Holdings, value: int) -> State:
+    """HUB-LOSS-1: seized tokens become the spoke partition's; `value` of its claim is paid."""
+    owed = dict(state.hub.owed)
+    for asset, amount in tokens.items():
+        owed[(spoke, asset)] += amount
+    return add_ghost(replace(state, hub=replace(state.hub, owed=owed)), "paid", spoke, value)
+
+
+def pay_loss(state: State, account: AccountId, spoke: SpokeId, amount: int) -> State:
+    """HUB-LOSS-1..4: pay a spoke's accepted loss claim for an account.
+
+    First from the account's collateral; what it cannot cover is bad debt,
+    charged to the insurance fund; what the fund cannot cover is socialized to
+    the claiming spoke's partition (recorded, never paid): contagion stays there.
+    """
+    holdings, taken, short = seize(state, account_holdings(state, account), amount)
+    state = with_account_holdings(state, account, holdings)
+    state = owe_to_spoke(state, spoke, taken, amount - short)
+    if short == 0:
+        return state
+    fund, taken, unpaid = seize(state, state.hub.insurance, short)
+    state = replace(state, hub=replace(state.hub, insurance=fund))
+    state = owe_to_spoke(state, spoke, taken, short - unpaid)
+    if unpaid == 0:
+        return state
+    socialized = assoc(state.hub.socialized, spoke, state.hub.socialized[spoke] + unpaid)
+    return replace(state, hub=replace(state.hub, socialized=socialized))
+
+
+def charge_penalty(state: State, account: AccountId, penalty: int) -> State:
+    """LIQ-6: seize up to `penalty` of the account's collateral into the insurance fund.
+
+    A penalty never creates bad debt: what the account cannot pay is waived.
+    """
+    holdings, taken, _ = seize(state, account_holdings(state, account), penalty)
+    state = with_account_holdings(state, account, holdings)
+    fund = dict(state.hub.insurance)
+    for asset, amount in taken.items():
+        fund[asset] += amount
+    return replace(state, hub=replace(state.hub, insurance=fund))

@@ -1,0 +1,96 @@
+"""Liquidation across spokes: declare, call every spoke, collect answers, settle
+(LIQ-1..LIQ-7).
+
+One liquidation per account at a time, numbered by the account's epoch.  While
+it runs the hub grants nothing and pays out nothing to the account; each spoke
+that receives the call stops risk-increasing trades for it (INV-LIQ-1).
+"""
+
+from dataclasses import replace
+
+from model.arith import bps_up
+from model.hub import record_report, with_allocation
+from model.ledger import charge_penalty, pay_loss
+from model.network import send
+from model.oracle import prices_of
+from model.outcome import Step, accept, ignore, reject
+from model.risk import assets_needed, is_healthy, maintenance_requirement
+from model.state import AccountId, AccountStatus, SpokeId, State, add_ghost, assoc
+from spec.actions import Liquidate
+from spec.errors import Error
+from spec.messages import LiquidationReport, MarginCall
+
+
+def with_status(state: State, account: AccountId, status: AccountStatus) -> State:
+    return replace(state, hub=replace(state.hub, status=assoc(state.hub.status, account, status)))
+
+
+def liquidate(state: State, action: Liquidate) -> Step:
+    """LIQ-1..LIQ-2: anyone may start the liquidation of an account the hub finds unhealthy.
+
+    The account enters LIQUIDATING under a new epoch and a margin call goes to
+    every spoke.  Calling every spoke, not only those the hub knows hold credit
+    or exposure, closes the race where a position opened on a spoke is not yet
+    reported; a spoke with nothing to close simply answers.
+    """
+    status = state.hub.status[action.account]
+    if status.liquidating:
+        return reject(state, Error.ACCOUNT_LIQUIDATING)
+    prices = prices_of(state, assets_needed(state, action.account))
+    if prices is None:
+        return reject(state, Error.PRICE_UNAVAILABLE)
+    if is_healthy(state, action.account, prices):
+        return reject(state, Error.ACCOUNT_HEALTHY)
+    spokes = tuple(s.id for s in state.params.spokes)
+    epoch = status.epoch + 1
+    state = with_status(
+        state,
+        action.account,
+        AccountStatus(
+            liquidating=True,
+            epoch=epoch,
+            pending=frozenset(spokes),
+            requirement_at_call=maintenance_requirement(state, action.account, prices),
+        ),
+    )
+    for spoke in spokes:
+        state = send(state, "hub", spoke, MarginCall(account=action.account, epoch=epoch))
+    return accept(state)
+
+
+def receive_liquidation_report(state: State, spoke: SpokeId, msg: LiquidationReport) -> Step:
+    """LIQ-3..LIQ-5: take a spoke's answer to the current margin call.
+
+    Released credit and the loss claim leave the allocation (never more than it
+    holds); the loss is paid like any claim; the report replaces the hub's view
+    of the spoke.  When the last spoke has answered, the hub settles.
+    """
+    status = state.hub.status[msg.account]
+    if not status.liquidating:
+        return ignore(state, Error.NOT_LIQUIDATING)
+    if msg.epoch != status.epoch or spoke not in status.pending:
+        return ignore(state, Error.STALE_EPOCH)
+    if msg.released + msg.loss > state.hub.alloc[(msg.account, spoke)]:
+        return ignore(state, Error.EXCEEDS_ALLOCATION)
+    if msg.loss and spoke in state.hub.paused:
+        return reject(state, Error.SPOKE_PAUSED)
+    state = with_allocation(state, msg.account, spoke, -(msg.released + msg.loss))
+    state = add_ghost(state, "released", spoke, msg.released)
+    state = add_ghost(state, "claimed", spoke, msg.loss)
+    state = pay_loss(state, msg.account, spoke, msg.loss)
+    if msg.seq > state.hub.reports[(msg.account, spoke)].seq:
+        state = record_report(state, msg.account, spoke, msg.seq, msg.balance, {})
+    status = replace(status, pending=status.pending - {spoke})
+    state = with_status(state, msg.account, status)
+    if status.pending:
+        return accept(state)
+    return accept(settle(state, msg.account))
+
+
+def settle(state: State, account: AccountId) -> State:
+    """LIQ-6..LIQ-7: every spoke has answered: charge the penalty into the insurance fund
+    and let the account leave LIQUIDATING (its epoch stays, for the next grant)."""
+    status = state.hub.status[account]
+    penalty = bps_up(status.requirement_at_call, state.params.penalty_bps)
+    state = charge_penalty(state, account, penalty)
+    return with_status(state, account, AccountStatus(epoch=status.epoch))

@@ -1,0 +1,169 @@
+"""The model's state as the observable JSON state, and back (OBS-1..OBS-4)."""
+
+from collections.abc import Mapping
+
+from model.state import (
+    AccountStatus,
+    Ghost,
+    Hub,
+    Network,
+    Oracle,
+    Position,
+    Positions,
+    Report,
+    SpokeAccount,
+    State,
+)
+from spec.messages import PositionView
+from spec.observable import (
+    AccountStatusView,
+    GhostView,
+    HubView,
+    NetworkView,
+    ObservableState,
+    Quote,
+    ReportView,
+    SpokeAccountView,
+)
+from spec.params import Params
+
+
+def nest(flat: Mapping[tuple[str, str], int]) -> dict[str, dict[str, int]]:
+    """{(a, b): v} as {a: {b: v}}."""
+    out: dict[str, dict[str, int]] = {}
+    for (a, b), v in flat.items():
+        out.setdefault(a, {})[b] = v
+    return out
+
+
+def flatten(nested: Mapping[str, Mapping[str, int]]) -> dict[tuple[str, str], int]:
+    return {(a, b): v for a, inner in nested.items() for b, v in inner.items()}
+
+
+def views(positions: Positions) -> tuple[PositionView, ...]:
+    return tuple(
+        PositionView(market=m, qty=p.qty, cost=p.cost) for m, p in sorted(positions.items())
+    )
+
+
+def unviews(positions: tuple[PositionView, ...]) -> dict[str, Position]:
+    return {p.market: Position(p.qty, p.cost) for p in positions}
+
+
+def observe(state: State, *, ghost: bool = True) -> ObservableState:
+    """OBS-1..OBS-4: the observable state of `state`."""
+    hub = state.hub
+    reports: dict[str, dict[str, ReportView]] = {}
+    for (a, s), r in hub.reports.items():
+        reports.setdefault(a, {})[s] = ReportView(
+            seq=r.seq, balance=r.balance, positions=views(r.positions)
+        )
+    spokes: dict[str, dict[str, SpokeAccountView]] = {}
+    for (s, a), acct in state.spokes.items():
+        spokes.setdefault(s, {})[a] = SpokeAccountView(
+            line=acct.line,
+            balance=acct.balance,
+            positions=views(acct.positions),
+            seq=acct.seq,
+            called_epoch=acct.called_epoch,
+            frozen=acct.frozen,
+        )
+    g = state.ghost
+    return ObservableState(
+        now=state.oracle.now,
+        quotes={f: Quote(price=p, time=t) for f, (p, t) in sorted(state.oracle.quotes.items())},
+        hub=HubView(
+            collateral=nest(hub.collateral),
+            alloc=nest(hub.alloc),
+            status={
+                a: AccountStatusView(
+                    liquidating=st.liquidating,
+                    epoch=st.epoch,
+                    pending=tuple(sorted(st.pending)),
+                    requirement_at_call=st.requirement_at_call,
+                )
+                for a, st in hub.status.items()
+            },
+            reports=reports,
+            caps=dict(hub.caps),
+            paused=tuple(sorted(hub.paused)),
+            insurance=dict(hub.insurance),
+            owed=nest(hub.owed),
+            socialized=dict(hub.socialized),
+            tokens=dict(hub.tokens),
+        ),
+        spokes=spokes,
+        network=NetworkView(
+            in_flight=tuple(env for _, env in sorted(state.network.in_flight.items())),
+            delivered=tuple(sorted(state.network.delivered)),
+            next_id=state.network.next_id,
+        ),
+        ghost=GhostView(
+            granted=dict(g.granted),
+            released=dict(g.released),
+            claimed=dict(g.claimed),
+            paid=dict(g.paid),
+            compromised=tuple(sorted(g.compromised)),
+        )
+        if ghost
+        else None,
+    )
+
+
+def restore(params: Params, obs: ObservableState) -> State:
+    """The model state an observable state describes (ghost counters zero if absent)."""
+    hub = obs.hub
+    zero = {s.id: 0 for s in params.spokes}
+    g = obs.ghost
+    return State(
+        params=params,
+        hub=Hub(
+            collateral=flatten(hub.collateral),
+            alloc=flatten(hub.alloc),
+            status={
+                a: AccountStatus(
+                    liquidating=st.liquidating,
+                    epoch=st.epoch,
+                    pending=frozenset(st.pending),
+                    requirement_at_call=st.requirement_at_call,
+                )
+                for a, st in hub.status.items()
+            },
+            reports={
+                (a, s): Report(seq=r.seq, balance=r.balance, positions=unviews(r.positions))
+                for a, inner in hub.reports.items()
+                for s, r in inner.items()
+            },
+            caps=dict(hub.caps),
+            paused=frozenset(hub.paused),
+            insurance=dict(hub.insurance),
+            owed=flatten(hub.owed),
+            socialized=dict(hub.socialized),
+            tokens=dict(hub.tokens),
+        ),
+        spokes={
+            (s, a): SpokeAccount(
+                line=v.line,
+                balance=v.balance,
+                positions=unviews(v.positions),
+                seq=v.seq,
+                called_epoch=v.called_epoch,
+                frozen=v.frozen,
+            )
+            for s, inner in obs.spokes.items()
+            for a, v in inner.items()
+        },
+        network=Network(
+            in_flight={env.id: env for env in obs.network.in_flight},
+            delivered=frozenset(obs.network.delivered),
+            next_id=obs.network.next_id,
+        ),
+        oracle=Oracle(now=obs.now, quotes={f: (q.price, q.time) for f, q in obs.quotes.items()}),
+        ghost=Ghost(
+            granted=dict(g.granted) if g else zero,
+            released=dict(g.released) if g else zero,
+            claimed=dict(g.claimed) if g else zero,
+            paid=dict(g.paid) if g else zero,
+            compromised=frozenset(g.compromised) if g else frozenset(),
+        ),
+    )

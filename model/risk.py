@@ -1,0 +1,278 @@
+"""The risk engine: valuation, margin, latency buffer, health and capacity (RISK-1..RISK-10).
+
+Every function is pure and exact.  Values the account owns round down, values it
+owes round up (NUM-1, NUM-2).  Prices come in as a map asset -> price; the
+callers fetch them from the oracle and fail closed when one is missing.
+"""
+
+from collections.abc import Iterable, Mapping
+
+from model.arith import bps_down, bps_up, ceil_div, isqrt_ceil
+from model.catalog import catalog
+from model.state import AccountId, AssetId, Position, Positions, SpokeId, State
+from spec.bounds import BPS, SECONDS_PER_YEAR
+from spec.params import MarketParams, Params
+
+Prices = Mapping[AssetId, int]
+
+SCAN_STEPS = 3
+"""RISK-7: the price scan visits -3/3 .. +3/3 of the scan range."""
+
+
+def mark(market: MarketParams, underlying_price: int) -> int:
+    """RISK-1: value of one lot: the price for a perpetual, intrinsic value for an option.
+
+    Options are marked at intrinsic value in the ledger (their value at expiry);
+    time value appears only in the Greeks, which are analytics (RISK-9).
+    """
+    if market.kind == "perp":
+        return underlying_price
+    assert market.strike is not None
+    if market.kind == "call":
+        return max(underlying_price - market.strike, 0)
+    return max(market.strike - underlying_price, 0)
+
+
+def unrealized_pnl(params: Params, positions: Positions, prices: Prices) -> int:
+    """RISK-2: sum of qty * mark - cost over the positions (exact)."""
+    markets = catalog(params).markets
+    total = 0
+    for market_id, pos in positions.items():
+        market = markets[market_id]
+        total += pos.qty * mark(market, prices[market.underlying]) - pos.cost
+    return total
+
+
+def notional(params: Params, market_id: str, pos: Position, prices: Prices) -> int:
+    """RISK-3: |qty| * underlying price: the exposure margins and buffers scale with."""
+    market = catalog(params).markets[market_id]
+    return abs(pos.qty) * prices[market.underlying]
+
+
+def underlyings(params: Params, positions: Iterable[str]) -> set[AssetId]:
+    """The assets whose prices value these markets."""
+    markets = catalog(params).markets
+    return {markets[m].underlying for m in positions}
+
+
+# --- per-position margin (RISK-4) -------------------------------------------------
+
+
+def position_margin(params: Params, market_id: str, pos: Position, prices: Prices, bps: int) -> int:
+    """RISK-4: a perpetual or a short option needs bps of its notional; a long option, nothing
+    beyond its premium (its loss is bounded by its mark, already in equity)."""
+    market = catalog(params).markets[market_id]
+    if market.kind != "perp" and pos.qty > 0:
+        return 0
+    return bps_up(notional(params, market_id, pos, prices), bps)
+
+
+def per_position_margin(
+    params: Params, positions: Positions, prices: Prices, *, initial: bool
+) -> int:
+    """RISK-4: the simple method: each position margined on its own."""
+    markets = catalog(params).markets
+    total = 0
+    for market_id, pos in positions.items():
+        market = markets[market_id]
+        bps = market.im_bps if initial else market.mm_bps
+        total += position_margin(params, market_id, pos, prices, bps)
+    return total
+
+
+# --- scenario (SPAN-like) margin (RISK-7) ------------------------------------------
+
+
+def scenario_prices(params: Params, asset: AssetId, price: int) -> list[tuple[int, int]]:
+    """RISK-7: the scan grid for one underlying, as (scenario price, covered bps).
+
+    Price moves of k/3 of the scan range, k in -3..3, under volatility down and up
+    (the volatility move scales the range by 1 -/+ vol_scan); then the extreme
+    moves of +/- extreme_multiple ranges, of whose loss only extreme_cover counts.
+    Scenario prices round away from the current price (a bigger move, against
+    the account) and never go below zero.
+    """
+    asset_params = catalog(params).assets[asset]
+    scan = params.portfolio
+    grid: list[tuple[int, int]] = []
+    for vol_factor in (BPS - scan.vol_scan_bps, BPS + scan.vol_scan_bps):
+        for k in range(-SCAN_STEPS, SCAN_STEPS + 1):
+            move = ceil_div(
+                price * asset_params.scan_range_bps * abs(k) * vol_factor, SCAN_STEPS * BPS * BPS
+            )
+            grid.append((max(price + move if k > 0 else price - move, 0), BPS))
+    extreme = bps_up(price * scan.extreme_multiple, asset_params.scan_range_bps)
+    grid.append((price + extreme, scan.extreme_cover_bps))
+    grid.append((max(price - extreme, 0), scan.extreme_cover_bps))
+    return grid
+
+
+def scenario_loss(
+    params: Params, positions: Positions, prices: Prices, asset: AssetId, scenario_price: int
+) -> int:
+    """RISK-7: the loss of the positions on `asset` if its price became `scenario_price`."""
+    markets = catalog(params).markets
+    now = prices[asset]
+    change = 0
+    for market_id, pos in positions.items():
+        market = markets[market_id]
+        if market.underlying == asset:
+            change += pos.qty * (mark(market, scenario_price) - mark(market, now))
+    return -change
+
+
+def scan_margin(params: Params, positions: Positions, prices: Prices) -> int:
+    """RISK-7: per underlying, the worst covered scenario loss (never below zero); summed.
+
+    Losses net across positions on the same underlying, wherever they are held;
+    underlyings do not offset each other.
+    """
+    total = 0
+    for asset in sorted(underlyings(params, positions)):
+        worst = 0
+        for scenario_price, cover in scenario_prices(params, asset, prices[asset]):
+            loss = scenario_loss(params, positions, prices, asset, scenario_price)
+            if loss > 0:
+                worst = max(worst, bps_up(loss, cover))
+        total += worst
+    return total
+
+
+def merge_positions(books: Iterable[Positions]) -> dict[str, Position]:
+    """RISK-8: positions from several venues netted market by market (zero sizes dropped)."""
+    merged: dict[str, Position] = {}
+    for book in books:
+        for market_id, pos in book.items():
+            old = merged.get(market_id, Position(0, 0))
+            merged[market_id] = Position(old.qty + pos.qty, old.cost + pos.cost)
+    return {m: p for m, p in merged.items() if p.qty != 0}
+
+
+def margin(params: Params, positions: Positions, prices: Prices, *, initial: bool) -> int:
+    """RISK-5: the declared method's requirement for one book of positions."""
+    if params.margin_method == "per_position":
+        return per_position_margin(params, positions, prices, initial=initial)
+    scan = scan_margin(params, positions, prices)
+    return bps_up(scan, params.portfolio.im_bps) if initial else scan
+
+
+def account_margin(params: Params, books: Iterable[Positions], prices: Prices) -> int:
+    """RISK-5, RISK-8: maintenance margin of an account's books on all spokes: netted
+    across spokes under the portfolio method, position by position otherwise."""
+    if params.margin_method == "per_position":
+        return sum(per_position_margin(params, b, prices, initial=False) for b in books)
+    return netted_margin(params, books, prices)
+
+
+def netted_margin(params: Params, books: Iterable[Positions], prices: Prices) -> int:
+    """RISK-8: scan margin of all venues' positions together (cross-venue netting)."""
+    return scan_margin(params, merge_positions(books), prices)
+
+
+def isolated_margin(params: Params, books: Iterable[Positions], prices: Prices) -> int:
+    """RISK-8: scan margin of each venue on its own, summed (no netting across venues)."""
+    return sum(scan_margin(params, book, prices) for book in books)
+
+
+# --- latency buffer (RISK-6) -------------------------------------------------------
+
+
+def buffer_rate_bps(z_milli: int, volatility_bps: int, latency_s: int) -> int:
+    """RISK-6: ceil(z * sigma * sqrt(latency / year)) in bps, computed exactly.
+
+    rate = z_milli * vol_bps * sqrt(L / Y) / 1000; the least integer r with
+    r^2 * 1000^2 * Y >= (z_milli * vol_bps)^2 * L.
+    """
+    scaled = z_milli * volatility_bps
+    return isqrt_ceil(ceil_div(scaled * scaled * latency_s, 1000 * 1000 * SECONDS_PER_YEAR))
+
+
+def spoke_buffer(params: Params, spoke: SpokeId, positions: Positions, prices: Prices) -> int:
+    """RISK-6: the add-on for price moves during one spoke's sync interval, on its notional."""
+    cat = catalog(params)
+    latency = cat.spokes[spoke].latency_s
+    total = 0
+    for market_id, pos in positions.items():
+        asset = cat.assets[cat.markets[market_id].underlying]
+        rate = buffer_rate_bps(params.buffer_z_milli, asset.volatility_bps, latency)
+        total += bps_up(notional(params, market_id, pos, prices), rate)
+    return total
+
+
+# --- the hub's view of an account (RISK-10) ----------------------------------------
+
+
+def reported_books(state: State, account: AccountId) -> dict[SpokeId, Positions]:
+    """HUB-REP-2: each spoke's positions for the account, as last reported."""
+    return {s.id: state.hub.reports[(account, s.id)].positions for s in state.params.spokes}
+
+
+def assets_needed(state: State, account: AccountId) -> set[AssetId]:
+    """Every asset whose price values the account at the hub."""
+    held = {x for (a, x), amount in state.hub.collateral.items() if a == account and amount}
+    books = reported_books(state, account).values()
+    return held | underlyings(state.params, [m for book in books for m in book])
+
+
+def collateral_value(state: State, account: AccountId, prices: Prices) -> int:
+    """RISK-1, NUM-1: sum of amount * price, each cut by its haircut, rounded down."""
+    assets = catalog(state.params).assets
+    total = 0
+    for (a, asset), amount in state.hub.collateral.items():
+        if a == account and amount:
+            total += bps_down(amount * prices[asset], BPS - assets[asset].haircut_bps)
+    return total
+
+
+def reported_pnl(state: State, account: AccountId, prices: Prices) -> int:
+    """HUB-REP-3: settled balances plus unrealized PnL, over the spokes' latest reports."""
+    total = 0
+    for s in state.params.spokes:
+        report = state.hub.reports[(account, s.id)]
+        total += report.balance + unrealized_pnl(state.params, report.positions, prices)
+    return total
+
+
+def latency_buffer(state: State, account: AccountId, prices: Prices) -> int:
+    """RISK-6: the sum of every spoke's buffer on its reported positions."""
+    return sum(
+        spoke_buffer(state.params, spoke, book, prices)
+        for spoke, book in reported_books(state, account).items()
+    )
+
+
+def maintenance_requirement(state: State, account: AccountId, prices: Prices) -> int:
+    """RISK-10: maintenance margin of all reported positions, netted across spokes if the
+    declared method is the portfolio one, plus the latency buffer."""
+    books = reported_books(state, account).values()
+    return account_margin(state.params, books, prices) + latency_buffer(state, account, prices)
+
+
+def equity(state: State, account: AccountId, prices: Prices) -> int:
+    """RISK-10: collateral value after haircuts plus reported PnL across spokes."""
+    return collateral_value(state, account, prices) + reported_pnl(state, account, prices)
+
+
+def is_healthy(state: State, account: AccountId, prices: Prices) -> bool:
+    """RISK-10: equity covers maintenance margin plus latency buffer."""
+    return equity(state, account, prices) >= maintenance_requirement(state, account, prices)
+
+
+def total_allocation(state: State, account: AccountId) -> int:
+    """HUB-GRANT-2: credit allocated to every spoke, in flight included."""
+    return sum(state.hub.alloc[(account, s.id)] for s in state.params.spokes)
+
+
+def capacity(state: State, account: AccountId, prices: Prices) -> int:
+    """RISK-10: what the account's collateral can back: its value after haircuts, less any
+    reported loss (a reported profit adds nothing: it sits on the spoke, RISK-11)."""
+    return collateral_value(state, account, prices) + min(0, reported_pnl(state, account, prices))
+
+
+def free_capacity(state: State, account: AccountId, prices: Prices) -> int:
+    """HUB-GRANT-2: capacity not yet spoken for by allocations or the latency buffer."""
+    return (
+        capacity(state, account, prices)
+        - total_allocation(state, account)
+        - latency_buffer(state, account, prices)
+    )

@@ -1,0 +1,208 @@
+"""Execution spokes: credit lines, trades, releases, reports, and obeying margin calls
+(SPK-1..SPK-3, SPK-TRADE-1..5, SPK-REL-1..2, SPK-REP-1, SPK-GRANT-1..2, SPK-CALL-1..3)."""
+
+from dataclasses import replace
+
+from model.arith import ceil_div
+from model.network import send
+from model.oracle import prices_of
+from model.outcome import Step, accept, ignore, reject
+from model.risk import margin, underlyings, unrealized_pnl
+from model.state import (
+    AccountId,
+    Position,
+    Positions,
+    SpokeAccount,
+    SpokeId,
+    State,
+    assoc,
+    dissoc,
+    with_spoke_account,
+)
+from spec.actions import ReleaseCredit, SendReport, Trade
+from spec.bounds import MAX_QTY
+from spec.errors import Error
+from spec.messages import (
+    CreditGrant,
+    CreditRelease,
+    ExposureReport,
+    LiquidationReport,
+    LossClaim,
+    MarginCall,
+    PositionView,
+)
+
+
+def is_risk_reducing(old_qty: int, qty: int) -> bool:
+    """SPK-TRADE-1: a trade reduces risk iff it shrinks an open position without flipping it."""
+    return old_qty != 0 and (old_qty > 0) != (qty > 0) and abs(qty) <= abs(old_qty)
+
+
+def fill(old: Position, qty: int, price: int) -> tuple[Position, int]:
+    """SPK-TRADE-4: apply a fill of `qty` lots at `price`; return (position, realized PnL).
+
+    The closing part realizes PnL against the cost basis it removes, pro rata;
+    the removed cost rounds up so realized PnL rounds down (NUM-2).  What is
+    left over opens a new position at `price`.
+    """
+    if old.qty == 0 or (old.qty > 0) == (qty > 0):
+        return Position(old.qty + qty, old.cost + qty * price), 0
+    closing = qty if abs(qty) <= abs(old.qty) else -old.qty
+    numerator, denominator = old.cost * -closing, old.qty
+    if denominator < 0:
+        numerator, denominator = -numerator, -denominator
+    removed = ceil_div(numerator, denominator)
+    realized = -closing * price - removed
+    rest = Position(old.qty + closing, old.cost - removed)
+    opening = qty - closing
+    if opening:
+        return Position(opening, opening * price), realized
+    return rest, realized
+
+
+def local_equity(state: State, acct: SpokeAccount, prices: dict[str, int]) -> int:
+    """SPK-2: what backs the account on this spoke: credit line, settled balance, unrealized PnL."""
+    return acct.line + acct.balance + unrealized_pnl(state.params, acct.positions, prices)
+
+
+def with_position(positions: Positions, market: str, position: Position) -> dict[str, Position]:
+    """Positions with `market` set; a flat position is dropped."""
+    if position.qty == 0:
+        return dissoc(positions, market)
+    return assoc(positions, market, position)
+
+
+def claim_losses(state: State, spoke: SpokeId, account: AccountId) -> State:
+    """SPK-CLAIM-1: a negative settled balance is claimed against the line at once:
+    the spoke debits the line before it sends the claim."""
+    acct = state.spokes[(spoke, account)]
+    claim = min(max(-acct.balance, 0), acct.line)
+    if claim == 0:
+        return state
+    acct = replace(acct, line=acct.line - claim, balance=acct.balance + claim)
+    state = with_spoke_account(state, spoke, account, acct)
+    return send(state, spoke, "hub", LossClaim(account=account, amount=claim))
+
+
+def position_views(positions: Positions) -> tuple[PositionView, ...]:
+    return tuple(
+        PositionView(market=m, qty=p.qty, cost=p.cost) for m, p in sorted(positions.items())
+    )
+
+
+def report_exposure(state: State, spoke: SpokeId, account: AccountId) -> State:
+    """SPK-REP-1: number and send the account's positions and settled balance."""
+    acct = state.spokes[(spoke, account)]
+    acct = replace(acct, seq=acct.seq + 1)
+    state = with_spoke_account(state, spoke, account, acct)
+    report = ExposureReport(
+        account=account,
+        seq=acct.seq,
+        balance=acct.balance,
+        positions=position_views(acct.positions),
+    )
+    return send(state, spoke, "hub", report)
+
+
+def trade(state: State, action: Trade) -> Step:
+    """SPK-TRADE-1..5: trade on a spoke.
+
+    Risk-reducing trades are always allowed (also when margin-called or without a
+    price).  A risk-increasing trade needs: no margin call obeyed since the last
+    grant, a live price for every position it leaves, and local equity covering
+    initial margin afterwards.  Losses realized are claimed at once; a report follows.
+    """
+    if action.qty == 0:
+        return reject(state, Error.INVALID_AMOUNT)  # BND-3: a trade moves at least one lot
+    acct = state.spokes[(action.spoke, action.account)]
+    old = acct.positions.get(action.market, Position(0, 0))
+    if abs(old.qty + action.qty) > MAX_QTY:
+        return reject(state, Error.INVALID_AMOUNT)
+    position, realized = fill(old, action.qty, action.price)
+    after = replace(
+        acct,
+        positions=with_position(acct.positions, action.market, position),
+        balance=acct.balance + realized,
+    )
+    if not is_risk_reducing(old.qty, action.qty):
+        if acct.frozen:
+            return reject(state, Error.MARGIN_CALLED)
+        prices = prices_of(state, underlyings(state.params, after.positions))
+        if prices is None:
+            return reject(state, Error.PRICE_UNAVAILABLE)
+        required = margin(state.params, after.positions, prices, initial=True)
+        if local_equity(state, after, prices) < required:
+            return reject(state, Error.INSUFFICIENT_MARGIN)
+    state = with_spoke_account(state, action.spoke, action.account, after)
+    state = claim_losses(state, action.spoke, action.account)
+    return accept(report_exposure(state, action.spoke, action.account))
+
+
+def release_credit(state: State, action: ReleaseCredit) -> Step:
+    """SPK-REL-1..2: give credit back to the hub; the line is debited before the release is
+    sent, and what remains must still cover initial margin at live prices."""
+    acct = state.spokes[(action.spoke, action.account)]
+    if action.amount > acct.line:
+        return reject(state, Error.INSUFFICIENT_CREDIT)
+    after = replace(acct, line=acct.line - action.amount)
+    prices = prices_of(state, underlyings(state.params, acct.positions))
+    if prices is None:
+        return reject(state, Error.PRICE_UNAVAILABLE)
+    if local_equity(state, after, prices) < margin(
+        state.params, acct.positions, prices, initial=True
+    ):
+        return reject(state, Error.INSUFFICIENT_MARGIN)
+    state = with_spoke_account(state, action.spoke, action.account, after)
+    release = CreditRelease(account=action.account, amount=action.amount)
+    return accept(send(state, action.spoke, "hub", release))
+
+
+def send_report(state: State, action: SendReport) -> Step:
+    """SPK-REP-1: a spoke may re-send its current report at any time."""
+    return accept(report_exposure(state, action.spoke, action.account))
+
+
+def receive_grant(state: State, spoke: SpokeId, msg: CreditGrant) -> Step:
+    """SPK-GRANT-1..2: the credit joins the line; a grant from an epoch at or after the last
+    margin call obeyed lifts the freeze (the hub grants only outside liquidation)."""
+    acct = state.spokes[(spoke, msg.account)]
+    frozen = acct.frozen and msg.epoch < acct.called_epoch
+    acct = replace(acct, line=acct.line + msg.amount, frozen=frozen)
+    return accept(with_spoke_account(state, spoke, msg.account, acct))
+
+
+def receive_margin_call(state: State, spoke: SpokeId, msg: MarginCall) -> Step:
+    """SPK-CALL-1..3: obey a margin call.
+
+    Freeze risk-increasing trades for the account, close every position at the
+    oracle's marks, claim the loss against the line, release the rest of the
+    line, and answer with a liquidation report for the epoch.  Without the
+    prices to close at, the call waits in flight (rejected, retried later).
+    """
+    acct = state.spokes[(spoke, msg.account)]
+    if msg.epoch <= acct.called_epoch:
+        return ignore(state, Error.STALE_EPOCH)
+    prices = prices_of(state, underlyings(state.params, acct.positions))
+    if prices is None:
+        return reject(state, Error.PRICE_UNAVAILABLE)
+    balance = acct.balance + unrealized_pnl(state.params, acct.positions, prices)
+    loss = min(max(-balance, 0), acct.line)
+    released = acct.line - loss
+    acct = SpokeAccount(
+        line=0,
+        balance=balance + loss,
+        positions={},
+        seq=acct.seq + 1,
+        called_epoch=msg.epoch,
+        frozen=True,
+    )
+    state = with_spoke_account(state, spoke, msg.account, acct)
+    answer = LiquidationReport(
+        account=msg.account,
+        epoch=msg.epoch,
+        seq=acct.seq,
+        released=released,
+        loss=loss,
+        balance=acct.balance,
+    )
+    return accept(send(state, spoke, "hub", answer))

@@ -1,0 +1,201 @@
+"""The state of the whole system: hub, spokes, network, oracle, and ghost counters.
+
+Every field is immutable: dataclasses are frozen and maps are never mutated
+after construction (transitions build new ones with `assoc`).  Maps over known
+ids are dense (every key present, zero by default) so that equal states compare
+equal; positions keep only non-zero sizes.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any, Literal, TypeVar
+
+from spec.messages import Envelope
+from spec.params import Params
+
+AccountId = str
+SpokeId = str
+AssetId = str
+MarketId = str
+FeedId = str
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+def assoc(mapping: Mapping[K, V], key: K, value: V) -> dict[K, V]:
+    """A copy of `mapping` with `key` set to `value` (the original is untouched)."""
+    return {**mapping, key: value}
+
+
+def dissoc(mapping: Mapping[K, V], key: K) -> dict[K, V]:
+    """A copy of `mapping` without `key`."""
+    return {k: v for k, v in mapping.items() if k != key}
+
+
+@dataclass(frozen=True, slots=True)
+class Position:
+    """A position in one market: `qty` lots (long > 0), `cost` value units paid for them
+    (negative when received, as for a short)."""
+
+    qty: int
+    cost: int
+
+
+Positions = Mapping[MarketId, Position]
+
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    """The hub's latest accepted view of an account on a spoke (HUB-REP-1)."""
+
+    seq: int = 0
+    balance: int = 0
+    positions: Positions = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AccountStatus:
+    """Hub-side liquidation status of an account (LIQ-1..LIQ-6).
+
+    `pending` is the set of spokes whose answer to the current margin call has not
+    arrived; `requirement_at_call` is the requirement the penalty is charged on.
+    """
+
+    liquidating: bool = False
+    epoch: int = 0
+    pending: frozenset[SpokeId] = frozenset()
+    requirement_at_call: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Hub:
+    """The collateral hub: custody, the credit ledger, caps, pauses, funds."""
+
+    collateral: Mapping[tuple[AccountId, AssetId], int]
+    alloc: Mapping[tuple[AccountId, SpokeId], int]
+    status: Mapping[AccountId, AccountStatus]
+    reports: Mapping[tuple[AccountId, SpokeId], Report]
+    caps: Mapping[SpokeId, int]
+    paused: frozenset[SpokeId]
+    insurance: Mapping[AssetId, int]
+    owed: Mapping[tuple[SpokeId, AssetId], int]
+    socialized: Mapping[SpokeId, int]
+    tokens: Mapping[AssetId, int]
+
+
+@dataclass(frozen=True, slots=True)
+class SpokeAccount:
+    """One account on one spoke: credit line, settled balance, positions, report
+    counter, and the highest margin-call epoch received (SPK-1..SPK-3)."""
+
+    line: int = 0
+    balance: int = 0
+    positions: Positions = field(default_factory=dict)
+    seq: int = 0
+    called_epoch: int = 0
+    frozen: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Network:
+    """The messaging layer: a bag of messages in flight, and the ids already delivered."""
+
+    in_flight: Mapping[int, Envelope]
+    delivered: frozenset[int]
+    next_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Oracle:
+    """Logical time and each feed's latest (price, time) quote."""
+
+    now: int
+    quotes: Mapping[FeedId, tuple[int, int]]
+
+
+@dataclass(frozen=True, slots=True)
+class Ghost:
+    """Counters no party reads; the invariants and proofs do (Certora-style ghosts).
+
+    Per spoke: credit granted, released and claimed in total; value paid out of
+    the hub towards its partition; and whether it has ever sent outside its rules.
+    """
+
+    granted: Mapping[SpokeId, int]
+    released: Mapping[SpokeId, int]
+    claimed: Mapping[SpokeId, int]
+    paid: Mapping[SpokeId, int]
+    compromised: frozenset[SpokeId]
+
+
+@dataclass(frozen=True, slots=True)
+class State:
+    """The whole system."""
+
+    params: Params
+    hub: Hub
+    spokes: Mapping[tuple[SpokeId, AccountId], SpokeAccount]
+    network: Network
+    oracle: Oracle
+    ghost: Ghost
+
+
+EMPTY_REPORT = Report()
+EMPTY_SPOKE_ACCOUNT = SpokeAccount()
+
+
+def initial_state(params: Params) -> State:
+    """INIT-1: nothing deposited, nothing allocated, nothing in flight, time 0, no quotes;
+    the hub holds exactly the insurance fund."""
+    accounts = params.accounts
+    spokes = tuple(s.id for s in params.spokes)
+    assets = tuple(a.id for a in params.assets)
+    insurance = {a: 0 for a in assets} | dict(params.insurance_fund)
+    zero_per_spoke = {s: 0 for s in spokes}
+    hub = Hub(
+        collateral={(a, x): 0 for a in accounts for x in assets},
+        alloc={(a, s): 0 for a in accounts for s in spokes},
+        status={a: AccountStatus() for a in accounts},
+        reports={(a, s): EMPTY_REPORT for a in accounts for s in spokes},
+        caps={s.id: s.cap for s in params.spokes},
+        paused=frozenset(),
+        insurance=insurance,
+        owed={(s, x): 0 for s in spokes for x in assets},
+        socialized=zero_per_spoke,
+        tokens=dict(insurance),
+    )
+    return State(
+        params=params,
+        hub=hub,
+        spokes={(s, a): EMPTY_SPOKE_ACCOUNT for s in spokes for a in accounts},
+        network=Network(in_flight={}, delivered=frozenset(), next_id=1),
+        oracle=Oracle(now=0, quotes={}),
+        ghost=Ghost(
+            granted=zero_per_spoke,
+            released=zero_per_spoke,
+            claimed=zero_per_spoke,
+            paid=zero_per_spoke,
+            compromised=frozenset(),
+        ),
+    )
+
+
+def with_hub(state: State, hub: Hub) -> State:
+    return replace(state, hub=hub)
+
+
+def with_spoke_account(
+    state: State, spoke: SpokeId, account: AccountId, acct: SpokeAccount
+) -> State:
+    return replace(state, spokes=assoc(state.spokes, (spoke, account), acct))
+
+
+GhostCounter = Literal["granted", "released", "claimed", "paid"]
+
+
+def add_ghost(state: State, counter: GhostCounter, spoke: SpokeId, amount: int) -> State:
+    """Advance a per-spoke ghost counter by `amount`."""
+    old: Mapping[SpokeId, int] = getattr(state.ghost, counter)
+    changes: dict[str, Any] = {counter: assoc(old, spoke, old[spoke] + amount)}
+    return replace(state, ghost=replace(state.ghost, **changes))

@@ -1,0 +1,83 @@
+"""The transition function: `step(state, action) -> (state, outcome)` (STEP-1..STEP-3)."""
+
+from collections.abc import Callable
+from dataclasses import replace
+from typing import Any
+
+from model.catalog import catalog
+from model.delivery import deliver, inject
+from model.governance import pause_spoke, set_cap, unpause_spoke
+from model.hub import deposit, grant_credit, withdraw
+from model.liquidation import liquidate
+from model.outcome import Step, accept, reject
+from model.spoke import release_credit, send_report, trade
+from model.state import State, assoc
+from spec.actions import Action, AdvanceTime, PublishPrice
+from spec.errors import Error
+from spec.outcome import Outcome
+
+
+def publish_price(state: State, action: PublishPrice) -> Step:
+    """ORA-1: a feed's quote, stamped with the current time, replaces its previous one."""
+    quotes = assoc(state.oracle.quotes, action.feed, (action.price, state.oracle.now))
+    return accept(replace(state, oracle=replace(state.oracle, quotes=quotes)))
+
+
+def advance_time(state: State, action: AdvanceTime) -> Step:
+    """TIME-1: logical time moves forward; nothing else changes."""
+    return accept(
+        replace(state, oracle=replace(state.oracle, now=state.oracle.now + action.seconds))
+    )
+
+
+TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
+    "Deposit": deposit,
+    "Withdraw": withdraw,
+    "GrantCredit": grant_credit,
+    "ReleaseCredit": release_credit,
+    "Trade": trade,
+    "SendReport": send_report,
+    "PublishPrice": publish_price,
+    "AdvanceTime": advance_time,
+    "Liquidate": liquidate,
+    "SetCap": set_cap,
+    "PauseSpoke": pause_spoke,
+    "UnpauseSpoke": unpause_spoke,
+    "Deliver": deliver,
+    "Inject": inject,
+}
+
+ID_FIELDS: tuple[tuple[str, str, Error], ...] = (
+    ("account", "accounts", Error.UNKNOWN_ACCOUNT),
+    ("spoke", "spokes", Error.UNKNOWN_SPOKE),
+    ("asset", "assets", Error.UNKNOWN_ASSET),
+    ("market", "markets", Error.UNKNOWN_MARKET),
+    ("feed", "feed_asset", Error.UNKNOWN_FEED),
+)
+
+
+def unknown_id(state: State, action: Action) -> Error | None:
+    """STEP-2: the first id in the action that the parameters do not declare, in the order
+    account, spoke, asset, market, feed."""
+    cat = catalog(state.params)
+    for field, table, error in ID_FIELDS:
+        value = getattr(action, field, None)
+        if value is not None and value not in getattr(cat, table):
+            return error
+    return None
+
+
+def step(state: State, action: Action) -> tuple[State, Outcome]:
+    """STEP-1..STEP-3: apply one action.
+
+    Unknown ids are rejected first; then the action's own rule decides.  An
+    accepted step's outcome lists the ids of the messages it sent, in order.
+    """
+    error = unknown_id(state, action)
+    if error is not None:
+        return reject(state, error)
+    after, outcome = TRANSITIONS[action.type](state, action)
+    if outcome.status != "accepted" or after.network.next_id == state.network.next_id:
+        return after, outcome
+    emitted = tuple(range(state.network.next_id, after.network.next_id))
+    return after, outcome.model_copy(update={"emitted": emitted})

@@ -1,0 +1,85 @@
+"""The observable state (OBS-1..OBS-4): what a conformance test compares after every step.
+
+Plain JSON: maps keyed by ids, lists sorted, integers exact.  It holds the
+whole protocol state; the `ghost` part holds counters only the invariants read,
+and a build under test may leave it out.
+"""
+
+from spec.bounds import Counter, Id, SignedAmount
+from spec.messages import Envelope, PositionView
+from spec.params import Frozen
+
+
+class Quote(Frozen):
+    """A feed's latest price and when it was published."""
+
+    price: int
+    time: int
+
+
+class AccountStatusView(Frozen):
+    liquidating: bool
+    epoch: Counter
+    pending: tuple[Id, ...]
+    requirement_at_call: int
+
+
+class ReportView(Frozen):
+    seq: Counter
+    balance: SignedAmount
+    positions: tuple[PositionView, ...]
+
+
+class HubView(Frozen):
+    """OBS-1: the hub's ledgers."""
+
+    collateral: dict[Id, dict[Id, int]]
+    alloc: dict[Id, dict[Id, int]]
+    status: dict[Id, AccountStatusView]
+    reports: dict[Id, dict[Id, ReportView]]
+    caps: dict[Id, int]
+    paused: tuple[Id, ...]
+    insurance: dict[Id, int]
+    owed: dict[Id, dict[Id, int]]
+    socialized: dict[Id, int]
+    tokens: dict[Id, int]
+
+
+class SpokeAccountView(Frozen):
+    """OBS-2: one account on one spoke."""
+
+    line: int
+    balance: int
+    positions: tuple[PositionView, ...]
+    seq: Counter
+    called_epoch: Counter
+    frozen: bool
+
+
+class NetworkView(Frozen):
+    """OBS-3: messages in flight (by id) and the ids delivered."""
+
+    in_flight: tuple[Envelope, ...]
+    delivered: tuple[Counter, ...]
+    next_id: Counter
+
+
+class GhostView(Frozen):
+    """OBS-4: counters for the invariants only (INV-PART-2)."""
+
+    granted: dict[Id, int]
+    released: dict[Id, int]
+    claimed: dict[Id, int]
+    paid: dict[Id, int]
+    compromised: tuple[Id, ...]
+
+
+class ObservableState(Frozen):
+    """The whole state, as JSON."""
+
+    now: int
+    quotes: dict[Id, Quote]
+    hub: HubView
+    spokes: dict[Id, dict[Id, SpokeAccountView]]
+    network: NetworkView
+    ghost: GhostView | None = None
