@@ -8,6 +8,7 @@ from spec.bounds import BPS
 def ceil_div(numerator: int, denominator: int) -> int:
     """The least integer >= numerator / denominator (denominator > 0).
 
+    pre: denominator > 0
     post: __return__ * denominator >= numerator
     post: (__return__ - 1) * denominator < numerator
     """

@@ -1,7 +1,6 @@
 """Look-ups into the parameters by id, built once per parameter set (pure memoization)."""
 
 from dataclasses import dataclass
-from functools import cache
 
 from spec.params import AssetParams, MarketParams, Params, SpokeParams
 
@@ -17,8 +16,21 @@ class Catalog:
     accounts: frozenset[str]
 
 
-@cache
+_BUILT: dict[int, tuple[Params, Catalog]] = {}
+
+
 def catalog(params: Params) -> Catalog:
+    """The id indexes of a parameter set, memoized by identity (hashing a whole parameter
+    set on every look-up would cost more than the look-up; the cache changes no result)."""
+    hit = _BUILT.get(id(params))
+    if hit is not None and hit[0] is params:
+        return hit[1]
+    built = build_catalog(params)
+    _BUILT[id(params)] = (params, built)
+    return built
+
+
+def build_catalog(params: Params) -> Catalog:
     """The id indexes of a parameter set."""
     return Catalog(
         assets={a.id: a for a in params.assets},

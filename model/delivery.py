@@ -74,11 +74,14 @@ def inject(state: State, action: Inject) -> Step:
     """ADV-1..ADV-2: the adversary's message, delivered at once.
 
     A forged one (wrong sender for the channel) is rejected and changes nothing.
-    An authentic one comes from a compromised spoke on its own channel: the hub
-    treats it like any message from that spoke, which is exactly what bounds
-    the harm to that spoke's partition (INV-PART-2).
+    The adversary holds at most a spoke's key, never the hub's, so a hub message
+    it puts on the wire is forged too.  An authentic one comes from a compromised
+    spoke on its own channel: the hub treats it like any message from that spoke,
+    which is exactly what bounds the harm to that spoke's partition (INV-PART-2).
     """
-    if not is_authentic(state, action.sender, action.receiver, action.payload):
+    if action.sender == HUB or not is_authentic(
+        state, action.sender, action.receiver, action.payload
+    ):
         return reject(state, Error.FORGED_SENDER)
     after, outcome = receive(state, action.sender, action.receiver, action.payload)
     if outcome.status == "rejected":

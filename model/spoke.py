@@ -163,12 +163,14 @@ def send_report(state: State, action: SendReport) -> Step:
 
 
 def receive_grant(state: State, spoke: SpokeId, msg: CreditGrant) -> Step:
-    """SPK-GRANT-1..2: the credit joins the line; a grant from an epoch at or after the last
-    margin call obeyed lifts the freeze (the hub grants only outside liquidation)."""
+    """SPK-GRANT-1..3: the credit joins the line; a grant from an epoch at or after the last
+    margin call obeyed lifts the freeze (the hub grants only outside liquidation).  A loss
+    left unclaimed for want of credit is claimed against the new line at once (SPK-CLAIM-1)."""
     acct = state.spokes[(spoke, msg.account)]
     frozen = acct.frozen and msg.epoch < acct.called_epoch
     acct = replace(acct, line=acct.line + msg.amount, frozen=frozen)
-    return accept(with_spoke_account(state, spoke, msg.account, acct))
+    state = with_spoke_account(state, spoke, msg.account, acct)
+    return accept(claim_losses(state, spoke, msg.account))
 
 
 def receive_margin_call(state: State, spoke: SpokeId, msg: MarginCall) -> Step:
