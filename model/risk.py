@@ -5,7 +5,7 @@ owes round up (NUM-1, NUM-2).  Prices come in as a map asset -> price; the
 callers fetch them from the oracle and fail closed when one is missing.
 """
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from model.arith import bps_down, bps_up, ceil_div, isqrt_ceil
 from model.catalog import catalog
@@ -121,6 +121,21 @@ def scenario_loss(
     return -change
 
 
+def worst_covered_loss(losses: Sequence[int], covers: Sequence[int]) -> int:
+    """RISK-7: the largest scenario loss after its cover, rounded up; zero if nothing loses.
+
+    pre: len(losses) == len(covers)
+    pre: all(0 <= c <= 10000 for c in covers)
+    post: __return__ >= 0
+    post: all(__return__ * 10000 >= loss * cover for loss, cover in zip(losses, covers))
+    """
+    worst = 0
+    for loss, cover in zip(losses, covers, strict=True):
+        if loss > 0:
+            worst = max(worst, bps_up(loss, cover))
+    return worst
+
+
 def scan_margin(params: Params, positions: Positions, prices: Prices) -> int:
     """RISK-7: per underlying, the worst covered scenario loss (never below zero); summed.
 
@@ -129,12 +144,9 @@ def scan_margin(params: Params, positions: Positions, prices: Prices) -> int:
     """
     total = 0
     for asset in sorted(underlyings(params, positions)):
-        worst = 0
-        for scenario_price, cover in scenario_prices(params, asset, prices[asset]):
-            loss = scenario_loss(params, positions, prices, asset, scenario_price)
-            if loss > 0:
-                worst = max(worst, bps_up(loss, cover))
-        total += worst
+        grid = scenario_prices(params, asset, prices[asset])
+        losses = [scenario_loss(params, positions, prices, asset, p) for p, _ in grid]
+        total += worst_covered_loss(losses, [cover for _, cover in grid])
     return total
 
 
@@ -182,6 +194,10 @@ def buffer_rate_bps(z_milli: int, volatility_bps: int, latency_s: int) -> int:
 
     rate = z_milli * vol_bps * sqrt(L / Y) / 1000; the least integer r with
     r^2 * 1000^2 * Y >= (z_milli * vol_bps)^2 * L.
+
+    pre: z_milli >= 0 and volatility_bps >= 0 and latency_s >= 0
+    post: __return__ >= 0
+    post: __return__ ** 2 * 1000**2 * 31536000 >= (z_milli * volatility_bps) ** 2 * latency_s
     """
     scaled = z_milli * volatility_bps
     return isqrt_ceil(ceil_div(scaled * scaled * latency_s, 1000 * 1000 * SECONDS_PER_YEAR))
@@ -214,13 +230,22 @@ def assets_needed(state: State, account: AccountId) -> set[AssetId]:
     return held | underlyings(state.params, [m for book in books for m in book])
 
 
+def haircut_value(amount: int, price: int, haircut_bps: int) -> int:
+    """RISK-1, NUM-1: what `amount` tokens at `price` count for as collateral, rounded down.
+
+    pre: amount >= 0 and price >= 0 and 0 <= haircut_bps < 10000
+    post: 0 <= __return__ <= amount * price
+    """
+    return bps_down(amount * price, BPS - haircut_bps)
+
+
 def collateral_value(state: State, account: AccountId, prices: Prices) -> int:
-    """RISK-1, NUM-1: sum of amount * price, each cut by its haircut, rounded down."""
+    """RISK-1, NUM-1: sum over assets of amount * price cut by the haircut, rounded down."""
     assets = catalog(state.params).assets
     total = 0
     for (a, asset), amount in state.hub.collateral.items():
         if a == account and amount:
-            total += bps_down(amount * prices[asset], BPS - assets[asset].haircut_bps)
+            total += haircut_value(amount, prices[asset], assets[asset].haircut_bps)
     return total
 
 
