@@ -7,6 +7,7 @@ check failed, 2 bad usage or bad input (one line on stderr, no traceback).
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -32,14 +33,19 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    code: int = 0
     try:
-        code: int = args.run(args)
+        code = args.run(args)
     except UsageError as e:
         print(f"intermargin: error: {e}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("intermargin: interrupted", file=sys.stderr)
         return 130
+    except BrokenPipeError:
+        # The reader went away (`| head`): not an error.  Point stdout at /dev/null so
+        # Python does not complain again when it flushes at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return code
 
 

@@ -30,6 +30,8 @@ def load_model(path: str, model: type[M]) -> M:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not JSON: not UTF-8 text") from None
     try:
         return model.model_validate_json(text)
     except ValidationError as e:

@@ -249,13 +249,21 @@ def collateral_value(state: State, account: AccountId, prices: Prices) -> int:
     return total
 
 
-def reported_pnl(state: State, account: AccountId, prices: Prices) -> int:
-    """HUB-REP-3: settled balances plus unrealized PnL, over the spokes' latest reports."""
-    total = 0
-    for s in state.params.spokes:
-        report = state.hub.reports[(account, s.id)]
-        total += report.balance + unrealized_pnl(state.params, report.positions, prices)
-    return total
+def reported_pnl(state: State, account: AccountId, spoke: SpokeId, prices: Prices) -> int:
+    """HUB-REP-3: a spoke's settled balance plus unrealized PnL, per its latest report."""
+    report = state.hub.reports[(account, spoke)]
+    return report.balance + unrealized_pnl(state.params, report.positions, prices)
+
+
+def reported_losses(state: State, account: AccountId, prices: Prices) -> int:
+    """RISK-11: the sum over spokes of each spoke's reported PnL where it is a loss.
+
+    A spoke's profit is the venue's debt to the account and stays on the spoke
+    (SPK-PNL-1): the hub cannot seize it, so it backs nothing at the hub; and a
+    spoke that lies about a profit cannot make an account look healthy.  A
+    spoke's profit never offsets another spoke's loss at the hub.
+    """
+    return sum(min(0, reported_pnl(state, account, s.id, prices)) for s in state.params.spokes)
 
 
 def latency_buffer(state: State, account: AccountId, prices: Prices) -> int:
@@ -274,8 +282,8 @@ def maintenance_requirement(state: State, account: AccountId, prices: Prices) ->
 
 
 def equity(state: State, account: AccountId, prices: Prices) -> int:
-    """RISK-10: collateral value after haircuts plus reported PnL across spokes."""
-    return collateral_value(state, account, prices) + reported_pnl(state, account, prices)
+    """RISK-10: collateral value after haircuts less the losses reported by spokes (RISK-11)."""
+    return collateral_value(state, account, prices) + reported_losses(state, account, prices)
 
 
 def is_healthy(state: State, account: AccountId, prices: Prices) -> bool:
@@ -289,9 +297,9 @@ def total_allocation(state: State, account: AccountId) -> int:
 
 
 def capacity(state: State, account: AccountId, prices: Prices) -> int:
-    """RISK-10: what the account's collateral can back: its value after haircuts, less any
-    reported loss (a reported profit adds nothing: it sits on the spoke, RISK-11)."""
-    return collateral_value(state, account, prices) + min(0, reported_pnl(state, account, prices))
+    """RISK-12: what the account can back with credit is its equity: collateral after
+    haircuts less reported losses (reported profits add nothing, RISK-11)."""
+    return equity(state, account, prices)
 
 
 def free_capacity(state: State, account: AccountId, prices: Prices) -> int:

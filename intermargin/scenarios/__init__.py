@@ -1,0 +1,29 @@
+"""The named stress scenarios (`intermargin scenario NAME`), one module each.
+
+Each is pure data (`Scenario`): parameters and a fixed list of actions, with a
+short story saying what it shows.  `intermargin.timeline` runs and renders them.
+"""
+
+from intermargin.errors import UsageError
+from intermargin.scenarios.crash import CRASH
+from intermargin.scenarios.hedged import HEDGED
+from intermargin.scenarios.malicious_spoke import MALICIOUS_SPOKE
+from intermargin.scenarios.oracle_outage import ORACLE_OUTAGE
+from intermargin.scenarios.replay import REPLAY
+from intermargin.scenarios.scenario import Scenario
+
+SCENARIOS: dict[str, Scenario] = {
+    s.name: s for s in (HEDGED, CRASH, MALICIOUS_SPOKE, ORACLE_OUTAGE, REPLAY)
+}
+
+
+def scenario(name: str) -> Scenario:
+    """The scenario called `name`, or a one-line UsageError naming the known ones."""
+    try:
+        return SCENARIOS[name]
+    except KeyError:
+        known = ", ".join(SCENARIOS)
+        raise UsageError(f"unknown scenario {name!r} (known: {known})") from None
+
+
+__all__ = ["SCENARIOS", "Scenario", "scenario"]

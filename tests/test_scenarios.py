@@ -1,0 +1,282 @@
+"""The named stress scenarios: every step keeps every invariant, and each ends where its
+story says, to the value unit.  The expected numbers are derived by hand in comments.
+
+Example parameters (spec/examples.py): ETH-PERP scan range 15% widened by the 20%
+volatility scan, so the worst scanned move is 18% of the price; latency-buffer
+rates 7 bps (arb), 15 bps (base), 34 bps (sol) of notional; penalty 5% of the
+requirement at the call, rounded up; insurance fund 50000 USD.
+"""
+
+from functools import cache
+
+import pytest
+
+from intermargin.scenarios import SCENARIOS, scenario
+from intermargin.timeline import Run, health, margins, run
+from model.invariants import check_step, quiescent_and_accounted
+from spec.errors import Error
+
+E = Error
+
+
+@cache
+def ran(name: str) -> Run:
+    return run(SCENARIOS[name])
+
+
+def not_accepted(result: Run) -> dict[int, tuple[str, Error | None]]:
+    """Step number -> (status, error) of every step that was not accepted."""
+    return {
+        r.number: (r.outcome.status, r.outcome.error)
+        for r in result.steps
+        if r.outcome.status != "accepted"
+    }
+
+
+def rejected(*errors: Error) -> list[tuple[str, Error | None]]:
+    return [("rejected", e) for e in errors]
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_every_step_of_every_scenario_keeps_every_invariant(name: str) -> None:
+    """INV-CREDIT-1/2, INV-PART-1/2, INV-ASSET-1, INV-NONNEG-1, INV-SPOKE-1, INV-AMO-1,
+    INV-LIQ-1, INV-ATOMIC-1 hold on (pre, action, post) of every step."""
+    for r in ran(name).steps:
+        assert check_step(r.before, r.action, r.after, r.outcome) == [], (r.number, r.action)
+
+
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_every_scenario_tells_a_story_in_15_to_40_steps(name: str) -> None:
+    """Scenarios are documentation: a title, a story and a readable number of steps."""
+    s = scenario(name)
+    assert s.name == name and s.title and len(s.story) > 100
+    assert 15 <= len(s.actions) <= 40
+
+
+@pytest.mark.parametrize("name", ["hedged", "crash", "oracle-outage", "replay"])
+def test_scenarios_with_honest_spokes_end_drained_and_accounted(name: str) -> None:
+    """INV-LIQ-2: once the network is drained, no liquidation runs and every spoke holds
+    exactly what the hub accounts for."""
+    final = ran(name).final
+    assert final.network.in_flight == {}
+    assert quiescent_and_accounted(final) is None
+
+
+# --- hedged ---------------------------------------------------------------------------
+
+
+def test_hedged_netted_margin_is_far_below_the_sum_of_isolated_margins() -> None:
+    """RISK-8, INV-RISK-4: alice's long 10 ETH-PERP (arb), short 6 ETH-PERP (base) and
+    long 4 ETH-P-1800 puts (sol) at ETH 1900.
+
+    Isolated: arb 10 lots * 342 (18% of 1900) = 3420; base 6 * 342 = 2052; sol's long
+    puts lose at most their intrinsic value, which is 0 at 1900: 0.  Sum 5472.
+    Netted: 4 lots net long; at 1900 - 342 = 1558 the perps lose 4 * 342 = 1368 and the
+    puts gain 4 * (1800 - 1558) = 968: 400; the extreme move (1900 - 855 = 1045) loses
+    4 * 855 - 4 * 755 = 400, covered at 35%: 140.  Netted 400, saving 5072.
+    Per-position maintenance 5% of notional: 950 + 570 + 0 = 1520.
+    Buffer: ceil(19000 * 7 bps) = 14, ceil(11400 * 15 bps) = 18, ceil(7600 * 34 bps) = 26.
+    """
+    m = margins(ran("hedged").final, "alice")
+    assert m is not None
+    assert [(s.spoke, s.isolated, s.per_position) for s in m.spokes] == [
+        ("arb", 3420, 950),
+        ("base", 2052, 570),
+        ("sol", 0, 0),
+    ]
+    assert (m.netted, m.isolated, m.saved, m.per_position, m.buffer) == (400, 5472, 5072, 1520, 58)
+
+
+def test_hedged_requirement_at_the_hub_falls_as_each_hedge_is_reported() -> None:
+    """RISK-10: the hub's requirement nets venues: 3614 with the long alone (3600 + buffer
+    14), 1472 with the short (4 lots net: 1440 + 14 + 18), 860 with the puts (800 + 60)."""
+    result = ran("hedged")
+    requirement = {}
+    for r in result.steps:
+        h = health(r.after, "alice")
+        assert h is not None
+        requirement[r.number] = h.requirement
+    assert (requirement[12], requirement[14], requirement[16]) == (3614, 1472, 860)
+
+
+def test_hedged_a_spoke_cannot_see_the_hedge_but_the_hub_keeps_alice_healthy() -> None:
+    """SPK-TRADE-3 (local margin is per spoke) and LIQ-1 (only unhealthy accounts liquidate):
+    base refuses 4 more short lots (10 short lots need 3960 of initial margin, its line is
+    3000); at 1900 alice's equity 20000 - 200 premium - 1000 = 18800 covers 458 (base's
+    600 profit stays on base and counts for nothing at the hub, RISK-11)."""
+    result = ran("hedged")
+    assert not_accepted(result) == {
+        17: ("rejected", E.INSUFFICIENT_MARGIN),
+        22: ("rejected", E.ACCOUNT_HEALTHY),
+    }
+    h = health(result.final, "alice")
+    assert h is not None and (h.equity, h.requirement) == (18_800, 458)
+
+
+# --- crash ----------------------------------------------------------------------------
+
+
+def test_crash_settles_with_penalty_and_every_position_closed() -> None:
+    """LIQ-1..LIQ-7, HUB-LOSS-1: alice long 10 (arb), 10 (base), 6 (sol) ETH-PERP at 2000;
+    ETH to 1700 (median of 1700, 1690, 1720).
+
+    Losses 300 a lot: arb 3000, base 3000, sol 1800, each within its 4000 line, so the
+    spokes release 1000, 1000, 2200.  Collateral seized: 7800 USD of 12000 -> 4200.
+    Requirement at the call: 26 lots * 306 (18% of 1700) = 7956, plus buffers
+    ceil(17000 * 7 bps) = 12, ceil(17000 * 15 bps) = 26, ceil(10200 * 34 bps) = 35: 8029.
+    Equity 12000 + 2 ETH * 1700 * 90% - 7800 = 7260 < 8029: unhealthy.
+    Penalty ceil(8029 * 5%) = 402 from USD: 4200 - 402 = 3798 left, fund 50402.
+    """
+    result = ran("crash")
+    assert result.steps[22].after.hub.status["alice"].requirement_at_call == 8029
+    final = result.final
+    hub = final.hub
+    assert (hub.status["alice"].liquidating, hub.status["alice"].epoch) == (False, 1)
+    assert hub.insurance["USD"] == 50_402
+    assert (hub.collateral[("alice", "USD")], hub.collateral[("alice", "ETH")]) == (3798, 2)
+    for spoke, loss in (("arb", 3000), ("base", 3000), ("sol", 1800)):
+        acct = final.spokes[(spoke, "alice")]
+        assert (acct.positions, acct.line, acct.balance, acct.frozen) == ({}, 0, 0, True)
+        assert hub.alloc[("alice", spoke)] == 0
+        assert hub.owed[(spoke, "USD")] == loss
+        assert hub.socialized[spoke] == 0
+    assert hub.tokens["USD"] == 3798 + 50_402 + 7800
+
+
+def test_crash_reordered_stale_and_replayed_messages_are_refused_where_they_arrive() -> None:
+    """HUB-REP-1 (stale report), INV-LIQ-1 (no trade after the call, no grant while
+    liquidating), INV-AMO-1 (replayed answer)."""
+    result = ran("crash")
+    assert not_accepted(result) == {
+        26: ("ignored", E.STALE_REPORT),
+        29: ("rejected", E.MARGIN_CALLED),
+        30: ("rejected", E.ACCOUNT_LIQUIDATING),
+        33: ("rejected", E.ALREADY_DELIVERED),
+    }
+    assert result.steps[22].outcome.emitted == (8, 9, 10)  # Liquidate calls all three
+    liquidating = [r.number for r in result.steps if r.after.hub.status["alice"].liquidating]
+    assert liquidating == list(range(23, 32))  # settled by the last answer, step 32
+
+
+# --- malicious-spoke ------------------------------------------------------------------
+
+
+def test_malicious_spoke_takes_no_more_than_was_allocated_to_it() -> None:
+    """INV-PART-2: sol extracted alice's 4000 and bob's 3000, exactly their allocations;
+    paid <= claimed <= granted = 8000 = its cap when granted; its claim above alice's
+    allocation and its second claim of it were ignored."""
+    final = ran("malicious-spoke").final
+    ghost, hub = final.ghost, final.hub
+    assert ghost.compromised == frozenset({"sol"})
+    assert (ghost.granted["sol"], ghost.claimed["sol"], ghost.paid["sol"]) == (8000, 7000, 7000)
+    assert hub.owed[("sol", "USD")] == 7000
+    assert hub.collateral[("alice", "USD")] == 20_000 - 4000
+    assert hub.collateral[("bob", "USD")] == 10_000 - 3000
+    assert hub.collateral[("carol", "USD")] == 5000  # her honest claim is still waiting
+    assert (hub.alloc[("alice", "sol")], hub.alloc[("bob", "sol")]) == (0, 0)
+    assert hub.alloc[("carol", "sol")] == 1000
+    assert (hub.caps["sol"], "sol" in hub.paused) == (1000, True)
+
+
+def test_malicious_spoke_leaves_the_other_partitions_untouched() -> None:
+    """INV-PART-2 (contagion isolation): arb and base are exactly as honest grants left them."""
+    final = ran("malicious-spoke").final
+    for spoke, granted in (("arb", 5000), ("base", 0)):
+        assert final.ghost.granted[spoke] == granted
+        assert (final.ghost.claimed[spoke], final.ghost.paid[spoke]) == (0, 0)
+        assert final.hub.owed[(spoke, "USD")] == 0
+    assert final.hub.alloc[("alice", "arb")] == final.spokes[("arb", "alice")].line == 5000
+    assert final.spokes[("arb", "alice")].called_epoch == 0  # the forged call did nothing
+
+
+def test_malicious_spoke_is_refused_at_each_step_it_oversteps() -> None:
+    """CAP-1, HUB-CLAIM-2/3, MSG-6, GOV-1..2: the codes, step by step; the honest claim
+    sent before the pause waits in flight."""
+    result = ran("malicious-spoke")
+    assert not_accepted(result) == {
+        12: ("rejected", E.PARTITION_CAP),
+        21: ("ignored", E.EXCEEDS_ALLOCATION),
+        23: ("ignored", E.EXCEEDS_ALLOCATION),
+        25: ("rejected", E.FORGED_SENDER),
+        30: ("rejected", E.SPOKE_PAUSED),
+        31: ("rejected", E.SPOKE_PAUSED),
+        32: ("rejected", E.SPOKE_PAUSED),
+        34: ("rejected", E.CAP_BELOW_ALLOCATION),
+    }
+    waiting = result.final.network.in_flight
+    assert list(waiting) == [7] and waiting[7].payload.type == "LossClaim"
+
+
+# --- oracle-outage --------------------------------------------------------------------
+
+
+def test_oracle_outage_fails_closed_exactly_where_a_price_is_needed() -> None:
+    """ORA-2..ORA-5, HUB-GRANT-1, HUB-WD-2, SPK-TRADE-2, LIQ-1, SPK-CALL-2: stale feeds,
+    one fresh feed (below quorum) and two disagreeing feeds (one an outlier) all mean no
+    price; a risk-reducing trade (17) and sol's call, with nothing to price (28), go on."""
+    result = ran("oracle-outage")
+    assert not_accepted(result) == {
+        14: ("rejected", E.PRICE_UNAVAILABLE),  # grant
+        15: ("rejected", E.PRICE_UNAVAILABLE),  # withdrawal
+        16: ("rejected", E.PRICE_UNAVAILABLE),  # risk-increasing trade
+        21: ("rejected", E.PRICE_UNAVAILABLE),  # liquidation, one feed
+        23: ("rejected", E.PRICE_UNAVAILABLE),  # liquidation, 1900 an outlier
+        27: ("rejected", E.PRICE_UNAVAILABLE),  # margin call to arb: stays in flight
+    }
+    assert result.steps[16].outcome.emitted == (5, 6)  # the reducing trade's claim and report
+    assert 7 in result.steps[26].after.network.in_flight
+
+
+def test_oracle_outage_liquidation_completes_once_prices_return() -> None:
+    """LIQ-6: at 1600 (median 1600, 1610 after dropping 1900), 10 + 5 lots long:
+    arb loses 4000 (its whole line), base 5 * 400 = 2000 and releases 3970 - 2000 = 1970.
+    Requirement at the call 15 * 288 + ceil(16000 * 7 bps) + ceil(8000 * 15 bps) =
+    4320 + 12 + 12 = 4344, penalty ceil(4344 * 5%) = 218.  Collateral
+    10000 - 30 - 4000 - 2000 - 218 = 3752, then 1000 withdrawn: 2752."""
+    result = ran("oracle-outage")
+    assert result.steps[24].after.hub.status["alice"].requirement_at_call == 4344
+    final = result.final
+    hub = final.hub
+    assert (hub.status["alice"].liquidating, hub.status["alice"].epoch) == (False, 1)
+    assert hub.collateral[("alice", "USD")] == 2752
+    assert hub.insurance["USD"] == 50_218
+    assert (hub.owed[("arb", "USD")], hub.owed[("base", "USD")]) == (4000, 2030)
+    assert all(hub.alloc[("alice", s)] == 0 for s in ("arb", "base", "sol"))
+    assert all(final.spokes[(s, "alice")].positions == {} for s in ("arb", "base", "sol"))
+
+
+# --- replay ---------------------------------------------------------------------------
+
+
+def test_replayed_stale_and_forged_messages_are_refused() -> None:
+    """INV-AMO-1, HUB-REP-1, MSG-6: every duplicate, stale report and forgery, by step."""
+    assert not_accepted(ran("replay")) == {
+        7: ("rejected", E.ALREADY_DELIVERED),
+        11: ("ignored", E.STALE_REPORT),
+        12: ("rejected", E.ALREADY_DELIVERED),
+        15: ("rejected", E.ALREADY_DELIVERED),
+        19: ("rejected", E.ALREADY_DELIVERED),
+        20: ("rejected", E.FORGED_SENDER),
+        21: ("rejected", E.FORGED_SENDER),
+        22: ("rejected", E.FORGED_SENDER),
+        23: ("rejected", E.FORGED_SENDER),
+        24: ("rejected", E.UNKNOWN_MESSAGE),
+    }
+
+
+def test_replay_a_stale_report_changes_nothing_but_consumes_the_message() -> None:
+    """HUB-REP-1: the hub keeps the newer report (seq 2) when seq 1 arrives after it."""
+    stale = ran("replay").steps[10]
+    assert stale.after.hub == stale.before.hub
+    assert stale.after.hub.reports[("alice", "arb")].seq == 2
+    assert 2 in stale.after.network.delivered
+
+
+def test_replay_each_credit_message_took_effect_once() -> None:
+    """INV-AMO-1: grant 5000, loss claim 500, release 2000, each once: allocation 2500,
+    collateral 9500, and the spoke's line agrees (INV-CREDIT-1)."""
+    final = ran("replay").final
+    assert final.hub.alloc[("alice", "arb")] == final.spokes[("arb", "alice")].line == 2500
+    assert final.hub.collateral[("alice", "USD")] == 9500
+    assert final.hub.owed[("arb", "USD")] == 500
+    assert final.ghost.compromised == frozenset()
