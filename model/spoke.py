@@ -1,5 +1,5 @@
 """Execution spokes: credit lines, trades, releases, reports, and obeying margin calls
-(SPK-1..SPK-3, SPK-TRADE-1..5, SPK-REL-1..2, SPK-REP-1, SPK-GRANT-1..2, SPK-CALL-1..3)."""
+(SPK-1..SPK-3, SPK-TRADE-1..5, SPK-REL-1..2, SPK-REP-1, SPK-GRANT-1..3, SPK-CALL-1..3)."""
 
 from dataclasses import replace
 
@@ -165,12 +165,16 @@ def send_report(state: State, action: SendReport) -> Step:
 def receive_grant(state: State, spoke: SpokeId, msg: CreditGrant) -> Step:
     """SPK-GRANT-1..3: the credit joins the line; a grant from an epoch at or after the last
     margin call obeyed lifts the freeze (the hub grants only outside liquidation).  A loss
-    left unclaimed for want of credit is claimed against the new line at once (SPK-CLAIM-1)."""
+    left unclaimed for want of credit is claimed against the new line at once and a report
+    follows (SPK-GRANT-3, SPK-CLAIM-1)."""
     acct = state.spokes[(spoke, msg.account)]
     frozen = acct.frozen and msg.epoch < acct.called_epoch
     acct = replace(acct, line=acct.line + msg.amount, frozen=frozen)
     state = with_spoke_account(state, spoke, msg.account, acct)
-    return accept(claim_losses(state, spoke, msg.account))
+    if acct.balance >= 0:
+        return accept(state)
+    state = claim_losses(state, spoke, msg.account)
+    return accept(report_exposure(state, spoke, msg.account))
 
 
 def receive_margin_call(state: State, spoke: SpokeId, msg: MarginCall) -> Step:
