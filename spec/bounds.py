@@ -36,6 +36,9 @@ Id = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9_.-]{0,31}$")
 Amount = Annotated[int, Field(ge=0, le=MAX_AMOUNT)]
 PositiveAmount = Annotated[int, Field(ge=1, le=MAX_AMOUNT)]
 SignedAmount = Annotated[int, Field(ge=-MAX_AMOUNT, le=MAX_AMOUNT)]
+Balance = Annotated[int, Field(ge=-4 * MAX_AMOUNT, le=4 * MAX_AMOUNT)]
+"""BND-7: a settled balance on a spoke: a trade keeps it within MAX_AMOUNT, and closing
+positions at a margin call adds at most 2 * MAX_AMOUNT more (so it stays below 2**63)."""
 Price = Annotated[int, Field(ge=0, le=MAX_PRICE)]
 PositivePrice = Annotated[int, Field(ge=1, le=MAX_PRICE)]
 Qty = Annotated[int, Field(ge=-MAX_QTY, le=MAX_QTY)]

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from spec.bounds import Amount, Counter, Id, PositiveAmount, Qty, SignedAmount
+from spec.bounds import Amount, Balance, Counter, Id, PositiveAmount, Qty, SignedAmount
 from spec.params import Frozen
 
 
@@ -60,7 +60,7 @@ class ExposureReport(Frozen):
     type: Literal["ExposureReport"] = "ExposureReport"
     account: Id
     seq: Counter
-    balance: SignedAmount
+    balance: Balance
     positions: tuple[PositionView, ...]
 
 
@@ -77,7 +77,7 @@ class LiquidationReport(Frozen):
     seq: Counter
     released: Amount
     loss: Amount
-    balance: SignedAmount
+    balance: Balance
 
 
 HubMessage = Annotated[CreditGrant | MarginCall, Field(discriminator="type")]

@@ -5,7 +5,7 @@ whole protocol state; the `ghost` part holds counters only the invariants read,
 and a build under test may leave it out.
 """
 
-from spec.bounds import Counter, Id, SignedAmount
+from spec.bounds import Balance, Counter, Id
 from spec.messages import Envelope, PositionView
 from spec.params import Frozen
 
@@ -26,7 +26,7 @@ class AccountStatusView(Frozen):
 
 class ReportView(Frozen):
     seq: Counter
-    balance: SignedAmount
+    balance: Balance
     positions: tuple[PositionView, ...]
 
 

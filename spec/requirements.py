@@ -1,0 +1,170 @@
+"""Requirement traceability: the ids the chapters define, and where code cites them.
+
+A requirement is a Markdown list item of a chapter in `spec/` that starts with its id in
+bold and an em dash (`- **HUB-GRANT-2** — The hub rejects ...`); its text runs on over
+the indented lines that follow (blank lines included) up to the next unindented line.
+Code cites ids in docstrings and comments; a range (`HUB-GRANT-1..4`, `LIQ-1..LIQ-7`)
+cites every id in it.  This module reads files, which is fine in `spec/` (never in
+`model/`).
+"""
+
+import ast
+import io
+import re
+import tokenize
+from collections.abc import Collection, Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+SPEC_DIR = Path(__file__).resolve().parent
+ROOT = SPEC_DIR.parent
+
+ID_PATTERN = r"[A-Z]{2,}(?:-[A-Z]+)*-\d+"
+ID_RE = re.compile(rf"\b{ID_PATTERN}\b")
+DEFINITION_RE = re.compile(rf"^- \*\*({ID_PATTERN})\*\* — (.*)$")
+RANGE_RE = re.compile(
+    r"\b(?P<first>(?P<family>[A-Z]{2,}(?:-[A-Z]+)*)-(?P<lo>\d+))\.\.(?:(?P=family)-)?(?P<hi>\d+)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Requirement:
+    """One numbered requirement: its id, the chapter (file stem) that defines it, the line
+    of its definition, and its text (the list item, continuation lines joined)."""
+
+    id: str
+    chapter: str
+    text: str
+    line: int = 0
+
+
+def chapters(directory: Path = SPEC_DIR) -> list[Path]:
+    """The Markdown chapters of the specification, sorted by name."""
+    return sorted(directory.glob("*.md"))
+
+
+def parse_chapter(path: Path) -> Iterator[Requirement]:
+    """The requirements a chapter defines, in order."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    in_fence = False
+    for n, line in enumerate(lines):
+        if line.startswith("```"):
+            in_fence = not in_fence
+            continue
+        match = None if in_fence else DEFINITION_RE.match(line)
+        if match is None:
+            continue
+        text = [match.group(2).strip()]
+        for more in lines[n + 1 :]:
+            if more.strip() and not more.startswith(" "):
+                break
+            if more.strip():
+                text.append(more.strip())
+        yield Requirement(id=match.group(1), chapter=path.stem, text=" ".join(text), line=n + 1)
+
+
+def definitions(directory: Path = SPEC_DIR) -> list[Requirement]:
+    """Every requirement definition in every chapter, duplicates included."""
+    return [r for path in chapters(directory) for r in parse_chapter(path)]
+
+
+def requirements(directory: Path = SPEC_DIR) -> dict[str, Requirement]:
+    """Every requirement by id.  An id defined twice is an error naming both places."""
+    found: dict[str, Requirement] = {}
+    for r in definitions(directory):
+        if r.id in found:
+            first = found[r.id]
+            raise ValueError(
+                f"{r.id} defined twice: {first.chapter}.md:{first.line} and {r.chapter}.md:{r.line}"
+            )
+        found[r.id] = r
+    return found
+
+
+def family(requirement_id: str) -> str:
+    """`HUB-GRANT-2` -> `HUB-GRANT`."""
+    return requirement_id.rsplit("-", 1)[0]
+
+
+def ids_in(text: str) -> list[tuple[int, str]]:
+    """The ids cited in a piece of text, as (offset, id), ranges expanded, in order."""
+    found: list[tuple[int, str]] = []
+    covered: list[tuple[int, int]] = []
+    for m in RANGE_RE.finditer(text):
+        lo, hi = int(m.group("lo")), int(m.group("hi"))
+        if lo <= hi:
+            found.extend((m.start(), f"{m.group('family')}-{n}") for n in range(lo, hi + 1))
+            covered.append((m.start(), m.end()))
+    for m in ID_RE.finditer(text):
+        if not any(start <= m.start() < end for start, end in covered):
+            found.append((m.start(), m.group(0)))
+    return sorted(found)
+
+
+def citation_spans(source: str) -> Iterator[tuple[int, str]]:
+    """(first line, text) of every comment and docstring in Python source.
+
+    A docstring is any statement that is a bare string: module, class and function
+    docstrings and the attribute docstrings that follow an assignment.  Other string
+    literals (data, such as a market id that looks like an id) are not citations.
+    """
+    tree = ast.parse(source)
+    lines = source.splitlines()
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+        ):
+            end = node.end_lineno or node.lineno
+            yield node.lineno, "\n".join(lines[node.lineno - 1 : end])
+    for token in tokenize.generate_tokens(io.StringIO(source).readline):
+        if token.type == tokenize.COMMENT:
+            yield token.start[0], token.string
+
+
+def python_files(paths: Iterable[Path | str]) -> list[Path]:
+    """The Python files named, or found below the folders named, sorted."""
+    files: set[Path] = set()
+    for p in map(Path, paths):
+        if p.is_dir():
+            files.update(f for f in p.rglob("*.py") if "__pycache__" not in f.parts)
+        elif p.suffix == ".py" and p.exists():
+            files.add(p)
+    return sorted(files)
+
+
+def display(path: Path) -> str:
+    """A path relative to the repository root when it lies inside it."""
+    resolved = path.resolve()
+    return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(path)
+
+
+def cited_ids(
+    paths: Iterable[Path | str], families: Collection[str] | None = None
+) -> dict[str, list[str]]:
+    """Every id cited in the docstrings and comments of the Python files under `paths`,
+    with the places (`file:line`) that cite it, ids sorted.
+
+    With `families`, only ids of those families (`family(id)`) count: a caller that
+    knows the chapters' families can drop look-alikes such as market ids.
+    """
+    cited: dict[str, list[str]] = {}
+    for path in python_files(paths):
+        source = path.read_text(encoding="utf-8")
+        for first_line, text in citation_spans(source):
+            for offset, rid in ids_in(text):
+                if families is not None and family(rid) not in families:
+                    continue
+                line = first_line + text.count("\n", 0, offset)
+                place = f"{display(path)}:{line}"
+                places = cited.setdefault(rid, [])
+                if place not in places:
+                    places.append(place)
+    return dict(sorted(cited.items()))
+
+
+def undefined(paths: Iterable[Path | str], directory: Path = SPEC_DIR) -> dict[str, list[str]]:
+    """Ids cited under `paths` that no chapter defines, with where they are cited."""
+    defined = requirements(directory)
+    return {rid: places for rid, places in cited_ids(paths).items() if rid not in defined}
