@@ -4,7 +4,7 @@
 from dataclasses import replace
 
 from model.catalog import catalog
-from model.ledger import pay_loss
+from model.ledger import pay_loss, seizure_prices
 from model.network import send
 from model.oracle import prices_of
 from model.outcome import Step, accept, ignore, reject
@@ -110,15 +110,19 @@ def receive_loss_claim(state: State, spoke: SpokeId, msg: LossClaim) -> Step:
 
     A paused spoke's claims wait in flight (circuit breaker); a claim above the
     allocation it draws on is ignored, so what a spoke can ever take for an
-    account is bounded by what was allocated to it (INV-PART-2).
+    account is bounded by what was allocated to it (INV-PART-2).  Without the
+    prices to value what it would seize, the claim waits in flight (HUB-LOSS-5).
     """
     if spoke in state.hub.paused:
         return reject(state, Error.SPOKE_PAUSED)
     if msg.amount > state.hub.alloc[(msg.account, spoke)]:
         return ignore(state, Error.EXCEEDS_ALLOCATION)
+    prices = seizure_prices(state, msg.account)
+    if prices is None:
+        return reject(state, Error.PRICE_UNAVAILABLE)
     state = with_allocation(state, msg.account, spoke, -msg.amount)
     state = add_ghost(state, "claimed", spoke, msg.amount)
-    return accept(pay_loss(state, msg.account, spoke, msg.amount))
+    return accept(pay_loss(state, msg.account, spoke, msg.amount, prices))
 
 
 def record_report(

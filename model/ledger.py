@@ -9,20 +9,30 @@ spoke's partition), so the hub's token balance stays equal to their sum
 from collections.abc import Mapping
 from dataclasses import replace
 
-from model.oracle import price_of
+from model.oracle import prices_of
 from model.state import AccountId, AssetId, SpokeId, State, add_ghost, assoc
 
 Holdings = Mapping[AssetId, int]
+Prices = Mapping[AssetId, int]
+
+
+def seizure_prices(state: State, account: AccountId) -> dict[AssetId, int] | None:
+    """HUB-LOSS-5: prices of every asset a seizure for `account` could take: the account's
+    collateral and the insurance fund.  None if one is missing: the hub then refuses to
+    move value (fail closed) rather than skip an asset it cannot value."""
+    held = {x for (a, x), amount in state.hub.collateral.items() if a == account and amount}
+    fund = {x for x, amount in state.hub.insurance.items() if amount}
+    return prices_of(state, held | fund)
 
 
 def seize(
-    state: State, holdings: Holdings, value: int
+    state: State, holdings: Holdings, value: int, prices: Prices
 ) -> tuple[dict[AssetId, int], dict[AssetId, int], int]:
     """HUB-LOSS-2: take tokens worth `value` from `holdings`, asset by asset in declared order.
 
     Of each asset take ceil(remaining / price) tokens (rounding against the
-    holder), at most what is held; assets without a price are skipped.
-    Returns (holdings left, tokens taken per asset, value still uncovered).
+    holder), at most what is held.  Returns (holdings left, tokens taken per
+    asset, value still uncovered).
     """
     left = dict(holdings)
     taken: dict[AssetId, int] = {}
@@ -31,9 +41,7 @@ def seize(
         held = left.get(asset.id, 0)
         if remaining <= 0 or held == 0:
             continue
-        price = price_of(state, asset.id)
-        if price is None:
-            continue
+        price = prices[asset.id]
         tokens = min(held, -((-remaining) // price))
         left[asset.id] = held - tokens
         taken[asset.id] = tokens
@@ -61,19 +69,21 @@ def owe_to_spoke(state: State, spoke: SpokeId, tokens: Holdings, value: int) -> 
     return add_ghost(replace(state, hub=replace(state.hub, owed=owed)), "paid", spoke, value)
 
 
-def pay_loss(state: State, account: AccountId, spoke: SpokeId, amount: int) -> State:
+def pay_loss(
+    state: State, account: AccountId, spoke: SpokeId, amount: int, prices: Prices
+) -> State:
     """HUB-LOSS-1..4: pay a spoke's accepted loss claim for an account.
 
     First from the account's collateral; what it cannot cover is bad debt,
     charged to the insurance fund; what the fund cannot cover is socialized to
     the claiming spoke's partition (recorded, never paid): contagion stays there.
     """
-    holdings, taken, short = seize(state, account_holdings(state, account), amount)
+    holdings, taken, short = seize(state, account_holdings(state, account), amount, prices)
     state = with_account_holdings(state, account, holdings)
     state = owe_to_spoke(state, spoke, taken, amount - short)
     if short == 0:
         return state
-    fund, taken, unpaid = seize(state, state.hub.insurance, short)
+    fund, taken, unpaid = seize(state, state.hub.insurance, short, prices)
     state = replace(state, hub=replace(state.hub, insurance=fund))
     state = owe_to_spoke(state, spoke, taken, short - unpaid)
     if unpaid == 0:
@@ -82,12 +92,12 @@ def pay_loss(state: State, account: AccountId, spoke: SpokeId, amount: int) -> S
     return replace(state, hub=replace(state.hub, socialized=socialized))
 
 
-def charge_penalty(state: State, account: AccountId, penalty: int) -> State:
+def charge_penalty(state: State, account: AccountId, penalty: int, prices: Prices) -> State:
     """LIQ-6: seize up to `penalty` of the account's collateral into the insurance fund.
 
     A penalty never creates bad debt: what the account cannot pay is waived.
     """
-    holdings, taken, _ = seize(state, account_holdings(state, account), penalty)
+    holdings, taken, _ = seize(state, account_holdings(state, account), penalty, prices)
     state = with_account_holdings(state, account, holdings)
     fund = dict(state.hub.insurance)
     for asset, amount in taken.items():

@@ -10,7 +10,7 @@ from dataclasses import replace
 
 from model.arith import bps_up
 from model.hub import record_report, with_allocation
-from model.ledger import charge_penalty, pay_loss
+from model.ledger import Prices, charge_penalty, pay_loss, seizure_prices
 from model.network import send
 from model.oracle import prices_of
 from model.outcome import Step, accept, ignore, reject
@@ -63,7 +63,8 @@ def receive_liquidation_report(state: State, spoke: SpokeId, msg: LiquidationRep
 
     Released credit and the loss claim leave the allocation (never more than it
     holds); the loss is paid like any claim; the report replaces the hub's view
-    of the spoke.  When the last spoke has answered, the hub settles.
+    of the spoke.  When the last spoke has answered, the hub settles.  Without
+    the prices to value what it would seize, the answer waits in flight (HUB-LOSS-5).
     """
     status = state.hub.status[msg.account]
     if not status.liquidating:
@@ -74,23 +75,26 @@ def receive_liquidation_report(state: State, spoke: SpokeId, msg: LiquidationRep
         return ignore(state, Error.EXCEEDS_ALLOCATION)
     if msg.loss and spoke in state.hub.paused:
         return reject(state, Error.SPOKE_PAUSED)
+    prices = seizure_prices(state, msg.account)
+    if prices is None:
+        return reject(state, Error.PRICE_UNAVAILABLE)
     state = with_allocation(state, msg.account, spoke, -(msg.released + msg.loss))
     state = add_ghost(state, "released", spoke, msg.released)
     state = add_ghost(state, "claimed", spoke, msg.loss)
-    state = pay_loss(state, msg.account, spoke, msg.loss)
+    state = pay_loss(state, msg.account, spoke, msg.loss, prices)
     if msg.seq > state.hub.reports[(msg.account, spoke)].seq:
         state = record_report(state, msg.account, spoke, msg.seq, msg.balance, {})
     status = replace(status, pending=status.pending - {spoke})
     state = with_status(state, msg.account, status)
     if status.pending:
         return accept(state)
-    return accept(settle(state, msg.account))
+    return accept(settle(state, msg.account, prices))
 
 
-def settle(state: State, account: AccountId) -> State:
+def settle(state: State, account: AccountId, prices: Prices) -> State:
     """LIQ-6..LIQ-7: every spoke has answered: charge the penalty into the insurance fund
     and let the account leave LIQUIDATING (its epoch stays, for the next grant)."""
     status = state.hub.status[account]
     penalty = bps_up(status.requirement_at_call, state.params.penalty_bps)
-    state = charge_penalty(state, account, penalty)
+    state = charge_penalty(state, account, penalty, prices)
     return with_status(state, account, AccountStatus(epoch=status.epoch))

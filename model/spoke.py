@@ -20,7 +20,7 @@ from model.state import (
     with_spoke_account,
 )
 from spec.actions import ReleaseCredit, SendReport, Trade
-from spec.bounds import MAX_QTY
+from spec.bounds import MAX_AMOUNT, MAX_QTY
 from spec.errors import Error
 from spec.messages import (
     CreditGrant,
@@ -124,6 +124,8 @@ def trade(state: State, action: Trade) -> Step:
         positions=with_position(acct.positions, action.market, position),
         balance=acct.balance + realized,
     )
+    if abs(position.cost) > MAX_AMOUNT or abs(after.balance) > MAX_AMOUNT:
+        return reject(state, Error.INVALID_AMOUNT)  # BND-1: cost basis and balance stay bounded
     if not is_risk_reducing(old.qty, action.qty):
         if acct.frozen:
             return reject(state, Error.MARGIN_CALLED)
