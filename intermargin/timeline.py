@@ -88,12 +88,12 @@ class Run:
         return self.steps[-1].after if self.steps else self.initial
 
 
-def run(scenario: Scenario, params: Params | None = None) -> Run:
-    """Apply the scenario's actions in order from the initial state of `params` (the
-    scenario's own by default).  Rejections are outcomes, not errors: a run always
-    goes to the end."""
+def run(scenario: Scenario, params: Params | None = None, initial: State | None = None) -> Run:
+    """Apply the scenario's actions in order from `initial`, or else from the initial state
+    of `params` (the scenario's own by default).  Rejections are outcomes, not errors: a
+    run always goes to the end."""
     params = scenario.params if params is None else params
-    state = initial_state(params)
+    state = initial_state(params) if initial is None else initial
     initial = state
     records = []
     for number, action in enumerate(scenario.actions, start=1):
