@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from intermargin.errors import EXIT_USAGE, UsageError
 
-COMMANDS = ("scenario", "replay")
+COMMANDS = ("scenario", "replay", "trace")
 
 
 def parser() -> argparse.ArgumentParser:

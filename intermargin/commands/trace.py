@@ -1,0 +1,83 @@
+"""`intermargin trace`: which model code, proofs and tests cite each requirement (CLI-6)."""
+
+import argparse
+import json
+from pathlib import Path
+
+from rich.console import Console
+from rich.table import Table
+
+from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError
+from intermargin.traceability import Trace, traceability
+
+
+def short(names: tuple[str, ...], limit: int = 3) -> str:
+    shown = ", ".join(n.split(".", 1)[-1] for n in names[:limit])
+    return shown + (f" +{len(names) - limit}" if len(names) > limit else "") if names else "-"
+
+
+def table(rows: list[Trace], *, gaps_only: bool) -> Table:
+    out = Table(title="Requirement traceability", title_justify="left")
+    for column in ("id", "chapter", "implemented by", "proved by", "tested by"):
+        out.add_column(column, overflow="fold")
+    for row in rows:
+        if gaps_only and row.verified:
+            continue
+        style = None if row.verified else "red"
+        out.add_row(
+            row.requirement.id,
+            row.requirement.chapter,
+            short(row.implemented_by),
+            short(row.proved_by),
+            short(row.tested_by),
+            style=style,
+        )
+    return out
+
+
+def as_json(rows: list[Trace]) -> list[dict[str, object]]:
+    return [
+        {
+            "id": r.requirement.id,
+            "chapter": r.requirement.chapter,
+            "text": r.requirement.text,
+            "implemented_by": list(r.implemented_by),
+            "proved_by": list(r.proved_by),
+            "tested_by": list(r.tested_by),
+            "verified": r.verified,
+        }
+        for r in rows
+    ]
+
+
+def main(args: argparse.Namespace) -> int:
+    try:
+        rows = traceability()
+    except ValueError as e:  # an id defined twice
+        raise UsageError(str(e)) from None
+    gaps = [r.requirement.id for r in rows if not r.verified]
+    if args.json:
+        Path(args.json).write_text(json.dumps(as_json(rows), indent=2) + "\n", encoding="utf-8")
+    console = Console(width=None if Console().is_terminal else 120)
+    console.print(table(rows, gaps_only=args.gaps))
+    verified = len(rows) - len(gaps)
+    console.print(f"{verified} of {len(rows)} requirements verified by a test or a proof")
+    if gaps:
+        console.print(f"[red]unverified:[/red] {', '.join(gaps)}", highlight=False)
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
+    p = sub.add_parser(
+        "trace",
+        help="list every requirement with the code, proofs and tests that cite it",
+        description=(
+            "Requirement traceability: every id defined in spec/*.md, with the model "
+            "functions that implement it and the proof obligations and tests that verify "
+            "it. Exit 1 if any requirement is verified by nothing."
+        ),
+    )
+    p.add_argument("--gaps", action="store_true", help="show only unverified requirements")
+    p.add_argument("--json", metavar="FILE", help="also write the table as JSON to FILE")
+    p.set_defaults(run=main)
