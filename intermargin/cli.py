@@ -10,14 +10,22 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from intermargin.errors import EXIT_USAGE, UsageError
 
-COMMANDS = ("scenario", "replay", "trace")
+COMMANDS = ("scenario", "replay", "trace", "prove", "fuzz")
+
+
+class Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line (CLI-2), exit code 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
 
 
 def parser() -> argparse.ArgumentParser:
-    top = argparse.ArgumentParser(
+    top = Parser(
         prog="intermargin",
         description=(
             "Reference model and property-checked specification of an interoperable "

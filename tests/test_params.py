@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from pydantic import BaseModel, ValidationError
 
-from model import State, step
+from model import State, initial_state, step
 from model.invariants import check_step
+from model.oracle import price_of
+from model.risk import buffer_rate_bps, margin, spoke_buffer
+from model.state import Position
 from spec.actions import (
     AdvanceTime,
     Deposit,
@@ -20,11 +23,12 @@ from spec.actions import (
     SetCap,
     Trade,
 )
-from spec.bounds import MAX_AMOUNT, MAX_PRICE, MAX_QTY, MAX_SECONDS
+from spec.bounds import MAX_AMOUNT, MAX_PRICE, MAX_QTY, MAX_SECONDS, SECONDS_PER_YEAR
 from spec.errors import Error
 from spec.examples import example_params
 from spec.messages import CreditRelease
-from spec.params import Params
+from spec.params import AssetParams, FeedParams, Params
+from tests import helpers
 
 Doc = dict[str, Any]
 
@@ -306,3 +310,178 @@ def test_an_injected_message_about_an_unknown_account_is_ignored(genesis: State)
     assert (outcome.status, outcome.error) == ("ignored", Error.UNKNOWN_ACCOUNT)
     assert after.hub == genesis.hub
     assert after.ghost.compromised == frozenset({"arb"})
+
+
+# --- PAR-4, PAR-6, PAR-7, PAR-8, PAR-14 -----------------------------------------------
+
+
+def test_a_feed_names_exactly_one_asset() -> None:
+    """PAR-4, PAR-13: a feed is an id and one asset: a feed without its asset, or with a
+    list of assets, is refused."""
+    assert "asset" in refused(FeedParams, {"id": "pyth"})
+    message = refused(FeedParams, {"id": "pyth", "asset": "ETH", "assets": ["BTC"]})
+    assert "assets" in message and "Extra inputs are not permitted" in message
+    assert "asset" in refused(FeedParams, {"id": "pyth", "asset": ["ETH", "BTC"]})
+
+
+def test_a_feed_prices_only_its_own_asset() -> None:
+    """PAR-4, ORA-1: with BTC and its two feeds added, quotes on the BTC feeds give BTC a
+    price (the lower median 30_000) and leave ETH without one; ETH's feeds price ETH only."""
+    base = example_params()
+    btc = AssetParams(id="BTC", haircut_bps=1_000, volatility_bps=6_000, scan_range_bps=1_500)
+    feeds = (FeedParams(id="btc1", asset="BTC"), FeedParams(id="btc2", asset="BTC"))
+    params = base.model_copy(
+        update={
+            "assets": (*base.assets, btc),
+            "oracle": base.oracle.model_copy(update={"feeds": (*base.oracle.feeds, *feeds)}),
+        }
+    )
+    params = Params.model_validate_json(params.model_dump_json())
+    state = helpers.run(
+        initial_state(params),
+        PublishPrice(feed="btc1", price=30_000),
+        PublishPrice(feed="btc2", price=30_100),
+    )
+    assert price_of(state, "BTC") == 30_000
+    assert price_of(state, "ETH") is None
+    state = helpers.priced(state, eth=2_000)
+    assert (price_of(state, "ETH"), price_of(state, "BTC")) == (2_000, 30_000)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("vol_scan_bps", -1),
+        ("vol_scan_bps", 10_001),
+        ("extreme_multiple", 0),
+        ("extreme_multiple", 11),
+        ("extreme_cover_bps", -1),
+        ("extreme_cover_bps", 10_001),
+        ("im_bps", 9_999),
+        ("im_bps", 100_001),
+    ],
+)
+def test_a_portfolio_scan_field_outside_its_range_is_refused(field: str, value: int) -> None:
+    """PAR-6: vol_scan_bps and extreme_cover_bps in 0..10_000, extreme_multiple in 1..10,
+    im_bps in 10_000..100_000."""
+    doc = with_change(lambda d: d["portfolio"].update({field: value}))
+    assert f"portfolio.{field}" in refused(Params, doc)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("vol_scan_bps", 0),
+        ("vol_scan_bps", 10_000),
+        ("extreme_multiple", 1),
+        ("extreme_multiple", 10),
+        ("extreme_cover_bps", 0),
+        ("extreme_cover_bps", 10_000),
+        ("im_bps", 10_000),
+        ("im_bps", 100_000),
+    ],
+)
+def test_a_portfolio_scan_field_at_the_edge_of_its_range_is_valid(field: str, value: int) -> None:
+    """PAR-6: the ranges are inclusive."""
+    doc = with_change(lambda d: d["portfolio"].update({field: value}))
+    assert getattr(Params.model_validate_json(json.dumps(doc)).portfolio, field) == value
+
+
+@pytest.mark.parametrize(("im_bps", "initial"), [(10_000, 360), (11_000, 396), (25_000, 900)])
+def test_portfolio_im_bps_is_initial_margin_as_a_share_of_the_scan(
+    im_bps: int, initial: int
+) -> None:
+    """PAR-6, RISK-5: long 1 ETH-PERP at 2000 scans to 360 (a 3/3 x 15% x 1.2 move);
+    initial margin is ceil(360 x im_bps / 10_000): 360, 396, 900; maintenance stays 360."""
+    base = example_params()
+    params = base.model_copy(
+        update={"portfolio": base.portfolio.model_copy(update={"im_bps": im_bps})}
+    )
+    book = {"ETH-PERP": Position(1, 2_000)}
+    assert margin(params, book, {"ETH": 2_000}, initial=True) == initial
+    assert margin(params, book, {"ETH": 2_000}, initial=False) == 360
+
+
+@pytest.mark.parametrize("z_milli", [-1, 10_001])
+def test_a_buffer_multiplier_outside_its_range_is_refused(z_milli: int) -> None:
+    """PAR-7: buffer_z_milli is in 0..10_000."""
+    assert "buffer_z_milli" in refused(
+        Params, with_change(lambda d: d.update(buffer_z_milli=z_milli))
+    )
+
+
+@pytest.mark.parametrize(
+    ("z_milli", "rate"), [(0, 0), (1_000, 8_000), (1_500, 12_000), (3_000, 24_000)]
+)
+def test_buffer_z_milli_is_z_times_1000(z_milli: int, rate: int) -> None:
+    """PAR-7, RISK-6: over a latency of one year sqrt(L / Y) = 1, so the rate is z x sigma:
+    with sigma = 80% (8000 bps), z_milli 3000 (z = 3) gives 24_000 bps, 1500 gives
+    12_000, 1000 gives 8000 and 0 no buffer at all."""
+    assert buffer_rate_bps(z_milli, 8_000, SECONDS_PER_YEAR) == rate
+
+
+def test_the_buffer_multiplier_reaches_the_spokes_buffer() -> None:
+    """PAR-7, RISK-6: with buffer_z_milli 1500 and a one-year latency on arb, 1 lot at 2000
+    carries a buffer of ceil(2000 x 12_000 / 10_000) = 2400."""
+    base = example_params()
+    spokes = (base.spokes[0].model_copy(update={"latency_s": SECONDS_PER_YEAR}), *base.spokes[1:])
+    params = base.model_copy(update={"buffer_z_milli": 1_500, "spokes": spokes})
+    assert spoke_buffer(params, "arb", {"ETH-PERP": Position(1, 2_000)}, {"ETH": 2_000}) == 2_400
+
+
+@pytest.mark.parametrize("penalty", [-1, 10_001])
+def test_a_penalty_outside_its_range_is_refused(penalty: int) -> None:
+    """PAR-8: penalty_bps is in 0..10_000."""
+    assert "penalty_bps" in refused(Params, with_change(lambda d: d.update(penalty_bps=penalty)))
+
+
+@pytest.mark.parametrize(("penalty_bps", "penalty"), [(0, 0), (500, 31), (2_000, 123)])
+def test_the_penalty_is_a_share_of_the_requirement_at_the_call(
+    penalty_bps: int, penalty: int
+) -> None:
+    """PAR-8, LIQ-6: `settled` has requirement 615 at the call; the penalty is
+    ceil(615 x penalty_bps / 10_000): 0, 31, 123, taken from alice's 1000 - 600 = 400 USD
+    into the 50_000 USD insurance fund."""
+    params = example_params().model_copy(update={"penalty_bps": penalty_bps})
+    state = helpers.settled(initial_state(params))
+    assert state.hub.insurance["USD"] == 50_000 + penalty
+    assert state.hub.collateral[("alice", "USD")] == 400 - penalty
+
+
+def test_the_penalty_uses_the_requirement_at_the_call_not_at_settlement() -> None:
+    """PAR-8, LIQ-6: ETH recovers to 1900 after the call (requirement 615 at 1700): arb
+    closes at 1900 (loss 2 x 1900 - 4000 = -200), and the penalty is still
+    ceil(615 x 5%) = 31, not 5% of the requirement at 1900 or after the positions closed."""
+    state = helpers.priced(helpers.liquidating(initial_state(example_params())), eth=1_900)
+    assert state.hub.status["alice"].requirement_at_call == 615
+    state = helpers.deliver_all(state)
+    assert state.hub.insurance["USD"] == 50_031
+    assert state.hub.collateral[("alice", "USD")] == 1_000 - 200 - 31
+
+
+def test_a_part_rule_is_reported_before_a_cross_reference() -> None:
+    """PAR-14: a market breaking mm_bps <= im_bps and naming an unknown underlying, with a
+    duplicate account too: the one error reported is the market's own, at its path."""
+
+    def change(d: Doc) -> None:
+        d["markets"][1].update(mm_bps=2_000, underlying="BTC")
+        d.update(accounts=["alice", "alice"])
+
+    with pytest.raises(ValidationError) as caught:
+        Params.model_validate_json(json.dumps(with_change(change)))
+    errors = caught.value.errors()
+    assert len(errors) == 1
+    assert errors[0]["loc"] == ("markets", 1)
+    assert "market ETH-C-2000: mm_bps must not exceed im_bps" in errors[0]["msg"]
+
+
+def test_a_field_bound_is_reported_before_a_duplicate_id() -> None:
+    """PAR-14: a negative cap and a duplicate spoke: the bound is reported, at its path."""
+
+    def change(d: Doc) -> None:
+        d["spokes"][0].update(cap=-1)
+        d["spokes"].append(dict(d["spokes"][1]))
+
+    message = refused(Params, with_change(change))
+    assert "spokes.0.cap" in message
+    assert "duplicate" not in message
