@@ -12,7 +12,7 @@ from model.liquidation import liquidate
 from model.outcome import Step, accept, reject
 from model.spoke import release_credit, send_report, trade
 from model.state import State, assoc
-from spec.actions import Action, AdvanceTime, PublishPrice
+from spec.actions import ACTION_TYPES, Action, AdvanceTime, PublishPrice
 from spec.errors import Error
 from spec.outcome import Outcome
 
@@ -55,14 +55,19 @@ ID_FIELDS: tuple[tuple[str, str, Error], ...] = (
     ("feed", "feed_asset", Error.UNKNOWN_FEED),
 )
 
+IDS_OF: dict[str, tuple[tuple[str, str, Error], ...]] = {
+    kind.model_fields["type"].default: tuple(f for f in ID_FIELDS if f[0] in kind.model_fields)
+    for kind in ACTION_TYPES
+}
+"""The id fields each action type has, in the order STEP-2 checks them."""
+
 
 def unknown_id(state: State, action: Action) -> Error | None:
     """STEP-2: the first id in the action that the parameters do not declare, in the order
     account, spoke, asset, market, feed."""
     cat = catalog(state.params)
-    for field, table, error in ID_FIELDS:
-        value = getattr(action, field, None)
-        if value is not None and value not in getattr(cat, table):
+    for field, table, error in IDS_OF[action.type]:
+        if getattr(action, field) not in getattr(cat, table):
             return error
     return None
 
