@@ -7,13 +7,14 @@ and the conformance kit all call these same functions.
 """
 
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from model.oracle import prices_of
 from model.risk import assets_needed, free_capacity
 from model.spoke import is_risk_reducing
-from model.state import AccountId, Position, SpokeId, State
-from spec.actions import Action, GrantCredit, Trade, Withdraw
+from model.state import AccountId, AccountStatus, Position, SpokeId, State
+from spec.actions import Action, Deliver, GrantCredit, Trade, Withdraw
 from spec.messages import CreditGrant, CreditRelease, Envelope, LiquidationReport, LossClaim
 from spec.outcome import Outcome
 
@@ -212,10 +213,21 @@ def frozen_means_frozen(pre: State, action: Action, post: State, outcome: Outcom
     return None
 
 
+def replay_has_no_effect(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-AMO-1 (step part): delivering a message already delivered is rejected and
+    changes no state."""
+    if not isinstance(action, Deliver) or action.message_id not in pre.network.delivered:
+        return None
+    if outcome.status != "rejected" or post != pre:
+        return f"message {action.message_id} delivered again took effect ({outcome.status})"
+    return None
+
+
 STEP_INVARIANTS: dict[str, StepInvariant] = {
     "INV-ATOMIC-1": atomic_rejection,
     "INV-CREDIT-2": capacity_at_commit,
     "INV-LIQ-1": frozen_means_frozen,
+    "INV-AMO-1": replay_has_no_effect,
 }
 
 
@@ -234,6 +246,20 @@ def quiescent_and_accounted(state: State) -> str | None:
         if acct.line != state.hub.alloc[(account, spoke)]:
             return f"{spoke} line for {account} differs from the hub's allocation"
     return None
+
+
+def quiescent_despite_compromised(state: State) -> str | None:
+    """INV-LIQ-2 with compromised spokes about: once the network is drained, a liquidation
+    still running waits only on compromised spokes (one that broke its rules can spoil or
+    withhold its answer, and nothing in the protocol times it out), and every spoke that
+    follows its rules holds exactly the exposure and credit the hub accounts for."""
+    compromised = state.ghost.compromised
+    for account, status in state.hub.status.items():
+        honest_pending = status.pending - compromised
+        if status.liquidating and honest_pending:
+            return f"{account} still liquidating, waiting on {sorted(honest_pending)}"
+    calm = {a: AccountStatus(epoch=s.epoch) for a, s in state.hub.status.items()}
+    return quiescent_and_accounted(replace(state, hub=replace(state.hub, status=calm)))
 
 
 def check_state(state: State) -> list[tuple[str, str]]:
