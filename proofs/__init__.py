@@ -1,0 +1,45 @@
+"""Z3 proofs of the invariants: encodings, obligations, BMC, mutants, reports, runner.
+
+What is encoded, and why (read with `proofs/state.py`):
+
+- **A fixed small universe** (`proofs/universe.py`): two accounts, two spokes, the
+  settlement asset USD (fixed price 1) and ETH; one account and up to three spokes for
+  the liquidation BMC.  Every entry of every dense map of the model's state is one Z3
+  `Int` (or `Bool`) over unbounded integers; the declared bounds of spec/bounds.py
+  constrain action parameters (the boundary), and INV-NONNEG-1 and the ghost-sum
+  sanity clauses constrain states.  Sums over accounts or spokes ("allocation to a
+  spoke", "tokens = deposits + ...") are plain sums over the fixed universe; this is
+  simpler than Certora-style ghost hooks and exact.  Accounts are interchangeable in
+  every rule, and so are spokes, so a step obligation uses one representative
+  account and spoke (all assets); the universe has a second of each so that rules
+  meet "another account" and "another spoke".
+- **Credit in flight as ghost sums** per (kind, account, spoke): grants, releases,
+  loss claims, liquidation answers (credit), plus counts of live margin calls and of
+  answers in flight and of grants of the current epoch.  `proofs.concrete.assignment`
+  maps a concrete bag onto them by summing; `proofs.report.trace_of` maps a Z3 model
+  back to one concrete message per non-zero sum, so a counterexample is a replayable
+  trace.  Which payload a delivered message can carry is a premise over the sums
+  (`proofs.obligations.in_bag`).  Message ids keep their own exact view (Z3 arrays
+  `inflight`, `delivered` and `next_id`) for INV-AMO-1.
+- **Prices are constants per obligation** (USD 1, ETH 2000 in the proofs; the
+  oracle's prices at the pre-state in `proofs.concrete`), so amount x price and
+  ceil(value / price) in collateral valuation and seizure stay linear and Z3 stays
+  decisive.  No invariant mentions a price except INV-CREDIT-2, which is evaluated at
+  the step's own prices, so this loses nothing the invariants say.  What depends on
+  positions (reported PnL, the latency buffer, margins, health, a trade's realized
+  PnL and direction, the marks a margin call closes at) is an *input* of the
+  transition: universally quantified in the proofs (within its declared sign),
+  computed by `model/risk.py` in `proofs.concrete`.
+- **Transitions** (`proofs/transitions/`): one function per action kind with the
+  model's guards in the model's order and the model's error codes; a rejected step
+  returns the pre-state, an ignored delivery the consumed one.  `Deliver` and `Inject`
+  are split by message kind.
+- **Out of the encoding**: unknown ids (STEP-2: the universe has only known ids),
+  quotes and positions themselves (see inputs above), exposure-report contents
+  beyond their sequence number.
+
+Modules: `state` (symbolic state), `transitions/` (the rules), `invariants` (formulas
+tagged with spec ids), `obligations` (named checks), `bmc` (INV-LIQ-2), `mutants`
+(broken transitions), `concrete` (model <-> Z3), `report` (tables, traces, JSON,
+JUnit), `runner` (parallel runs).
+"""

@@ -1,0 +1,339 @@
+"""Concrete model states as Z3 values, and the Z3 relation asked about one concrete step.
+
+This is the bridge the differential check (tests against the model, step by step)
+stands on:
+
+- `values(state)` / `assignment(state)`: the abstraction of a concrete `model.State`:
+  every encoded field's value, ghost sums computed from the bag of messages by
+  summing what each message carries (`proofs.transitions.network.carries`).
+- `encode_step(state, action)`: the action as a kind of the encoding, with its ids,
+  parameters, and the inputs the model's risk engine and oracle compute on `state`.
+- `judge(pre, action, post)`: whether the Z3 relation of that kind accepts the
+  concrete (pre, post), and the outcome status and error code its guards imply.
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+import z3
+
+from model.hub import report_positions
+from model.oracle import price_of, prices_of
+from model.risk import (
+    assets_needed,
+    capacity,
+    collateral_value,
+    is_healthy,
+    latency_buffer,
+    maintenance_requirement,
+    margin,
+    underlyings,
+    unrealized_pnl,
+)
+from model.spoke import fill, is_risk_reducing, local_equity, with_position
+from model.state import Position, State
+from model.step import unknown_id
+from proofs.state import FIELDS, Expr, SymState, Universe, fresh
+from proofs.transitions import KIND_BY_NAME, SHORT, Kind
+from proofs.transitions.context import Ctx
+from proofs.transitions.outcome import STATUS_NAMES, Result, error_of
+from spec.actions import Action
+from spec.bounds import HUB, MAX_QTY
+from spec.errors import Error
+from spec.messages import Message
+
+Value = int | bool | frozenset[int]
+
+
+def universe_of(state: State) -> Universe:
+    return Universe.of(state.params)
+
+
+def ctx_of(state: State) -> Ctx:
+    """The oracle's price of every asset at this state (None: unavailable)."""
+    return Ctx(prices={a.id: price_of(state, a.id) for a in state.params.assets})
+
+
+def ghost_sums(state: State) -> dict[tuple[str, Any], int]:
+    """The in-flight ghost sums of a concrete bag, by (field, key)."""
+    u = universe_of(state)
+    sums: dict[tuple[str, Any], int] = {}
+    for name in ("fl_grant", "fl_release", "fl_claim", "fl_liq", "n_call", "n_liq"):
+        for key in u.keys("as"):
+            sums[(name, key)] = 0
+    for a in u.accounts:
+        sums[("hot_grants", a)] = 0
+    for env in state.network.in_flight.values():
+        msg = env.payload
+        a = msg.account
+        if msg.type == "CreditGrant":
+            sums[("fl_grant", (a, env.receiver))] += msg.amount
+            if msg.epoch >= state.hub.status[a].epoch:
+                sums[("hot_grants", a)] += 1
+        elif msg.type == "MarginCall":
+            epoch = state.hub.status[a].epoch
+            if msg.epoch == epoch and msg.epoch > state.spokes[(env.receiver, a)].called_epoch:
+                sums[("n_call", (a, env.receiver))] += 1
+        elif msg.type == "CreditRelease":
+            sums[("fl_release", (a, env.sender))] += msg.amount
+        elif msg.type == "LossClaim":
+            sums[("fl_claim", (a, env.sender))] += msg.amount
+        elif msg.type == "LiquidationReport":
+            sums[("fl_liq", (a, env.sender))] += msg.released + msg.loss
+            sums[("n_liq", (a, env.sender))] += 1
+    return sums
+
+
+def values(state: State) -> dict[tuple[str, Any], Value]:
+    """Every encoded field of a concrete state, by (field, key)."""
+    hub, g = state.hub, state.ghost
+    out: dict[tuple[str, Any], Value] = {}
+    u = universe_of(state)
+    for (a, x), v in hub.collateral.items():
+        out[("collateral", (a, x))] = v
+    for (a, s), v in hub.alloc.items():
+        out[("alloc", (a, s))] = v
+        out[("pending", (a, s))] = s in hub.status[a].pending
+        out[("rep_seq", (a, s))] = hub.reports[(a, s)].seq
+    for a, st in hub.status.items():
+        out[("liquidating", a)] = st.liquidating
+        out[("epoch", a)] = st.epoch
+        out[("req_at_call", a)] = st.requirement_at_call
+    for s in u.spokes:
+        out[("cap", s)] = hub.caps[s]
+        out[("paused", s)] = s in hub.paused
+        out[("socialized", s)] = hub.socialized[s]
+        for name in ("granted", "released", "claimed", "paid"):
+            out[(name, s)] = getattr(g, name)[s]
+        out[("compromised", s)] = s in g.compromised
+    for x in u.assets:
+        out[("insurance", x)] = hub.insurance[x]
+        out[("tokens", x)] = hub.tokens[x]
+    for (s, x), v in hub.owed.items():
+        out[("owed", (s, x))] = v
+    for (s, a), acct in state.spokes.items():
+        for name in ("line", "balance", "seq", "called_epoch", "frozen"):
+            out[(name, (s, a))] = getattr(acct, name)
+    out[("inflight", ())] = frozenset(state.network.in_flight)
+    out[("delivered", ())] = frozenset(state.network.delivered)
+    out[("next_id", ())] = state.network.next_id
+    out[("now", ())] = state.oracle.now
+    out[("hub_compromised", ())] = HUB in g.compromised
+    out |= ghost_sums(state)
+    return out
+
+
+def z3_value(value: Value) -> Expr:
+    if isinstance(value, bool):
+        return z3.BoolVal(value)
+    if isinstance(value, int):
+        return z3.IntVal(value)
+    array = z3.K(z3.IntSort(), z3.BoolVal(False))
+    for i in sorted(value):
+        array = z3.Store(array, i, True)
+    return array
+
+
+def assignment(state: State, prefix: str = "pre") -> dict[Any, Any]:
+    """The abstraction of a concrete state: each Z3 variable of `fresh(u, prefix)` -> value."""
+    sym = fresh(universe_of(state), prefix)
+    vals = values(state)
+    return {term: z3_value(vals[(name, key)]) for name, key, term in sym.entries()}
+
+
+def equals_state(sym: SymState, state: State) -> Expr:
+    """The symbolic state's fields equal the concrete state's values."""
+    vals = values(state)
+    return z3.And([term == z3_value(vals[(name, key)]) for name, key, term in sym.entries()])
+
+
+# --- concrete actions as kinds ---------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EncodedStep:
+    kind: Kind
+    act: dict[str, Any]
+    inputs: dict[str, Expr]
+
+
+def message_step(
+    kind_prefix: str, msg: Message, ids: dict[str, str], extra: dict[str, Any], state: State
+) -> EncodedStep:
+    kind = KIND_BY_NAME[kind_prefix + SHORT[msg.type]]
+    act: dict[str, Any] = ids | {"kind": msg.type, "account": msg.account} | extra
+    for name, _ in kind.params:
+        if name != "id":
+            act[name] = z3.IntVal(getattr(msg, name))
+    inputs: dict[str, Expr] = {}
+    receiver = ids.get("spoke") if kind_prefix == "Deliver" else ids.get("receiver")
+    if msg.type == "MarginCall" and receiver is not None:
+        acct = state.spokes[(receiver, msg.account)]
+        prices = prices_of(state, underlyings(state.params, acct.positions))
+        inputs["live"] = z3.BoolVal(prices is not None)
+        pnl = 0 if prices is None else unrealized_pnl(state.params, acct.positions, prices)
+        inputs["upnl"] = z3.IntVal(pnl)
+    if msg.type == "ExposureReport":
+        inputs["well_formed"] = z3.BoolVal(report_positions(state, msg.positions) is not None)
+    return EncodedStep(kind, act, inputs)
+
+
+def encode_step(state: State, typed: Action) -> EncodedStep | None:
+    """The action as a kind of the encoding with the model's inputs; None if the encoding's
+    universe cannot express it (an unknown id, or a delivered payload about one)."""
+    if unknown_id(state, typed) is not None:
+        return None
+    action: Any = typed  # read by field name, as the model's dispatch does
+    I, B = z3.IntVal, z3.BoolVal  # noqa: E741
+    t = action.type
+    if t == "Deliver":
+        env = state.network.in_flight.get(action.message_id)
+        if env is None:  # replayed or unknown: the id guards reject before the payload matters
+            kind = KIND_BY_NAME["DeliverGrant"]
+            a, s = state.params.accounts[0], state.params.spokes[0].id
+            act = {"kind": "CreditGrant", "account": a, "spoke": s, "id": I(action.message_id)}
+            act |= {"amount": I(1), "epoch": I(0)}
+            return EncodedStep(kind, act, {})
+        spoke = env.receiver if env.sender == HUB else env.sender
+        return message_step(
+            "Deliver", env.payload, {"spoke": spoke}, {"id": I(action.message_id)}, state
+        )
+    if t == "Inject":
+        if action.payload.account not in state.params.accounts:
+            return None
+        names = set(state.params.accounts) | {s.id for s in state.params.spokes} | {HUB}
+        if action.sender not in names or action.receiver not in names:
+            return None
+        ids = {"sender": action.sender, "receiver": action.receiver}
+        return message_step("Inject", action.payload, ids, {}, state)
+    kind = KIND_BY_NAME[t]
+    act = {r: getattr(action, r) for r in kind.roles}
+    act["kind"] = None
+    for name, _ in kind.params:
+        act[name] = I(getattr(action, name))
+    inputs: dict[str, Expr] = {}
+    if t in ("GrantCredit", "Withdraw", "Liquidate"):
+        prices = prices_of(state, assets_needed(state, action.account))
+        inputs["live"] = B(prices is not None)
+        p = prices or {}
+        if prices is not None and t != "Liquidate":
+            cv = collateral_value(state, action.account, p)
+            inputs["reported_loss"] = I(capacity(state, action.account, p) - cv)
+            inputs["buffer"] = I(latency_buffer(state, action.account, p))
+        elif t != "Liquidate":
+            inputs["reported_loss"], inputs["buffer"] = I(0), I(0)
+        if t == "Liquidate":
+            ok = prices is not None
+            inputs["healthy"] = B(ok and is_healthy(state, action.account, p))
+            inputs["requirement"] = I(
+                maintenance_requirement(state, action.account, p) if ok else 0
+            )
+    elif t == "ReleaseCredit":
+        acct = state.spokes[(action.spoke, action.account)]
+        prices = prices_of(state, underlyings(state.params, acct.positions))
+        inputs["live"] = B(prices is not None)
+        ok = False
+        if prices is not None:
+            from dataclasses import replace
+
+            after = replace(acct, line=acct.line - action.amount)
+            required = margin(state.params, acct.positions, prices, initial=True)
+            ok = local_equity(state, after, prices) >= required
+        inputs["margin_ok"] = B(ok)
+    elif t == "Trade":
+        inputs |= trade_inputs(state, action)
+    return EncodedStep(kind, act, inputs)
+
+
+def trade_inputs(state: State, action: Any) -> dict[str, Expr]:
+    """What model.spoke.trade decides from positions: bound, direction, PnL, price, margin."""
+    from dataclasses import replace
+
+    acct = state.spokes[(action.spoke, action.account)]
+    old = acct.positions.get(action.market, Position(0, 0))
+    out = {
+        "bound_ok": z3.BoolVal(abs(old.qty + action.qty) <= MAX_QTY),
+        "reducing": z3.BoolVal(is_risk_reducing(old.qty, action.qty)),
+        "realized": z3.IntVal(0),
+        "live": z3.BoolVal(False),
+        "margin_ok": z3.BoolVal(False),
+    }
+    if action.qty == 0:
+        return out
+    position, realized = fill(old, action.qty, action.price)
+    out["realized"] = z3.IntVal(realized)
+    after = replace(
+        acct,
+        positions=with_position(acct.positions, action.market, position),
+        balance=acct.balance + realized,
+    )
+    prices = prices_of(state, underlyings(state.params, after.positions))
+    out["live"] = z3.BoolVal(prices is not None)
+    if prices is not None:
+        required = margin(state.params, after.positions, prices, initial=True)
+        out["margin_ok"] = z3.BoolVal(local_equity(state, after, prices) >= required)
+    return out
+
+
+# --- one concrete step, judged by the relation -----------------------------------------
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the Z3 relation says about a concrete step."""
+
+    kind: str | None
+    accepts: bool
+    """The relation holds of (pre, post): the encoded post-state equals the model's."""
+    status: str
+    error: Error | None
+    mismatched: tuple[str, ...] = ()
+    """Encoded fields whose implied post value differs from the model's post-state."""
+
+
+def relation_result(
+    pre: State, action: Action, prefix: str = "pre"
+) -> tuple[EncodedStep, SymState, Result] | None:
+    """The kind's transition applied to a fresh symbolic pre-state (to be tied to `pre`)."""
+    step = encode_step(pre, action)
+    if step is None:
+        return None
+    from proofs.mutants import transitions
+
+    sym = fresh(universe_of(pre), prefix)
+    result = transitions(None)[step.kind.name](ctx_of(pre), sym, step.act, step.inputs)
+    return step, sym, result
+
+
+def judge(pre: State, action: Action, post: State) -> Judgement:
+    """Does the Z3 relation of the action's kind accept the model's (pre, post)?  Which
+    outcome and error code do its guards imply on `pre`?"""
+    error = unknown_id(pre, action)
+    built = relation_result(pre, action)
+    if built is None:
+        return Judgement(None, pre == post, "rejected" if error else "ignored", error)
+    step, sym, result = built
+    pairs = list(assignment(pre).items())
+    status = z3.simplify(z3.substitute(result.status, *pairs)).as_long()
+    code = z3.simplify(z3.substitute(result.error, *pairs)).as_long()
+    vals = values(post)
+    s = z3.Solver()
+    s.set("timeout", 10_000)
+    s.add(equals_state(sym, pre))
+    mismatched = []
+    for name, key, term in result.post.entries():
+        s.push()
+        s.add(term != z3_value(vals[(name, key)]))
+        if s.check() != z3.unsat:
+            mismatched.append(f"{name}{list(key) if isinstance(key, tuple) else [key]}")
+        s.pop()
+    return Judgement(
+        step.kind.name,
+        not mismatched,
+        STATUS_NAMES[status],
+        error_of(code),
+        tuple(mismatched),
+    )
+
+
+__all__ = ["FIELDS", "Judgement", "assignment", "encode_step", "judge", "values"]

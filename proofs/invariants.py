@@ -1,0 +1,245 @@
+"""The invariants as Z3 formulas over a symbolic state, each tagged with its spec id.
+
+They say what `model/invariants.py` says, one formula per predicate, over the
+encoded fields; `mentions` lists the fields a counterexample table must show.
+`BOOKKEEPING` is not a spec invariant of its own: it is the inductive strengthening
+INV-CREDIT-1 needs (how margin calls and liquidation answers are in flight), and
+the ghost sums' own sanity, and it is proved inductive like the others.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import z3
+
+from proofs.state import Expr, SymState, spoke_allocation, total
+
+Formula = Callable[[SymState], Expr]
+
+
+@dataclass(frozen=True)
+class Invariant:
+    id: str
+    name: str
+    formula: Formula
+    mentions: tuple[str, ...]
+    doc: str
+
+
+def honest(state: SymState, spoke: str) -> Expr:
+    """A spoke that has only ever sent by its rules, under a hub nobody impersonated."""
+    return z3.And(z3.Not(state.compromised[spoke]), z3.Not(state.hub_compromised[()]))
+
+
+def in_flight(state: SymState, account: str, spoke: str) -> Expr:
+    """All credit for (account, spoke) travelling in messages."""
+    key = (account, spoke)
+    return state.fl_grant[key] + state.fl_release[key] + state.fl_claim[key] + state.fl_liq[key]
+
+
+def credit_conservation(state: SymState) -> Expr:
+    """INV-CREDIT-1: alloc = line + credit in flight, for every honest spoke."""
+    return z3.And(
+        [
+            z3.Implies(
+                honest(state, s),
+                state.alloc[(a, s)] == state.line[(s, a)] + in_flight(state, a, s),
+            )
+            for a in state.u.accounts
+            for s in state.u.spokes
+        ]
+    )
+
+
+def partition_caps(state: SymState) -> Expr:
+    """INV-PART-1: the credit allocated to a spoke never exceeds its cap."""
+    return z3.And([spoke_allocation(state, s) <= state.cap[s] for s in state.u.spokes])
+
+
+def partition_bound(state: SymState) -> Expr:
+    """INV-PART-2: granted = released + claimed + allocated; paid <= claimed."""
+    return z3.And(
+        [
+            z3.And(
+                state.granted[s]
+                == state.released[s] + state.claimed[s] + spoke_allocation(state, s),
+                state.paid[s] <= state.claimed[s],
+            )
+            for s in state.u.spokes
+        ]
+    )
+
+
+def asset_conservation(state: SymState) -> Expr:
+    """INV-ASSET-1: per asset, tokens = deposits + insurance fund + owed to spokes."""
+    u = state.u
+    return z3.And(
+        [
+            state.tokens[x]
+            == total(state.collateral[(a, x)] for a in u.accounts)
+            + state.insurance[x]
+            + total(state.owed[(s, x)] for s in u.spokes)
+            for x in u.assets
+        ]
+    )
+
+
+def no_negative_balances(state: SymState) -> Expr:
+    """INV-NONNEG-1: no collateral, allocation, fund, debt, token balance or line is negative."""
+    names = ("collateral", "alloc", "insurance", "owed", "tokens", "socialized", "line")
+    return z3.And([v >= 0 for n in names for v in state.get(n).values()])
+
+
+def losses_claimed_at_once(state: SymState) -> Expr:
+    """INV-SPOKE-1: on an honest spoke a negative settled balance means the line is used up."""
+    return z3.And(
+        [
+            z3.Implies(z3.And(honest(state, s), state.balance[(s, a)] < 0), state.line[(s, a)] == 0)
+            for s in state.u.spokes
+            for a in state.u.accounts
+        ]
+    )
+
+
+def at_most_once(state: SymState) -> Expr:
+    """INV-AMO-1: no id is both delivered and in flight; only issued ids are either."""
+    i = z3.Int("amo.i")
+    inflight, delivered = state.inflight[()][i], state.delivered[()][i]
+    return z3.And(
+        state.next_id_ >= 1,
+        z3.ForAll(
+            [i],
+            z3.And(
+                z3.Not(z3.And(inflight, delivered)),
+                z3.Implies(z3.Or(inflight, delivered), z3.And(i >= 1, i < state.next_id_)),
+            ),
+        ),
+    )
+
+
+def liquidation_freeze(state: SymState) -> Expr:
+    """INV-LIQ-1 (state part): while an account liquidates, no grant of its epoch is in
+    flight and every spoke that has received the epoch's call is frozen."""
+    clauses = []
+    for a in state.u.accounts:
+        frozen = [
+            z3.Implies(state.called_epoch[(s, a)] == state.epoch[a], state.frozen[(s, a)])
+            for s in state.u.spokes
+        ]
+        clauses.append(z3.Implies(state.liquidating[a], z3.And(state.hot_grants[a] == 0, *frozen)))
+    return z3.Implies(z3.Not(state.hub_compromised[()]), z3.And(clauses))
+
+
+def bookkeeping(state: SymState) -> Expr:
+    """Strengthening of INV-CREDIT-1: ghost sums are sane; for an honest spoke exactly one of
+    (its current margin call, its answer) is in flight while the hub waits on it."""
+    clauses = [
+        state.get(name)[s] >= 0
+        for name in ("granted", "released", "claimed", "paid")
+        for s in state.u.spokes
+    ]
+    for a in state.u.accounts:
+        clauses.append(state.hot_grants[a] >= 0)
+        clauses.append(state.epoch[a] >= 0)
+        clauses.append(state.req_at_call[a] >= 0)
+        for s in state.u.spokes:
+            ap, sa = (a, s), (s, a)
+            n_call, n_liq = state.n_call[ap], state.n_liq[ap]
+            waiting = z3.And(state.liquidating[a], state.pending[ap])
+            clauses += [
+                state.fl_grant[ap] >= 0,
+                state.fl_release[ap] >= 0,
+                state.fl_claim[ap] >= 0,
+                state.fl_liq[ap] >= 0,
+                n_liq >= 0,
+                n_call >= 0,
+                n_call <= 1,
+                z3.Implies(n_liq == 0, state.fl_liq[ap] == 0),
+                z3.Implies(n_call >= 1, state.called_epoch[sa] < state.epoch[a]),
+                state.called_epoch[sa] >= 0,
+                state.seq[sa] >= 0,
+                state.rep_seq[ap] >= 0,
+                z3.Implies(state.pending[ap], state.liquidating[a]),
+                z3.Implies(
+                    z3.Not(state.hub_compromised[()]), state.called_epoch[sa] <= state.epoch[a]
+                ),
+                z3.Implies(
+                    honest(state, s),
+                    z3.And(
+                        n_liq <= 1,
+                        n_call + n_liq <= 1,
+                        waiting == (n_call + n_liq == 1),
+                        z3.Implies(n_liq == 1, state.called_epoch[sa] == state.epoch[a]),
+                    ),
+                ),
+            ]
+    return z3.And(clauses)
+
+
+INVARIANTS: tuple[Invariant, ...] = (
+    Invariant(
+        "INV-CREDIT-1",
+        "credit-conservation",
+        credit_conservation,
+        ("alloc", "line", "fl_grant", "fl_release", "fl_claim", "fl_liq", "compromised"),
+        "hub allocation = spoke line + credit in flight (honest spokes)",
+    ),
+    Invariant(
+        "INV-PART-1", "partition-caps", partition_caps, ("alloc", "cap"), "allocation <= cap"
+    ),
+    Invariant(
+        "INV-PART-2",
+        "partition-bound",
+        partition_bound,
+        ("granted", "released", "claimed", "paid", "alloc"),
+        "granted = released + claimed + allocated, paid <= claimed",
+    ),
+    Invariant(
+        "INV-ASSET-1",
+        "asset-conservation",
+        asset_conservation,
+        ("tokens", "collateral", "insurance", "owed"),
+        "tokens = deposits + insurance + owed",
+    ),
+    Invariant(
+        "INV-NONNEG-1",
+        "no-negative-balances",
+        no_negative_balances,
+        ("collateral", "alloc", "insurance", "owed", "tokens", "socialized", "line"),
+        "no negative balance",
+    ),
+    Invariant(
+        "INV-SPOKE-1",
+        "losses-claimed-at-once",
+        losses_claimed_at_once,
+        ("balance", "line"),
+        "negative balance => line used up",
+    ),
+    Invariant(
+        "INV-AMO-1",
+        "at-most-once",
+        at_most_once,
+        ("inflight", "delivered", "next_id"),
+        "no id delivered and in flight; ids are issued nonces",
+    ),
+    Invariant(
+        "INV-LIQ-1",
+        "liquidation-freeze",
+        liquidation_freeze,
+        ("liquidating", "epoch", "hot_grants", "called_epoch", "frozen"),
+        "no current grant in flight and called spokes frozen while liquidating",
+    ),
+    Invariant(
+        "INV-CREDIT-1",
+        "liquidation-bookkeeping",
+        bookkeeping,
+        ("liquidating", "pending", "epoch", "called_epoch", "n_call", "n_liq", "fl_liq"),
+        "inductive strengthening: calls and answers in flight match the hub's pending set",
+    ),
+)
+INVARIANT_BY_NAME: dict[str, Invariant] = {i.name: i for i in INVARIANTS}
+
+
+def all_invariants(state: SymState) -> Expr:
+    """The inductive invariant: every formula at once."""
+    return z3.And([inv.formula(state) for inv in INVARIANTS])

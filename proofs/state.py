@@ -1,0 +1,279 @@
+"""The symbolic state: every field of the model's state that a rule reads or an invariant
+mentions, as Z3 terms over a fixed small universe (accounts x spokes x assets).
+
+A `SymState` is a value, like the model's `State`: transitions build new ones from
+old ones, and a field's entry is a Z3 term (a fresh variable in a "pre" state, an
+expression over the pre-state in a post-state).  Maps are dense over the universe's
+ids, with the model's keys: `alloc[(account, spoke)]`, `line[(spoke, account)]`, ...
+
+What is abstracted, and how (see also `proofs/__init__.py`):
+
+- Positions, reports' positions, quotes: not encoded.  What the risk engine computes
+  from them enters a transition as an *input* (`proofs.transitions.inputs`), universally
+  quantified in the proofs and computed by the model's own risk engine in
+  `proofs.concrete`.  Collateral valuation is encoded (prices are Python constants).
+- The bag of messages in flight: an id-level view (`inflight` and `delivered`, Z3
+  arrays Int -> Bool, and `next_id`) for INV-AMO-1, plus ghost sums per
+  (account, spoke) of the credit each kind of message carries (`fl_grant`,
+  `fl_release`, `fl_claim`, `fl_liq`) and ghost counts the liquidation protocol needs
+  (`n_call`, `n_liq`, `hot_grants`).  `proofs.concrete.assignment` computes each from
+  a concrete bag by summing; `proofs.report.trace_of` maps a Z3 model back to one
+  message per non-zero sum.
+"""
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
+
+import z3
+
+from spec.bounds import HUB
+from spec.params import Params
+
+Expr = Any
+"""A Z3 term (z3's Python API is untyped)."""
+
+KeyKind = Literal["", "a", "s", "x", "as", "ax", "sa", "sx"]
+Sort = Literal["int", "bool", "array"]
+
+
+@dataclass(frozen=True)
+class Universe:
+    """The ids a symbolic state ranges over, and the parameters rules read as constants."""
+
+    accounts: tuple[str, ...]
+    spokes: tuple[str, ...]
+    assets: tuple[str, ...]
+    haircut_bps: Mapping[str, int]
+    penalty_bps: int
+
+    @staticmethod
+    def of(params: Params) -> "Universe":
+        return Universe(
+            accounts=tuple(params.accounts),
+            spokes=tuple(s.id for s in params.spokes),
+            assets=tuple(a.id for a in params.assets),
+            haircut_bps={a.id: a.haircut_bps for a in params.assets},
+            penalty_bps=params.penalty_bps,
+        )
+
+    def keys(self, kind: KeyKind) -> list[Any]:
+        """Every key of a map of this kind, in declared order."""
+        a, s, x = self.accounts, self.spokes, self.assets
+        table: dict[str, list[Any]] = {
+            "": [()],
+            "a": list(a),
+            "s": list(s),
+            "x": list(x),
+            "as": [(i, j) for i in a for j in s],
+            "ax": [(i, j) for i in a for j in x],
+            "sa": [(j, i) for j in s for i in a],
+            "sx": [(j, k) for j in s for k in x],
+        }
+        return table[kind]
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A message a step sent (if `when` holds): what the liquidation BMC follows."""
+
+    when: Expr
+    kind: str
+    sender: str
+    receiver: str
+    account: str
+    fields: Mapping[str, Expr]
+
+
+# (field name, key kind, sort, what it is)
+FIELDS: tuple[tuple[str, KeyKind, Sort, str], ...] = (
+    ("collateral", "ax", "int", "hub: deposited tokens per (account, asset)"),
+    ("alloc", "as", "int", "hub: credit allocated per (account, spoke), in flight included"),
+    ("liquidating", "a", "bool", "hub: account is LIQUIDATING"),
+    ("epoch", "a", "int", "hub: account's liquidation epoch"),
+    ("pending", "as", "bool", "hub: spoke's answer to the current call not yet in"),
+    ("req_at_call", "a", "int", "hub: requirement the penalty is charged on"),
+    ("rep_seq", "as", "int", "hub: sequence number of the latest report"),
+    ("cap", "s", "int", "hub: partition cap"),
+    ("paused", "s", "bool", "hub: circuit breaker on"),
+    ("insurance", "x", "int", "hub: insurance fund"),
+    ("owed", "sx", "int", "hub: tokens owed to a spoke's partition"),
+    ("socialized", "s", "int", "hub: bad debt socialized to a spoke's partition"),
+    ("tokens", "x", "int", "hub: token balance"),
+    ("line", "sa", "int", "spoke: credit line"),
+    ("balance", "sa", "int", "spoke: settled balance"),
+    ("seq", "sa", "int", "spoke: report counter"),
+    ("called_epoch", "sa", "int", "spoke: highest margin call obeyed"),
+    ("frozen", "sa", "bool", "spoke: risk-increasing trades frozen"),
+    ("inflight", "", "array", "network: ids in flight"),
+    ("delivered", "", "array", "network: ids delivered"),
+    ("next_id", "", "int", "network: next id (nonce)"),
+    ("now", "", "int", "oracle: logical time"),
+    ("granted", "s", "int", "ghost: credit granted in total"),
+    ("released", "s", "int", "ghost: credit released in total"),
+    ("claimed", "s", "int", "ghost: credit claimed in total"),
+    ("paid", "s", "int", "ghost: value paid towards the partition"),
+    ("compromised", "s", "bool", "ghost: spoke has sent outside its rules"),
+    ("hub_compromised", "", "bool", "ghost: an authentic hub message was injected"),
+    ("fl_grant", "as", "int", "ghost: credit in grants in flight"),
+    ("fl_release", "as", "int", "ghost: credit in releases in flight"),
+    ("fl_claim", "as", "int", "ghost: credit in loss claims in flight"),
+    ("fl_liq", "as", "int", "ghost: released + loss in liquidation reports in flight"),
+    ("n_call", "as", "int", "ghost: live margin calls of the current epoch in flight"),
+    ("n_liq", "as", "int", "ghost: liquidation reports in flight"),
+    ("hot_grants", "a", "int", "ghost: grants in flight of epoch >= the account's epoch"),
+)
+FIELD_KIND: dict[str, KeyKind] = {name: kind for name, kind, _, _ in FIELDS}
+FIELD_SORT: dict[str, Sort] = {name: sort for name, _, sort, _ in FIELDS}
+
+
+def key_text(key: Any) -> str:
+    if key == ():
+        return ""
+    if isinstance(key, tuple):
+        return "[" + ",".join(key) + "]"
+    return f"[{key}]"
+
+
+def var_name(prefix: str, name: str, key: Any) -> str:
+    return f"{prefix}.{name}{key_text(key)}"
+
+
+@dataclass(frozen=True)
+class SymState:
+    """The model's `State`, as Z3 terms (field meanings in `FIELDS`)."""
+
+    u: Universe
+    collateral: Mapping[tuple[str, str], Expr]
+    alloc: Mapping[tuple[str, str], Expr]
+    liquidating: Mapping[str, Expr]
+    epoch: Mapping[str, Expr]
+    pending: Mapping[tuple[str, str], Expr]
+    req_at_call: Mapping[str, Expr]
+    rep_seq: Mapping[tuple[str, str], Expr]
+    cap: Mapping[str, Expr]
+    paused: Mapping[str, Expr]
+    insurance: Mapping[str, Expr]
+    owed: Mapping[tuple[str, str], Expr]
+    socialized: Mapping[str, Expr]
+    tokens: Mapping[str, Expr]
+    line: Mapping[tuple[str, str], Expr]
+    balance: Mapping[tuple[str, str], Expr]
+    seq: Mapping[tuple[str, str], Expr]
+    called_epoch: Mapping[tuple[str, str], Expr]
+    frozen: Mapping[tuple[str, str], Expr]
+    inflight: Mapping[Any, Expr]
+    delivered: Mapping[Any, Expr]
+    next_id: Mapping[Any, Expr]
+    now: Mapping[Any, Expr]
+    granted: Mapping[str, Expr]
+    released: Mapping[str, Expr]
+    claimed: Mapping[str, Expr]
+    paid: Mapping[str, Expr]
+    compromised: Mapping[str, Expr]
+    hub_compromised: Mapping[Any, Expr]
+    fl_grant: Mapping[tuple[str, str], Expr]
+    fl_release: Mapping[tuple[str, str], Expr]
+    fl_claim: Mapping[tuple[str, str], Expr]
+    fl_liq: Mapping[tuple[str, str], Expr]
+    n_call: Mapping[tuple[str, str], Expr]
+    n_liq: Mapping[tuple[str, str], Expr]
+    hot_grants: Mapping[str, Expr]
+    sent: tuple[Sent, ...] = field(default=())
+
+    # scalar fields are one-entry maps keyed by (); these read them
+    @property
+    def next_id_(self) -> Expr:
+        return self.next_id[()]
+
+    def get(self, name: str) -> Mapping[Any, Expr]:
+        value: Mapping[Any, Expr] = getattr(self, name)
+        return value
+
+    def set(self, name: str, key: Any, value: Expr) -> "SymState":
+        """A copy with one entry of one field replaced."""
+        return replace(self, **{name: {**self.get(name), key: value}})  # type: ignore[arg-type]
+
+    def add(self, name: str, key: Any, delta: Expr) -> "SymState":
+        """A copy with one numeric entry moved by `delta`."""
+        return self.set(name, key, self.get(name)[key] + delta)
+
+    def entries(self) -> Iterable[tuple[str, Any, Expr]]:
+        """Every (field, key, term), in declared order."""
+        for name, kind, _, _ in FIELDS:
+            values = self.get(name)
+            for key in self.u.keys(kind):
+                yield name, key, values[key]
+
+
+def fresh(u: Universe, prefix: str) -> SymState:
+    """A state of fresh variables named `prefix.field[key]`."""
+    maps: dict[str, dict[Any, Expr]] = {}
+    for name, kind, sort, _ in FIELDS:
+        make: Callable[[str], Expr]
+        if sort == "int":
+            make = z3.Int
+        elif sort == "bool":
+            make = z3.Bool
+        else:
+
+            def make(n: str) -> Expr:
+                return z3.Array(n, z3.IntSort(), z3.BoolSort())
+
+        maps[name] = {k: make(var_name(prefix, name, k)) for k in u.keys(kind)}
+    return SymState(u=u, **maps)  # type: ignore[arg-type]
+
+
+def ite(cond: Expr, then: SymState, other: SymState) -> SymState:
+    """Field by field: `then` where `cond` holds, else `other` (shared terms stay shared)."""
+    maps: dict[str, dict[Any, Expr]] = {}
+    for name, kind, _, _ in FIELDS:
+        a, b = then.get(name), other.get(name)
+        maps[name] = {
+            k: a[k] if a[k] is b[k] or z3.eq(a[k], b[k]) else z3.If(cond, a[k], b[k])
+            for k in then.u.keys(kind)
+        }
+    sent = tuple(replace(m, when=z3.And(cond, m.when)) for m in then.sent) + tuple(
+        replace(m, when=z3.And(z3.Not(cond), m.when)) for m in other.sent
+    )
+    return SymState(u=then.u, sent=sent, **maps)
+
+
+def equal(a: SymState, b: SymState, names: Iterable[str] | None = None) -> Expr:
+    """The two states agree on every field (or on `names`)."""
+    wanted = set(names) if names is not None else {n for n, _, _, _ in FIELDS}
+    return z3.And(
+        [
+            x == y
+            for (name, _, x), (_, _, y) in zip(a.entries(), b.entries(), strict=True)
+            if name in wanted
+        ]
+    )
+
+
+def without_sent(state: SymState) -> SymState:
+    return replace(state, sent=())
+
+
+def total(values: Iterable[Expr]) -> Expr:
+    """A sum of terms (0 when empty)."""
+    terms = list(values)
+    return z3.Sum(terms) if terms else z3.IntVal(0)
+
+
+def spoke_allocation(state: SymState, spoke: str) -> Expr:
+    """CAP-1: credit allocated to a spoke over all accounts, in flight included."""
+    return total(state.alloc[(a, spoke)] for a in state.u.accounts)
+
+
+def total_allocation(state: SymState, account: str) -> Expr:
+    """HUB-GRANT-2: credit allocated to every spoke, in flight included."""
+    return total(state.alloc[(account, s)] for s in state.u.spokes)
+
+
+def is_spoke(u: Universe, name: str) -> bool:
+    return name in u.spokes and name != HUB
+
+
+def field_names() -> list[str]:
+    return [f.name for f in fields(SymState) if f.name not in ("u", "sent")]

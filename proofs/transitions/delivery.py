@@ -1,0 +1,118 @@
+"""Delivering and injecting messages, symbolically: mirrors model/delivery.py
+(MSG-6, MSG-9..MSG-12, ADV-1..ADV-2).
+
+A symbolic `Deliver` names the message's kind, account and spoke (the proofs take
+one sub-obligation per kind); its id and payload are parameters.  Which payloads
+can be in flight is not part of the rule but of the state: `proofs.obligations.in_bag`
+states it as a premise over the ghost sums.
+"""
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import z3
+
+from proofs.state import Expr, SymState, is_spoke
+from proofs.transitions.context import Ctx
+from proofs.transitions.hub import receive_exposure_report, receive_loss_claim, receive_release
+from proofs.transitions.liquidation import receive_liquidation_report
+from proofs.transitions.network import consume
+from proofs.transitions.outcome import REJECTED, Result, Rules, unless_rejected
+from proofs.transitions.spoke import receive_grant, receive_margin_call
+from spec.bounds import HUB
+from spec.errors import Error
+from spec.messages import HUB_KINDS, SPOKE_KINDS
+
+Act = Mapping[str, Any]
+Handler = Callable[[Ctx, SymState, str, Act], Result]
+
+AT_SPOKE: dict[str, Handler] = {
+    "CreditGrant": receive_grant,
+    "MarginCall": receive_margin_call,
+}
+AT_HUB: dict[str, Handler] = {
+    "CreditRelease": receive_release,
+    "LossClaim": receive_loss_claim,
+    "ExposureReport": receive_exposure_report,
+    "LiquidationReport": receive_liquidation_report,
+}
+PAYLOAD_FIELDS: dict[str, tuple[str, ...]] = {
+    "CreditGrant": ("amount", "epoch"),
+    "MarginCall": ("epoch",),
+    "CreditRelease": ("amount",),
+    "LossClaim": ("amount",),
+    "ExposureReport": ("seq", "balance"),
+    "LiquidationReport": ("epoch", "seq", "released", "loss", "balance"),
+}
+RECEIVER_INPUTS: dict[str, tuple[str, ...]] = {
+    "MarginCall": ("live", "upnl"),
+    "ExposureReport": ("well_formed",),
+}
+
+
+def is_authentic(state: SymState, sender: str, receiver: str, kind: str) -> bool:
+    """MSG-6: hub messages from the hub to a spoke; spoke messages from a spoke to the hub."""
+    if kind in HUB_KINDS:
+        return sender == HUB and is_spoke(state.u, receiver)
+    return kind in SPOKE_KINDS and is_spoke(state.u, sender) and receiver == HUB
+
+
+def payload(act: Act, inp: Mapping[str, Expr]) -> dict[str, Any]:
+    kind = act["kind"]
+    msg: dict[str, Any] = {"account": act["account"]}
+    msg |= {f: act[f] for f in PAYLOAD_FIELDS[kind]}
+    msg |= {i: inp[i] for i in RECEIVER_INPUTS.get(kind, ())}
+    return msg
+
+
+def receive(ctx: Ctx, state: SymState, sender: str, receiver: str, act: Act, inp: Any) -> Result:
+    """The receiver processes an authentic message (accounts are the universe's, known)."""
+    kind = act["kind"]
+    if kind in HUB_KINDS:
+        return AT_SPOKE[kind](ctx, state, receiver, payload(act, inp))
+    return AT_HUB[kind](ctx, state, sender, payload(act, inp))
+
+
+def endpoints(act: Act) -> tuple[str, str]:
+    """(sender, receiver) of a message between the hub and `act["spoke"]`."""
+    if act["kind"] in HUB_KINDS:
+        return HUB, act["spoke"]
+    return act["spoke"], HUB
+
+
+def deliver(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
+    """MSG-10..MSG-12: a replayed id is rejected (INV-AMO-1); a message the receiver rejects
+    stays in flight; one it ignores is consumed."""
+    mid = act["id"]
+    rules = Rules(pre)
+    rules.reject_if(pre.delivered[()][mid], Error.ALREADY_DELIVERED)
+    rules.reject_if(z3.Not(pre.inflight[()][mid]), Error.UNKNOWN_MESSAGE)
+    sender, receiver = endpoints(act)
+    fields = {f: act[f] for f in PAYLOAD_FIELDS[act["kind"]]}
+    consumed = consume(rules.pre, mid, sender, receiver, act["kind"], act["account"], fields)
+    inner = receive(ctx, consumed, sender, receiver, act, inp)
+    return rules.finish(unless_rejected(rules.pre, inner))
+
+
+def inject(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
+    """ADV-1..ADV-2: forged -> rejected; authentic -> processed at once, sender compromised.
+
+    The adversary holds at most a spoke's key, never the hub's: a hub message it puts
+    on the wire is forged too (so `hub_compromised` is never set by a rule; the
+    invariants keep it as the stated assumption).
+    """
+    sender, receiver = act["sender"], act["receiver"]
+    rules = Rules(pre)
+    if sender == HUB or not is_authentic(pre, sender, receiver, act["kind"]):
+        rules.reject_if(z3.BoolVal(True), Error.FORGED_SENDER)
+        return rules.accept(rules.pre)
+    inner = receive(ctx, rules.pre, sender, receiver, act, inp)
+    if sender == HUB:
+        marked = inner.post.set("hub_compromised", (), z3.BoolVal(True))
+    else:
+        marked = inner.post.set("compromised", sender, z3.BoolVal(True))
+    inner = Result(marked, inner.status, inner.error)
+    return rules.finish(unless_rejected(rules.pre, inner))
+
+
+__all__ = ["REJECTED", "deliver", "inject"]

@@ -1,0 +1,81 @@
+"""The collateral hub, symbolically: mirrors model/hub.py guard for guard
+(HUB-DEP-1, HUB-WD-1..3, HUB-GRANT-1..4, HUB-REL-1, HUB-CLAIM-1..3, HUB-REP-1)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import z3
+
+from proofs.state import Expr, SymState, spoke_allocation
+from proofs.transitions.context import Ctx
+from proofs.transitions.ledger import pay_loss
+from proofs.transitions.network import send
+from proofs.transitions.outcome import Result, Rules
+from proofs.transitions.risk import free_capacity
+from spec.bounds import MAX_AMOUNT
+from spec.errors import Error
+
+Act = Mapping[str, Any]
+
+
+def deposit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
+    """HUB-DEP-1: tokens in, credited to the account, up to the bound of any amount."""
+    a, x, amount = act["account"], act["asset"], act["amount"]
+    rules = Rules(pre)
+    rules.reject_if(pre.tokens[x] + amount > MAX_AMOUNT, Error.INVALID_AMOUNT)
+    post = rules.pre.add("collateral", (a, x), amount).add("tokens", x, amount)
+    return rules.accept(post)
+
+
+def withdraw(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
+    """HUB-WD-1..3: not liquidating; enough balance; prices; capacity after still >= 0."""
+    a, x, amount = act["account"], act["asset"], act["amount"]
+    rules = Rules(pre)
+    rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
+    rules.reject_if(amount > pre.collateral[(a, x)], Error.INSUFFICIENT_BALANCE)
+    after = rules.pre.add("collateral", (a, x), -amount).add("tokens", x, -amount)
+    rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
+    rules.reject_if(free_capacity(ctx, after, a, inp) < 0, Error.INSUFFICIENT_CAPACITY)
+    return rules.accept(after)
+
+
+def grant_credit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
+    """HUB-GRANT-1..4: allocate free capacity to a spoke and send the grant; the hub counts
+    the credit as allocated from the moment it sends (INV-CREDIT-1)."""
+    a, s, amount = act["account"], act["spoke"], act["amount"]
+    rules = Rules(pre)
+    rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
+    rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
+    rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
+    rules.reject_if(amount > free_capacity(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
+    rules.reject_if(spoke_allocation(pre, s) + amount > pre.cap[s], Error.PARTITION_CAP)
+    post = rules.pre.add("alloc", (a, s), amount).add("granted", s, amount)
+    post = send(post, "hub", s, "CreditGrant", a, amount=amount, epoch=pre.epoch[a])
+    return rules.accept(post)
+
+
+def receive_release(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
+    """HUB-REL-1: returned credit leaves the allocation; never more than was allocated."""
+    a, amount = msg["account"], msg["amount"]
+    rules = Rules(state)
+    rules.ignore_if(amount > state.alloc[(a, spoke)], Error.EXCEEDS_ALLOCATION, rules.pre)
+    return rules.accept(rules.pre.add("alloc", (a, spoke), -amount).add("released", spoke, amount))
+
+
+def receive_loss_claim(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
+    """HUB-CLAIM-1..3: a paused spoke's claim waits; above the allocation it is ignored."""
+    a, amount = msg["account"], msg["amount"]
+    rules = Rules(state)
+    rules.reject_if(state.paused[spoke], Error.SPOKE_PAUSED)
+    rules.ignore_if(amount > state.alloc[(a, spoke)], Error.EXCEEDS_ALLOCATION, rules.pre)
+    post = rules.pre.add("alloc", (a, spoke), -amount).add("claimed", spoke, amount)
+    return rules.accept(pay_loss(ctx, post, a, spoke, amount))
+
+
+def receive_exposure_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
+    """HUB-REP-1, HUB-REP-4: stale (seq not above the last) or malformed reports are ignored."""
+    a = msg["account"]
+    rules = Rules(state)
+    rules.ignore_if(msg["seq"] <= state.rep_seq[(a, spoke)], Error.STALE_REPORT, rules.pre)
+    rules.ignore_if(z3.Not(msg["well_formed"]), Error.MALFORMED_REPORT, rules.pre)
+    return rules.accept(rules.pre.set("rep_seq", (a, spoke), msg["seq"]))

@@ -1,0 +1,80 @@
+"""Moving value inside the hub, symbolically (HUB-LOSS-1..4, LIQ-6): mirrors model/ledger.py.
+
+Prices are Python constants here (see `proofs/__init__.py`), so `tokens * price`
+and `ceil(remaining / price)` stay linear.
+"""
+
+from collections.abc import Mapping
+
+import z3
+
+from proofs.state import Expr, SymState
+from proofs.transitions.context import Ctx
+
+
+def ceil_div(numerator: Expr, denominator: int) -> Expr:
+    """The least integer >= numerator / denominator (denominator a positive constant)."""
+    return -((-numerator) / denominator)
+
+
+def smin(a: Expr, b: Expr) -> Expr:
+    return z3.If(a <= b, a, b)
+
+
+def seize(
+    ctx: Ctx, state: SymState, holdings: Mapping[str, Expr], value: Expr
+) -> tuple[dict[str, Expr], dict[str, Expr], Expr]:
+    """HUB-LOSS-2: take tokens worth `value`, asset by asset in declared order, each
+    ceil(remaining / price) tokens at most what is held; unpriced assets skipped."""
+    left = dict(holdings)
+    taken: dict[str, Expr] = {}
+    remaining = value
+    for asset in state.u.assets:
+        held = left[asset]
+        price = ctx.prices.get(asset)
+        if price is None:
+            continue
+        active = z3.And(remaining > 0, held != 0)
+        tokens = z3.If(active, smin(held, ceil_div(remaining, price)), 0)
+        left[asset] = held - tokens
+        taken[asset] = tokens
+        remaining = remaining - z3.If(active, smin(remaining, tokens * price), 0)
+    return left, taken, remaining
+
+
+def account_holdings(state: SymState, account: str) -> dict[str, Expr]:
+    return {x: state.collateral[(account, x)] for x in state.u.assets}
+
+
+def with_account_holdings(state: SymState, account: str, holdings: Mapping[str, Expr]) -> SymState:
+    for asset, amount in holdings.items():
+        state = state.set("collateral", (account, asset), amount)
+    return state
+
+
+def owe_to_spoke(state: SymState, spoke: str, tokens: Mapping[str, Expr], value: Expr) -> SymState:
+    """HUB-LOSS-1: seized tokens become the spoke partition's; `value` of its claim is paid."""
+    for asset, amount in tokens.items():
+        state = state.add("owed", (spoke, asset), amount)
+    return state.add("paid", spoke, value)
+
+
+def pay_loss(ctx: Ctx, state: SymState, account: str, spoke: str, amount: Expr) -> SymState:
+    """HUB-LOSS-1..4: collateral first, then the insurance fund, then socialized."""
+    holdings, taken, short = seize(ctx, state, account_holdings(state, account), amount)
+    state = with_account_holdings(state, account, holdings)
+    state = owe_to_spoke(state, spoke, taken, amount - short)
+    fund, taken2, unpaid = seize(ctx, state, dict(state.insurance), short)
+    for asset in state.u.assets:
+        state = state.set("insurance", asset, fund[asset])
+    state = owe_to_spoke(state, spoke, taken2, short - unpaid)
+    return state.add("socialized", spoke, unpaid)
+
+
+def charge_penalty(ctx: Ctx, state: SymState, account: str, penalty: Expr) -> SymState:
+    """LIQ-6: seize up to `penalty` of the account's collateral into the insurance fund."""
+    holdings, taken, _ = seize(ctx, state, account_holdings(state, account), penalty)
+    state = with_account_holdings(state, account, holdings)
+    for asset, amount in taken.items():
+        state = state.add("insurance", asset, amount)
+    return state

@@ -1,0 +1,70 @@
+"""Liquidation across spokes, symbolically: mirrors model/liquidation.py (LIQ-1..LIQ-7)."""
+
+from collections.abc import Mapping
+from typing import Any
+
+import z3
+
+from proofs.state import Expr, SymState, ite
+from proofs.transitions.context import Ctx
+from proofs.transitions.ledger import ceil_div, charge_penalty, pay_loss
+from proofs.transitions.network import send
+from proofs.transitions.outcome import Result, Rules
+from spec.bounds import BPS
+from spec.errors import Error
+
+Act = Mapping[str, Any]
+
+
+def liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
+    """LIQ-1..LIQ-2: an unhealthy account enters LIQUIDATING under a new epoch and a
+    margin call goes to every spoke.
+
+    Every message in flight carries an epoch no later than the account's, so under
+    the new epoch no grant is "hot" and no call is live yet: those ghost counts restart at 0.
+    """
+    a = act["account"]
+    rules = Rules(pre)
+    rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
+    rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
+    rules.reject_if(inp["healthy"], Error.ACCOUNT_HEALTHY)
+    epoch = pre.epoch[a] + 1
+    post = (
+        rules.pre.set("liquidating", a, z3.BoolVal(True))
+        .set("epoch", a, epoch)
+        .set("req_at_call", a, inp["requirement"])
+        .set("hot_grants", a, z3.IntVal(0))
+    )
+    for s in pre.u.spokes:
+        post = post.set("pending", (a, s), z3.BoolVal(True)).set("n_call", (a, s), z3.IntVal(0))
+    for s in pre.u.spokes:
+        post = send(post, "hub", s, "MarginCall", a, epoch=epoch)
+    return rules.accept(post)
+
+
+def receive_liquidation_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
+    """LIQ-3..LIQ-5: take a spoke's answer to the current call; settle after the last one."""
+    a = msg["account"]
+    released, loss = msg["released"], msg["loss"]
+    rules = Rules(state)
+    rules.ignore_if(z3.Not(state.liquidating[a]), Error.NOT_LIQUIDATING, rules.pre)
+    stale = z3.Or(msg["epoch"] != state.epoch[a], z3.Not(state.pending[(a, spoke)]))
+    rules.ignore_if(stale, Error.STALE_EPOCH, rules.pre)
+    rules.ignore_if(released + loss > state.alloc[(a, spoke)], Error.EXCEEDS_ALLOCATION, rules.pre)
+    rules.reject_if(z3.And(loss != 0, state.paused[spoke]), Error.SPOKE_PAUSED)
+    post = rules.pre.add("alloc", (a, spoke), -(released + loss))
+    post = post.add("released", spoke, released).add("claimed", spoke, loss)
+    post = pay_loss(ctx, post, a, spoke, loss)
+    newer = msg["seq"] > post.rep_seq[(a, spoke)]
+    post = post.set("rep_seq", (a, spoke), z3.If(newer, msg["seq"], post.rep_seq[(a, spoke)]))
+    post = post.set("pending", (a, spoke), z3.BoolVal(False))
+    done = z3.And([z3.Not(post.pending[(a, s)]) for s in state.u.spokes])
+    return rules.accept(ite(done, settle(ctx, post, a), post))
+
+
+def settle(ctx: Ctx, state: SymState, account: str) -> SymState:
+    """LIQ-6..LIQ-7: charge the penalty into the insurance fund; leave LIQUIDATING."""
+    penalty = ceil_div(state.req_at_call[account] * state.u.penalty_bps, BPS)
+    state = charge_penalty(ctx, state, account, penalty)
+    state = state.set("liquidating", account, z3.BoolVal(False))
+    return state.set("req_at_call", account, z3.IntVal(0))
