@@ -167,7 +167,11 @@ def message_step(
             act[name] = z3.IntVal(getattr(msg, name))
     inputs: dict[str, Expr] = {}
     receiver = ids.get("spoke") if kind_prefix == "Deliver" else ids.get("receiver")
-    if msg.type == "MarginCall" and receiver is not None:
+    if (
+        msg.type == "MarginCall"
+        and receiver is not None
+        and (receiver, msg.account) in state.spokes
+    ):
         acct = state.spokes[(receiver, msg.account)]
         prices = prices_of(state, underlyings(state.params, acct.positions))
         inputs["live"] = z3.BoolVal(prices is not None)
@@ -292,24 +296,25 @@ class Judgement:
 
 
 def relation_result(
-    pre: State, action: Action, prefix: str = "pre"
+    pre: State, action: Action, prefix: str = "pre", mutant: str | None = None
 ) -> tuple[EncodedStep, SymState, Result] | None:
-    """The kind's transition applied to a fresh symbolic pre-state (to be tied to `pre`)."""
+    """The kind's transition (a mutant's, if named) applied to a fresh symbolic pre-state
+    (to be tied to `pre`)."""
     step = encode_step(pre, action)
     if step is None:
         return None
     from proofs.mutants import transitions
 
     sym = fresh(universe_of(pre), prefix)
-    result = transitions(None)[step.kind.name](ctx_of(pre), sym, step.act, step.inputs)
+    result = transitions(mutant)[step.kind.name](ctx_of(pre), sym, step.act, step.inputs)
     return step, sym, result
 
 
-def judge(pre: State, action: Action, post: State) -> Judgement:
-    """Does the Z3 relation of the action's kind accept the model's (pre, post)?  Which
-    outcome and error code do its guards imply on `pre`?"""
+def judge(pre: State, action: Action, post: State, mutant: str | None = None) -> Judgement:
+    """Does the Z3 relation of the action's kind (a mutant's, if named) accept the model's
+    (pre, post)?  Which outcome and error code do its guards imply on `pre`?"""
     error = unknown_id(pre, action)
-    built = relation_result(pre, action)
+    built = relation_result(pre, action, mutant=mutant)
     if built is None:
         return Judgement(None, pre == post, "rejected" if error else "ignored", error)
     step, sym, result = built
@@ -320,13 +325,15 @@ def judge(pre: State, action: Action, post: State) -> Judgement:
     s = z3.Solver()
     s.set("timeout", 10_000)
     s.add(equals_state(sym, pre))
+    differs = [
+        (name, key, term != z3_value(vals[(name, key)]))
+        for name, key, term in result.post.entries()
+    ]
     mismatched = []
-    for name, key, term in result.post.entries():
-        s.push()
-        s.add(term != z3_value(vals[(name, key)]))
-        if s.check() != z3.unsat:
-            mismatched.append(f"{name}{list(key) if isinstance(key, tuple) else [key]}")
-        s.pop()
+    if s.check(z3.Or([d for _, _, d in differs])) != z3.unsat:
+        for name, key, differ in differs:
+            if s.check(differ) != z3.unsat:
+                mismatched.append(f"{name}{list(key) if isinstance(key, tuple) else [key]}")
     return Judgement(
         step.kind.name,
         not mismatched,

@@ -13,7 +13,8 @@ hook in `AFTER_STEP` (the differential checks plug in there), and fails naming
 the invariant id.  `drain_fairly` is the propagation check (INV-LIQ-2).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import update_wrapper
 from typing import Concatenate, ParamSpec, TypeVar
@@ -67,6 +68,17 @@ AFTER_STEP: list[AfterStep] = []
 """Extra checks run after every step, after the model's invariants.  A hook returns None
 when it holds or one line saying what broke; its id is its `invariant_id` attribute if
 it has one, else `HOOK:<name>`."""
+
+@contextmanager
+def hooked(*hooks: AfterStep) -> Iterator[None]:
+    """Run the machine with extra after-step hooks for the duration of the block."""
+    AFTER_STEP.extend(hooks)
+    try:
+        yield
+    finally:
+        for hook in hooks:
+            AFTER_STEP.remove(hook)
+
 
 MODEL_CRASH = "MODEL-CRASH"
 """The id a failure gets when `model.step` raises instead of returning an outcome."""

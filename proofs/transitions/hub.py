@@ -8,7 +8,7 @@ import z3
 
 from proofs.state import Expr, SymState, spoke_allocation
 from proofs.transitions.context import Ctx
-from proofs.transitions.ledger import pay_loss
+from proofs.transitions.ledger import pay_loss, seizure_unpriced
 from proofs.transitions.network import send
 from proofs.transitions.outcome import Result, Rules
 from proofs.transitions.risk import free_capacity
@@ -63,11 +63,13 @@ def receive_release(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
 
 
 def receive_loss_claim(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
-    """HUB-CLAIM-1..3: a paused spoke's claim waits; above the allocation it is ignored."""
+    """HUB-CLAIM-1..3, HUB-LOSS-5: a paused spoke's claim waits; above the allocation it is
+    ignored; without the prices to seize it waits."""
     a, amount = msg["account"], msg["amount"]
     rules = Rules(state)
     rules.reject_if(state.paused[spoke], Error.SPOKE_PAUSED)
     rules.ignore_if(amount > state.alloc[(a, spoke)], Error.EXCEEDS_ALLOCATION, rules.pre)
+    rules.reject_if(seizure_unpriced(ctx, state, a), Error.PRICE_UNAVAILABLE)
     post = rules.pre.add("alloc", (a, spoke), -amount).add("claimed", spoke, amount)
     return rules.accept(pay_loss(ctx, post, a, spoke, amount))
 

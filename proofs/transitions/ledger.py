@@ -25,7 +25,9 @@ def seize(
     ctx: Ctx, state: SymState, holdings: Mapping[str, Expr], value: Expr
 ) -> tuple[dict[str, Expr], dict[str, Expr], Expr]:
     """HUB-LOSS-2: take tokens worth `value`, asset by asset in declared order, each
-    ceil(remaining / price) tokens at most what is held; unpriced assets skipped."""
+    ceil(remaining / price) tokens at most what is held.  Callers have checked that every
+    held asset has a price (HUB-LOSS-5); an unpriced one is skipped here only because it
+    then holds nothing."""
     left = dict(holdings)
     taken: dict[str, Expr] = {}
     remaining = value
@@ -40,6 +42,18 @@ def seize(
         taken[asset] = tokens
         remaining = remaining - z3.If(active, smin(remaining, tokens * price), 0)
     return left, taken, remaining
+
+
+def seizure_unpriced(ctx: Ctx, state: SymState, account: str) -> Expr:
+    """HUB-LOSS-5: the account or the insurance fund holds an asset without a price (the
+    hub then refuses to seize; mirrors model.ledger.seizure_prices returning None)."""
+    return z3.Or(
+        [
+            z3.Or(state.collateral[(account, x)] != 0, state.insurance[x] != 0)
+            for x in state.u.assets
+            if ctx.prices.get(x) is None
+        ]
+    )
 
 
 def account_holdings(state: SymState, account: str) -> dict[str, Expr]:

@@ -7,7 +7,7 @@ import z3
 
 from proofs.state import Expr, SymState, ite
 from proofs.transitions.context import Ctx
-from proofs.transitions.ledger import ceil_div, charge_penalty, pay_loss
+from proofs.transitions.ledger import ceil_div, charge_penalty, pay_loss, seizure_unpriced
 from proofs.transitions.network import send
 from proofs.transitions.outcome import Result, Rules
 from spec.bounds import BPS
@@ -43,7 +43,8 @@ def liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Res
 
 
 def receive_liquidation_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
-    """LIQ-3..LIQ-5: take a spoke's answer to the current call; settle after the last one."""
+    """LIQ-3..LIQ-5, HUB-LOSS-5: take a spoke's answer to the current call (it waits without
+    the prices to seize); settle after the last one."""
     a = msg["account"]
     released, loss = msg["released"], msg["loss"]
     rules = Rules(state)
@@ -52,6 +53,7 @@ def receive_liquidation_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) 
     rules.ignore_if(stale, Error.STALE_EPOCH, rules.pre)
     rules.ignore_if(released + loss > state.alloc[(a, spoke)], Error.EXCEEDS_ALLOCATION, rules.pre)
     rules.reject_if(z3.And(loss != 0, state.paused[spoke]), Error.SPOKE_PAUSED)
+    rules.reject_if(seizure_unpriced(ctx, state, a), Error.PRICE_UNAVAILABLE)
     post = rules.pre.add("alloc", (a, spoke), -(released + loss))
     post = post.add("released", spoke, released).add("claimed", spoke, loss)
     post = pay_loss(ctx, post, a, spoke, loss)

@@ -1,0 +1,133 @@
+"""The differential state machine: the fuzzing machine with the drift checks of
+`proofs.differential` after every step (DIFF-1..DIFF-5).
+
+Two ways to judge, for two jobs:
+
+- `run_differential` (DIFF-4) runs the machine with the drift checks as after-step
+  hooks: every step of every run is judged as it happens.  Judging asks Z3 (about
+  15 ms a step), so its budget is smaller than the `ci` profile's.
+- `stratified_corpus` + `judge_corpus` (DIFF-5) run the plain machine fast, keep a
+  few steps of every (action, message, outcome) bucket it reaches, and judge those.
+  Every rule's every outcome is judged in seconds, which is what it takes to show
+  that a guard changed on either side (a drift mutant) is caught.
+"""
+
+from collections import Counter
+from collections.abc import Collection
+from dataclasses import dataclass, field
+
+from hypothesis import Phase, settings
+
+from intermargin.fuzzing.coverage import delivered_payload, outcome_key
+from intermargin.fuzzing.machine import Run, hooked, run_machine
+from intermargin.fuzzing.profiles import CI, profile
+from model.state import State
+from proofs.differential import DriftCheck, differential_hooks, relation_disagreement
+from spec.actions import Action
+from spec.outcome import Outcome
+
+DIFFERENTIAL = settings(
+    profile(CI), max_examples=30, stateful_step_count=40, phases=(Phase.explicit, Phase.generate)
+)
+"""DIFF-4: derandomized, 30 runs of up to 40 steps, every step judged.  No shrinking:
+with Z3 in every step it can take minutes; the failing run is reported as found."""
+
+CORPUS = settings(profile(CI), max_examples=300, phases=(Phase.explicit, Phase.generate))
+"""DIFF-5: the plain machine's budget for collecting the corpus (no Z3 in the loop)."""
+
+PER_BUCKET = 12
+"""DIFF-5: steps kept per (action, message, outcome) bucket."""
+
+
+@dataclass
+class DifferentialRun:
+    """A machine run with drift checks, and how many steps each check judged."""
+
+    run: Run
+    checks: list[DriftCheck]
+
+    @property
+    def judged(self) -> int:
+        return self.checks[0].judged
+
+    @property
+    def outside(self) -> int:
+        return self.checks[0].outside
+
+
+def run_differential(
+    config: settings = DIFFERENTIAL, *, encoding_mutant: str | None = None
+) -> DifferentialRun:
+    """Run the machine with the drift checks against the encoding (or one of its mutants,
+    `proofs.mutants`) after every step."""
+    checks = differential_hooks(encoding_mutant)
+    with hooked(*checks):
+        return DifferentialRun(run_machine(config), checks)
+
+
+Step = tuple[State, Action, State, Outcome]
+
+
+def step_types(pre: State, action: Action) -> tuple[str, ...]:
+    """The action's type, and the type of the message it delivers if any."""
+    payload = delivered_payload(pre, action)
+    return (action.type,) if payload is None else (action.type, payload.type)
+
+
+def bucket(pre: State, action: Action, outcome: Outcome) -> str:
+    """`Deliver/LossClaim/rejected:SPOKE_PAUSED`, and `+moving` when credit for the action's
+    account is in flight (the guards that count in-flight credit only differ then)."""
+    account = getattr(action, "account", None)
+    moving = account is not None and any(
+        env.payload.account == account for env in pre.network.in_flight.values()
+    )
+    return "/".join((*step_types(pre, action), outcome_key(outcome))) + (
+        "+moving" if moving else ""
+    )
+
+
+@dataclass
+class Corpus:
+    """The first `per_bucket` steps of every bucket the machine reached."""
+
+    per_bucket: int = PER_BUCKET
+    steps: list[Step] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def __name__(self) -> str:
+        return "corpus"
+
+    def __call__(self, pre: State, action: Action, post: State, outcome: Outcome) -> None:
+        key = bucket(pre, action, outcome)
+        if self.counts[key] < self.per_bucket:
+            self.steps.append((pre, action, post, outcome))
+        self.counts[key] += 1
+
+
+def stratified_corpus(config: settings = CORPUS, per_bucket: int = PER_BUCKET) -> Corpus:
+    """DIFF-5: run the plain machine and keep a stratified sample of its steps."""
+    corpus = Corpus(per_bucket)
+    with hooked(corpus):
+        run = run_machine(config)
+    if run.failure is not None or run.error is not None:
+        raise RuntimeError(f"the corpus run itself failed: {run.failure or run.error}")
+    return corpus
+
+
+def judge_corpus(
+    corpus: Corpus, encoding_mutant: str | None = None, only: Collection[str] | None = None
+) -> list[str]:
+    """DIFF-1, DIFF-2 on every step of the corpus: the disagreements, as lines.
+
+    `only` keeps the steps of these action or message types: a mutant (of the model or
+    of the encoding) changes only those, and every other step is judged equal without it.
+    """
+    found = []
+    for pre, action, post, outcome in corpus.steps:
+        if only is not None and not set(step_types(pre, action)) & set(only):
+            continue
+        problem = relation_disagreement(pre, action, post, outcome, encoding_mutant)
+        if problem is not None:
+            found.append(f"{bucket(pre, action, outcome)}: {problem}")
+    return found

@@ -1,0 +1,143 @@
+"""The encoding and the model, checked against each other on concrete steps (DIFF-1..DIFF-3).
+
+A Z3 encoding that drifts from the reference proves the wrong system.  These checks
+run after every step of the state machine (`intermargin.fuzzing.machine.AFTER_STEP`):
+
+- DIFF-1: the Z3 transition relation of the action's kind accepts the model's
+  (pre, post), and the post-state it implies is the model's, field by field;
+- DIFF-2: the outcome and error code the relation's guards imply on the pre-state
+  are the model's;
+- DIFF-3: each Z3 invariant formula, evaluated on the abstraction of the concrete
+  state, agrees with the model's Python predicate of the same id.
+
+Each check returns None when the two sides agree, else one line with both sides.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import z3
+
+from model.invariants import STATE_INVARIANTS
+from model.state import State
+from proofs.concrete import assignment, encode_step, judge
+from proofs.invariants import INVARIANTS
+from proofs.state import Universe, fresh
+from spec.actions import Action
+from spec.outcome import Outcome
+from spec.params import Params
+
+STATE_FORMULAS = tuple(inv for inv in INVARIANTS if inv.id in STATE_INVARIANTS)
+"""The Z3 formulas that have a Python predicate of the same id (a strengthening such as
+the liquidation bookkeeping is held to the same id's predicate: it must hold wherever
+the predicate does on a reachable state)."""
+
+
+def relation_disagreement(
+    pre: State, action: Action, post: State, outcome: Outcome, mutant: str | None = None
+) -> str | None:
+    """DIFF-1, DIFF-2: the relation accepts the model's step, with the model's outcome.
+
+    A step the encoding's universe cannot express (an unknown id, a message about an
+    undeclared account) has no kind and is not judged here; `DriftChecks` counts them.
+    """
+    verdict = judge(pre, action, post, mutant)
+    if verdict.kind is None:
+        return None
+    problems = []
+    if verdict.status != outcome.status or verdict.error != outcome.error:
+        problems.append(
+            f"Z3 guards say {verdict.status} {verdict.error or ''}".rstrip()
+            + f", the model {outcome.status} {outcome.error or ''}".rstrip()
+        )
+    if not verdict.accepts:
+        shown = ", ".join(verdict.mismatched[:6])
+        more = f" and {len(verdict.mismatched) - 6} more" if len(verdict.mismatched) > 6 else ""
+        problems.append(f"Z3 implies another post-state on {shown}{more}")
+    if not problems:
+        return None
+    return f"{action.type} ({verdict.kind}): " + "; ".join(problems)
+
+
+def formula_holds(formula: z3.BoolRef) -> bool:
+    """Decide a ground formula: most simplify to a constant; a quantified one (over the
+    delivered set) goes to the solver."""
+    value = z3.simplify(formula)
+    if z3.is_true(value) or z3.is_false(value):
+        return bool(z3.is_true(value))
+    solver = z3.Solver()
+    solver.set("timeout", 10_000)
+    answer = solver.check(z3.Not(value))
+    if answer == z3.unknown:
+        raise RuntimeError(f"Z3 could not evaluate a ground formula: {solver.reason_unknown()}")
+    return bool(answer == z3.unsat)
+
+
+_OBS_FORMULAS: dict[int, tuple[Params, z3.BoolRef]] = {}
+
+
+def formulas_over_obs(params: Params) -> z3.BoolRef:
+    """The state formulas over the variables `obs.*` of this parameter set's universe, as
+    one conjunction (built once: substituting into one term is far cheaper than into nine)."""
+    hit = _OBS_FORMULAS.get(id(params))
+    if hit is not None and hit[0] is params:
+        return hit[1]
+    sym = fresh(Universe.of(params), "obs")
+    together = z3.And([inv.formula(sym) for inv in STATE_FORMULAS])
+    _OBS_FORMULAS[id(params)] = (params, together)
+    return together
+
+
+def invariant_disagreement(state: State) -> str | None:
+    """DIFF-3: every Z3 formula, on the abstraction of `state`, agrees with the model's
+    predicate of the same id."""
+    together = formulas_over_obs(state.params)
+    grounded = z3.substitute(together, *assignment(state, "obs").items()).children()
+    if len(grounded) != len(STATE_FORMULAS):
+        raise RuntimeError("the conjunction of invariant formulas lost its shape")
+    for inv, formula in zip(STATE_FORMULAS, grounded, strict=True):
+        python = STATE_INVARIANTS[inv.id](state)
+        z3_says = formula_holds(formula)
+        if z3_says != (python is None):
+            model_says = "holds" if python is None else f"is broken ({python})"
+            return (
+                f"{inv.id} {inv.name}: Z3 formula says {'holds' if z3_says else 'broken'},"
+                f" the model's predicate {model_says}"
+            )
+    return None
+
+
+@dataclass
+class DriftCheck:
+    """An after-step check for the state machine (its failures carry `invariant_id`),
+    counting the steps it judged and those outside the encoding."""
+
+    invariant_id: str
+    check: Callable[[State, Action, State, Outcome], str | None]
+    judged: int = 0
+    outside: int = 0
+
+    @property
+    def __name__(self) -> str:
+        return self.invariant_id
+
+    def __call__(self, pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+        if self.invariant_id == "DIFF-1" and encode_step(pre, action) is None:
+            self.outside += 1
+            return None
+        self.judged += 1
+        return self.check(pre, action, post, outcome)
+
+
+def differential_hooks(mutant: str | None = None) -> list[DriftCheck]:
+    """The drift checks as state-machine hooks, against the encoding (or one of its
+    mutants, to show the checks catch drift)."""
+    return [
+        DriftCheck(
+            "DIFF-1",
+            lambda pre, action, post, outcome: relation_disagreement(
+                pre, action, post, outcome, mutant
+            ),
+        ),
+        DriftCheck("DIFF-3", lambda pre, action, post, outcome: invariant_disagreement(post)),
+    ]
