@@ -1,0 +1,97 @@
+"""The verdict of `intermargin verify` for people (a table) and for CI (JSON, JUnit XML).
+
+JSON (`--json FILE`), format "intermargin-verify/1":
+
+    {"format": "intermargin-verify/1", "ok": bool, "seconds": float,
+     "checks": [{"name": str, "covers": [id, ...], "status": "passed" | "failed",
+                 "seconds": float, "summary": str, "details": [str, ...]}]}
+
+JUnit (`--junit FILE`): one <testsuite name="intermargin.verify">, one <testcase> per
+check (classname "intermargin.verify"), a <failure> with the details for a failed one.
+"""
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from typing import Any
+
+from rich.table import Table
+
+from intermargin.verify import Check, CheckResult
+
+Ran = Sequence[tuple[Check, CheckResult]]
+
+
+def compact(ids: Sequence[str], limit: int = 4) -> str:
+    shown = ", ".join(ids[:limit])
+    return shown + (f" +{len(ids) - limit}" if len(ids) > limit else "")
+
+
+def summary_table(ran: Ran) -> Table:
+    """One row per check: name, requirement ids covered, result, seconds, what it found."""
+    table = Table(title="intermargin verify", title_justify="left")
+    table.add_column("check")
+    table.add_column("covers", overflow="fold", max_width=34)
+    table.add_column("result")
+    table.add_column("seconds", justify="right")
+    table.add_column("summary", overflow="fold")
+    for check, result in ran:
+        style = "green" if result.status == "passed" else "bold red"
+        table.add_row(
+            check.name,
+            compact(check.covers),
+            f"[{style}]{result.status}[/]",
+            f"{result.seconds:.1f}",
+            result.summary,
+        )
+    return table
+
+
+def to_json(ran: Ran, seconds: float) -> dict[str, Any]:
+    return {
+        "format": "intermargin-verify/1",
+        "ok": all(r.status == "passed" for _, r in ran),
+        "seconds": round(seconds, 3),
+        "checks": [
+            {
+                "name": c.name,
+                "covers": list(c.covers),
+                "status": r.status,
+                "seconds": round(r.seconds, 3),
+                "summary": r.summary,
+                "details": list(r.details),
+            }
+            for c, r in ran
+        ],
+    }
+
+
+def to_junit(ran: Ran, seconds: float) -> str:
+    failures = sum(1 for _, r in ran if r.status != "passed")
+    suite = ET.Element(
+        "testsuite",
+        name="intermargin.verify",
+        tests=str(len(ran)),
+        failures=str(failures),
+        errors="0",
+        time=f"{seconds:.3f}",
+    )
+    for check, result in ran:
+        case = ET.SubElement(
+            suite,
+            "testcase",
+            classname="intermargin.verify",
+            name=check.name,
+            time=f"{result.seconds:.3f}",
+        )
+        ET.SubElement(
+            case, "system-out"
+        ).text = f"covers: {', '.join(check.covers)}\n{result.summary}"
+        if result.status != "passed":
+            failure = ET.SubElement(case, "failure", message=result.summary)
+            failure.text = "\n".join(result.details)
+    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def dump_json(data: dict[str, Any]) -> str:
+    return json.dumps(data, indent=2) + "\n"

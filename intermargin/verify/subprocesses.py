@@ -1,0 +1,86 @@
+"""Checks that run a tool in a child process from the repository root: CrossHair on the
+contracts (VER-3) and mypy --strict on every package (VER-4)."""
+
+import re
+import subprocess
+import sys
+import time
+
+from intermargin.verify import CheckResult, Settings, Status
+from spec.requirements import ROOT
+
+CONTRACT_MODULES = ("model.arith", "model.risk", "model.laws")
+"""The pure functions whose PEP 316 contracts CrossHair checks: ledger arithmetic, the
+risk engine's kernels, and the risk-engine laws (INV-RISK-1..4, NUM-1..3)."""
+
+PACKAGES = ("spec", "model", "proofs", "intermargin")
+
+REPORT_LINE = re.compile(r"^(?P<where>\S+:\d+): (?P<level>info|error): (?P<text>.*)$")
+
+
+def run_tool(args: list[str], limit_s: float) -> tuple[int, str, float]:
+    """Run `python -m <args>` from the repository root; (exit code, output, seconds).
+    A run past `limit_s` counts as exit code -1."""
+    start = time.perf_counter()
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", *args],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=limit_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return -1, f"timed out after {limit_s:.0f} s", time.perf_counter() - start
+    return done.returncode, done.stdout + done.stderr, time.perf_counter() - start
+
+
+def contracts(settings: Settings, modules: tuple[str, ...] = CONTRACT_MODULES) -> CheckResult:
+    """VER-3: CrossHair searches for inputs that break a contract; any counterexample or
+    error fails, and so does a run that checked no condition at all."""
+    code, output, seconds = run_tool(
+        [
+            "crosshair",
+            "check",
+            *modules,
+            "--analysis_kind=PEP316",
+            f"--per_condition_timeout={settings.contract_timeout_s}",
+            "--report_all",
+        ],
+        limit_s=600,
+    )
+    confirmed = searched = 0
+    problems: list[str] = []
+    for line in output.splitlines():
+        match = REPORT_LINE.match(line)
+        if match is None:
+            continue
+        text = match["text"]
+        if match["level"] == "error":
+            problems.append(f"{match['where']}: {text}")
+        elif text.startswith("Confirmed"):
+            confirmed += 1
+        elif text.startswith("Not confirmed"):
+            searched += 1
+    if code == -1:
+        problems.append(output)
+    checked = confirmed + searched
+    status: Status = "passed" if code == 0 and not problems and checked else "failed"
+    summary = (
+        f"{checked} conditions: {confirmed} confirmed on all paths, {searched} searched"
+        f" without a counterexample, {len(problems)} broken"
+    )
+    if not checked and not problems:
+        problems.append("CrossHair checked no condition")
+    return CheckResult(status, seconds, summary, tuple(problems))
+
+
+def types(settings: Settings) -> CheckResult:
+    """VER-4: mypy --strict over every package (configuration in pyproject.toml)."""
+    code, output, seconds = run_tool(["mypy"], limit_s=900)
+    lines = [line for line in output.splitlines() if line.strip()]
+    last = lines[-1] if lines else "mypy printed nothing"
+    errors = tuple(line for line in lines if ": error:" in line)
+    ok = code == 0 and last.startswith("Success")
+    return CheckResult("passed" if ok else "failed", seconds, last, errors)

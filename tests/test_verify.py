@@ -1,0 +1,110 @@
+"""`intermargin verify`: one run, one verdict, reports for CI (VER-1..VER-4)."""
+
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+
+from intermargin.cli import main
+from intermargin.commands.verify import guarded
+from intermargin.errors import EXIT_OK, EXIT_USAGE
+from intermargin.verify import Check, Settings
+from intermargin.verify.checks import CHECKS
+from intermargin.verify.subprocesses import contracts, types
+
+SETTINGS = Settings()
+
+BROKEN_LAW = '''
+from model.risk import haircut_value
+
+
+def larger_haircut_raises_capacity(amount: int, price: int, h: int, larger: int) -> bool:
+    """A false law: a larger haircut never lowers what collateral counts for.
+
+    pre: amount >= 0 and price >= 0 and 0 <= h <= larger < 10000
+    post: __return__
+    """
+    return haircut_value(amount, price, larger) >= haircut_value(amount, price, h)
+'''
+
+
+def test_verify_writes_one_verdict_as_a_table_json_and_junit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """VER-1: the checks run, the summary table names each with what it covers, and the
+    JSON and JUnit reports agree with the exit code."""
+    report, junit = tmp_path / "v.json", tmp_path / "v.xml"
+    only = ["--only", "traceability", "--only", "types"]
+    code = main(["verify", *only, "--json", str(report), "--junit", str(junit)])
+    out = capsys.readouterr().out
+    data = json.loads(report.read_text())
+    assert data["format"] == "intermargin-verify/1"
+    assert [c["name"] for c in data["checks"]] == ["types", "traceability"]
+    assert data["ok"] is (code == EXIT_OK) is all(c["status"] == "passed" for c in data["checks"])
+    assert code == EXIT_OK, out
+    assert "CLI-6" in data["checks"][1]["covers"]
+    suite = ET.fromstring(junit.read_text())
+    assert suite.tag == "testsuite" and suite.get("tests") == "2" and suite.get("failures") == "0"
+    assert [c.get("name") for c in suite.iter("testcase")] == ["types", "traceability"]
+    assert "every check passed" in out and "intermargin verify" in out
+
+
+def test_every_check_is_named_and_covers_some_requirement() -> None:
+    """VER-1: verify runs the proofs, the state machine, the differential checks, the
+    contracts, the types and traceability, each tagged with the ids it covers."""
+    names = [c.name for c in CHECKS]
+    assert names == [
+        "proofs",
+        "state-machine",
+        "differential",
+        "contracts",
+        "types",
+        "traceability",
+    ]
+    assert all(c.covers for c in CHECKS)
+
+
+def test_a_check_that_crashes_has_failed() -> None:
+    """VER-2: a checker that raises does not pass and does not stop the others."""
+
+    def explode(settings: Settings) -> object:
+        raise RuntimeError("solver went away")
+
+    result = guarded(Check("boom", ("VER-2",), explode), SETTINGS)  # type: ignore[arg-type]
+    assert result.status == "failed"
+    assert "solver went away" in result.summary
+
+
+def test_contracts_that_reach_nothing_fail() -> None:
+    """VER-2: CrossHair run over a module without a single contract checked nothing: that
+    is a failure, not a pass."""
+    result = contracts(SETTINGS, modules=("spec.bounds",))
+    assert result.status == "failed"
+    assert "CrossHair checked no condition" in result.details
+
+
+def test_the_risk_contracts_hold_and_a_broken_law_is_caught(tmp_path: Path) -> None:
+    """VER-3: the real contracts pass (some confirmed on all paths); a false law about the
+    same kernel gets a counterexample and fails the check."""
+    real = contracts(SETTINGS)
+    assert real.status == "passed", real.details
+    assert "0 broken" in real.summary and " confirmed on all paths" in real.summary
+    law = tmp_path / "broken_law.py"
+    law.write_text(BROKEN_LAW)
+    broken = contracts(SETTINGS, modules=(str(law),))
+    assert broken.status == "failed"
+    assert any("false when calling" in line for line in broken.details), broken.details
+
+
+def test_the_packages_type_check_strictly() -> None:
+    """VER-4: mypy --strict over every package reports no error."""
+    result = types(SETTINGS)
+    assert result.status == "passed", result.details
+    assert result.summary.startswith("Success")
+
+
+def test_an_unknown_check_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    """CLI-2: naming a check that does not exist is one line and exit code 2."""
+    assert main(["verify", "--only", "everything"]) == EXIT_USAGE
+    assert "no check named 'everything'" in capsys.readouterr().err
