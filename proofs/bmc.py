@@ -42,9 +42,10 @@ from proofs.transitions.outcome import ACCEPTED, Result, unless_rejected
 from proofs.universe import proof_universe
 from spec.bounds import HUB
 
-BMC_CTX = Ctx(prices={"USD": 1, "ETH": None})
-"""Propagation does not depend on what the seized collateral is worth, only on who answers
-when: the BMC values collateral in the settlement asset only, which keeps it linear and fast."""
+BMC_CTX = Ctx(prices={"USD": 1, "ETH": 2000})
+"""Live prices, fixed for the unrolling (so seizing stays linear).  They must be live: a
+hub without the price of collateral it would seize makes a liquidation answer wait
+(HUB-LOSS-5), and propagation is claimed under live prices."""
 
 SLOT_KINDS = (
     "CreditGrant",
