@@ -20,7 +20,8 @@ def guarded(check: Check, settings: Settings) -> CheckResult:
     try:
         return check.run(settings)
     except Exception as e:  # a crash of the checker is a failed check, with its reason
-        return CheckResult("failed", time.perf_counter() - start, f"crashed: {e!r}", (repr(e),))
+        reason = f"{type(e).__name__}: {str(e)[:300]}"
+        return CheckResult("failed", time.perf_counter() - start, f"crashed: {reason}", (reason,))
 
 
 def chosen(names: list[str] | None, skip: list[str] | None) -> list[Check]:

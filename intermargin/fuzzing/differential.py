@@ -93,6 +93,8 @@ class Corpus:
     per_bucket: int = PER_BUCKET
     steps: list[Step] = field(default_factory=list)
     counts: Counter[str] = field(default_factory=Counter)
+    run: Run | None = None
+    """The machine run the steps came from (its failure, if the model broke)."""
 
     @property
     def __name__(self) -> str:
@@ -106,12 +108,14 @@ class Corpus:
 
 
 def stratified_corpus(config: settings = CORPUS, per_bucket: int = PER_BUCKET) -> Corpus:
-    """DIFF-5: run the plain machine and keep a stratified sample of its steps."""
+    """DIFF-5: run the plain machine and keep a stratified sample of its steps.
+
+    If the model breaks an invariant on the way, the corpus holds the steps up to and
+    including the breaking one (hooks see every step): still worth judging.
+    """
     corpus = Corpus(per_bucket)
     with hooked(corpus):
-        run = run_machine(config)
-    if run.failure is not None or run.error is not None:
-        raise RuntimeError(f"the corpus run itself failed: {run.failure or run.error}")
+        corpus.run = run_machine(config)
     return corpus
 
 

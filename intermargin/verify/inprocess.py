@@ -5,7 +5,7 @@ import time
 
 from intermargin.fuzzing.coverage import Coverage
 from intermargin.fuzzing.differential import judge_corpus, run_differential, stratified_corpus
-from intermargin.fuzzing.machine import RULE_NAMES, run_machine
+from intermargin.fuzzing.machine import RULE_NAMES, Run, run_machine
 from intermargin.fuzzing.profiles import CI, profile
 from intermargin.traceability import traceability
 from intermargin.verify import CheckResult, Settings
@@ -41,17 +41,23 @@ def missing_coverage(coverage: Coverage) -> list[str]:
     return coverage.missing(RULE_NAMES)
 
 
+def run_problems(run: Run) -> tuple[str, ...]:
+    """Every (id, what broke) of a machine run's failure, or how the run ended badly."""
+    if run.failure is not None:
+        steps = len(run.failure.steps)
+        return tuple(f"{i} at step {steps}: {m}" for i, m in run.failure.broken)
+    if run.error is not None:
+        return (f"the run ended with {type(run.error).__name__}: {str(run.error)[:200]}",)
+    return ()
+
+
 def state_machine(settings: Settings) -> CheckResult:
     """The honest and adversarial state machine (`ci` profile): every invariant after every
     step, and every rule, outcome code and liquidation phase reached."""
     start = time.perf_counter()
     result = run_machine(profile(CI))
     coverage = result.coverage
-    details: tuple[str, ...] = ()
-    if result.failure is not None:
-        details = (f"{result.failure.invariant}: {result.failure.message}",)
-    elif result.error is not None:
-        details = (f"the run ended with {result.error!r}",)
+    details = run_problems(result)
     missing = missing_coverage(coverage)
     details += tuple(f"never reached: {m}" for m in missing)
     summary = f"{coverage.model_steps} steps in {coverage.runs} runs; {len(missing)} unreached"
@@ -63,12 +69,10 @@ def differential(settings: Settings) -> CheckResult:
     differential machine and on the stratified corpus of every kind of step."""
     start = time.perf_counter()
     live = run_differential()
-    details: tuple[str, ...] = ()
-    if live.run.failure is not None:
-        details = (f"{live.run.failure.invariant}: {live.run.failure.message}",)
-    elif live.run.error is not None:
-        details = (f"the run ended with {live.run.error!r}",)
+    details = run_problems(live.run)
     corpus = stratified_corpus()
+    if corpus.run is not None:
+        details += tuple(f"corpus run: {p}" for p in run_problems(corpus.run))
     details += tuple(judge_corpus(corpus))
     if live.judged == 0 or not corpus.steps:
         details += ("nothing was judged",)
