@@ -28,6 +28,7 @@ vacuous, its text the counterexample table.
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from model.observe import observe
@@ -409,8 +410,6 @@ def to_junit(
     verdicts: Sequence[Verdict], *, seconds: float, bmc: dict[str, Any] | None = None
 ) -> str:
     """JUnit XML: one testcase per obligation (and one for the BMC if it ran)."""
-    c = counts(verdicts)
-    bad = c["FAILED"] + c["unknown"] + c["vacuous"]
     rows: list[tuple[str, str, float, str | None, str]] = []
     for v in verdicts:
         text = table(v.counterexample) if v.counterexample else v.detail
@@ -427,20 +426,42 @@ def to_junit(
                 str(bmc["detail"]),
             )
         )
-        bad += 0 if bmc["ok"] else 1
+    cases = [
+        JUnitCase(name, inv, secs, f"{inv} {failure}" if failure else None, failure or "", text)
+        for name, inv, secs, failure, text in rows
+    ]
+    return junit("intermargin.proofs", cases, seconds)
+
+
+@dataclass(frozen=True)
+class JUnitCase:
+    """One JUnit testcase: a failed one has a `failure` message (and a type and text)."""
+
+    name: str
+    classname: str
+    seconds: float
+    failure: str | None = None
+    kind: str = ""
+    text: str = ""
+
+
+def junit(suite_name: str, cases: Sequence[JUnitCase], seconds: float) -> str:
+    """JUnit XML: <testsuites> with one <testsuite> holding one <testcase> per case."""
     suite = ET.Element(
         "testsuite",
-        name="intermargin.proofs",
-        tests=str(len(rows)),
-        failures=str(bad),
+        name=suite_name,
+        tests=str(len(cases)),
+        failures=str(sum(1 for c in cases if c.failure is not None)),
         errors="0",
         time=f"{seconds:.3f}",
     )
-    for name, inv, secs, failure, text in rows:
-        case = ET.SubElement(suite, "testcase", classname=inv, name=name, time=f"{secs:.4f}")
-        if failure is not None:
-            node = ET.SubElement(case, "failure", message=f"{inv} {failure}", type=failure)
-            node.text = text
+    for c in cases:
+        case = ET.SubElement(
+            suite, "testcase", classname=c.classname, name=c.name, time=f"{c.seconds:.4f}"
+        )
+        if c.failure is not None:
+            node = ET.SubElement(case, "failure", message=c.failure, type=c.kind or "failure")
+            node.text = c.text
     root = ET.Element("testsuites")
     root.append(suite)
     return ET.tostring(root, encoding="unicode", xml_declaration=True)

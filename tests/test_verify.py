@@ -44,8 +44,10 @@ def test_verify_writes_one_verdict_as_a_table_json_and_junit(
     assert data["ok"] is (code == EXIT_OK) is all(c["status"] == "passed" for c in data["checks"])
     assert code == EXIT_OK, out
     assert "CLI-6" in data["checks"][1]["covers"]
-    suite = ET.fromstring(junit.read_text())
-    assert suite.tag == "testsuite" and suite.get("tests") == "2" and suite.get("failures") == "0"
+    root = ET.fromstring(junit.read_text())
+    suite = root.find("testsuite")
+    assert root.tag == "testsuites" and suite is not None
+    assert suite.get("tests") == "2" and suite.get("failures") == "0"
     assert [c.get("name") for c in suite.iter("testcase")] == ["types", "traceability"]
     assert "every check passed" in out and "intermargin verify" in out
 

@@ -11,7 +11,8 @@ from rich.console import Console
 from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError
 from intermargin.verify import Check, CheckResult, Settings
 from intermargin.verify.checks import ALONE, CHECKS, IN_CHILD_PROCESS
-from intermargin.verify.report import dump_json, summary_table, to_json, to_junit
+from intermargin.verify.report import summary_table, to_json, to_junit
+from proofs.report import dump_json
 
 
 def guarded(check: Check, settings: Settings) -> CheckResult:

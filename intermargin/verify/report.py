@@ -6,18 +6,18 @@ JSON (`--json FILE`), format "intermargin-verify/1":
      "checks": [{"name": str, "covers": [id, ...], "status": "passed" | "failed",
                  "seconds": float, "summary": str, "details": [str, ...]}]}
 
-JUnit (`--junit FILE`): one <testsuite name="intermargin.verify">, one <testcase> per
-check (classname "intermargin.verify"), a <failure> with the details for a failed one.
+JUnit (`--junit FILE`): <testsuites> with one <testsuite name="intermargin.verify">, one
+<testcase> per check (classname "intermargin.verify"), a <failure> with the details for a
+failed one (the same writer as `intermargin prove`'s, `proofs.report.junit`).
 """
 
-import json
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Any
 
 from rich.table import Table
 
 from intermargin.verify import Check, CheckResult
+from proofs.report import JUnitCase, junit
 
 Ran = Sequence[tuple[Check, CheckResult]]
 
@@ -67,31 +67,18 @@ def to_json(ran: Ran, seconds: float) -> dict[str, Any]:
 
 
 def to_junit(ran: Ran, seconds: float) -> str:
-    failures = sum(1 for _, r in ran if r.status != "passed")
-    suite = ET.Element(
-        "testsuite",
-        name="intermargin.verify",
-        tests=str(len(ran)),
-        failures=str(failures),
-        errors="0",
-        time=f"{seconds:.3f}",
+    return junit(
+        "intermargin.verify",
+        [
+            JUnitCase(
+                check.name,
+                "intermargin.verify",
+                result.seconds,
+                None if result.status == "passed" else result.summary,
+                "failed",
+                "\n".join((f"covers: {', '.join(check.covers)}", *result.details)),
+            )
+            for check, result in ran
+        ],
+        seconds,
     )
-    for check, result in ran:
-        case = ET.SubElement(
-            suite,
-            "testcase",
-            classname="intermargin.verify",
-            name=check.name,
-            time=f"{result.seconds:.3f}",
-        )
-        ET.SubElement(
-            case, "system-out"
-        ).text = f"covers: {', '.join(check.covers)}\n{result.summary}"
-        if result.status != "passed":
-            failure = ET.SubElement(case, "failure", message=result.summary)
-            failure.text = "\n".join(result.details)
-    return ET.tostring(suite, encoding="unicode", xml_declaration=True) + "\n"
-
-
-def dump_json(data: dict[str, Any]) -> str:
-    return json.dumps(data, indent=2) + "\n"
