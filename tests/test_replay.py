@@ -7,6 +7,10 @@ import pytest
 
 from intermargin.cli import main
 from intermargin.errors import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from intermargin.fuzzing.machine import run_machine
+from intermargin.fuzzing.mutants import applied, by_name
+from intermargin.fuzzing.profiles import MUTANT, profile
+from intermargin.fuzzing.traces import failure_trace, save_trace
 from model import initial_state
 from model.observe import observe
 from model.state import SpokeAccount, with_spoke_account
@@ -82,3 +86,21 @@ def test_a_bad_trace_file_is_one_line_and_exit_2(
     assert main(["replay", str(path)]) == EXIT_USAGE
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("intermargin: error: ")
+
+
+def test_a_fuzz_failure_is_reproduced_by_replay(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CLI-5, TRC-1: a failure the fuzzer finds (in a model with a planted bug) is saved
+    as a trace; `intermargin replay` of that file, under the same model, names the same
+    broken invariant at the last step and exits 1."""
+    mutant = by_name("release-keeps-line")
+    with applied(mutant):
+        run = run_machine(profile(MUTANT))
+        assert run.failure is not None
+        path = save_trace(failure_trace(run.failure), tmp_path)
+        code = main(["replay", str(path), "--json"])
+    findings = json.loads(capsys.readouterr().out)["findings"]
+    last = len(run.failure.steps)
+    assert code == EXIT_FAILED
+    assert f"step {last} breaks {mutant.expected}" in " ".join(findings)
