@@ -104,3 +104,25 @@ def test_a_fuzz_failure_is_reproduced_by_replay(
     last = len(run.failure.steps)
     assert code == EXIT_FAILED
     assert f"step {last} breaks {mutant.expected}" in " ".join(findings)
+
+
+def test_a_replay_can_be_exported_in_itf(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """TRC-5: one ITF state per step plus the start, integers as bigints, the action and
+    outcome of each step, the observable state after it."""
+    path = scenario_trace(tmp_path, capsys)
+    out = tmp_path / "crash.itf.json"
+    assert main(["replay", str(path), "--json", "--itf", str(out)]) == EXIT_OK
+    itf = json.loads(out.read_text())
+    steps = json.loads(path.read_text())["steps"]
+    assert itf["vars"][:2] == ["action", "outcome"]
+    assert len(itf["states"]) == len(steps) + 1
+    first, last = itf["states"][0], itf["states"][-1]
+    assert first["#meta"] == {"index": 0} and first["action"] == {}
+    assert last["action"]["type"] == steps[-1]["action"]["type"]
+    assert last["outcome"]["status"] == steps[-1]["outcome"]["status"]
+    assert last["hub"]["insurance"]["USD"] == {"#bigint": "50402"}
+    assert last["network"]["next_id"] == {
+        "#bigint": str(json.loads(capsys.readouterr().out)["end_state"]["network"]["next_id"])
+    }

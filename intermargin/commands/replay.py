@@ -8,6 +8,7 @@ whether every invariant held.  Exit 0 if both, 1 if not, 2 if the file is bad.
 
 import argparse
 import json
+from pathlib import Path
 
 from rich.console import Console
 
@@ -16,6 +17,7 @@ from intermargin.scenarios import Scenario
 from intermargin.timeline import Run, describe_outcome, render, run
 from model.invariants import check_state, check_step
 from model.observe import observe, restore
+from spec.itf import to_itf
 from spec.trace import Trace
 
 
@@ -57,6 +59,10 @@ def main(args: argparse.Namespace) -> int:
     trace = load_model(args.file, Trace)
     result = replay(trace, args.file)
     found = findings(trace, result)
+    if args.itf:
+        run = [(r.action, r.outcome, observe(r.after)) for r in result.steps]
+        itf = to_itf(observe(result.initial), run, source=args.file)
+        Path(args.itf).write_text(json.dumps(itf, indent=1) + "\n", encoding="utf-8")
     if args.json:
         print(
             json.dumps(
@@ -94,4 +100,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     )
     p.add_argument("file", metavar="FILE", help="a JSON trace (format intermargin-trace/1)")
     p.add_argument("--json", action="store_true", help="print findings and end state as JSON")
+    p.add_argument(
+        "--itf", metavar="OUT", help="also write the run in Apalache/Quint ITF format to OUT"
+    )
     p.set_defaults(run=main)
