@@ -12,7 +12,7 @@ stands on:
   concrete (pre, post), and the outcome status and error code its guards imply.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import z3
@@ -238,8 +238,6 @@ def encode_step(state: State, typed: Action) -> EncodedStep | None:
         inputs["live"] = B(prices is not None)
         ok = False
         if prices is not None:
-            from dataclasses import replace
-
             after = replace(acct, line=acct.line - action.amount)
             required = margin(state.params, acct.positions, prices, initial=True)
             ok = local_equity(state, after, prices) >= required
@@ -251,8 +249,6 @@ def encode_step(state: State, typed: Action) -> EncodedStep | None:
 
 def trade_inputs(state: State, action: Any) -> dict[str, Expr]:
     """What model.spoke.trade decides from positions: bound, direction, PnL, price, margin."""
-    from dataclasses import replace
-
     acct = state.spokes[(action.spoke, action.account)]
     old = acct.positions.get(action.market, Position(0, 0))
     out = {

@@ -24,7 +24,7 @@ from proofs.transitions.delivery import (
 from proofs.transitions.ledger import pay_loss
 from proofs.transitions.network import consume, send
 from proofs.transitions.outcome import Result, Rules, unless_rejected
-from proofs.transitions.risk import collateral_value
+from proofs.transitions.risk import collateral_value, free_capacity
 from proofs.transitions.spoke import receive_margin_call
 from spec.errors import Error
 
@@ -52,8 +52,6 @@ def grant_cap_against_all_caps(
     ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]
 ) -> Result:
     """The partition cap is checked against the total of every spoke's cap."""
-    from proofs.transitions.risk import free_capacity
-
     a, s, amount = act["account"], act["spoke"], act["amount"]
     rules = Rules(pre)
     rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
@@ -69,8 +67,6 @@ def grant_cap_against_all_caps(
 
 def grant_while_liquidating(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
     """The hub forgets the freeze: it grants to a liquidating account."""
-    from proofs.transitions.risk import free_capacity
-
     a, s, amount = act["account"], act["spoke"], act["amount"]
     rules = Rules(pre)
     rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
