@@ -61,27 +61,31 @@ def liquidate(state: State, action: Liquidate) -> Step:
 def receive_liquidation_report(state: State, spoke: SpokeId, msg: LiquidationReport) -> Step:
     """LIQ-3..LIQ-5: take a spoke's answer to the current margin call.
 
-    Released credit and the loss claim leave the allocation (never more than it
-    holds); the loss is paid like any claim; the report replaces the hub's view
-    of the spoke.  When the last spoke has answered, the hub settles.  Without
-    the prices to value what it would seize, the answer waits in flight (HUB-LOSS-5).
+    Released credit and the loss claim leave the allocation, never more than it
+    holds: an answer asking for more is cut to the allocation (loss first), not
+    ignored, so that a spoke whose allocation was drained (say, by false claims of
+    its own) still completes the liquidation by answering.  The loss is paid like
+    any claim; the report replaces the hub's view of the spoke.  When the last spoke
+    has answered, the hub settles.  Without the prices to value what it would
+    seize, the answer waits in flight (HUB-LOSS-5).
     """
     status = state.hub.status[msg.account]
     if not status.liquidating:
         return ignore(state, Error.NOT_LIQUIDATING)
     if msg.epoch != status.epoch or spoke not in status.pending:
         return ignore(state, Error.STALE_EPOCH)
-    if msg.released + msg.loss > state.hub.alloc[(msg.account, spoke)]:
-        return ignore(state, Error.EXCEEDS_ALLOCATION)
-    if msg.loss and spoke in state.hub.paused:
+    allocated = state.hub.alloc[(msg.account, spoke)]
+    loss = min(msg.loss, allocated)
+    released = min(msg.released, allocated - loss)
+    if loss and spoke in state.hub.paused:
         return reject(state, Error.SPOKE_PAUSED)
     prices = seizure_prices(state, msg.account)
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
-    state = with_allocation(state, msg.account, spoke, -(msg.released + msg.loss))
-    state = add_ghost(state, "released", spoke, msg.released)
-    state = add_ghost(state, "claimed", spoke, msg.loss)
-    state = pay_loss(state, msg.account, spoke, msg.loss, prices)
+    state = with_allocation(state, msg.account, spoke, -(released + loss))
+    state = add_ghost(state, "released", spoke, released)
+    state = add_ghost(state, "claimed", spoke, loss)
+    state = pay_loss(state, msg.account, spoke, loss, prices)
     if msg.seq > state.hub.reports[(msg.account, spoke)].seq:
         state = record_report(state, msg.account, spoke, msg.seq, msg.balance, {})
     status = replace(status, pending=status.pending - {spoke})

@@ -5,7 +5,7 @@ from model import State, initial_state
 from model.invariants import quiescent_and_accounted
 from spec.actions import Deliver, Inject, Liquidate, PauseSpoke, UnpauseSpoke
 from spec.errors import Error
-from spec.messages import LiquidationReport, MarginCall
+from spec.messages import LiquidationReport, LossClaim, MarginCall
 from spec.params import Params
 from tests.helpers import (
     checked,
@@ -139,11 +139,28 @@ def test_a_second_answer_from_the_same_spoke_is_ignored(genesis: State) -> None:
     assert after.hub == state.hub
 
 
-def test_an_answer_above_the_allocation_is_ignored(genesis: State) -> None:
-    """LIQ-3, INV-PART-2: released + loss cannot exceed the allocation (base holds none)."""
+def test_an_answer_above_the_allocation_is_cut_to_it(genesis: State) -> None:
+    """LIQ-3, LIQ-4, INV-PART-2: base holds no allocation for alice; an answer claiming a
+    loss of 1 is cut to nothing: nothing is paid, and base is no longer pending."""
     state = liquidating(genesis)
-    after = ignored(state, injected(answer(loss=1)), Error.EXCEEDS_ALLOCATION)
-    assert after.hub == state.hub
+    after = run(state, injected(answer(loss=1)))
+    assert after.hub.alloc == state.hub.alloc
+    assert after.hub.owed == state.hub.owed and after.hub.collateral == state.hub.collateral
+    assert after.ghost.claimed == state.ghost.claimed
+    assert "base" not in after.hub.status["alice"].pending
+
+
+def test_an_answer_from_a_drained_spoke_still_completes_the_liquidation(genesis: State) -> None:
+    """LIQ-3, INV-LIQ-2: arb drains alice's allocation with a false claim, then obeys the
+    call honestly; its answer (released + loss = its line) exceeds what is left, is cut to
+    it, and the liquidation settles once everyone has answered."""
+    state = liquidating(genesis)
+    drain = LossClaim(account="alice", amount=state.hub.alloc[("alice", "arb")])
+    state = run(state, Inject(sender="arb", receiver="hub", payload=drain))
+    assert state.hub.alloc[("alice", "arb")] == 0
+    state = deliver_all(state)
+    assert not state.hub.status["alice"].liquidating
+    assert state.ghost.claimed["arb"] <= state.ghost.granted["arb"]
 
 
 def test_an_answer_with_a_loss_from_a_paused_spoke_waits_in_flight(genesis: State) -> None:

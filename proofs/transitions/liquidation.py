@@ -7,7 +7,13 @@ import z3
 
 from proofs.state import Expr, SymState, ite
 from proofs.transitions.context import Ctx
-from proofs.transitions.ledger import ceil_div, charge_penalty, pay_loss, seizure_unpriced
+from proofs.transitions.ledger import (
+    ceil_div,
+    charge_penalty,
+    pay_loss,
+    seizure_unpriced,
+    smin,
+)
 from proofs.transitions.network import send
 from proofs.transitions.outcome import Result, Rules
 from spec.bounds import BPS
@@ -43,15 +49,17 @@ def liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Res
 
 
 def receive_liquidation_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
-    """LIQ-3..LIQ-5, HUB-LOSS-5: take a spoke's answer to the current call (it waits without
-    the prices to seize); settle after the last one."""
+    """LIQ-3..LIQ-5, HUB-LOSS-5: take a spoke's answer to the current call, cut to the
+    allocation (loss first); it waits without the prices to seize; settle after the last."""
     a = msg["account"]
     released, loss = msg["released"], msg["loss"]
     rules = Rules(state)
     rules.ignore_if(z3.Not(state.liquidating[a]), Error.NOT_LIQUIDATING, rules.pre)
     stale = z3.Or(msg["epoch"] != state.epoch[a], z3.Not(state.pending[(a, spoke)]))
     rules.ignore_if(stale, Error.STALE_EPOCH, rules.pre)
-    rules.ignore_if(released + loss > state.alloc[(a, spoke)], Error.EXCEEDS_ALLOCATION, rules.pre)
+    allocated = state.alloc[(a, spoke)]
+    loss = smin(loss, allocated)
+    released = smin(released, allocated - loss)
     rules.reject_if(z3.And(loss != 0, state.paused[spoke]), Error.SPOKE_PAUSED)
     rules.reject_if(seizure_unpriced(ctx, state, a), Error.PRICE_UNAVAILABLE)
     post = rules.pre.add("alloc", (a, spoke), -(released + loss))
