@@ -30,6 +30,11 @@ def with_allocation(state: State, account: AccountId, spoke: SpokeId, delta: int
     )
 
 
+def link(state: State, account: AccountId, spoke: SpokeId) -> State:
+    """RISK-13: from its first grant on, the spoke counts in the hub's view of the account."""
+    return replace(state, hub=replace(state.hub, linked=state.hub.linked | {(account, spoke)}))
+
+
 def deposit(state: State, action: Deposit) -> Step:
     """HUB-DEP-1: tokens enter the hub and are credited to the account; allowed also while
     liquidating (it can only help), up to the declared bound of any amount (BND-1)."""
@@ -76,23 +81,30 @@ def grant_credit(state: State, action: GrantCredit) -> Step:
 
     The hub counts the credit as allocated from the moment it sends, so credit
     in flight can never back a second grant or a withdrawal (INV-CREDIT-1).
-    The grant carries the account's epoch so a spoke knows it postdates any
-    margin call it has obeyed (SPK-GRANT-2).
+    Capacity is judged on the account as it will be once the grant is made: the
+    spoke then backs the account, so its reported losses and exposure count
+    (RISK-13), including a loss it left unclaimed and will claim at once
+    (SPK-GRANT-3).  The grant carries the account's epoch so a spoke knows it
+    postdates any margin call it has obeyed (SPK-GRANT-2).
     """
     status = state.hub.status[action.account]
     if status.liquidating:
         return reject(state, Error.ACCOUNT_LIQUIDATING)
     if action.spoke in state.hub.paused:
         return reject(state, Error.SPOKE_PAUSED)
-    prices = prices_of(state, assets_needed(state, action.account))
+    granted = link(
+        with_allocation(state, action.account, action.spoke, action.amount),
+        action.account,
+        action.spoke,
+    )
+    prices = prices_of(state, assets_needed(granted, action.account))
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
-    if action.amount > free_capacity(state, action.account, prices):
+    if free_capacity(granted, action.account, prices) < 0:
         return reject(state, Error.INSUFFICIENT_CAPACITY)
     if spoke_allocation(state, action.spoke) + action.amount > state.hub.caps[action.spoke]:
         return reject(state, Error.PARTITION_CAP)
-    state = with_allocation(state, action.account, action.spoke, action.amount)
-    state = add_ghost(state, "granted", action.spoke, action.amount)
+    state = add_ghost(granted, "granted", action.spoke, action.amount)
     grant = CreditGrant(account=action.account, amount=action.amount, epoch=status.epoch)
     return accept(send(state, "hub", action.spoke, grant))
 

@@ -91,6 +91,10 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
             owed=nest(hub.owed),
             socialized=dict(hub.socialized),
             tokens=dict(hub.tokens),
+            linked={
+                a: tuple(sorted(s for b, s in hub.linked if b == a))
+                for a in sorted({a for a, _ in hub.linked})
+            },
         ),
         spokes=spokes,
         network=NetworkView(
@@ -140,6 +144,7 @@ def restore(params: Params, obs: ObservableState) -> State:
             owed=flatten(hub.owed),
             socialized=dict(hub.socialized),
             tokens=dict(hub.tokens),
+            linked=frozenset((a, s) for a, spokes in hub.linked.items() for s in spokes),
         ),
         spokes={
             (s, a): SpokeAccount(

@@ -218,9 +218,20 @@ def spoke_buffer(params: Params, spoke: SpokeId, positions: Positions, prices: P
 # --- the hub's view of an account (RISK-10) ----------------------------------------
 
 
+def backing_spokes(state: State, account: AccountId) -> list[SpokeId]:
+    """RISK-13: the spokes the account uses: those the hub has ever granted it credit on.
+
+    Only their reports count in the hub's view of the account.  A spoke the account
+    never used, honest or not, cannot move its health or capacity (ADV-4); a spoke
+    it used keeps counting after its credit is used up, so that the hub still
+    liquidates an account whose losses there run past its line.
+    """
+    return [s.id for s in state.params.spokes if (account, s.id) in state.hub.linked]
+
+
 def reported_books(state: State, account: AccountId) -> dict[SpokeId, Positions]:
-    """HUB-REP-2: each spoke's positions for the account, as last reported."""
-    return {s.id: state.hub.reports[(account, s.id)].positions for s in state.params.spokes}
+    """HUB-REP-2, RISK-13: each backing spoke's positions for the account, as last reported."""
+    return {s: state.hub.reports[(account, s)].positions for s in backing_spokes(state, account)}
 
 
 def assets_needed(state: State, account: AccountId) -> set[AssetId]:
@@ -256,14 +267,16 @@ def reported_pnl(state: State, account: AccountId, spoke: SpokeId, prices: Price
 
 
 def reported_losses(state: State, account: AccountId, prices: Prices) -> int:
-    """RISK-11: the sum over spokes of each spoke's reported PnL where it is a loss.
+    """RISK-11, RISK-13: the sum over backing spokes of each one's reported PnL where it
+    is a loss.
 
     A spoke's profit is the venue's debt to the account and stays on the spoke
     (SPK-PNL-1): the hub cannot seize it, so it backs nothing at the hub; and a
     spoke that lies about a profit cannot make an account look healthy.  A
     spoke's profit never offsets another spoke's loss at the hub.
     """
-    return sum(min(0, reported_pnl(state, account, s.id, prices)) for s in state.params.spokes)
+    backing = backing_spokes(state, account)
+    return sum(min(0, reported_pnl(state, account, s, prices)) for s in backing)
 
 
 def latency_buffer(state: State, account: AccountId, prices: Prices) -> int:

@@ -82,6 +82,8 @@ class Hub:
     owed: Mapping[tuple[SpokeId, AssetId], int]
     socialized: Mapping[SpokeId, int]
     tokens: Mapping[AssetId, int]
+    linked: frozenset[tuple[AccountId, SpokeId]] = frozenset()
+    """RISK-13: (account, spoke) pairs the hub has ever granted credit for."""
 
 
 @dataclass(frozen=True, slots=True)

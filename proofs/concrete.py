@@ -17,7 +17,7 @@ from typing import Any
 
 import z3
 
-from model.hub import report_positions
+from model.hub import link, report_positions, with_allocation
 from model.oracle import price_of, prices_of
 from model.risk import (
     assets_needed,
@@ -217,13 +217,23 @@ def encode_step(state: State, typed: Action) -> EncodedStep | None:
         act[name] = I(getattr(action, name))
     inputs: dict[str, Expr] = {}
     if t in ("GrantCredit", "Withdraw", "Liquidate"):
-        prices = prices_of(state, assets_needed(state, action.account))
+        # a grant is judged on the account as it will be once granted (RISK-13)
+        view = (
+            link(
+                with_allocation(state, action.account, action.spoke, action.amount),
+                action.account,
+                action.spoke,
+            )
+            if t == "GrantCredit"
+            else state
+        )
+        prices = prices_of(state, assets_needed(view, action.account))
         inputs["live"] = B(prices is not None)
         p = prices or {}
         if prices is not None and t != "Liquidate":
-            cv = collateral_value(state, action.account, p)
-            inputs["reported_loss"] = I(capacity(state, action.account, p) - cv)
-            inputs["buffer"] = I(latency_buffer(state, action.account, p))
+            cv = collateral_value(view, action.account, p)
+            inputs["reported_loss"] = I(capacity(view, action.account, p) - cv)
+            inputs["buffer"] = I(latency_buffer(view, action.account, p))
         elif t != "Liquidate":
             inputs["reported_loss"], inputs["buffer"] = I(0), I(0)
         if t == "Liquidate":

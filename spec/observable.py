@@ -5,6 +5,8 @@ whole protocol state; the `ghost` part holds counters only the invariants read,
 and a build under test may leave it out.
 """
 
+from pydantic import Field
+
 from spec.bounds import Balance, Counter, Id
 from spec.messages import Envelope, PositionView
 from spec.params import Frozen
@@ -43,6 +45,8 @@ class HubView(Frozen):
     owed: dict[Id, dict[Id, int]]
     socialized: dict[Id, int]
     tokens: dict[Id, int]
+    linked: dict[Id, tuple[Id, ...]] = Field(default_factory=dict)
+    """RISK-13: per account, the spokes it has ever been granted credit on (sorted)."""
 
 
 class SpokeAccountView(Frozen):

@@ -477,26 +477,47 @@ def test_whatever_a_compromised_spoke_sends_it_is_paid_at_most_what_it_was_grant
 def test_a_false_loss_report_lowers_health_and_capacity_and_can_trigger_liquidation(
     genesis: State,
 ) -> None:
-    """ADV-4, RISK-10, RISK-12: alice holds 1000 USD and nothing else: healthy, free
-    capacity 1000.  sol reports a -600 balance for her: equity 400, so a grant of 401 is
-    refused and 400 accepted; a second report at -1001 makes equity -1 < 0: unhealthy, and
-    Liquidate is accepted.  bob's standing does not move."""
+    """ADV-4, RISK-10, RISK-12, RISK-13: alice holds 1000 USD and has been granted 1 on
+    sol, so sol counts in her view: free capacity 999.  sol reports a -600 balance for
+    her: equity 400, free 399, so a grant of 400 on arb is refused and 399 accepted; a
+    second report at -1001 makes equity -1 < 0: unhealthy, and Liquidate is accepted.
+    bob's standing does not move."""
     state = funded(funded(priced(genesis), usd=1_000), "bob", usd=1_000)
-    assert free_capacity(state, "alice", prices(state)) == 1_000
+    state = run(state, GrantCredit(account="alice", spoke="sol", amount=1))
+    assert free_capacity(state, "alice", prices(state)) == 999
     lie = ExposureReport(account="alice", seq=1, balance=-600, positions=())
     state = run(state, Inject(sender="sol", receiver="hub", payload=lie))
     assert state.ghost.compromised == frozenset({"sol"})
     assert equity(state, "alice", prices(state)) == 400
     refused(
-        state, GrantCredit(account="alice", spoke="arb", amount=401), Error.INSUFFICIENT_CAPACITY
+        state, GrantCredit(account="alice", spoke="arb", amount=400), Error.INSUFFICIENT_CAPACITY
     )
-    run(state, GrantCredit(account="alice", spoke="arb", amount=400))
+    run(state, GrantCredit(account="alice", spoke="arb", amount=399))
     worse = lie.model_copy(update={"seq": 2, "balance": -1_001})
     state = run(state, Inject(sender="sol", receiver="hub", payload=worse))
     assert not is_healthy(state, "alice", prices(state))
     assert is_healthy(state, "bob", prices(state, "bob"))
     assert free_capacity(state, "bob", prices(state, "bob")) == 1_000
     run(state, Liquidate(account="alice"))
+
+
+def test_a_spoke_the_account_never_used_cannot_move_its_standing(genesis: State) -> None:
+    """ADV-4, RISK-13: base never granted credit for alice; its false report of a huge loss
+    and a short position is recorded but counts for nothing: equity, requirement and
+    capacity are unchanged, and Liquidate is refused ACCOUNT_HEALTHY."""
+    state = funded(priced(genesis), usd=1_000)
+    before = (equity(state, "alice", prices(state)), free_capacity(state, "alice", prices(state)))
+    lie = ExposureReport(
+        account="alice",
+        seq=1,
+        balance=-1_000_000,
+        positions=(PositionView(market="ETH-PERP", qty=-100, cost=-200_000),),
+    )
+    state = run(state, Inject(sender="base", receiver="hub", payload=lie))
+    assert state.hub.reports[("alice", "base")].balance == -1_000_000
+    after = (equity(state, "alice", prices(state)), free_capacity(state, "alice", prices(state)))
+    assert after == before
+    refused(state, Liquidate(account="alice"), Error.ACCOUNT_HEALTHY)
 
 
 def test_a_spoke_that_never_answers_leaves_the_liquidation_pending(genesis: State) -> None:

@@ -69,6 +69,7 @@ AFTER_STEP: list[AfterStep] = []
 when it holds or one line saying what broke; its id is its `invariant_id` attribute if
 it has one, else `HOOK:<name>`."""
 
+
 @contextmanager
 def hooked(*hooks: AfterStep) -> Iterator[None]:
     """Run the machine with extra after-step hooks for the duration of the block."""
