@@ -10,8 +10,7 @@ import argparse
 import json
 from pathlib import Path
 
-from rich.console import Console
-
+from intermargin.console import stdout_console
 from intermargin.errors import EXIT_FAILED, EXIT_OK, load_model
 from intermargin.scenarios import Scenario
 from intermargin.timeline import Run, describe_outcome, render, run
@@ -76,7 +75,7 @@ def main(args: argparse.Namespace) -> int:
             )
         )
     else:
-        console = Console(width=None if Console().is_terminal else 120)
+        console = stdout_console()
         render(result, console)
         for line in found:
             console.print(f"[red]x[/red] {line}", highlight=False)

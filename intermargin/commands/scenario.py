@@ -1,12 +1,9 @@
 """`intermargin scenario NAME`: run a named stress scenario and show its timeline."""
 
 import argparse
-import io
 import json
-import sys
 
-from rich.console import Console
-
+from intermargin.console import stdout_console
 from intermargin.errors import EXIT_OK, UsageError, load_model
 from intermargin.scenarios import SCENARIOS, scenario
 from intermargin.timeline import Run, render, run, to_json
@@ -72,11 +69,4 @@ def show(result: Run, *, as_json: bool) -> None:
     if as_json:
         print(json.dumps(to_json(result), indent=2))
         return
-    console = Console(highlight=False)
-    if console.is_terminal:
-        render(result, console)
-        return
-    text = io.StringIO()
-    render(result, Console(file=text, highlight=False, width=120))
-    sys.stdout.write(text.getvalue())
-    sys.stdout.flush()
+    render(result, stdout_console())

@@ -4,9 +4,9 @@ import argparse
 import json
 from pathlib import Path
 
-from rich.console import Console
 from rich.table import Table
 
+from intermargin.console import stdout_console
 from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError
 from intermargin.traceability import Trace, traceability
 
@@ -58,7 +58,7 @@ def main(args: argparse.Namespace) -> int:
     gaps = [r.requirement.id for r in rows if not r.verified]
     if args.json:
         Path(args.json).write_text(json.dumps(as_json(rows), indent=2) + "\n", encoding="utf-8")
-    console = Console(width=None if Console().is_terminal else 120)
+    console = stdout_console()
     console.print(table(rows, gaps_only=args.gaps))
     verified = len(rows) - len(gaps)
     console.print(f"{verified} of {len(rows)} requirements verified by a test or a proof")

@@ -6,8 +6,7 @@ import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
-from rich.console import Console
-
+from intermargin.console import stdout_console
 from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError
 from intermargin.verify import Check, CheckResult, Settings
 from intermargin.verify.checks import ALONE, CHECKS, IN_CHILD_PROCESS
@@ -41,7 +40,7 @@ def main(args: argparse.Namespace) -> int:
     if not checks:
         raise UsageError("every check was skipped: nothing to verify")
     settings = Settings(proof_timeout_s=args.timeout, contract_timeout_s=args.contract_timeout)
-    console = Console(width=None if Console().is_terminal else 120)
+    console = stdout_console()
     start = time.perf_counter()
     results: dict[str, CheckResult] = {}
 
