@@ -2,8 +2,9 @@
 
 Each function computes both sides of one law on plain integers with the risk
 engine's own kernels and returns whether the law holds; its postcondition says
-it always does.  CrossHair searches for inputs that break a postcondition; the
-tests run the same functions on sampled inputs.
+it always does.  CrossHair searches for inputs that break a postcondition
+(VER-3); tests/test_risk.py states the same laws over whole books as Hypothesis
+properties.
 """
 
 from collections.abc import Sequence

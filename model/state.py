@@ -183,10 +183,6 @@ def initial_state(params: Params) -> State:
     )
 
 
-def with_hub(state: State, hub: Hub) -> State:
-    return replace(state, hub=hub)
-
-
 def with_spoke_account(
     state: State, spoke: SpokeId, account: AccountId, acct: SpokeAccount
 ) -> State:

@@ -5,11 +5,10 @@ builds the obligations once and checks them by name, so what crosses process
 boundaries is names in, verdicts out.
 """
 
-import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from proofs.obligations import Obligation, Verdict, check, select
+from proofs.obligations import Obligation, Verdict, check
 
 Progress = Callable[[Verdict], None]
 
@@ -39,12 +38,3 @@ def run(
                 if progress:
                     progress(v)
     return [verdicts[n] for n in names]
-
-
-def run_all(
-    patterns: list[str] | None = None, *, timeout_s: float = 10.0, jobs: int = 2
-) -> tuple[list[Verdict], float]:
-    """Every obligation matching `patterns` (all if None), and the wall time taken."""
-    start = time.perf_counter()
-    verdicts = run(select(patterns), timeout_s=timeout_s, jobs=jobs)
-    return verdicts, time.perf_counter() - start

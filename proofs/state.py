@@ -22,7 +22,7 @@ What is abstracted, and how (see also `proofs/__init__.py`):
 """
 
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 import z3
@@ -273,7 +273,3 @@ def total_allocation(state: SymState, account: str) -> Expr:
 
 def is_spoke(u: Universe, name: str) -> bool:
     return name in u.spokes and name != HUB
-
-
-def field_names() -> list[str]:
-    return [f.name for f in fields(SymState) if f.name not in ("u", "sent")]

@@ -162,9 +162,3 @@ def cited_ids(
                 if place not in places:
                     places.append(place)
     return dict(sorted(cited.items()))
-
-
-def undefined(paths: Iterable[Path | str], directory: Path = SPEC_DIR) -> dict[str, list[str]]:
-    """Ids cited under `paths` that no chapter defines, with where they are cited."""
-    defined = requirements(directory)
-    return {rid: places for rid, places in cited_ids(paths).items() if rid not in defined}
