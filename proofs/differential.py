@@ -20,7 +20,7 @@ import z3
 
 from model.invariants import STATE_INVARIANTS
 from model.state import State
-from proofs.concrete import assignment, encode_step, judge
+from proofs.concrete import assignment, judge
 from proofs.invariants import INVARIANTS
 from proofs.state import Universe, fresh
 from spec.actions import Action
@@ -33,17 +33,21 @@ the liquidation bookkeeping is held to the same id's predicate: it must hold whe
 the predicate does on a reachable state)."""
 
 
-def relation_disagreement(
+Judged = tuple[bool, str | None]
+"""(whether the step was judged, what disagreed or None)."""
+
+
+def relation_check(
     pre: State, action: Action, post: State, outcome: Outcome, mutant: str | None = None
-) -> str | None:
+) -> Judged:
     """DIFF-1, DIFF-2: the relation accepts the model's step, with the model's outcome.
 
     A step the encoding's universe cannot express (an unknown id, a message about an
-    undeclared account) has no kind and is not judged here; `DriftChecks` counts them.
+    undeclared account) has no kind and is not judged.
     """
     verdict = judge(pre, action, post, mutant)
     if verdict.kind is None:
-        return None
+        return False, None
     problems = []
     if verdict.status != outcome.status or verdict.error != outcome.error:
         problems.append(
@@ -55,8 +59,15 @@ def relation_disagreement(
         more = f" and {len(verdict.mismatched) - 6} more" if len(verdict.mismatched) > 6 else ""
         problems.append(f"Z3 implies another post-state on {shown}{more}")
     if not problems:
-        return None
-    return f"{action.type} ({verdict.kind}): " + "; ".join(problems)
+        return True, None
+    return True, f"{action.type} ({verdict.kind}): " + "; ".join(problems)
+
+
+def relation_disagreement(
+    pre: State, action: Action, post: State, outcome: Outcome, mutant: str | None = None
+) -> str | None:
+    """DIFF-1, DIFF-2: what disagrees on a step, or None (also for a step not judged)."""
+    return relation_check(pre, action, post, outcome, mutant)[1]
 
 
 def formula_holds(formula: z3.BoolRef) -> bool:
@@ -107,13 +118,18 @@ def invariant_disagreement(state: State) -> str | None:
     return None
 
 
+def invariant_check(state: State) -> Judged:
+    """DIFF-3 on a reached state: every state is judged."""
+    return True, invariant_disagreement(state)
+
+
 @dataclass
 class DriftCheck:
     """An after-step check for the state machine (its failures carry `invariant_id`),
     counting the steps it judged and those outside the encoding."""
 
     invariant_id: str
-    check: Callable[[State, Action, State, Outcome], str | None]
+    check: Callable[[State, Action, State, Outcome], Judged]
     judged: int = 0
     outside: int = 0
 
@@ -122,11 +138,12 @@ class DriftCheck:
         return self.invariant_id
 
     def __call__(self, pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
-        if self.invariant_id == "DIFF-1" and encode_step(pre, action) is None:
+        judged, problem = self.check(pre, action, post, outcome)
+        if judged:
+            self.judged += 1
+        else:
             self.outside += 1
-            return None
-        self.judged += 1
-        return self.check(pre, action, post, outcome)
+        return problem
 
 
 def differential_hooks(mutant: str | None = None) -> list[DriftCheck]:
@@ -135,9 +152,9 @@ def differential_hooks(mutant: str | None = None) -> list[DriftCheck]:
     return [
         DriftCheck(
             "DIFF-1",
-            lambda pre, action, post, outcome: relation_disagreement(
-                pre, action, post, outcome, mutant
-            ),
+            lambda pre, action, post, outcome: relation_check(pre, action, post, outcome, mutant),
         ),
-        DriftCheck("DIFF-3", lambda pre, action, post, outcome: invariant_disagreement(post)),
+        DriftCheck(
+            "DIFF-3", lambda pre, action, post, outcome: (True, invariant_disagreement(post))
+        ),
     ]
