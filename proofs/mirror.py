@@ -1,4 +1,4 @@
-"""The mirror check (DIFF-6): each transition's guards, read from the source of the model
+"""The mirror check (DIFF-MIRROR-1): each transition's guards, read from the source of the model
 and of its Z3 encoding, are the same error codes in the same order.
 
 It needs no solver and runs in well under a second, so a guard added, dropped or moved
@@ -46,8 +46,8 @@ class Mismatch:
             return f"{g[0]} {g[1]}" if g else "(no guard)"
 
         return (
-            f"DIFF-6 {self.function}: guard {self.position + 1} is {show(self.model)} in the "
-            f"model but {show(self.encoding)} in the encoding"
+            f"DIFF-MIRROR-1 {self.function}: guard {self.position + 1} is "
+            f"{show(self.model)} in the model but {show(self.encoding)} in the encoding"
         )
 
 
@@ -106,7 +106,7 @@ def first_difference(function: str, model: Guards, encoding: Guards) -> Mismatch
 
 
 def mismatches(model_sources: Iterable[str], encoding_sources: Iterable[str]) -> list[Mismatch]:
-    """DIFF-6: every transition whose guards differ, and every guarded function that has
+    """DIFF-MIRROR-1: every transition whose guards differ, and every guarded function that has
     no counterpart on the other side (unless it is declared in UNMIRRORED)."""
     model, encoding = collect(model_sources), collect(encoding_sources)
     found: list[Mismatch] = []

@@ -1,4 +1,4 @@
-"""DIFF-6: the model's and the encoding's guards are the same error codes in the same order."""
+"""DIFF-MIRROR-1: the model's and the encoding's guards: same error codes, same order."""
 
 from proofs.mirror import (
     UNMIRRORED,
@@ -27,13 +27,13 @@ def grant_credit(ctx, pre, act, inp):
 
 
 def test_model_and_encoding_guards_mirror_each_other() -> None:
-    """DIFF-6: on the project as it is, every transition's guards agree."""
+    """DIFF-MIRROR-1: on the project as it is, every transition's guards agree."""
     model, encoding = project_sources()
     assert [str(m) for m in mismatches(model, encoding)] == []
 
 
 def test_the_check_compares_every_guarded_transition() -> None:
-    """DIFF-6: the check reaches the transitions (not an empty comparison): every action
+    """DIFF-MIRROR-1: the check reaches the transitions (not an empty comparison): every action
     kind and every hub/spoke message handler has guards on both sides."""
     compared = mirrored_functions()
     for name in (
@@ -55,7 +55,7 @@ def test_the_check_compares_every_guarded_transition() -> None:
 
 
 def test_a_reordered_guard_is_named() -> None:
-    """DIFF-6: swapping two guards of the model (a deliberate reorder) is reported with the
+    """DIFF-MIRROR-1: swapping two guards of the model (a deliberate reorder) is reported with the
     transition and the first guard that differs."""
     assert mismatches([MODEL_GRANT], [ENCODED_GRANT]) == []
     lines = MODEL_GRANT.splitlines()
@@ -64,13 +64,13 @@ def test_a_reordered_guard_is_named() -> None:
     lines[i : i + 2], lines[j : j + 2] = lines[j : j + 2], lines[i : i + 2]
     found = mismatches(["\n".join(lines)], [ENCODED_GRANT])
     assert [str(m) for m in found] == [
-        "DIFF-6 grant_credit: guard 1 is reject SPOKE_PAUSED in the model but "
+        "DIFF-MIRROR-1 grant_credit: guard 1 is reject SPOKE_PAUSED in the model but "
         "reject ACCOUNT_LIQUIDATING in the encoding"
     ]
 
 
 def test_a_reordered_guard_in_the_real_model_is_caught() -> None:
-    """DIFF-6: the same on the project's own source: reorder the first two guards of
+    """DIFF-MIRROR-1: the same on the project's own source: reorder the first two guards of
     model/hub.py's withdraw and the check fails on `withdraw`."""
     model, encoding = project_sources()
     hub = next(s for s in model if "def withdraw(" in s)
@@ -89,7 +89,7 @@ def test_a_reordered_guard_in_the_real_model_is_caught() -> None:
 
 
 def test_a_guard_dropped_from_the_encoding_is_caught() -> None:
-    """DIFF-6: a guard the encoding loses (here the partition cap) is a mismatch."""
+    """DIFF-MIRROR-1: a guard the encoding loses (here the partition cap) is a mismatch."""
     model, encoding = project_sources()
     hub = next(s for s in encoding if "def grant_credit(" in s)
     line = next(x for x in hub.splitlines() if "Error.PARTITION_CAP" in x)
@@ -101,7 +101,7 @@ def test_a_guard_dropped_from_the_encoding_is_caught() -> None:
 
 
 def test_unmirrored_functions_really_have_model_guards() -> None:
-    """DIFF-6: an exception in UNMIRRORED is listed only while it is still needed."""
+    """DIFF-MIRROR-1: an exception in UNMIRRORED is listed only while it is still needed."""
     model, _ = project_sources()
     guarded = collect(model)
     assert all(name in guarded for name in UNMIRRORED)
