@@ -37,7 +37,8 @@ export function observe(s) {
       owed: obj(h.owed, (row) => obj(row, same)),
       socialized: obj(h.socialized, same),
       tokens: obj(h.tokens, same),
-      linked: obj(h.linked, sorted),
+      // OBS-1: the one sparse map: only accounts that use at least one spoke.
+      linked: obj(new Map([...h.linked].filter(([, used]) => used.size > 0)), sorted),
     },
     spokes: obj(s.spokes, (row) =>
       obj(row, (a) => ({
