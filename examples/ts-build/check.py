@@ -24,7 +24,7 @@ import shlex
 import subprocess
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +33,7 @@ from pydantic import TypeAdapter
 from intermargin.fuzzing.strategies import (
     ADVERSARY,
     PRICE_LEVELS,
+    START_PRICE,
     fuzz_params,
 )
 from model import State, initial_state, step
@@ -133,8 +134,9 @@ def observed(state: State, *, ghost: bool) -> Json:
 class Lockstep:
     """The model and the build, stepped together; counts what the steps reached."""
 
-    def __init__(self, build: Build) -> None:
+    def __init__(self, build: Build, *, verbose: bool = False) -> None:
         self.build = build
+        self.verbose = verbose
         self.reached: Counter[str] = Counter()
         self.steps = 0
 
@@ -161,6 +163,9 @@ class Lockstep:
             raise Divergence(f"{where} {shown}: outcome differs at {diff}")
         self.compare(f"{where} {shown}", after, reply["observation"])
         self.steps += 1
+        if self.verbose:
+            error = outcome.error or ""
+            print(f"{where}: {shown} -> {outcome.status} {error} {list(outcome.emitted)}")
         self.reached[f"{action.type} {outcome.status} {outcome.error or ''}".strip()] += 1
         return after
 
@@ -214,6 +219,24 @@ STORIES: dict[str, list[A]] = {
         {"type": "Withdraw", "account": "alice", "asset": "USD", "amount": 7_500},
         {"type": "SendReport", "spoke": "arb", "account": "alice"},
         deliver(3),
+    ],
+    "hub, messaging and governance only": [
+        dep("carol", "USD", 3_000),
+        {"type": "Withdraw", "account": "carol", "asset": "USD", "amount": 3_001},
+        grant("carol", "arb", 2_000),
+        grant("carol", "base", 1_001),
+        {"type": "Withdraw", "account": "carol", "asset": "USD", "amount": 1_001},
+        {"type": "Withdraw", "account": "carol", "asset": "USD", "amount": 1_000},
+        {"type": "SetCap", "spoke": "arb", "cap": 1_999},
+        {"type": "PauseSpoke", "spoke": "arb"},
+        deliver(2),
+        deliver(1),
+        deliver(1),
+        deliver(0),
+        {"type": "SetCap", "spoke": "arb", "cap": 2_000},
+        {"type": "Withdraw", "account": "carol", "asset": "ETH", "amount": 1},
+        {"type": "Withdraw", "account": "bob", "asset": "USD", "amount": 1},
+        {"type": "Deposit", "account": "carol", "asset": "USD", "amount": 10**18},
     ],
     "caps and the circuit breaker": [
         dep("bob", "USD", 1_000_000),
@@ -363,6 +386,108 @@ def parse_action(raw: A) -> Action:
     return ACTIONS.validate_json(json.dumps(raw))
 
 
+def report(account: str, seq: int, balance: int, *positions: tuple[str, int, int]) -> A:
+    return {
+        "type": "ExposureReport",
+        "account": account,
+        "seq": seq,
+        "balance": balance,
+        "positions": [{"market": m, "qty": q, "cost": c} for m, q, c in positions],
+    }
+
+
+def answer(account: str, epoch: int, seq: int, released: int, loss: int, balance: int) -> A:
+    return {
+        "type": "LiquidationReport",
+        "account": account,
+        "epoch": epoch,
+        "seq": seq,
+        "released": released,
+        "loss": loss,
+        "balance": balance,
+    }
+
+
+STALE = {"type": "AdvanceTime", "seconds": 61}
+"""Past the quotes' maximum age: ETH has no price until feeds publish again."""
+
+STORIES |= {
+    "claims without a price: over the allocation, within it, USD only": [
+        *prices(2_000),
+        dep("alice", "ETH", 1),
+        dep("bob", "USD", 1_000),
+        grant("alice", "sol", 500),
+        grant("bob", "sol", 500),
+        STALE,
+        inject("sol", "hub", {"type": "LossClaim", "account": "alice", "amount": 600}),
+        inject("sol", "hub", {"type": "LossClaim", "account": "alice", "amount": 100}),
+        inject("sol", "hub", {"type": "LossClaim", "account": "bob", "amount": 100}),
+        inject("sol", "hub", {"type": "CreditRelease", "account": "alice", "amount": 100}),
+    ],
+    "a seizure rounds against the holder; paid counts the loss only": [
+        *prices(2_000),
+        dep("alice", "ETH", 1),
+        dep("alice", "USD", 50),
+        grant("alice", "sol", 500),
+        inject("sol", "hub", {"type": "LossClaim", "account": "alice", "amount": 100}),
+    ],
+    "bad debt: the fund pays, then the partition": [
+        *prices(2_000),
+        dep("alice", "ETH", 1),
+        grant("alice", "sol", 1_700),
+        *prices(700),
+        inject("sol", "hub", {"type": "LossClaim", "account": "alice", "amount": 1_700}),
+        dep("bob", "ETH", 100),
+        grant("bob", "base", 60_000),
+        *prices(100),
+        inject("base", "hub", {"type": "LossClaim", "account": "bob", "amount": 60_000}),
+    ],
+    "liquidation answers and the penalty without a price": [
+        *prices(2_000),
+        dep("alice", "USD", 1_000),
+        dep("alice", "ETH", 1),
+        grant("alice", "sol", 100),
+        deliver(1),
+        inject("sol", "hub", report("alice", 5, -2_500, ("ETH-PERP", 10, 20_000))),
+        {"type": "Liquidate", "account": "alice"},
+        STALE,
+        deliver(2),
+        deliver(3),
+        deliver(4),
+        deliver(5),
+        deliver(6),
+        deliver(7),
+        inject("sol", "hub", answer("alice", 1, 9, 100, 0, 0)),
+        *prices(2_000),
+        deliver(5),
+        deliver(6),
+        STALE,
+        inject("sol", "hub", answer("alice", 1, 9, 100, 0, 0)),
+    ],
+    "reports of an unused spoke need no price": [
+        dep("alice", "USD", 1_000),
+        inject("sol", "hub", report("alice", 1, -500, ("ETH-PERP", 3, 6_000))),
+        grant("alice", "arb", 100),
+        grant("alice", "sol", 100),
+        {"type": "Withdraw", "account": "alice", "asset": "USD", "amount": 100},
+        {"type": "Liquidate", "account": "alice"},
+    ],
+    "a cost basis past MAX_AMOUNT without a price": [
+        {"type": "SetCap", "spoke": "arb", "cap": 10**18},
+        dep("alice", "USD", 10**18 - 50_000),
+        *prices(10**12),
+        grant("alice", "arb", 9 * 10**17),
+        deliver(1),
+        trade("arb", "alice", "ETH-PERP", 500_000, 10**12),
+        STALE,
+        trade("arb", "alice", "ETH-PERP", 500_000, 10**12),
+        trade("arb", "alice", "ETH-PERP", 1, 10**12),
+        trade("arb", "alice", "ETH-PERP", -1, 0),
+        trade("arb", "alice", "ETH-PERP", -2, 0),
+    ],
+}
+
+
 def story_chapters(actions: list[A]) -> set[str]:
     return {CHAPTER_OF[a["type"]] for a in actions}
 
@@ -370,7 +495,23 @@ def story_chapters(actions: list[A]) -> set[str]:
 # --- seeded random sequences ------------------------------------------------------------
 
 
-def random_action(rng: random.Random, state: State, chapters: set[str]) -> Action:
+class Market:
+    """The price level the feeds of a random run gather around, moved now and then."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng
+        self.level = START_PRICE
+
+    def quote(self) -> int:
+        roll = self.rng.random()
+        if roll < 0.15:
+            self.level = self.rng.choice(PRICE_LEVELS)
+        if roll > 0.95:
+            return self.rng.choice((1, 500, 1_950, 2_050, 5_000))  # an outlier, maybe
+        return self.level
+
+
+def random_action(rng: random.Random, state: State, chapters: set[str], market: Market) -> Action:
     """One action of a declared chapter, drawn from small colliding value sets."""
     p = state.params
     accounts = p.accounts
@@ -378,10 +519,13 @@ def random_action(rng: random.Random, state: State, chapters: set[str]) -> Actio
     markets = tuple(m.id for m in p.markets)
     feeds = tuple(f.id for f in p.oracle.feeds)
     net = state.network
+    deposits = [("USD", 500), ("USD", 2_000)]
+    if "oracle" in chapters:
+        deposits += [("ETH", 1), ("ETH", 3)]
 
     def deliver_one() -> A:
         pick = rng.random()
-        if net.in_flight and pick < 0.85:
+        if net.in_flight and pick < 0.9:
             return deliver(rng.choice(sorted(net.in_flight)))
         if net.delivered and pick < 0.95:
             return deliver(rng.choice(sorted(net.delivered)))
@@ -437,7 +581,7 @@ def random_action(rng: random.Random, state: State, chapters: set[str]) -> Actio
             6,
             lambda: dep(
                 rng.choice(accounts),
-                *rng.choice((("USD", 500), ("USD", 2_000), ("ETH", 1), ("ETH", 3))),
+                *rng.choice(deposits),
             ),
         ),
         "Withdraw": (
@@ -487,12 +631,12 @@ def random_action(rng: random.Random, state: State, chapters: set[str]) -> Actio
             lambda: {
                 "type": "PublishPrice",
                 "feed": rng.choice(feeds),
-                "price": rng.choice((*PRICE_LEVELS, *PRICE_LEVELS, 1, 5_000)),
+                "price": market.quote(),
             },
         ),
         "AdvanceTime": (
             1,
-            lambda: {"type": "AdvanceTime", "seconds": rng.choice((1, 5, 20, 61))},
+            lambda: {"type": "AdvanceTime", "seconds": rng.choice((1, 5, 5, 20, 20, 61))},
         ),
         "Liquidate": (3, lambda: {"type": "Liquidate", "account": rng.choice(accounts)}),
         "SetCap": (
@@ -505,7 +649,7 @@ def random_action(rng: random.Random, state: State, chapters: set[str]) -> Actio
         ),
         "PauseSpoke": (1, lambda: {"type": "PauseSpoke", "spoke": rng.choice(spokes)}),
         "UnpauseSpoke": (2, lambda: {"type": "UnpauseSpoke", "spoke": rng.choice(spokes)}),
-        "Deliver": (14, deliver_one),
+        "Deliver": (20 if net.in_flight else 1, deliver_one),
         "Inject": (3, injection),
     }
     kinds = [k for k in makers if CHAPTER_OF[k] in chapters]
@@ -513,27 +657,37 @@ def random_action(rng: random.Random, state: State, chapters: set[str]) -> Actio
     return parse_action(makers[kind][1]())
 
 
+def prelude(params: Params, chapters: set[str]) -> list[A]:
+    """Every feed at the start price and some collateral for every account, so that the
+    random steps start from a state where grants, trades and liquidations can happen."""
+    steps: list[A] = []
+    if "oracle" in chapters:
+        steps += [
+            {"type": "PublishPrice", "feed": f.id, "price": START_PRICE}
+            for f in params.oracle.feeds
+        ]
+    if "hub" in chapters:
+        for account in params.accounts:
+            steps.append(dep(account, "USD", 1_000))
+            if "oracle" in chapters:
+                steps.append(dep(account, "ETH", 1))
+    return steps
+
+
 def random_params(rng: random.Random, chapters: set[str]) -> Params:
-    """The fuzzer's parameters (small caps and fund), sometimes under per-position margin;
-    the example set when the build has no oracle (USD then is the only priced asset)."""
+    """The fuzzer's parameters (small caps and fund) or the example set, sometimes under
+    per-position margin. Without an oracle only USD (fixed price) is ever priced."""
     base = fuzz_params() if rng.random() < 0.7 else example_params()
     if "risk" in chapters and rng.random() < 0.3:
         return base.model_copy(update={"margin_method": "per_position"})
     return base
 
 
-def random_runs(seed: int, runs: int, steps: int, chapters: set[str]) -> Iterator[tuple[str, Params, Iterator[Action] | None]]:
-    """(name, params, None): the caller draws each action from the model's state."""
-    for run in range(runs):
-        rng = random.Random(f"{seed}/{run}")
-        yield f"random run {run} (seed {seed})", random_params(rng, chapters), None
-
-
 # --- driver -----------------------------------------------------------------------------
 
 
 def run_all(build: Build, chapters: set[str], args: argparse.Namespace) -> Lockstep:
-    lock = Lockstep(build)
+    lock = Lockstep(build, verbose=args.verbose)
     for name, actions in STORIES.items():
         if not story_chapters(actions) <= chapters:
             print(f"skip story {name!r}: needs {sorted(story_chapters(actions) - chapters)}")
@@ -541,11 +695,16 @@ def run_all(build: Build, chapters: set[str], args: argparse.Namespace) -> Locks
         state = lock.start(example_params())
         for i, raw in enumerate(actions, 1):
             state = lock.step(state, parse_action(raw), f"story {name!r} step {i}")
-    for name, params, _ in random_runs(args.seed, args.runs, args.steps, chapters):
-        rng = random.Random(f"{args.seed}/{name}/actions")
+    for run in range(args.runs):
+        name = f"random run {run} (seed {args.seed})"
+        rng = random.Random(f"{args.seed}/{run}")
+        params = random_params(rng, chapters)
+        market = Market(rng)
         state = lock.start(params)
+        for i, raw in enumerate(prelude(params, chapters), 1):
+            state = lock.step(state, parse_action(raw), f"{name} prelude {i}")
         for i in range(1, args.steps + 1):
-            action = random_action(rng, state, chapters)
+            action = random_action(rng, state, chapters, market)
             state = lock.step(state, action, f"{name} step {i}")
     return lock
 
@@ -556,6 +715,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=20, help="random runs (default 20)")
     parser.add_argument("--steps", type=int, default=200, help="steps per random run")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--verbose", action="store_true", help="print every step's outcome")
     args = parser.parse_args(argv)
     if args.runs < 0 or args.steps < 0:
         print("check.py: --runs and --steps must be >= 0", file=sys.stderr)

@@ -14,6 +14,25 @@ import { CHAPTERS, step } from "./step.js";
 
 const NAME = "intermargin-ts-build";
 
+/**
+ * The chapters declared in the handshake: all that are implemented, or the subset named
+ * by `--chapters a,b,c` (to run the build as a smaller one, e.g. hub,messaging,governance).
+ * @param {string[]} argv @returns {string[]}
+ */
+function declaredChapters(argv) {
+  const i = argv.indexOf("--chapters");
+  if (i < 0) return CHAPTERS;
+  const wanted = (argv[i + 1] ?? "").split(",").filter((c) => c !== "");
+  const unknown = wanted.filter((c) => !CHAPTERS.includes(c));
+  if (unknown.length > 0 || wanted.length === 0) {
+    process.stderr.write(`usage: main.js [--chapters ${CHAPTERS.join(",")}] (not implemented: ${unknown.join(",")})\n`);
+    process.exit(2);
+  }
+  return wanted;
+}
+
+const DECLARED = declaredChapters(process.argv.slice(2));
+
 /** @type {{ params: import("./params.js").Params, state: import("./state.js").State } | null} */
 let run = null;
 
@@ -26,7 +45,7 @@ function answer(req) {
   switch (req.op) {
     case "handshake":
       if (req.protocol !== 1n) return { ok: false, unsupported: `protocol ${stringify(req.protocol)}` };
-      return { ok: true, protocol: 1n, name: NAME, chapters: CHAPTERS };
+      return { ok: true, protocol: 1n, name: NAME, chapters: DECLARED };
     case "init": {
       if (req.params === undefined) return { ok: false, error: "init: missing params" };
       const params = readParams(req.params);
