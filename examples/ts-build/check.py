@@ -206,6 +206,31 @@ def inject(sender: str, receiver: str, payload: A) -> A:
     return {"type": "Inject", "sender": sender, "receiver": receiver, "payload": payload}
 
 
+def report(account: str, seq: int, balance: int, *positions: tuple[str, int, int]) -> A:
+    return {
+        "type": "ExposureReport",
+        "account": account,
+        "seq": seq,
+        "balance": balance,
+        "positions": [{"market": m, "qty": q, "cost": c} for m, q, c in positions],
+    }
+
+
+def answer(account: str, epoch: int, seq: int, released: int, loss: int, balance: int) -> A:
+    return {
+        "type": "LiquidationReport",
+        "account": account,
+        "epoch": epoch,
+        "seq": seq,
+        "released": released,
+        "loss": loss,
+        "balance": balance,
+    }
+
+
+STALE = {"type": "AdvanceTime", "seconds": 61}
+"""Past the quotes' maximum age: ETH has no price until feeds publish again."""
+
 STORIES: dict[str, list[A]] = {
     "grant, deliver, release, replay": [
         dep("alice", "USD", 10_000),
@@ -282,7 +307,7 @@ STORIES: dict[str, list[A]] = {
         deliver(1),
         deliver(2),
         deliver(3),
-        trade("arb", "carol", "ETH-PERP", 3, 2_000),
+        trade("arb", "carol", "ETH-PERP", 2, 2_000),
         trade("base", "carol", "ETH-P-1800", -4, 30),
         trade("sol", "carol", "ETH-C-2000", 2, 100),
         deliver(4),
@@ -294,7 +319,7 @@ STORIES: dict[str, list[A]] = {
         {"type": "Withdraw", "account": "carol", "asset": "USD", "amount": 1},
         deliver(9),
         deliver(8),
-        {"type": "AdvanceTime", "seconds": 61},
+        STALE,
         deliver(7),
         *prices(700),
         deliver(7),
@@ -303,7 +328,9 @@ STORIES: dict[str, list[A]] = {
         deliver(11),
         deliver(12),
         deliver(12),
+        {"type": "Liquidate", "account": "carol"},
         grant("carol", "arb", 1),
+        deliver(13),
     ],
     "a compromised spoke and forged messages": [
         dep("alice", "USD", 5_000),
@@ -386,31 +413,6 @@ def parse_action(raw: A) -> Action:
     return ACTIONS.validate_json(json.dumps(raw))
 
 
-def report(account: str, seq: int, balance: int, *positions: tuple[str, int, int]) -> A:
-    return {
-        "type": "ExposureReport",
-        "account": account,
-        "seq": seq,
-        "balance": balance,
-        "positions": [{"market": m, "qty": q, "cost": c} for m, q, c in positions],
-    }
-
-
-def answer(account: str, epoch: int, seq: int, released: int, loss: int, balance: int) -> A:
-    return {
-        "type": "LiquidationReport",
-        "account": account,
-        "epoch": epoch,
-        "seq": seq,
-        "released": released,
-        "loss": loss,
-        "balance": balance,
-    }
-
-
-STALE = {"type": "AdvanceTime", "seconds": 61}
-"""Past the quotes' maximum age: ETH has no price until feeds publish again."""
-
 STORIES |= {
     "claims without a price: over the allocation, within it, USD only": [
         *prices(2_000),
@@ -460,9 +462,13 @@ STORIES |= {
         inject("sol", "hub", answer("alice", 1, 9, 100, 0, 0)),
         *prices(2_000),
         deliver(5),
-        deliver(6),
-        STALE,
         inject("sol", "hub", answer("alice", 1, 9, 100, 0, 0)),
+        deliver(7),
+        STALE,
+        deliver(6),
+        *prices(2_000),
+        deliver(6),
+        inject("sol", "hub", answer("alice", 1, 10, 0, 0, 0)),
     ],
     "reports of an unused spoke need no price": [
         dep("alice", "USD", 1_000),
