@@ -2,7 +2,7 @@
 
 import { bpsUp, min } from "./num.js";
 import { send } from "./network.js";
-import { prices } from "./oracle.js";
+import { price, prices } from "./oracle.js";
 import { hubView, usedSpokes, valuationAssets } from "./risk.js";
 import { payLoss, seize, seizurePrices } from "./hub.js";
 import { accepted, add, at, HUB, ignored, outcome, rejected } from "./state.js";
@@ -65,8 +65,8 @@ function settle(p, s, account) {
   /** @type {Map<string, bigint>} */
   const px = new Map();
   for (const a of p.assets) {
-    const v = prices(p, s, [a.id]);
-    if (v !== null) px.set(a.id, at(v, a.id));
+    const v = price(p, s, a.id);
+    if (v !== null) px.set(a.id, v);
   }
   const { taken } = seize(p, at(s.hub.collateral, account), penalty, px);
   for (const [x, t] of taken) add(s.hub.insurance, x, t);
