@@ -1,0 +1,64 @@
+// Delivery (messaging.md: MSG-6, MSG-10..MSG-13).
+
+import { receiveClaim, receiveRelease, receiveReport } from "./hub.js";
+import { receiveAnswer } from "./liquidation.js";
+import { receiveGrant, receiveMarginCall } from "./spoke.js";
+import { HUB, ignored, rejected } from "./state.js";
+
+/**
+ * @typedef {import("./params.js").Params} Params
+ * @typedef {import("./state.js").State} State
+ * @typedef {import("./state.js").Outcome} Outcome
+ * @typedef {import("./state.js").Message} Message
+ */
+
+export const TO_SPOKE = new Set(["CreditGrant", "MarginCall"]);
+
+/**
+ * MSG-6: whether the channel authenticates `sender` for this payload and receiver:
+ * hub-to-spoke kinds only from hub to a declared spoke, the rest only from a declared
+ * spoke to hub.
+ * @param {Params} p @param {string} sender @param {string} receiver @param {Message} payload
+ */
+export function authentic(p, sender, receiver, payload) {
+  if (TO_SPOKE.has(payload.type)) return sender === HUB && p.spoke.has(receiver);
+  return p.spoke.has(sender) && receiver === HUB;
+}
+
+/**
+ * MSG-13 then the receiver's rule: a spoke for grants and calls, the hub for the rest,
+ * as coming from `sender`. Mutates `s`; the caller restores it on a rejection.
+ * @param {Params} p @param {State} s @param {string} sender @param {string} receiver @param {Message} m @returns {Outcome}
+ */
+export function receive(p, s, sender, receiver, m) {
+  if (!p.account.has(m.account)) return ignored("UNKNOWN_ACCOUNT");
+  switch (m.type) {
+    case "CreditGrant":
+      return receiveGrant(s, receiver, m.account, m.amount, m.epoch);
+    case "MarginCall":
+      return receiveMarginCall(p, s, receiver, m.account, m.epoch);
+    case "CreditRelease":
+      return receiveRelease(s, sender, m.account, m.amount);
+    case "LossClaim":
+      return receiveClaim(p, s, sender, m.account, m.amount);
+    case "ExposureReport":
+      return receiveReport(p, s, sender, m);
+    case "LiquidationReport":
+      return receiveAnswer(p, s, sender, m);
+  }
+}
+
+/**
+ * MSG-10..MSG-12: a replay is ALREADY_DELIVERED, an id not in flight UNKNOWN_MESSAGE;
+ * otherwise the message is consumed and received. A rejection is returned as is (the
+ * step function discards every change); an ignored message is consumed and nothing else.
+ * @param {Params} p @param {State} s @param {bigint} id @returns {Outcome}
+ */
+export function deliver(p, s, id) {
+  if (s.network.delivered.has(id)) return rejected("ALREADY_DELIVERED");
+  const env = s.network.in_flight.get(id);
+  if (env === undefined) return rejected("UNKNOWN_MESSAGE");
+  s.network.in_flight.delete(id);
+  s.network.delivered.add(id);
+  return receive(p, s, env.sender, env.receiver, env.payload);
+}

@@ -1,0 +1,66 @@
+// The observable state (state.md: OBS-1..OBS-4), as plain JSON with BigInt integers.
+// Maps keep the declared order of their ids; sets are written sorted.
+
+import { views } from "./state.js";
+
+/** @typedef {import("./state.js").State} State @typedef {import("./state.js").Book} Book */
+
+/** @param {Iterable<string>} ids */
+const sorted = (ids) => [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+/** @template V, W @param {Map<string, V>} m @param {(v: V) => W} f @returns {Record<string, W>} */
+const obj = (m, f) => Object.fromEntries([...m].map(([k, v]) => [k, f(v)]));
+/** @template V @param {V} v */
+const same = (v) => v;
+
+/**
+ * OBS-1..OBS-4 of a state.
+ * @param {State} s @returns {Record<string, unknown>}
+ */
+export function observe(s) {
+  const h = s.hub;
+  return {
+    now: s.now,
+    quotes: obj(s.quotes, (q) => ({ price: q.price, time: q.time })),
+    hub: {
+      collateral: obj(h.collateral, (row) => obj(row, same)),
+      alloc: obj(h.alloc, (row) => obj(row, same)),
+      status: obj(h.status, (st) => ({
+        liquidating: st.liquidating,
+        epoch: st.epoch,
+        pending: sorted(st.pending),
+        requirement_at_call: st.requirement_at_call,
+      })),
+      reports: obj(h.reports, (row) => obj(row, (r) => ({ seq: r.seq, balance: r.balance, positions: views(r.positions) }))),
+      caps: obj(h.caps, same),
+      paused: sorted(h.paused),
+      insurance: obj(h.insurance, same),
+      owed: obj(h.owed, (row) => obj(row, same)),
+      socialized: obj(h.socialized, same),
+      tokens: obj(h.tokens, same),
+      // OBS-1: the one sparse map: only accounts that use at least one spoke.
+      linked: obj(new Map([...h.linked].filter(([, used]) => used.size > 0)), sorted),
+    },
+    spokes: obj(s.spokes, (row) =>
+      obj(row, (a) => ({
+        line: a.line,
+        balance: a.balance,
+        positions: views(a.positions),
+        seq: a.seq,
+        called_epoch: a.called_epoch,
+        frozen: a.frozen,
+      })),
+    ),
+    network: {
+      in_flight: [...s.network.in_flight.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
+      delivered: [...s.network.delivered].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
+      next_id: s.network.next_id,
+    },
+    ghost: {
+      granted: obj(s.ghost.granted, same),
+      released: obj(s.ghost.released, same),
+      claimed: obj(s.ghost.claimed, same),
+      paid: obj(s.ghost.paid, same),
+      compromised: sorted(s.ghost.compromised),
+    },
+  };
+}

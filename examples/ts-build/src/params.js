@@ -1,0 +1,127 @@
+// The parameter set (parameters.md, PAR-1..PAR-12), read from its JSON
+// (spec/schema/params.schema.json). The harness sends valid parameters; this module
+// checks the shape it relies on and refuses anything else with a one-line reason.
+
+/** @typedef {import("./json.js").JsonValue} JsonValue */
+
+/**
+ * @typedef {{ id: string, haircut_bps: bigint, volatility_bps: bigint, scan_range_bps: bigint, fixed_price: bigint | null }} Asset
+ * @typedef {{ id: string, underlying: string, kind: "perp" | "call" | "put", im_bps: bigint, mm_bps: bigint, strike: bigint | null, expiry: bigint | null }} Market
+ * @typedef {{ id: string, cap: bigint, latency_s: bigint }} Spoke
+ * @typedef {{ id: string, asset: string }} Feed
+ * @typedef {{ vol_scan_bps: bigint, extreme_multiple: bigint, extreme_cover_bps: bigint, im_bps: bigint }} Portfolio
+ * @typedef {{
+ *   accounts: string[], assets: Asset[], markets: Market[], spokes: Spoke[],
+ *   feeds: Feed[], quorum: bigint, max_age_s: bigint, outlier_bps: bigint,
+ *   portfolio: Portfolio, buffer_z_milli: bigint, penalty_bps: bigint,
+ *   insurance_fund: [string, bigint][], margin_method: "portfolio" | "per_position",
+ *   asset: Map<string, Asset>, market: Map<string, Market>, spoke: Map<string, Spoke>,
+ *   feed: Map<string, Feed>, account: Set<string>,
+ * }} Params
+ */
+
+/** @param {string} path @param {string} what @returns {never} */
+function bad(path, what) {
+  throw new Error(`params: ${path}: ${what}`);
+}
+
+/** @param {JsonValue | undefined} v @param {string} path @returns {{ [key: string]: JsonValue }} */
+function obj(v, path) {
+  if (v === null || typeof v !== "object" || Array.isArray(v)) bad(path, "expected an object");
+  return /** @type {{ [key: string]: JsonValue }} */ (v);
+}
+/** @param {JsonValue | undefined} v @param {string} path @returns {JsonValue[]} */
+function arr(v, path) {
+  if (!Array.isArray(v)) bad(path, "expected an array");
+  return /** @type {JsonValue[]} */ (v);
+}
+/** @param {JsonValue | undefined} v @param {string} path @returns {bigint} */
+function int(v, path) {
+  if (typeof v !== "bigint") bad(path, "expected an integer");
+  return /** @type {bigint} */ (v);
+}
+/** @param {JsonValue | undefined} v @param {string} path @returns {bigint | null} */
+function optInt(v, path) {
+  return v === undefined || v === null ? null : int(v, path);
+}
+/** @param {JsonValue | undefined} v @param {string} path @returns {string} */
+function str(v, path) {
+  if (typeof v !== "string") bad(path, "expected a string");
+  return /** @type {string} */ (v);
+}
+
+/**
+ * Read a parameter set and index its ids (ID-2: separate namespaces per kind).
+ * @param {JsonValue} json
+ * @returns {Params}
+ */
+export function readParams(json) {
+  const p = obj(json, "params");
+  const assets = arr(p.assets, "assets").map((a, i) => {
+    const o = obj(a, `assets.${i}`);
+    return {
+      id: str(o.id, `assets.${i}.id`),
+      haircut_bps: int(o.haircut_bps, `assets.${i}.haircut_bps`),
+      volatility_bps: int(o.volatility_bps, `assets.${i}.volatility_bps`),
+      scan_range_bps: int(o.scan_range_bps, `assets.${i}.scan_range_bps`),
+      fixed_price: optInt(o.fixed_price, `assets.${i}.fixed_price`),
+    };
+  });
+  const markets = arr(p.markets, "markets").map((m, i) => {
+    const o = obj(m, `markets.${i}`);
+    const kind = str(o.kind, `markets.${i}.kind`);
+    if (kind !== "perp" && kind !== "call" && kind !== "put") bad(`markets.${i}.kind`, kind);
+    return {
+      id: str(o.id, `markets.${i}.id`),
+      underlying: str(o.underlying, `markets.${i}.underlying`),
+      kind: /** @type {"perp" | "call" | "put"} */ (kind),
+      im_bps: int(o.im_bps, `markets.${i}.im_bps`),
+      mm_bps: int(o.mm_bps, `markets.${i}.mm_bps`),
+      strike: optInt(o.strike, `markets.${i}.strike`),
+      expiry: optInt(o.expiry, `markets.${i}.expiry`),
+    };
+  });
+  const spokes = arr(p.spokes, "spokes").map((s, i) => {
+    const o = obj(s, `spokes.${i}`);
+    const id = str(o.id, `spokes.${i}.id`);
+    if (id === "hub") bad(`spokes.${i}.id`, "no spoke may be called hub (BND-6)");
+    return { id, cap: int(o.cap, `spokes.${i}.cap`), latency_s: int(o.latency_s, `spokes.${i}.latency_s`) };
+  });
+  const oracle = obj(p.oracle, "oracle");
+  const feeds = arr(oracle.feeds, "oracle.feeds").map((f, i) => {
+    const o = obj(f, `oracle.feeds.${i}`);
+    return { id: str(o.id, `oracle.feeds.${i}.id`), asset: str(o.asset, `oracle.feeds.${i}.asset`) };
+  });
+  const portfolio = obj(p.portfolio, "portfolio");
+  const method = p.margin_method === undefined ? "portfolio" : str(p.margin_method, "margin_method");
+  if (method !== "portfolio" && method !== "per_position") bad("margin_method", method);
+  const fund = p.insurance_fund === undefined ? [] : arr(p.insurance_fund, "insurance_fund");
+  return {
+    accounts: arr(p.accounts, "accounts").map((a, i) => str(a, `accounts.${i}`)),
+    assets,
+    markets,
+    spokes,
+    feeds,
+    quorum: int(oracle.quorum, "oracle.quorum"),
+    max_age_s: int(oracle.max_age_s, "oracle.max_age_s"),
+    outlier_bps: int(oracle.outlier_bps, "oracle.outlier_bps"),
+    portfolio: {
+      vol_scan_bps: int(portfolio.vol_scan_bps, "portfolio.vol_scan_bps"),
+      extreme_multiple: int(portfolio.extreme_multiple, "portfolio.extreme_multiple"),
+      extreme_cover_bps: int(portfolio.extreme_cover_bps, "portfolio.extreme_cover_bps"),
+      im_bps: int(portfolio.im_bps, "portfolio.im_bps"),
+    },
+    buffer_z_milli: int(p.buffer_z_milli, "buffer_z_milli"),
+    penalty_bps: int(p.penalty_bps, "penalty_bps"),
+    insurance_fund: fund.map((e, i) => {
+      const pair = arr(e, `insurance_fund.${i}`);
+      return /** @type {[string, bigint]} */ ([str(pair[0], `insurance_fund.${i}.0`), int(pair[1], `insurance_fund.${i}.1`)]);
+    }),
+    margin_method: /** @type {"portfolio" | "per_position"} */ (method),
+    asset: new Map(assets.map((a) => [a.id, a])),
+    market: new Map(markets.map((m) => [m.id, m])),
+    spoke: new Map(spokes.map((s) => [s.id, s])),
+    feed: new Map(feeds.map((f) => [f.id, f])),
+    account: new Set(arr(p.accounts, "accounts").map((a, i) => str(a, `accounts.${i}`))),
+  };
+}

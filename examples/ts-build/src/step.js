@@ -1,0 +1,94 @@
+// The step function (state.md: STEP-1..STEP-3, OUT-1..OUT-3).
+
+import { inject } from "./adversary.js";
+import { pauseSpoke, setCap, unpauseSpoke } from "./governance.js";
+import { deposit, grantCredit, withdraw } from "./hub.js";
+import { liquidate } from "./liquidation.js";
+import { deliver } from "./messaging.js";
+import { advanceTime, publishPrice } from "./oracle.js";
+import { releaseCredit, sendReport, trade } from "./spoke.js";
+import { rejected } from "./state.js";
+
+/**
+ * @typedef {import("./params.js").Params} Params
+ * @typedef {import("./state.js").State} State
+ * @typedef {import("./state.js").Outcome} Outcome
+ * @typedef {import("./state.js").Message} Message
+ * @typedef {{ type: "Deposit" | "Withdraw", account: string, asset: string, amount: bigint }
+ *   | { type: "GrantCredit" | "ReleaseCredit", account: string, spoke: string, amount: bigint }
+ *   | { type: "Trade", spoke: string, account: string, market: string, qty: bigint, price: bigint }
+ *   | { type: "SendReport", spoke: string, account: string }
+ *   | { type: "PublishPrice", feed: string, price: bigint }
+ *   | { type: "AdvanceTime", seconds: bigint }
+ *   | { type: "Liquidate", account: string }
+ *   | { type: "SetCap", spoke: string, cap: bigint }
+ *   | { type: "PauseSpoke" | "UnpauseSpoke", spoke: string }
+ *   | { type: "Deliver", message_id: bigint }
+ *   | { type: "Inject", sender: string, receiver: string, payload: Message }} Action
+ */
+
+/** The chapters this build implements (adapter protocol handshake). */
+export const CHAPTERS = ["hub", "spokes", "risk", "oracle", "liquidation", "governance", "messaging", "adversary"];
+
+/**
+ * STEP-2: the first undeclared identifier, in the order account, spoke, asset, market,
+ * feed (Deliver, Inject and AdvanceTime have none).
+ * @param {Params} p @param {Action} a @returns {string | null}
+ */
+function unknownId(p, a) {
+  if ("account" in a && !p.account.has(a.account)) return "UNKNOWN_ACCOUNT";
+  if ("spoke" in a && !p.spoke.has(a.spoke)) return "UNKNOWN_SPOKE";
+  if ("asset" in a && !p.asset.has(a.asset)) return "UNKNOWN_ASSET";
+  if ("market" in a && !p.market.has(a.market)) return "UNKNOWN_MARKET";
+  if ("feed" in a && !p.feed.has(a.feed)) return "UNKNOWN_FEED";
+  return null;
+}
+
+/** The rule of each action type (ACT-1..ACT-14), applied to a state it may mutate.
+ * @param {Params} p @param {State} s @param {Action} a @returns {Outcome} */
+function apply(p, s, a) {
+  switch (a.type) {
+    case "Deposit":
+      return deposit(s, a.account, a.asset, a.amount);
+    case "Withdraw":
+      return withdraw(p, s, a.account, a.asset, a.amount);
+    case "GrantCredit":
+      return grantCredit(p, s, a.account, a.spoke, a.amount);
+    case "ReleaseCredit":
+      return releaseCredit(p, s, a.spoke, a.account, a.amount);
+    case "Trade":
+      return trade(p, s, a.spoke, a.account, a.market, a.qty, a.price);
+    case "SendReport":
+      return sendReport(s, a.spoke, a.account);
+    case "PublishPrice":
+      return publishPrice(s, a.feed, a.price);
+    case "AdvanceTime":
+      return advanceTime(s, a.seconds);
+    case "Liquidate":
+      return liquidate(p, s, a.account);
+    case "SetCap":
+      return setCap(s, a.spoke, a.cap);
+    case "PauseSpoke":
+      return pauseSpoke(s, a.spoke);
+    case "UnpauseSpoke":
+      return unpauseSpoke(s, a.spoke);
+    case "Deliver":
+      return deliver(p, s, a.message_id);
+    case "Inject":
+      return inject(p, s, a.sender, a.receiver, a.payload);
+  }
+}
+
+/**
+ * STEP-1: identifiers first, then the action's rule on a copy of the state. A rejected
+ * outcome keeps the state before (OUT-1, INV-ATOMIC-1, MSG-11); STEP-3 and OUT-3 hold
+ * because every rule lists the ids it sent and only accepted rules send.
+ * @param {Params} p @param {State} s @param {Action} a @returns {{ state: State, outcome: Outcome }}
+ */
+export function step(p, s, a) {
+  const unknown = unknownId(p, a);
+  if (unknown !== null) return { state: s, outcome: rejected(unknown) };
+  const next = structuredClone(s);
+  const outcome = apply(p, next, a);
+  return outcome.status === "rejected" ? { state: s, outcome } : { state: next, outcome };
+}
