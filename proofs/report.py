@@ -120,9 +120,10 @@ def table(cex: Counterexample) -> str:
 # --- counterexample -> replayable trace -------------------------------------------------
 
 
-def trace_of(cex: Counterexample) -> Trace:
+def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
     """The counterexample's pre-state as a concrete state (one message per non-zero ghost
-    sum; the delivered message carries the step's own payload) and its action.
+    sum; the delivered message carries the step's own payload) and its action; `mutant`
+    names the mutant of the encoding it was found against, if any (TRC-3).
 
     The trace replays through the (unmutated) model from `initial`.
     """
@@ -244,6 +245,7 @@ def trace_of(cex: Counterexample) -> Trace:
         meta=TraceMeta(
             source="proof",
             invariant=cex.invariant,
+            mutant=mutant,
             note=f"{cex.obligation}: counterexample to induction (the Z3 pre-state, concretized)",
         ),
     )

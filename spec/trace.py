@@ -32,6 +32,11 @@ class TraceMeta(Frozen):
     source: Literal["fuzz", "proof", "conformance", "scenario", "manual"] = "manual"
     seed: int | None = None
     invariant: str | None = Field(default=None, description="the invariant id it breaks")
+    mutant: str | None = Field(
+        default=None,
+        description="the mutant of the proofs' encoding it was found against (proofs/mutants.py);"
+        " the reference model does not have that mutation",
+    )
     note: str = ""
 
 
