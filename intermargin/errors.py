@@ -46,7 +46,7 @@ def first_error(error: ValidationError) -> str:
 
 
 def read_input(path: str) -> str:
-    """CLI-8: the text of a file the user named, if it is a readable UTF-8 file within the
+    """CLI-8: the text of a file the user named, if it is readable text (utf-8) within the
     size bound; else a one-line UsageError."""
     if Path(path).exists() and not Path(path).is_file():  # a directory, a FIFO, a device
         raise UsageError(f"cannot read {path}: not a regular file")
