@@ -7,7 +7,7 @@ from pathlib import Path
 from rich.table import Table
 
 from intermargin.console import stdout_console
-from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError
+from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError, output_file
 from intermargin.traceability import Trace, traceability
 
 
@@ -51,6 +51,7 @@ def as_json(rows: list[Trace]) -> list[dict[str, object]]:
 
 
 def main(args: argparse.Namespace) -> int:
+    output_file(args.json, "--json")
     try:
         rows = traceability()
     except ValueError as e:  # an id defined twice
@@ -59,7 +60,10 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(as_json(rows), indent=2) + "\n", encoding="utf-8")
     console = stdout_console()
-    console.print(table(rows, gaps_only=args.gaps))
+    if args.gaps and not gaps:
+        console.print("no gaps: every requirement is verified by a test or a proof")
+    else:
+        console.print(table(rows, gaps_only=args.gaps))
     verified = len(rows) - len(gaps)
     console.print(f"{verified} of {len(rows)} requirements verified by a test or a proof")
     if gaps:
