@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from intermargin import errors
+from intermargin import errors, timeline
 from intermargin.cli import installed_version, main
 from intermargin.commands import replay as replay_command
 from intermargin.commands import trace as trace_command
@@ -152,7 +152,7 @@ def test_replay_prints_each_batch_of_steps_as_it_is_replayed(
     path = long_trace(tmp_path, 3 * replay_command.ROWS_PER_TABLE)
     replayed_when_printed: list[int] = []
     stepped = 0
-    real_replayed, real_table = replay_command.replayed, replay_command.timeline_table
+    real_replayed, real_table = timeline.replayed, timeline.timeline_table
 
     def counting(*args: Any) -> Any:
         nonlocal stepped
