@@ -57,6 +57,7 @@ from spec.messages import (
 )
 from spec.outcome import Outcome
 from spec.params import Params
+from spec.reports import ScenarioReport
 from spec.trace import Trace, TraceMeta, TraceStep
 
 # --- running (pure) ------------------------------------------------------------------
@@ -451,18 +452,17 @@ def render(result: Run, console: Console) -> None:
 
 
 def to_json(result: Run) -> dict[str, Any]:
-    """The run as JSON: a replayable trace (TRC-1) of the actions and their outcomes, and
-    the observable end state (OBS-1..OBS-4).  `jq .trace` gives a file `intermargin
-    replay` reads."""
+    """The run as JSON (a `ScenarioReport`, CLI-11): a replayable trace (TRC-1) of the
+    actions and their outcomes, and the observable end state (OBS-1..OBS-4).  `jq .trace`
+    gives a file `intermargin replay` reads."""
     scenario = result.scenario
     trace = Trace(
         params=result.params,
         steps=tuple(TraceStep(action=r.action, outcome=r.outcome) for r in result.steps),
         meta=TraceMeta(source="scenario", note=f"{scenario.name}: {scenario.title}"),
     )
-    return {
-        "scenario": scenario.name,
-        "title": scenario.title,
-        "trace": trace.model_dump(mode="json"),
-        "end_state": observe(result.final).model_dump(mode="json"),
-    }
+    report = ScenarioReport(
+        scenario=scenario.name, title=scenario.title, trace=trace, end_state=observe(result.final)
+    )
+    dumped: dict[str, Any] = report.model_dump(mode="json")
+    return dumped

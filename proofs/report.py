@@ -1,6 +1,7 @@
 """Proof results for people and for CI: counterexample tables, traces, JSON and JUnit.
 
-JSON report (`intermargin prove --json FILE`), schema "intermargin-proofs/1":
+JSON report (`intermargin prove --json FILE`), format "intermargin-proofs/1", defined by
+`spec.reports.ProofsReport` (schema `spec/schema/proofs-report.schema.json`):
 
     {
       "format": "intermargin-proofs/1",
@@ -71,6 +72,7 @@ from spec.messages import (
     MarginCall,
     Message,
 )
+from spec.reports import ProofsReport
 from spec.trace import Trace, TraceMeta, TraceStep
 
 FORMAT = "intermargin-proofs/1"
@@ -386,7 +388,7 @@ def to_json(
     traces: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     traces = traces or {}
-    return {
+    report = {
         "format": FORMAT,
         "ok": all(v.result == "proved" for v in verdicts) and (bmc is None or bool(bmc["ok"])),
         "timeout_s": timeout_s,
@@ -406,6 +408,7 @@ def to_json(
         ],
         "bmc": bmc,
     }
+    return ProofsReport.model_validate(report).model_dump(mode="json", exclude_unset=True)
 
 
 def to_junit(

@@ -8,7 +8,6 @@ invariant held, 1 if not, 2 if the file is bad.
 """
 
 import argparse
-import json
 from collections.abc import Iterator
 from contextlib import ExitStack
 
@@ -28,6 +27,7 @@ from model import State, initial_state
 from model.invariants import check_state, check_step
 from model.observe import observe, restore
 from spec.itf import ItfWriter
+from spec.reports import ReplayReport
 from spec.trace import Trace, TraceStep
 
 ROWS_PER_TABLE = 25
@@ -120,13 +120,10 @@ def main(args: argparse.Namespace) -> int:
         if itf is not None:
             itf.close()
     if args.json:
-        report = {
-            "file": args.file,
-            "steps": len(trace.steps),
-            "findings": found,
-            "end_state": observe(final).model_dump(mode="json"),
-        }
-        print(json.dumps(report, indent=2))
+        report = ReplayReport(
+            file=args.file, steps=len(trace.steps), findings=found, end_state=observe(final)
+        )
+        print(report.model_dump_json(indent=2))
     else:
         console.print(end_summary(final, accounts))
         for line in found[:FINDINGS_SHOWN]:

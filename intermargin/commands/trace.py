@@ -9,6 +9,7 @@ from rich.table import Table
 from intermargin.console import stdout_console
 from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError, output_file
 from intermargin.traceability import Trace, traceability
+from spec.reports import RequirementReport, TraceabilityReport
 
 
 def short(names: tuple[str, ...], limit: int = 3) -> str:
@@ -36,18 +37,23 @@ def table(rows: list[Trace], *, gaps_only: bool) -> Table:
 
 
 def as_json(rows: list[Trace]) -> list[dict[str, object]]:
-    return [
-        {
-            "id": r.requirement.id,
-            "chapter": r.requirement.chapter,
-            "text": r.requirement.text,
-            "implemented_by": list(r.implemented_by),
-            "proved_by": list(r.proved_by),
-            "tested_by": list(r.tested_by),
-            "verified": r.verified,
-        }
-        for r in rows
-    ]
+    """CLI-6, CLI-11: the table as a `TraceabilityReport`."""
+    report = TraceabilityReport(
+        [
+            RequirementReport(
+                id=r.requirement.id,
+                chapter=r.requirement.chapter,
+                text=r.requirement.text,
+                implemented_by=list(r.implemented_by),
+                proved_by=list(r.proved_by),
+                tested_by=list(r.tested_by),
+                verified=r.verified,
+            )
+            for r in rows
+        ]
+    )
+    dumped: list[dict[str, object]] = report.model_dump(mode="json")
+    return dumped
 
 
 def main(args: argparse.Namespace) -> int:
