@@ -8,7 +8,7 @@ JSON Schema can state (PAR-15); the validators below remain the rules themselves
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
-from pydantic.json_schema import JsonDict
+from pydantic.config import JsonDict
 
 from spec.bounds import (
     BPS,
