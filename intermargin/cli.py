@@ -64,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`): not an error.  Point stdout at /dev/null so
         # Python does not complain again when it flushes at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as e:  # a write that failed after the checks (disk full, a path removed)
+        where = f" {e.filename}" if e.filename else ""
+        print(f"intermargin: error: cannot write{where}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_USAGE
     return code
 
 

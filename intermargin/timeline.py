@@ -184,14 +184,20 @@ def margins(state: State, account: str) -> Margins | None:
     )
 
 
-def cast(scenario: Scenario, params: Params) -> tuple[str, ...]:
-    """The accounts the scenario's actions name, in the parameters' order."""
-    named: set[str] = set()
-    for action in scenario.actions:
-        payload = action.payload if isinstance(action, Inject) else None
-        for who in (getattr(action, "account", None), getattr(payload, "account", None)):
-            if who is not None:
-                named.add(who)
+def named_by(action: Action) -> set[str]:
+    """The accounts an action names (its own, or its injected payload's)."""
+    payload = action.payload if isinstance(action, Inject) else None
+    named = (getattr(action, "account", None), getattr(payload, "account", None))
+    return {who for who in named if who is not None}
+
+
+def cast(actions: Iterable[Action], params: Params) -> tuple[str, ...]:
+    """The accounts the actions name, in the parameters' order."""
+    return cast_of(set().union(*(named_by(a) for a in actions)), params)
+
+
+def cast_of(named: set[str], params: Params) -> tuple[str, ...]:
+    """The declared accounts among `named`, in the parameters' order."""
     return tuple(a for a in params.accounts if a in named)
 
 
@@ -443,7 +449,7 @@ def end_summary(final: State, accounts: tuple[str, ...]) -> Group:
 def render(result: Run, console: Console) -> None:
     """Print the scenario's story, its timeline and a summary of the end state."""
     introduce(result.scenario, console)
-    accounts = cast(result.scenario, result.params)
+    accounts = cast(result.scenario.actions, result.params)
     console.print(timeline_table(result.steps, accounts))
     console.print(end_summary(result.final, accounts))
 

@@ -8,24 +8,29 @@ invariant held, 1 if not, 2 if the file is bad.
 """
 
 import argparse
+from collections import deque
 from collections.abc import Iterator
 from contextlib import ExitStack
+from typing import TypeVar
 
 from intermargin.console import stdout_console
-from intermargin.errors import EXIT_FAILED, EXIT_OK, clip, load_model, output_file
+from intermargin.errors import EXIT_FAILED, EXIT_OK, clip, output_file
 from intermargin.scenarios import Scenario
 from intermargin.timeline import (
     StepRecord,
-    cast,
+    cast_of,
     describe_outcome,
     end_summary,
     introduce,
+    named_by,
     replayed,
     timeline_table,
 )
+from intermargin.trace_file import open_trace
 from model import State, initial_state
 from model.invariants import check_state, check_step
 from model.observe import observe, restore
+from spec.actions import Action
 from spec.itf import ItfWriter
 from spec.reports import ReplayReport
 from spec.trace import Trace, TraceStep
@@ -37,7 +42,7 @@ FINDINGS_SHOWN = 100
 """Findings printed in the text output (all of them are in `--json`)."""
 
 
-def as_scenario(trace: Trace, name: str) -> Scenario:
+def as_scenario(trace: Trace, name: str, length: int) -> Scenario:
     """The trace as a story to print: where it came from and what it shows (TRC-3)."""
     meta = trace.meta
     seed = f" (seed {meta.seed})" if meta.seed is not None else ""
@@ -48,21 +53,15 @@ def as_scenario(trace: Trace, name: str) -> Scenario:
         story += f", found against the encoding mutant {clip(meta.mutant, 60)}"
     story += "." + (f" {clip(meta.note)}" if meta.note else "")
     return Scenario(
-        name=clip(name, 120),
-        title=f"{len(trace.steps)} steps",
-        story=story,
-        params=trace.params,
-        actions=tuple(s.action for s in trace.steps),
+        name=clip(name, 120), title=f"{length} steps", story=story, params=trace.params, actions=()
     )
 
 
 def starting_state(trace: Trace) -> State:
     """TRC-4: the trace's own initial state, or the initial state of its parameters."""
-    return (
-        initial_state(trace.params)
-        if trace.initial is None
-        else restore(trace.params, trace.initial)
-    )
+    if trace.initial is None:
+        return initial_state(trace.params)
+    return restore(trace.params, trace.initial)
 
 
 def step_findings(recorded: TraceStep, record: StepRecord) -> list[str]:
@@ -95,33 +94,36 @@ def verdict(trace: Trace, steps: int, found: list[str]) -> str:
 
 def main(args: argparse.Namespace) -> int:
     output_file(args.itf, "--itf")
-    trace = load_model(args.file, Trace)
-    scenario = as_scenario(trace, args.file)
-    start = starting_state(trace)
+    named: set[str] = set()
+    trace = open_trace(args.file, seen=lambda step: named.update(named_by(step.action)))
+    head = trace.head
+    start = starting_state(head)
     found = [f"initial state breaks {i}: {m}" for i, m in check_state(start)]
     console = stdout_console()
-    accounts = cast(scenario, trace.params)
+    accounts = cast_of(named, head.params)
     if not args.json:
-        introduce(scenario, console)
+        introduce(as_scenario(head, args.file, trace.length), console)
+    steps = replayed_with_recording(trace.steps(), start)
+    final = start
     with ExitStack() as closing:
         itf = None
         if args.itf:
             out = closing.enter_context(open(args.itf, "w", encoding="utf-8"))
             itf = ItfWriter(out, observe(start), source=args.file)
-        final = start
-        for n, batch in enumerate(in_batches(replayed(scenario.actions, start), ROWS_PER_TABLE)):
-            for record in batch:
-                found += step_findings(trace.steps[record.number - 1], record)
+        for n, batch in enumerate(in_batches(steps, ROWS_PER_TABLE)):
+            for recorded, record in batch:
+                found += step_findings(recorded, record)
                 if itf is not None:
                     itf.add(record.action, record.outcome, observe(record.after))
-            final = batch[-1].after
+            final = batch[-1][1].after
             if not args.json:
-                console.print(timeline_table(batch, accounts, first=n == 0))
+                records = [record for _, record in batch]
+                console.print(timeline_table(records, accounts, first=n == 0))
         if itf is not None:
             itf.close()
     if args.json:
         report = ReplayReport(
-            file=args.file, steps=len(trace.steps), findings=found, end_state=observe(final)
+            file=args.file, steps=trace.length, findings=found, end_state=observe(final)
         )
         print(report.model_dump_json(indent=2))
     else:
@@ -130,15 +132,33 @@ def main(args: argparse.Namespace) -> int:
             console.print(f"[red]x[/red] {line}", highlight=False)
         if len(found) > FINDINGS_SHOWN:
             console.print(f"... and {len(found) - FINDINGS_SHOWN} more (all of them: --json)")
-        console.print(verdict(trace, len(trace.steps), found), highlight=False)
+        console.print(verdict(head, trace.length, found), highlight=False)
     return EXIT_FAILED if found else EXIT_OK
 
 
-def in_batches(records: Iterator[StepRecord], size: int) -> Iterator[list[StepRecord]]:
-    """The records in lists of `size` (the last one shorter)."""
-    batch: list[StepRecord] = []
-    for record in records:
-        batch.append(record)
+def replayed_with_recording(
+    steps: Iterator[TraceStep], start: State
+) -> Iterator[tuple[TraceStep, StepRecord]]:
+    """Each recorded step with the record of its replay, one at a time."""
+    recorded: deque[TraceStep] = deque()
+
+    def actions() -> Iterator[Action]:
+        for step in steps:
+            recorded.append(step)
+            yield step.action
+
+    for record in replayed(actions(), start):
+        yield recorded.popleft(), record
+
+
+T = TypeVar("T")
+
+
+def in_batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    """The items in lists of `size` (the last one shorter)."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
         if len(batch) == size:
             yield batch
             batch = []
