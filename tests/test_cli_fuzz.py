@@ -29,6 +29,7 @@ from intermargin.cli import main, parser
 from intermargin.errors import EXIT_USAGE
 from intermargin.scenarios import SCENARIOS
 from intermargin.timeline import run, to_json
+from model.observe import observe
 from spec.examples import example_params
 
 FUZZ = settings(
@@ -384,3 +385,71 @@ def test_a_malformed_input_in_a_real_process_is_one_line_and_exit_2(
     assert done.returncode == EXIT_USAGE
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert done.stdout == ""
+
+
+# --- a trace starting from a reshaped state (TRC-6) ------------------------------------------
+
+
+def trace_from_a_busy_state() -> Json:
+    """The first steps of `crash` recorded from the state its first 12 steps reach
+    (credit granted, messages in flight, positions reported)."""
+    crash = run(SCENARIOS["crash"])
+    doc = to_json(crash)["trace"]
+    doc["initial"] = json.loads(observe(crash.steps[11].after).model_dump_json())
+    doc["steps"] = doc["steps"][12:16]
+    return doc
+
+
+def dict_paths(doc: Json, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every path to a non-empty object inside a JSON document."""
+    found = [prefix] if isinstance(doc, dict) and doc else []
+    items = (
+        doc.items() if isinstance(doc, dict) else enumerate(doc) if isinstance(doc, list) else []
+    )
+    return found + [p for k, v in items for p in dict_paths(v, (*prefix, k))]
+
+
+@st.composite
+def reshaped(draw: st.DrawFn, base: Json) -> tuple[str, Json]:
+    """The trace with one object of its initial state missing a key, given an extra key (a
+    copy of a sibling under a new name), or with a key renamed."""
+    doc = json.loads(json.dumps(base))
+    path = draw(st.sampled_from(dict_paths(doc["initial"], ("initial",))))
+    target = get(doc, path)
+    key = draw(st.sampled_from(sorted(target)))
+    how = draw(st.sampled_from(["missing", "extra", "renamed"]))
+    name = draw(st.sampled_from(["mallory", "arb-2", "DOGE", "hub", "ETH"]))
+    if how == "missing":
+        del target[key]
+    elif how == "extra":
+        target[name] = target[key]
+    else:
+        target[name] = target.pop(key)
+    return how, doc
+
+
+def test_replay_from_a_reshaped_state_is_refused_or_replayed_never_a_crash(
+    tmp_path: Path,
+) -> None:
+    """CLI-2, TRC-6: an initial state with a key missing, added or renamed anywhere is
+    refused in one line (exit 2) when it does not fit the parameters, and otherwise
+    replayed (exit 0 or 1); never a traceback."""
+    base = trace_from_a_busy_state()
+    path = tmp_path / "reshaped.json"
+    codes: Counter[int] = Counter()
+
+    @FUZZ
+    @given(reshaped(base))
+    def prop(change: tuple[str, Json]) -> None:
+        how, doc = change
+        path.write_text(json.dumps(doc))
+        code, _, err = call(["replay", str(path), "--json"])
+        assert "Traceback" not in err
+        assert code in (0, 1, 2)
+        if code == EXIT_USAGE:
+            assert err.count("\n") == 1 and err.startswith("intermargin: error: "), err
+        codes[code] += 1
+        event(f"{how}: exit {code}")
+
+    prop()
+    assert codes[EXIT_USAGE] >= 60, codes
