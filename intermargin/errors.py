@@ -50,13 +50,16 @@ def read_input(path: str) -> str:
     size bound; else a one-line UsageError."""
     if Path(path).exists() and not Path(path).is_file():  # a directory, a FIFO, a device
         raise UsageError(f"cannot read {path}: not a regular file")
+    too_big = f"{path}: larger than the {MAX_INPUT_BYTES // 2**20} MiB input bound"
     try:
+        if Path(path).stat().st_size > MAX_INPUT_BYTES:
+            raise UsageError(too_big)
         with open(path, "rb") as f:
             data = f.read(MAX_INPUT_BYTES + 1)
     except OSError as e:
         raise UsageError(f"cannot read {path}: {e.strerror or 'I/O error'}") from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise UsageError(f"{path}: larger than the {MAX_INPUT_BYTES // 2**20} MiB input bound")
+    if len(data) > MAX_INPUT_BYTES:  # a file that grew, or whose size the system misstates
+        raise UsageError(too_big)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:

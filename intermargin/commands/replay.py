@@ -1,8 +1,9 @@
 """`intermargin replay FILE`: run a saved trace through the model (CLI-5).
 
-Prints the timeline as the steps are replayed (a long trace shows its first rows at
-once, and memory holds one batch of steps, not the run: CLI-8), then every step whose
-outcome differs from the recording and every invariant broken.  `--itf OUT` writes the
+Validates every step of the file first (a malformed one is a one-line error before any
+output), then prints the timeline batch by batch as the steps are replayed, holding the
+file's text and one batch of steps, never the run (CLI-8); then every step whose outcome
+differs from the recording and every invariant broken.  `--itf OUT` writes the
 run in ITF as it goes (TRC-5).  Exit 0 if the trace replays as recorded with every
 invariant held, 1 if not, 2 if the file is bad.
 """
