@@ -48,14 +48,22 @@ def bigint(n: int) -> Json:
     return {"#bigint": str(n)}
 
 
+def order(value: Json) -> tuple[int, int, str]:
+    """The order of map keys and set elements: integers by value, then anything else by
+    its JSON text."""
+    if isinstance(value, dict) and "#bigint" in value:
+        return (0, int(value["#bigint"]), "")
+    return (1, 0, json.dumps(value))
+
+
 def itf_map(entries: Iterable[tuple[Json, Json]]) -> Json:
-    """ITF-3: a map, as sorted [key, value] pairs."""
-    return {"#map": [[k, v] for k, v in sorted(entries, key=lambda kv: json.dumps(kv[0]))]}
+    """ITF-3: a map, as [key, value] pairs sorted by key."""
+    return {"#map": [[k, v] for k, v in sorted(entries, key=lambda kv: order(kv[0]))]}
 
 
 def itf_set(items: Iterable[Json]) -> Json:
     """ITF-4: a set, its elements sorted."""
-    return {"#set": sorted(items, key=json.dumps)}
+    return {"#set": sorted(items, key=order)}
 
 
 def variant(tag: str, value: Json) -> Json:
