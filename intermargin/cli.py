@@ -10,9 +10,10 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from typing import NoReturn
 
-from intermargin.errors import EXIT_USAGE, UsageError
+from intermargin.errors import EXIT_USAGE, UsageError, clip
 
 COMMANDS = ("verify", "scenario", "replay", "trace", "prove", "fuzz")
 
@@ -21,7 +22,15 @@ class Parser(argparse.ArgumentParser):
     """An argument parser whose usage errors are one line (CLI-2), exit code 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(EXIT_USAGE, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {clip(message)} (see --help)\n")
+
+
+def installed_version() -> str:
+    """CLI-9: the version of the installed distribution."""
+    try:
+        return version("intermargin")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
 
 
 def parser() -> argparse.ArgumentParser:
@@ -33,6 +42,7 @@ def parser() -> argparse.ArgumentParser:
             "messages, one risk engine."
         ),
     )
+    top.add_argument("--version", action="version", version=f"intermargin {installed_version()}")
     sub = top.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name in COMMANDS:
         importlib.import_module(f"intermargin.commands.{name}").register(sub)
@@ -45,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         code = args.run(args)
     except UsageError as e:
-        print(f"intermargin: error: {e}", file=sys.stderr)
+        print(f"intermargin: error: {clip(str(e))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         print("intermargin: interrupted", file=sys.stderr)
@@ -54,6 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         # The reader went away (`| head`): not an error.  Point stdout at /dev/null so
         # Python does not complain again when it flushes at exit.
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except OSError as e:  # a write that failed after the checks (disk full, a path removed)
+        where = f" {e.filename}" if e.filename else ""
+        print(f"intermargin: error: cannot write{where}: {e.strerror or e}", file=sys.stderr)
+        return EXIT_USAGE
     return code
 
 

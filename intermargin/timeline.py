@@ -7,7 +7,7 @@ what a reader wants to see; `render` prints it with rich; `to_json` gives the
 machine-readable form (a replayable trace and the observable end state).
 """
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -57,6 +57,7 @@ from spec.messages import (
 )
 from spec.outcome import Outcome
 from spec.params import Params
+from spec.reports import ScenarioReport
 from spec.trace import Trace, TraceMeta, TraceStep
 
 # --- running (pure) ------------------------------------------------------------------
@@ -93,14 +94,16 @@ def run(scenario: Scenario, params: Params | None = None, initial: State | None 
     of `params` (the scenario's own by default).  Rejections are outcomes, not errors: a
     run always goes to the end."""
     params = scenario.params if params is None else params
-    state = initial_state(params) if initial is None else initial
-    initial = state
-    records = []
-    for number, action in enumerate(scenario.actions, start=1):
+    initial = initial_state(params) if initial is None else initial
+    return Run(scenario, params, initial, tuple(replayed(scenario.actions, initial)))
+
+
+def replayed(actions: Iterable[Action], state: State) -> Iterator[StepRecord]:
+    """The steps of a run one at a time, so that a long run need not be held (CLI-8)."""
+    for number, action in enumerate(actions, start=1):
         after, outcome = step(state, action)
-        records.append(StepRecord(number, action, outcome, state, after))
+        yield StepRecord(number, action, outcome, state, after)
         state = after
-    return Run(scenario, params, initial, tuple(records))
 
 
 # --- what a reader wants to know about a state ----------------------------------------
@@ -181,14 +184,20 @@ def margins(state: State, account: str) -> Margins | None:
     )
 
 
-def cast(scenario: Scenario, params: Params) -> tuple[str, ...]:
-    """The accounts the scenario's actions name, in the parameters' order."""
-    named: set[str] = set()
-    for action in scenario.actions:
-        payload = action.payload if isinstance(action, Inject) else None
-        for who in (getattr(action, "account", None), getattr(payload, "account", None)):
-            if who is not None:
-                named.add(who)
+def named_by(action: Action) -> set[str]:
+    """The accounts an action names (its own, or its injected payload's)."""
+    payload = action.payload if isinstance(action, Inject) else None
+    named = (getattr(action, "account", None), getattr(payload, "account", None))
+    return {who for who in named if who is not None}
+
+
+def cast(actions: Iterable[Action], params: Params) -> tuple[str, ...]:
+    """The accounts the actions name, in the parameters' order."""
+    return cast_of(set().union(*(named_by(a) for a in actions)), params)
+
+
+def cast_of(named: set[str], params: Params) -> tuple[str, ...]:
+    """The declared accounts among `named`, in the parameters' order."""
     return tuple(a for a in params.accounts if a in named)
 
 
@@ -307,17 +316,26 @@ def describe_in_flight(state: State, limit: int = 8) -> str:
 STYLE = {"accepted": "green", "rejected": "red", "ignored": "yellow"}
 
 
-def timeline_table(result: Run) -> Table:
-    """One row per step: number, action, outcome, health, allocations, messages in flight."""
-    accounts = cast(result.scenario, result.params)
-    table = Table(title="Timeline", title_justify="left", show_lines=True, pad_edge=False)
+def timeline_table(
+    records: Iterable[StepRecord], accounts: tuple[str, ...], *, first: bool = True
+) -> Table:
+    """One row per step: number, action, outcome, health, allocations, messages in flight.
+    A long run is printed as several tables of the same columns: only the `first` has a
+    title and a header."""
+    table = Table(
+        title="Timeline" if first else None,
+        title_justify="left",
+        show_lines=True,
+        show_header=first,
+        pad_edge=False,
+    )
     table.add_column("#", justify="right", no_wrap=True)
     table.add_column("action", min_width=30, max_width=38, overflow="fold")
     table.add_column("outcome", width=22, overflow="fold")
     table.add_column("health (equity/req)", width=20, overflow="fold")
     table.add_column("alloc/cap", no_wrap=True)
     table.add_column("in flight", width=10, overflow="fold")
-    for record in result.steps:
+    for record in records:
         after = record.after
         table.add_row(
             str(record.number),
@@ -405,15 +423,15 @@ def margins_table(account: str, m: Margins) -> Table:
     return table
 
 
-def render(result: Run, console: Console) -> None:
-    """Print the scenario's story, its timeline and a summary of the end state."""
-    scenario = result.scenario
+def introduce(scenario: Scenario, console: Console) -> None:
+    """The scenario's name, title and story."""
     console.print(Text(f"{scenario.name}: {scenario.title}", style="bold"))
     console.print(scenario.story, highlight=False)
     console.print()
-    console.print(timeline_table(result))
-    final = result.final
-    accounts = cast(scenario, result.params)
+
+
+def end_summary(final: State, accounts: tuple[str, ...]) -> Group:
+    """The end state: accounts, spokes, insurance fund, and the margin comparison."""
     insurance = ", ".join(f"{v} {x}" for x, v in final.hub.insurance.items() if v)
     in_flight = describe_in_flight(final)
     parts: list[Any] = [
@@ -425,25 +443,32 @@ def render(result: Run, console: Console) -> None:
         m = margins(final, account)
         if m is not None and len(m.spokes) > 1:
             parts.append(margins_table(account, m))
-    console.print(Group(*parts))
+    return Group(*parts)
+
+
+def render(result: Run, console: Console) -> None:
+    """Print the scenario's story, its timeline and a summary of the end state."""
+    introduce(result.scenario, console)
+    accounts = cast(result.scenario.actions, result.params)
+    console.print(timeline_table(result.steps, accounts))
+    console.print(end_summary(result.final, accounts))
 
 
 # --- JSON -------------------------------------------------------------------------------
 
 
 def to_json(result: Run) -> dict[str, Any]:
-    """The run as JSON: a replayable trace (TRC-1) of the actions and their outcomes, and
-    the observable end state (OBS-1..OBS-4).  `jq .trace` gives a file `intermargin
-    replay` reads."""
+    """The run as JSON (a `ScenarioReport`, CLI-11): a replayable trace (TRC-1) of the
+    actions and their outcomes, and the observable end state (OBS-1..OBS-4).  `jq .trace`
+    gives a file `intermargin replay` reads."""
     scenario = result.scenario
     trace = Trace(
         params=result.params,
         steps=tuple(TraceStep(action=r.action, outcome=r.outcome) for r in result.steps),
         meta=TraceMeta(source="scenario", note=f"{scenario.name}: {scenario.title}"),
     )
-    return {
-        "scenario": scenario.name,
-        "title": scenario.title,
-        "trace": trace.model_dump(mode="json"),
-        "end_state": observe(result.final).model_dump(mode="json"),
-    }
+    report = ScenarioReport(
+        scenario=scenario.name, title=scenario.title, trace=trace, end_state=observe(result.final)
+    )
+    dumped: dict[str, Any] = report.model_dump(mode="json")
+    return dumped

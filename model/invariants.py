@@ -115,7 +115,8 @@ def no_negative_balances(state: State) -> str | None:
     for name, values in buckets:
         for key, value in values.items():
             if value < 0:
-                return f"{name}[{key}] = {value} is negative"
+                where = ", ".join(key) if isinstance(key, tuple) else key
+                return f"{name}[{where}] = {value} is negative"
     return None
 
 

@@ -1,6 +1,7 @@
 """Proof results for people and for CI: counterexample tables, traces, JSON and JUnit.
 
-JSON report (`intermargin prove --json FILE`), schema "intermargin-proofs/1":
+JSON report (`intermargin prove --json FILE`), format "intermargin-proofs/1", defined by
+`spec.reports.ProofsReport` (schema `spec/schema/proofs-report.schema.json`):
 
     {
       "format": "intermargin-proofs/1",
@@ -71,6 +72,7 @@ from spec.messages import (
     MarginCall,
     Message,
 )
+from spec.reports import ProofsReport
 from spec.trace import Trace, TraceMeta, TraceStep
 
 FORMAT = "intermargin-proofs/1"
@@ -120,9 +122,10 @@ def table(cex: Counterexample) -> str:
 # --- counterexample -> replayable trace -------------------------------------------------
 
 
-def trace_of(cex: Counterexample) -> Trace:
+def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
     """The counterexample's pre-state as a concrete state (one message per non-zero ghost
-    sum; the delivered message carries the step's own payload) and its action.
+    sum; the delivered message carries the step's own payload) and its action; `mutant`
+    names the mutant of the encoding it was found against, if any (TRC-3).
 
     The trace replays through the (unmutated) model from `initial`.
     """
@@ -244,6 +247,7 @@ def trace_of(cex: Counterexample) -> Trace:
         meta=TraceMeta(
             source="proof",
             invariant=cex.invariant,
+            mutant=mutant,
             note=f"{cex.obligation}: counterexample to induction (the Z3 pre-state, concretized)",
         ),
     )
@@ -384,7 +388,7 @@ def to_json(
     traces: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     traces = traces or {}
-    return {
+    report = {
         "format": FORMAT,
         "ok": all(v.result == "proved" for v in verdicts) and (bmc is None or bool(bmc["ok"])),
         "timeout_s": timeout_s,
@@ -404,6 +408,7 @@ def to_json(
         ],
         "bmc": bmc,
     }
+    return ProofsReport.model_validate(report).model_dump(mode="json", exclude_unset=True)
 
 
 def to_junit(

@@ -1,56 +1,236 @@
-"""A run in the Informal Trace Format of Apalache and Quint (TRC-5).
+"""A run in the Informal Trace Format of Apalache and Quint (TRC-5, ITF-1..ITF-8).
 
-ITF is `{"#meta": {...}, "vars": [...], "states": [...]}`: one JSON object per state,
-every integer as `{"#bigint": "<decimal>"}` so no reader loses precision, objects as
-records and arrays as lists.  A state here holds the observable state (OBS-1..OBS-4)
-and the action and outcome that led to it (none for the first state).
+ITF is `{"#meta": {...}, "params": [], "vars": [...], "states": [...]}`: one object per
+state, mapping each variable to a value typed the same in every state (ITF-1).  The
+observable state (OBS-1..OBS-4) becomes ITF by type, never by shape:
+
+- an integer is `{"#bigint": "<decimal>"}`; booleans and strings stay as they are (ITF-2);
+- a map keyed by ids or message ids is `{"#map": [[key, value], ...]}`, sorted by key (ITF-3);
+- a collection whose order means nothing (paused spokes, delivered ids, ...) is
+  `{"#set": [...]}`, sorted; one whose order matters (`emitted`, `positions`) a list (ITF-4);
+- a model with fixed fields is a record (ITF-5);
+- an action or a message is a variant `{"tag": <its type>, "value": <its other fields>}`;
+  the first state's action is `{"tag": "Init", "value": "U_OF_UNIT"}` (ITF-6);
+- an outcome is the variant `Accepted {emitted}`, `Rejected {error, emitted}`,
+  `Ignored {error, emitted}`, and `Init` in the first state (ITF-7);
+- there is no `null`: the only optional value (`ghost`) is always present in a run (ITF-8).
+
+`ItfWriter` writes the document state by state, so that a long run is written as it is
+replayed (CLI-8).
 """
 
-from collections.abc import Sequence
-from typing import Any
+import io
+import json
+from collections.abc import Iterable
+from typing import Any, TextIO
 
 from spec.actions import Action
-from spec.observable import ObservableState
+from spec.messages import Envelope, Message
+from spec.observable import GhostView, HubView, NetworkView, ObservableState
 from spec.outcome import Outcome
 
 ITF_VARS = ("action", "outcome", "now", "quotes", "hub", "spokes", "network", "ghost")
 
+UNIT = "U_OF_UNIT"
+"""Apalache's value of the unit type: the payload of a variant that carries nothing (ITF-6).
+(Quint writes `{"#tup": []}` there, which itf-py cannot read back.)"""
 
-def itf_value(value: Any) -> Any:
-    """A JSON value with every integer as an ITF bigint (booleans stay booleans)."""
-    if isinstance(value, bool) or value is None or isinstance(value, str):
+SET_FIELDS = frozenset({"pending", "paused", "delivered", "compromised"})
+"""ITF-4: the tuples of the observable state whose order means nothing."""
+
+ITF_SPEC = "https://apalache-mc.org/docs/adr/015adr-trace.html"
+
+Json = Any
+
+
+def bigint(n: int) -> Json:
+    """ITF-2: an integer, exact at any size."""
+    return {"#bigint": str(n)}
+
+
+def order(value: Json) -> tuple[int, int, str]:
+    """The order of map keys and set elements: integers by value, then anything else by
+    its JSON text."""
+    if isinstance(value, dict) and "#bigint" in value:
+        return (0, int(value["#bigint"]), "")
+    return (1, 0, json.dumps(value))
+
+
+def itf_map(entries: Iterable[tuple[Json, Json]]) -> Json:
+    """ITF-3: a map, as [key, value] pairs sorted by key."""
+    return {"#map": [[k, v] for k, v in sorted(entries, key=lambda kv: order(kv[0]))]}
+
+
+def itf_set(items: Iterable[Json]) -> Json:
+    """ITF-4: a set, its elements sorted."""
+    return {"#set": sorted(items, key=order)}
+
+
+def variant(tag: str, value: Json) -> Json:
+    """ITF-6: a value of a sum type."""
+    return {"tag": tag, "value": value}
+
+
+def itf_value(value: Any, field: str = "") -> Json:
+    """ITF-2..ITF-5: a plain JSON value (as pydantic dumps the observable state) in ITF,
+    `field` being the name it has in its record (it decides sets against lists)."""
+    if isinstance(value, bool | str):
         return value
     if isinstance(value, int):
-        return {"#bigint": str(value)}
-    if isinstance(value, dict):
-        return {k: itf_value(v) for k, v in value.items()}
+        return bigint(value)
     if isinstance(value, list | tuple):
-        return [itf_value(v) for v in value]
-    raise TypeError(f"no ITF form for {type(value).__name__}")
+        items = [itf_value(v) for v in value]
+        return itf_set(items) if field in SET_FIELDS else items
+    if isinstance(value, dict):  # a nested model (a position): a record
+        return {k: itf_value(v, k) for k, v in value.items()}
+    raise TypeError(f"no ITF form for {type(value).__name__} at {field!r}")
+
+
+def record(model: Any, **special: Json) -> Json:
+    """ITF-5: a pydantic model as a record; `special` gives fields converted elsewhere."""
+    body = model.model_dump(mode="json")
+    return {k: special[k] if k in special else itf_value(v, k) for k, v in body.items()}
+
+
+def tagged(model: Action | Message) -> Json:
+    """ITF-6: an action or a message as a variant tagged with its type."""
+    payload = {"payload": message(model.payload)} if hasattr(model, "payload") else {}
+    fields = record(model, **payload)
+    del fields["type"]
+    return variant(model.type, fields)
+
+
+def message(payload: Message) -> Json:
+    return tagged(payload)
+
+
+def outcome(o: Outcome) -> Json:
+    """ITF-7: an outcome as a variant on its status."""
+    emitted = [bigint(i) for i in o.emitted]
+    if o.status == "accepted":
+        return variant("Accepted", {"emitted": emitted})
+    assert o.error is not None, "a rejected or ignored step has an error code (OUT-1)"
+    return variant(o.status.capitalize(), {"error": o.error.value, "emitted": emitted})
+
+
+def envelope(e: Envelope) -> Json:
+    return record(e, payload=message(e.payload))
+
+
+def by_id(entries: dict[str, Any], convert: Any) -> Json:
+    return itf_map((k, convert(v)) for k, v in entries.items())
+
+
+def ints(entries: dict[str, int]) -> Json:
+    return itf_map((k, bigint(v)) for k, v in entries.items())
+
+
+def hub(h: HubView) -> Json:
+    """OBS-1 in ITF."""
+    return record(
+        h,
+        collateral=by_id(h.collateral, ints),
+        alloc=by_id(h.alloc, ints),
+        status=by_id(h.status, record),
+        reports=by_id(h.reports, lambda per_spoke: by_id(per_spoke, record)),
+        caps=ints(h.caps),
+        insurance=ints(h.insurance),
+        owed=by_id(h.owed, ints),
+        socialized=ints(h.socialized),
+        tokens=ints(h.tokens),
+        linked=by_id(h.linked, lambda spokes: itf_set(list(spokes))),
+    )
+
+
+def network(n: NetworkView) -> Json:
+    """OBS-3 in ITF: messages in flight by id."""
+    return record(
+        n,
+        in_flight=itf_map((bigint(e.id), envelope(e)) for e in n.in_flight),
+    )
+
+
+def ghost(g: GhostView) -> Json:
+    """OBS-4 in ITF."""
+    return record(
+        g,
+        granted=ints(g.granted),
+        released=ints(g.released),
+        claimed=ints(g.claimed),
+        paid=ints(g.paid),
+    )
+
+
+def observable(state: ObservableState) -> dict[str, Json]:
+    """The observable state as the ITF variables `now` .. `ghost`."""
+    if state.ghost is None:
+        raise ValueError("an ITF run needs the ghost counters (ITF-8)")
+
+    return {
+        "now": bigint(state.now),
+        "quotes": by_id(state.quotes, record),
+        "hub": hub(state.hub),
+        "spokes": by_id(state.spokes, lambda accounts: by_id(accounts, record)),
+        "network": network(state.network),
+        "ghost": ghost(state.ghost),
+    }
 
 
 def itf_state(
-    index: int, state: ObservableState, action: Action | None, outcome: Outcome | None
-) -> dict[str, Any]:
-    body = state.model_dump(mode="json")
+    index: int, state: ObservableState, led_by: tuple[Action, Outcome] | None
+) -> dict[str, Json]:
+    """ITF-1: one state: the action and outcome that led to it (`Init` for the first),
+    then the observable state."""
     return {
         "#meta": {"index": index},
-        "action": itf_value(action.model_dump(mode="json")) if action else {},
-        "outcome": itf_value(outcome.model_dump(mode="json")) if outcome else {},
-        **{k: itf_value(body[k]) for k in ITF_VARS[2:] if body.get(k) is not None},
+        "action": variant("Init", UNIT) if led_by is None else tagged(led_by[0]),
+        "outcome": variant("Init", UNIT) if led_by is None else outcome(led_by[1]),
+        **observable(state),
     }
+
+
+def header(source: str) -> dict[str, Json]:
+    return {
+        "#meta": {
+            "format": "ITF",
+            "format-description": ITF_SPEC,
+            "source": source,
+            "description": "intermargin run",
+        },
+        "params": [],
+        "vars": list(ITF_VARS),
+    }
+
+
+class ItfWriter:
+    """TRC-5: writes an ITF document to `out` one state at a time, so that a long run is
+    written as it is replayed and never held whole: the header and the first state at
+    once, each `add`ed state as it comes, the end at `close`."""
+
+    def __init__(self, out: TextIO, initial: ObservableState, source: str = "") -> None:
+        self.out = out
+        self.index = 0
+        head = json.dumps(header(source))
+        out.write(head[:-1] + ', "states": [\n' + json.dumps(itf_state(0, initial, None)))
+
+    def add(self, action: Action, result: Outcome, state: ObservableState) -> None:
+        self.index += 1
+        self.out.write(",\n" + json.dumps(itf_state(self.index, state, (action, result))))
+
+    def close(self) -> None:
+        self.out.write("\n]}\n")
 
 
 def to_itf(
     initial: ObservableState,
-    steps: Sequence[tuple[Action, Outcome, ObservableState]],
+    steps: Iterable[tuple[Action, Outcome, ObservableState]],
     source: str = "",
-) -> dict[str, Any]:
+) -> dict[str, Json]:
     """TRC-5: the run from `initial` through each (action, outcome, state after)."""
-    states = [itf_state(0, initial, None, None)]
-    states += [itf_state(i, s, a, o) for i, (a, o, s) in enumerate(steps, start=1)]
-    return {
-        "#meta": {"format": "ITF", "source": source, "description": "intermargin run"},
-        "vars": list(ITF_VARS),
-        "states": states,
-    }
+    text = io.StringIO()
+    writer = ItfWriter(text, initial, source)
+    for action, result, state in steps:
+        writer.add(action, result, state)
+    writer.close()
+    parsed: dict[str, Json] = json.loads(text.getvalue())
+    return parsed

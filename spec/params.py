@@ -1,11 +1,14 @@
 """System parameters (PAR-1..PAR-9): everything a designer can change.
 
-A `Params` value is validated once at the boundary; the model trusts it after.
+A `Params` value is validated once at the boundary; the model trusts it after.  The
+`json_schema_extra` annotations put into the exported schema the rules of PAR-9 that
+JSON Schema can state (PAR-15); the validators below remain the rules themselves.
 """
 
 from typing import Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic.config import JsonDict
 
 from spec.bounds import (
     BPS,
@@ -37,8 +40,23 @@ class AssetParams(Frozen):
     )
 
 
+OPTION_TERMS: JsonDict = {
+    "if": {"properties": {"kind": {"const": "perp"}}},
+    "then": {"properties": {"strike": {"type": "null"}, "expiry": {"type": "null"}}},
+    "else": {
+        "required": ["strike", "expiry"],
+        "properties": {"strike": {"type": "integer"}, "expiry": {"type": "integer"}},
+    },
+}
+"""PAR-15: in the schema, a perpetual has no strike or expiry and an option has both."""
+
+
 class MarketParams(Frozen):
     """PAR-2: a perpetual or a European option on an underlying, traded in lots."""
+
+    model_config = ConfigDict(
+        frozen=True, extra="forbid", strict=True, json_schema_extra=OPTION_TERMS
+    )
 
     id: Id
     underlying: Id
@@ -62,7 +80,7 @@ class MarketParams(Frozen):
 class SpokeParams(Frozen):
     """PAR-3: an execution venue: its partition cap and its sync latency."""
 
-    id: Id
+    id: Id = Field(json_schema_extra={"not": {"const": HUB}})
     cap: Amount
     latency_s: Seconds
 
@@ -95,10 +113,10 @@ class PortfolioParams(Frozen):
 class Params(Frozen):
     """PAR-9: the whole parameter set of one system."""
 
-    accounts: tuple[Id, ...]
-    assets: tuple[AssetParams, ...]
+    accounts: tuple[Id, ...] = Field(json_schema_extra={"minItems": 1, "uniqueItems": True})
+    assets: tuple[AssetParams, ...] = Field(json_schema_extra={"minItems": 1})
     markets: tuple[MarketParams, ...]
-    spokes: tuple[SpokeParams, ...]
+    spokes: tuple[SpokeParams, ...] = Field(json_schema_extra={"minItems": 1})
     oracle: OracleParams
     portfolio: PortfolioParams
     buffer_z_milli: int = Field(ge=0, le=10_000, description="PAR-7: latency buffer z x1000")

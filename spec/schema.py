@@ -1,6 +1,7 @@
 """JSON Schema of the boundary types, exported for implementers in other languages.
 
-`python -m spec.schema` writes `spec/schema/<name>.schema.json` for each type below;
+`python -m spec.schema` writes `spec/schema/<name>.schema.json` for each type below (the
+boundary types, and the reports the CLI writes: CLI-11);
 `python -m spec.schema --check` writes nothing and exits 1 if a committed file differs
 from what the models give (so CI catches a model changed without its schema).  Output
 is deterministic: keys sorted, two-space indent, one trailing newline.
@@ -20,6 +21,13 @@ from spec.messages import Envelope, Message
 from spec.observable import ObservableState
 from spec.outcome import Outcome
 from spec.params import Params
+from spec.reports import (
+    ProofsReport,
+    ReplayReport,
+    ScenarioReport,
+    TraceabilityReport,
+    VerifyReport,
+)
 from spec.trace import Trace
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "schema"
@@ -33,6 +41,11 @@ EXPORTED: dict[str, TypeAdapter[Any]] = {
     "outcome": TypeAdapter(Outcome),
     "observable-state": TypeAdapter(ObservableState),
     "trace": TypeAdapter(Trace),
+    "verify-report": TypeAdapter(VerifyReport),
+    "proofs-report": TypeAdapter(ProofsReport),
+    "replay-report": TypeAdapter(ReplayReport),
+    "traceability-report": TypeAdapter(TraceabilityReport),
+    "scenario-report": TypeAdapter(ScenarioReport),
 }
 """Schema name -> the type it describes (validation mode: what a reader must accept)."""
 
@@ -86,7 +99,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m spec.schema",
         description="Export the JSON Schema of parameters, actions, messages, envelopes, "
-        "outcomes, observable state and traces into spec/schema/.",
+        "outcomes, observable state, traces and the CLI's reports into spec/schema/.",
     )
     parser.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if any file is stale"

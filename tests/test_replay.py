@@ -119,10 +119,10 @@ def test_a_replay_can_be_exported_in_itf(
     assert itf["vars"][:2] == ["action", "outcome"]
     assert len(itf["states"]) == len(steps) + 1
     first, last = itf["states"][0], itf["states"][-1]
-    assert first["#meta"] == {"index": 0} and first["action"] == {}
-    assert last["action"]["type"] == steps[-1]["action"]["type"]
-    assert last["outcome"]["status"] == steps[-1]["outcome"]["status"]
-    assert last["hub"]["insurance"]["USD"] == {"#bigint": "50402"}
+    assert first["#meta"] == {"index": 0} and first["action"]["tag"] == "Init"
+    assert last["action"]["tag"] == steps[-1]["action"]["type"]
+    assert last["outcome"]["tag"] == steps[-1]["outcome"]["status"].capitalize()
+    assert dict(map(tuple, last["hub"]["insurance"]["#map"]))["USD"] == {"#bigint": "50402"}
     assert last["network"]["next_id"] == {
         "#bigint": str(json.loads(capsys.readouterr().out)["end_state"]["network"]["next_id"])
     }

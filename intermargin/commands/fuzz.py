@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError
+from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError, output_dir
 from intermargin.fuzzing.campaign import CampaignResult, run_campaign
 from intermargin.fuzzing.coverage import EXCLUDED, PHASES
 from intermargin.fuzzing.machine import RULE_NAMES
@@ -31,7 +31,12 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         description=__doc__,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--steps", type=int, default=20_000, help="model steps to run (default 20000)")
+    p.add_argument(
+        "--steps",
+        type=int,
+        default=20_000,
+        help="model steps to run (default 20000); runs are whole, so the last may pass it",
+    )
     p.add_argument("--seed", type=int, default=None, help="seed (default: a random one, printed)")
     p.add_argument(
         "--trace-dir",
@@ -47,6 +52,7 @@ def main(args: argparse.Namespace) -> int:
         raise UsageError(f"--steps must be between 1 and {MAX_STEPS}, not {args.steps}")
     if args.seed is not None and not 0 <= args.seed < 2**63:
         raise UsageError(f"--seed must be a non-negative integer below 2**63, not {args.seed}")
+    output_dir(args.trace_dir, "--trace-dir")
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     console = Console()
     console.print(f"fuzzing the reference model: {args.steps} steps, seed {seed}")
@@ -74,10 +80,16 @@ def main(args: argparse.Namespace) -> int:
 
 def summarize(console: Console, result: CampaignResult) -> None:
     cov = result.coverage
+    runs = f"{cov.runs} run" + ("" if cov.runs == 1 else "s")
     console.print(
-        f"{cov.model_steps} model steps in {cov.runs} runs, {result.seconds:.1f} s, "
+        f"{cov.model_steps} model steps in {runs}, {result.seconds:.1f} s, "
         f"{result.steps_per_second:,.0f} steps/s"
     )
+    if cov.model_steps > result.requested:
+        console.print(
+            f"(asked for {result.requested}: a run is never cut short, and its last rule "
+            "may apply several model steps; CLI-10)"
+        )
     console.print(coverage_table(result))
     missing = cov.missing(RULE_NAMES)
     if missing:

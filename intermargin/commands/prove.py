@@ -9,7 +9,6 @@ proved, 1 if anything failed (unknown, a timeout and vacuity count as failures),
 """
 
 import argparse
-import os
 import sys
 import time
 from collections import defaultdict
@@ -19,7 +18,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError
+from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError, output_dir, output_file
 from proofs.bmc import BmcResult, propagation
 from proofs.mutants import MUTANT_BY_NAME
 from proofs.obligations import Verdict, select
@@ -78,16 +77,9 @@ def validate(args: argparse.Namespace) -> None:
         raise UsageError("--bmc-spokes must be 1, 2 or 3")
     if args.mutant is not None and args.mutant not in MUTANT_BY_NAME:
         raise UsageError(f"unknown mutant {args.mutant!r}; known: {', '.join(MUTANT_BY_NAME)}")
-    for option in ("json", "junit"):
-        path = getattr(args, option)
-        if path is not None:
-            parent = Path(path).resolve().parent
-            if not parent.is_dir() or not os.access(parent, os.W_OK):
-                raise UsageError(f"--{option}: cannot write {path}")
-    if args.save_counterexamples is not None:
-        d = Path(args.save_counterexamples)
-        if d.exists() and not d.is_dir():
-            raise UsageError(f"--save-counterexamples: {d} is not a directory")
+    output_file(args.json, "--json")
+    output_file(args.junit, "--junit")
+    output_dir(args.save_counterexamples, "--save-counterexamples")
 
 
 def group_of(name: str) -> str:
@@ -173,7 +165,9 @@ def main(args: argparse.Namespace) -> int:
                 d = Path(args.save_counterexamples)
                 d.mkdir(parents=True, exist_ok=True)
                 path = d / (v.obligation.replace("/", "__") + ".json")
-                path.write_text(trace_of(v.counterexample).model_dump_json(indent=2) + "\n")
+                path.write_text(
+                    trace_of(v.counterexample, args.mutant).model_dump_json(indent=2) + "\n"
+                )
                 traces[v.obligation] = str(path)
                 print(f"saved: {path}  (intermargin replay {path})")
         elif v.result != "proved":

@@ -1,89 +1,170 @@
-"""`intermargin replay FILE`: run a saved trace through the reference model (CLI-5).
+"""`intermargin replay FILE`: run a saved trace through the model (CLI-5).
 
-A trace (spec/trace.md, TRC-1..TRC-4) comes from a failing fuzz run, a proof's
-counterexample, a conformance divergence or `scenario --json`.  Replay shows
-the timeline, then says whether every outcome matches the one recorded and
-whether every invariant held.  Exit 0 if both, 1 if not, 2 if the file is bad.
+Validates every step of the file first (a malformed one is a one-line error before any
+output), then prints the timeline batch by batch as the steps are replayed, holding the
+file's text and one batch of steps, never the run (CLI-8); then every step whose outcome
+differs from the recording and every invariant broken.  `--itf OUT` writes the
+run in ITF as it goes (TRC-5).  Exit 0 if the trace replays as recorded with every
+invariant held, 1 if not, 2 if the file is bad.
 """
 
 import argparse
-import json
-from pathlib import Path
+from collections import deque
+from collections.abc import Iterator
+from contextlib import ExitStack
+from typing import TypeVar
 
 from intermargin.console import stdout_console
-from intermargin.errors import EXIT_FAILED, EXIT_OK, load_model
+from intermargin.errors import EXIT_FAILED, EXIT_OK, clip, output_file
 from intermargin.scenarios import Scenario
-from intermargin.timeline import Run, describe_outcome, render, run
+from intermargin.timeline import (
+    StepRecord,
+    cast_of,
+    describe_outcome,
+    end_summary,
+    introduce,
+    named_by,
+    replayed,
+    timeline_table,
+)
+from intermargin.trace_file import open_trace
+from model import State, initial_state
 from model.invariants import check_state, check_step
 from model.observe import observe, restore
-from spec.itf import to_itf
-from spec.trace import Trace
+from spec.actions import Action
+from spec.itf import ItfWriter
+from spec.reports import ReplayReport
+from spec.trace import Trace, TraceStep
+
+ROWS_PER_TABLE = 25
+"""Steps printed per timeline table: output appears after each batch."""
+
+FINDINGS_SHOWN = 100
+"""Findings printed in the text output (all of them are in `--json`)."""
 
 
-def replay(trace: Trace, name: str) -> Run:
-    """Run the trace's actions from its starting state (TRC-4)."""
+def as_scenario(trace: Trace, name: str, length: int) -> Scenario:
+    """The trace as a story to print: where it came from and what it shows (TRC-3)."""
     meta = trace.meta
     seed = f" (seed {meta.seed})" if meta.seed is not None else ""
     story = f"A trace from {meta.source}{seed}"
     if meta.invariant:
-        story += f", recorded as breaking {meta.invariant}"
-    story += "." + (f" {meta.note}" if meta.note else "")
-    scenario = Scenario(
-        name=name,
-        title=f"{len(trace.steps)} steps",
-        story=story,
-        params=trace.params,
-        actions=tuple(s.action for s in trace.steps),
+        story += f", recorded as breaking {clip(meta.invariant, 60)}"
+    if meta.mutant:
+        story += f", found against the encoding mutant {clip(meta.mutant, 60)}"
+    story += "." + (f" {clip(meta.note)}" if meta.note else "")
+    return Scenario(
+        name=clip(name, 120), title=f"{length} steps", story=story, params=trace.params, actions=()
     )
-    initial = None if trace.initial is None else restore(trace.params, trace.initial)
-    return run(scenario, initial=initial)
 
 
-def findings(trace: Trace, result: Run) -> list[str]:
-    """Every way the replay differs from the recording, and every invariant broken."""
-    found = [f"initial state breaks {i}: {m}" for i, m in check_state(result.initial)]
-    for recorded, record in zip(trace.steps, result.steps, strict=True):
-        now = record.outcome
-        if recorded.outcome is not None and recorded.outcome != now:
-            found.append(
-                f"step {record.number}: recorded {describe_outcome(recorded.outcome)},"
-                f" the model gives {describe_outcome(now)}"
-            )
-        for inv, message in check_step(record.before, record.action, record.after, now):
-            found.append(f"step {record.number} breaks {inv}: {message}")
+def starting_state(trace: Trace) -> State:
+    """TRC-4: the trace's own initial state, or the initial state of its parameters."""
+    if trace.initial is None:
+        return initial_state(trace.params)
+    return restore(trace.params, trace.initial)
+
+
+def step_findings(recorded: TraceStep, record: StepRecord) -> list[str]:
+    """How one replayed step differs from its recording, and the invariants it breaks."""
+    found = []
+    now = record.outcome
+    if recorded.outcome is not None and recorded.outcome != now:
+        found.append(
+            f"step {record.number}: recorded {describe_outcome(recorded.outcome)},"
+            f" the model gives {describe_outcome(now)}"
+        )
+    for inv, message in check_step(record.before, record.action, record.after, now):
+        found.append(f"step {record.number} breaks {inv}: {message}")
     return found
 
 
-def main(args: argparse.Namespace) -> int:
-    trace = load_model(args.file, Trace)
-    result = replay(trace, args.file)
-    found = findings(trace, result)
-    if args.itf:
-        run = [(r.action, r.outcome, observe(r.after)) for r in result.steps]
-        itf = to_itf(observe(result.initial), run, source=args.file)
-        Path(args.itf).write_text(json.dumps(itf, indent=1) + "\n", encoding="utf-8")
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "file": args.file,
-                    "steps": len(result.steps),
-                    "findings": found,
-                    "end_state": observe(result.final).model_dump(mode="json"),
-                },
-                indent=2,
-            )
+def verdict(trace: Trace, steps: int, found: list[str]) -> str:
+    """The last line: what held, and for a mutant's counterexample, why it may hold."""
+    if found:
+        return f"replayed {steps} steps: {len(found)} findings"
+    line = f"replayed {steps} steps: outcomes as recorded, every invariant held"
+    if trace.meta.mutant:
+        line += (
+            f". This counterexample was found against the mutant {clip(trace.meta.mutant, 60)}"
+            " of the proofs' encoding (proofs/mutants.py); the mutation lives only in the"
+            " encoding, not in the reference model, so the model holds here"
         )
+    return line
+
+
+def main(args: argparse.Namespace) -> int:
+    output_file(args.itf, "--itf")
+    named: set[str] = set()
+    trace = open_trace(args.file, seen=lambda step: named.update(named_by(step.action)))
+    head = trace.head
+    start = starting_state(head)
+    found = [f"initial state breaks {i}: {m}" for i, m in check_state(start)]
+    console = stdout_console()
+    accounts = cast_of(named, head.params)
+    if not args.json:
+        introduce(as_scenario(head, args.file, trace.length), console)
+    steps = replayed_with_recording(trace.steps(), start)
+    final = start
+    with ExitStack() as closing:
+        itf = None
+        if args.itf:
+            out = closing.enter_context(open(args.itf, "w", encoding="utf-8"))
+            itf = ItfWriter(out, observe(start), source=args.file)
+        for n, batch in enumerate(in_batches(steps, ROWS_PER_TABLE)):
+            for recorded, record in batch:
+                found += step_findings(recorded, record)
+                if itf is not None:
+                    itf.add(record.action, record.outcome, observe(record.after))
+            final = batch[-1][1].after
+            if not args.json:
+                records = [record for _, record in batch]
+                console.print(timeline_table(records, accounts, first=n == 0))
+        if itf is not None:
+            itf.close()
+    if args.json:
+        report = ReplayReport(
+            file=args.file, steps=trace.length, findings=found, end_state=observe(final)
+        )
+        print(report.model_dump_json(indent=2))
     else:
-        console = stdout_console()
-        render(result, console)
-        for line in found:
+        console.print(end_summary(final, accounts))
+        for line in found[:FINDINGS_SHOWN]:
             console.print(f"[red]x[/red] {line}", highlight=False)
-        if not found:
-            console.print(
-                f"replayed {len(result.steps)} steps: outcomes as recorded, every invariant held"
-            )
+        if len(found) > FINDINGS_SHOWN:
+            console.print(f"... and {len(found) - FINDINGS_SHOWN} more (all of them: --json)")
+        console.print(verdict(head, trace.length, found), highlight=False)
     return EXIT_FAILED if found else EXIT_OK
+
+
+def replayed_with_recording(
+    steps: Iterator[TraceStep], start: State
+) -> Iterator[tuple[TraceStep, StepRecord]]:
+    """Each recorded step with the record of its replay, one at a time."""
+    recorded: deque[TraceStep] = deque()
+
+    def actions() -> Iterator[Action]:
+        for step in steps:
+            recorded.append(step)
+            yield step.action
+
+    for record in replayed(actions(), start):
+        yield recorded.popleft(), record
+
+
+T = TypeVar("T")
+
+
+def in_batches(items: Iterator[T], size: int) -> Iterator[list[T]]:
+    """The items in lists of `size` (the last one shorter)."""
+    batch: list[T] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
@@ -93,8 +174,9 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
         description=(
             "Run a trace file (from a fuzz failure, a proof counterexample, a conformance "
             "divergence or `scenario --json | jq .trace`) through the reference model. "
-            "Prints the timeline, then every outcome that differs from the recording and "
-            "every invariant broken. Exit 0 if none, 1 if any, 2 if the file is bad."
+            "Prints the timeline as the steps are replayed, then every outcome that "
+            "differs from the recording and every invariant broken. Exit 0 if none, 1 if "
+            "any, 2 if the file is bad."
         ),
     )
     p.add_argument("file", metavar="FILE", help="a JSON trace (format intermargin-trace/1)")

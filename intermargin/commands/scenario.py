@@ -30,7 +30,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("name", nargs="?", metavar="NAME", help="the scenario to run (see --list)")
-    p.add_argument("--list", action="store_true", help="list the scenarios and exit")
+    p.add_argument("--list", action="store_true", help="list the scenarios (or only NAME) and exit")
     p.add_argument(
         "--params",
         metavar="FILE",
@@ -52,7 +52,8 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 def main(args: argparse.Namespace) -> int:
     if args.list:
-        for s in SCENARIOS.values():
+        shown = SCENARIOS.values() if args.name is None else [scenario(args.name)]
+        for s in shown:
             print(f"{s.name:16} {s.title}")
         return EXIT_OK
     if args.name is None:

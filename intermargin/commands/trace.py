@@ -7,8 +7,9 @@ from pathlib import Path
 from rich.table import Table
 
 from intermargin.console import stdout_console
-from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError
+from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError, output_file
 from intermargin.traceability import Trace, traceability
+from spec.reports import RequirementReport, TraceabilityReport
 
 
 def short(names: tuple[str, ...], limit: int = 3) -> str:
@@ -36,21 +37,27 @@ def table(rows: list[Trace], *, gaps_only: bool) -> Table:
 
 
 def as_json(rows: list[Trace]) -> list[dict[str, object]]:
-    return [
-        {
-            "id": r.requirement.id,
-            "chapter": r.requirement.chapter,
-            "text": r.requirement.text,
-            "implemented_by": list(r.implemented_by),
-            "proved_by": list(r.proved_by),
-            "tested_by": list(r.tested_by),
-            "verified": r.verified,
-        }
-        for r in rows
-    ]
+    """CLI-6, CLI-11: the table as a `TraceabilityReport`."""
+    report = TraceabilityReport(
+        [
+            RequirementReport(
+                id=r.requirement.id,
+                chapter=r.requirement.chapter,
+                text=r.requirement.text,
+                implemented_by=list(r.implemented_by),
+                proved_by=list(r.proved_by),
+                tested_by=list(r.tested_by),
+                verified=r.verified,
+            )
+            for r in rows
+        ]
+    )
+    dumped: list[dict[str, object]] = report.model_dump(mode="json")
+    return dumped
 
 
 def main(args: argparse.Namespace) -> int:
+    output_file(args.json, "--json")
     try:
         rows = traceability()
     except ValueError as e:  # an id defined twice
@@ -59,7 +66,10 @@ def main(args: argparse.Namespace) -> int:
     if args.json:
         Path(args.json).write_text(json.dumps(as_json(rows), indent=2) + "\n", encoding="utf-8")
     console = stdout_console()
-    console.print(table(rows, gaps_only=args.gaps))
+    if args.gaps and not gaps:
+        console.print("no gaps: every requirement is verified by a test or a proof")
+    else:
+        console.print(table(rows, gaps_only=args.gaps))
     verified = len(rows) - len(gaps)
     console.print(f"{verified} of {len(rows)} requirements verified by a test or a proof")
     if gaps:

@@ -7,7 +7,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from intermargin.console import stdout_console
-from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError
+from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError, output_file
 from intermargin.verify import Check, CheckResult, Settings
 from intermargin.verify.checks import ALONE, CHECKS, IN_CHILD_PROCESS
 from intermargin.verify.report import summary_table, to_json, to_junit
@@ -34,8 +34,10 @@ def chosen(names: list[str] | None, skip: list[str] | None) -> list[Check]:
 
 
 def main(args: argparse.Namespace) -> int:
-    if args.timeout <= 0 or args.contract_timeout <= 0:
+    if not (args.timeout > 0 and args.contract_timeout > 0):
         raise UsageError("timeouts must be positive")
+    output_file(args.json, "--json")
+    output_file(args.junit, "--junit")
     checks = chosen(args.only, args.skip)
     if not checks:
         raise UsageError("every check was skipped: nothing to verify")

@@ -37,9 +37,17 @@ class CampaignResult:
         return self.coverage.model_steps / self.seconds if self.seconds > 0 else 0.0
 
 
-def batch_examples(remaining: int, steps_per_example: int) -> int:
-    """Examples for the next batch: about the remaining steps, at most 200 per batch."""
-    return max(1, min(200, remaining // max(steps_per_example, 1) + 1))
+SETUP_STEPS = 10
+"""About the model steps of a run's setup (a price on every feed, three deposits)."""
+
+
+def batch_examples(remaining: int, rules: int, so_far: Coverage) -> int:
+    """Examples for the next batch: as many as fit in the remaining steps at the model
+    steps per run measured so far (at least one; at most 4 before any measure, 200 after)."""
+    if so_far.runs == 0:
+        return max(1, min(4, remaining // (rules + SETUP_STEPS)))
+    per_run = max(1, so_far.model_steps // so_far.runs)
+    return max(1, min(200, remaining // per_run))
 
 
 def run_campaign(
@@ -50,7 +58,9 @@ def run_campaign(
     progress: Progress | None = None,
     config: Settings | None = None,
 ) -> CampaignResult:
-    """Run batches until `steps` model steps have run or an invariant broke."""
+    """Run batches until `steps` model steps have run or an invariant broke (CLI-10): each
+    example is cut to the rules still to run, so that the campaign stops at about `steps`
+    (a rule may apply a few model steps, and the last example is never cut short)."""
     base = config if config is not None else profile(CAMPAIGN)
     result = CampaignResult(seed=seed, requested=steps)
     start = time.perf_counter()
@@ -62,9 +72,11 @@ def run_campaign(
 
     while result.coverage.model_steps < steps:
         remaining = steps - result.coverage.model_steps
-        examples = batch_examples(remaining, base.stateful_step_count)
+        rules = min(base.stateful_step_count, remaining)
+        examples = batch_examples(remaining, rules, result.coverage)
         run = Run(on_example=tick)
-        run_machine(Settings(base, max_examples=examples), seed=seed + batch, run=run)
+        config = Settings(base, max_examples=examples, stateful_step_count=rules)
+        run_machine(config, seed=seed + batch, run=run)
         result.coverage.merge(run.coverage)
         batch += 1
         if run.error is not None:

@@ -1,6 +1,7 @@
 """The verdict of `intermargin verify` for people (a table) and for CI (JSON, JUnit XML).
 
-JSON (`--json FILE`), format "intermargin-verify/1":
+JSON (`--json FILE`), format "intermargin-verify/1", defined by `spec.reports.VerifyReport`
+(schema `spec/schema/verify-report.schema.json`):
 
     {"format": "intermargin-verify/1", "ok": bool, "seconds": float,
      "checks": [{"name": str, "covers": [id, ...], "status": "passed" | "failed",
@@ -18,6 +19,7 @@ from rich.table import Table
 
 from intermargin.verify import Check, CheckResult
 from proofs.report import JUnitCase, junit
+from spec.reports import CheckReport, VerifyReport
 
 Ran = Sequence[tuple[Check, CheckResult]]
 
@@ -48,22 +50,22 @@ def summary_table(ran: Ran) -> Table:
 
 
 def to_json(ran: Ran, seconds: float) -> dict[str, Any]:
-    return {
-        "format": "intermargin-verify/1",
-        "ok": all(r.status == "passed" for _, r in ran),
-        "seconds": round(seconds, 3),
-        "checks": [
-            {
-                "name": c.name,
-                "covers": list(c.covers),
-                "status": r.status,
-                "seconds": round(r.seconds, 3),
-                "summary": r.summary,
-                "details": list(r.details),
-            }
+    report = VerifyReport(
+        ok=all(r.status == "passed" for _, r in ran),
+        seconds=round(seconds, 3),
+        checks=[
+            CheckReport(
+                name=c.name,
+                covers=list(c.covers),
+                status=r.status,
+                seconds=round(r.seconds, 3),
+                summary=r.summary,
+                details=list(r.details),
+            )
             for c, r in ran
         ],
-    }
+    )
+    return report.model_dump(mode="json")
 
 
 def to_junit(ran: Ran, seconds: float) -> str:

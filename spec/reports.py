@@ -1,0 +1,158 @@
+"""The JSON reports the tool writes for CI and for programs (CLI-11): one pydantic model
+each, the single source of their format; `python -m spec.schema` exports their JSON
+Schema to `spec/schema/*-report.schema.json`.
+
+- `VerifyReport`: `intermargin verify --json FILE` (VER-1);
+- `ProofsReport`: `intermargin prove --json FILE`;
+- `ReplayReport`: `intermargin replay FILE --json` (CLI-5);
+- `TraceabilityReport`: `intermargin trace --json FILE` (CLI-6);
+- `ScenarioReport`: `intermargin scenario NAME --json` (CLI-4).
+"""
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel
+
+from spec.observable import ObservableState
+from spec.trace import Trace
+
+
+class Report(BaseModel):
+    """Closed and immutable: a key the model does not know is an error when writing."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+# --- verify ---------------------------------------------------------------------------
+
+
+class CheckReport(Report):
+    """One check of `intermargin verify`: the requirement ids it covers and its verdict."""
+
+    name: str
+    covers: list[str]
+    status: Literal["passed", "failed"]
+    seconds: float = Field(ge=0)
+    summary: str
+    details: list[str]
+
+
+class VerifyReport(Report):
+    """VER-1: every check, one verdict (`ok` only if every check passed)."""
+
+    format: Literal["intermargin-verify/1"] = "intermargin-verify/1"
+    ok: bool
+    seconds: float = Field(ge=0)
+    checks: list[CheckReport]
+
+
+# --- prove ----------------------------------------------------------------------------
+
+ProofResult = Literal["proved", "FAILED", "unknown", "vacuous"]
+ProofValue = int | bool | list[int]
+
+
+class CounterexampleReport(Report):
+    """A failed obligation's witness: the step, its ids and values, the table people read,
+    and the saved trace (`--save-counterexamples`) if any."""
+
+    kind: str | None
+    ids: dict[str, str]
+    params: dict[str, ProofValue]
+    inputs: dict[str, ProofValue]
+    status: str | None
+    error: str | None
+    table: str
+    trace: str | None
+
+
+class ObligationReport(Report):
+    """One proof obligation and its verdict."""
+
+    name: str
+    invariant: str
+    part: Literal["init", "step", "safety"]
+    result: ProofResult
+    seconds: float = Field(ge=0)
+    detail: str
+    counterexample: CounterexampleReport | None
+    exhausted: Literal["rlimit", "wall-clock"] | None = Field(
+        default=None,
+        description="present only when the result is unknown: which budget ran out",
+    )
+
+
+class BoundAnswer(Report):
+    k: int = Field(ge=0)
+    answer: str
+
+
+class BmcReport(Report):
+    """The bounded model check of liquidation propagation (INV-LIQ-2)."""
+
+    invariant: Literal["INV-LIQ-2"]
+    ok: bool
+    spokes: int = Field(ge=1)
+    bound: int | None
+    tight: bool
+    seconds: float = Field(ge=0)
+    detail: str
+    per_k: list[BoundAnswer]
+
+
+class ProofCounts(Report):
+    proved: int = Field(ge=0)
+    FAILED: int = Field(ge=0)
+    unknown: int = Field(ge=0)
+    vacuous: int = Field(ge=0)
+
+
+class ProofsReport(Report):
+    """Every obligation's verdict and the BMC's (`ok` only if everything was proved)."""
+
+    format: Literal["intermargin-proofs/1"] = "intermargin-proofs/1"
+    ok: bool
+    timeout_s: float = Field(ge=0)
+    seconds: float = Field(ge=0)
+    counts: ProofCounts
+    obligations: list[ObligationReport]
+    bmc: BmcReport | None
+
+
+# --- replay, trace, scenario -------------------------------------------------------------
+
+
+class ReplayReport(Report):
+    """CLI-5: what a replay found (divergences, broken invariants) and the end state."""
+
+    file: str
+    steps: int = Field(ge=0)
+    findings: list[str]
+    end_state: ObservableState
+
+
+class RequirementReport(Report):
+    """CLI-6: one requirement and what cites it."""
+
+    id: str = Field(pattern=r"^[A-Z]{2,}(-[A-Z]+)*-[0-9]+$")
+    chapter: str
+    text: str
+    implemented_by: list[str]
+    proved_by: list[str]
+    tested_by: list[str]
+    verified: bool
+
+
+class TraceabilityReport(RootModel[list[RequirementReport]]):
+    """CLI-6: every requirement, in the order the chapters define them."""
+
+    model_config = ConfigDict(frozen=True)
+
+
+class ScenarioReport(Report):
+    """CLI-4: a scenario run as a replayable trace and the observable end state."""
+
+    scenario: str
+    title: str
+    trace: Trace
+    end_state: ObservableState
