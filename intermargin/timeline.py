@@ -17,14 +17,16 @@ from rich.text import Text
 
 from intermargin.scenarios import Scenario
 from model import State, initial_state, step
+from model.liquidation import health_prices
 from model.observe import observe
 from model.oracle import prices_of
 from model.risk import (
     assets_needed,
-    equity,
+    backed_profits,
     isolated_margin,
     latency_buffer,
     maintenance_requirement,
+    net_equity,
     netted_margin,
     per_position_margin,
     reported_books,
@@ -108,11 +110,13 @@ def run(scenario: Scenario, params: Params | None = None, initial: State | None 
 
 @dataclass(frozen=True)
 class Health:
-    """RISK-10: the hub's view of an account: equity against maintenance margin plus
-    latency buffer."""
+    """RISK-10, RISK-NET-3: the hub's view of an account: net equity (with the profits the
+    clearing pools back) against maintenance margin plus latency buffer."""
 
     equity: int
     requirement: int
+    backed: int = 0
+    """RISK-NET-2: the part of `equity` that is profit backed by the spokes' clearing pools."""
 
     @property
     def healthy(self) -> bool:
@@ -121,10 +125,14 @@ class Health:
 
 def health(state: State, account: str) -> Health | None:
     """The account's health at current prices, or None when a price it needs is missing."""
-    prices = prices_of(state, assets_needed(state, account))
+    prices = health_prices(state, account)
     if prices is None:
         return None
-    return Health(equity(state, account, prices), maintenance_requirement(state, account, prices))
+    return Health(
+        net_equity(state, account, prices),
+        maintenance_requirement(state, account, prices),
+        backed_profits(state, account, prices),
+    )
 
 
 @dataclass(frozen=True)
@@ -269,14 +277,16 @@ def describe_outcome(outcome: Outcome) -> str:
 
 
 def describe_health(state: State, account: str) -> str:
-    """`alice 15060/8029 ok`, `... LOW`, with `LIQ e1` while liquidating; `n/a` without prices."""
+    """`alice 15060/8029 ok`, `... LOW`, with `LIQ e1` while liquidating; `n/a` without prices;
+    `(2000 pool-backed)` when backed profit counts in the net equity (RISK-NET-3)."""
     status = state.hub.status[account]
     tag = f" LIQ e{status.epoch}" if status.liquidating else ""
     h = health(state, account)
     if h is None:
         return f"{account} n/a{tag}"
     verdict = "ok" if h.healthy else "LOW"
-    return f"{account} {h.equity}/{h.requirement} {verdict}{tag}"
+    backed = f" ({h.backed} pool-backed)" if h.backed else ""
+    return f"{account} {h.equity}/{h.requirement} {verdict}{backed}{tag}"
 
 
 def describe_allocations(state: State) -> str:

@@ -1,4 +1,5 @@
-"""The risk engine: valuation, margin, latency buffer, health and capacity (RISK-1..RISK-10).
+"""The risk engine: valuation, margin, latency buffer, health and capacity (RISK-1..RISK-13),
+and the profit that nets across venues through the clearing pools (RISK-NET-1..RISK-NET-5).
 
 Every function is pure and exact.  Values the account owns round down, values it
 owes round up (NUM-1, NUM-2).  Prices come in as a map asset -> price; the
@@ -300,8 +301,9 @@ def equity(state: State, account: AccountId, prices: Prices) -> int:
 
 
 def is_healthy(state: State, account: AccountId, prices: Prices) -> bool:
-    """RISK-10: equity covers maintenance margin plus latency buffer."""
-    return equity(state, account, prices) >= maintenance_requirement(state, account, prices)
+    """RISK-10, RISK-NET-3: net equity (with the profits the clearing pools back) covers
+    maintenance margin plus latency buffer."""
+    return net_equity(state, account, prices) >= maintenance_requirement(state, account, prices)
 
 
 def total_allocation(state: State, account: AccountId) -> int:
@@ -322,3 +324,48 @@ def free_capacity(state: State, account: AccountId, prices: Prices) -> int:
         - total_allocation(state, account)
         - latency_buffer(state, account, prices)
     )
+
+
+# --- profit that nets across venues: the clearing pool (RISK-NET-1..RISK-NET-5) -----------
+
+
+def pool_value(state: State, spoke: SpokeId, prices: Prices) -> int:
+    """RISK-NET-1: what a spoke's clearing pool stands behind: the tokens owed to its
+    partition at the hub (HUB-LOSS-1), each asset after its haircut and rounded down.
+
+    An asset without a price in `prices` counts for nothing (against the account).
+    """
+    assets = catalog(state.params).assets
+    total = 0
+    for (owner, asset), amount in state.hub.owed.items():
+        if owner == spoke and amount and asset in prices:
+            total += haircut_value(amount, prices[asset], assets[asset].haircut_bps)
+    return total
+
+
+def pool_assets(state: State, account: AccountId) -> set[AssetId]:
+    """RISK-NET-1: the assets in the clearing pools of the spokes the account uses."""
+    backing = set(backing_spokes(state, account))
+    return {x for (s, x), amount in state.hub.owed.items() if s in backing and amount}
+
+
+def backed_profit(state: State, account: AccountId, spoke: SpokeId, prices: Prices) -> int:
+    """RISK-NET-2: the part of a spoke's reported profit for the account that the spoke's
+    own clearing pool at the hub stands behind: min(max(0, pnl), pool value)."""
+    pnl = reported_pnl(state, account, spoke, prices)
+    return min(max(0, pnl), pool_value(state, spoke, prices))
+
+
+def backed_profits(state: State, account: AccountId, prices: Prices) -> int:
+    """RISK-NET-2, RISK-13: the backed profit of every spoke the account uses, summed."""
+    return sum(backed_profit(state, account, s, prices) for s in backing_spokes(state, account))
+
+
+def net_equity(state: State, account: AccountId, prices: Prices) -> int:
+    """RISK-NET-3: what health is judged on: equity (collateral after haircuts less reported
+    losses) plus the profits the spokes' clearing pools stand behind.
+
+    Only health reads it.  Capacity, which judges every grant and withdrawal, counts
+    no reported profit (RISK-NET-4), so a report, honest or fake, never lets value out.
+    """
+    return equity(state, account, prices) + backed_profits(state, account, prices)

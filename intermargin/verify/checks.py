@@ -20,7 +20,11 @@ INVARIANTS = (
 CHECKS: tuple[Check, ...] = (
     Check("proofs", (*INVARIANTS, "INV-LIQ-2"), proofs),
     Check("state-machine", (*INVARIANTS, "INV-LIQ-2"), state_machine),
-    Check("differential", ("DIFF-1", "DIFF-2", "DIFF-3", "DIFF-4", "DIFF-5"), differential),
+    Check(
+        "differential",
+        ("DIFF-1", "DIFF-2", "DIFF-3", "DIFF-4", "DIFF-5", "DIFF-6"),
+        differential,
+    ),
     Check(
         "contracts",
         ("VER-3", "INV-RISK-1", "INV-RISK-2", "INV-RISK-3", "INV-RISK-4", "NUM-1", "NUM-2"),
