@@ -349,11 +349,21 @@ def pool_assets(state: State, account: AccountId) -> set[AssetId]:
     return {x for (s, x), amount in state.hub.owed.items() if s in backing and amount}
 
 
+def backed_share(pnl: int, pool: int) -> int:
+    """RISK-NET-2: of a reported PnL, the profit a pool of value `pool` stands behind.
+
+    pre: pool >= 0
+    post: 0 <= __return__ <= pool
+    post: __return__ <= max(0, pnl)
+    """
+    return min(max(0, pnl), pool)
+
+
 def backed_profit(state: State, account: AccountId, spoke: SpokeId, prices: Prices) -> int:
     """RISK-NET-2: the part of a spoke's reported profit for the account that the spoke's
     own clearing pool at the hub stands behind: min(max(0, pnl), pool value)."""
     pnl = reported_pnl(state, account, spoke, prices)
-    return min(max(0, pnl), pool_value(state, spoke, prices))
+    return backed_share(pnl, pool_value(state, spoke, prices))
 
 
 def backed_profits(state: State, account: AccountId, prices: Prices) -> int:

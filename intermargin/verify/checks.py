@@ -2,6 +2,7 @@
 
 from intermargin.verify import Check
 from intermargin.verify.inprocess import differential, proofs, requirements, state_machine
+from intermargin.verify.laws import risk_laws
 from intermargin.verify.subprocesses import contracts, types
 
 INVARIANTS = (
@@ -24,6 +25,20 @@ CHECKS: tuple[Check, ...] = (
         "differential",
         ("DIFF-1", "DIFF-2", "DIFF-3", "DIFF-4", "DIFF-5", "DIFF-6"),
         differential,
+    ),
+    Check(
+        "risk-laws",
+        (
+            "VER-5",
+            "INV-RISK-1",
+            "INV-RISK-2",
+            "INV-RISK-3",
+            "INV-RISK-4",
+            "INV-RISK-5",
+            "INV-RISK-6",
+            "RISK-7",
+        ),
+        risk_laws,
     ),
     Check(
         "contracts",
