@@ -15,6 +15,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from intermargin.account_view import account_view
 from intermargin.scenarios import Scenario
 from model import State, initial_state, step
 from model.liquidation import health_prices
@@ -48,6 +49,7 @@ from spec.actions import (
     UnpauseSpoke,
     Withdraw,
 )
+from spec.bounds import BPS
 from spec.messages import (
     CreditGrant,
     CreditRelease,
@@ -289,6 +291,21 @@ def describe_health(state: State, account: str) -> str:
     return f"{account} {h.equity}/{h.requirement} {verdict}{backed}{tag}"
 
 
+def describe_ratios(state: State, account: str) -> str:
+    """`HF 48.48x`, `MR 2.07%`, `liq 3175` (RISK-IM-3..RISK-IM-5); `-` for none, `n/a`
+    without prices."""
+    view = account_view(state, account)
+    if not view["priced"]:
+        return "n/a"
+    hf, mr, liq = view["health_factor_bps"], view["margin_ratio_bps"], view["liquidation_price"]
+    parts = [
+        "HF inf" if hf is None else f"HF {hf / BPS:.2f}x",
+        "MR inf" if mr is None else f"MR {mr / BPS:.2%}",
+        f"liq {'-' if liq is None else liq}",
+    ]
+    return "\n".join(parts)
+
+
 def describe_allocations(state: State) -> str:
     """Per spoke holding credit, paused, or with its cap changed: total allocation / cap
     (` P` when paused); `-` when no spoke is any of these."""
@@ -341,9 +358,18 @@ def timeline_table(result: Run) -> Table:
 
 
 def accounts_table(state: State, accounts: Iterable[str]) -> Table:
-    """The end state per account: collateral, status and epoch, health, credit per spoke."""
+    """The end state per account: collateral, status and epoch, health, its health factor,
+    margin ratio and liquidation price (RISK-IM-3..RISK-IM-5), credit per spoke."""
     table = Table(title="Accounts at the end", title_justify="left")
-    for column in ("account", "collateral", "status", "health (equity/req)", "alloc per spoke"):
+    columns = (
+        "account",
+        "collateral",
+        "status",
+        "health (equity/req)",
+        "HF / margin ratio / liq. price",
+        "alloc per spoke",
+    )
+    for column in columns:
         table.add_column(column)
     spokes = [s.id for s in state.params.spokes]
     for account in accounts:
@@ -360,6 +386,7 @@ def accounts_table(state: State, accounts: Iterable[str]) -> Table:
             "\n".join(held) or "0",
             f"{phase}, epoch {status.epoch}",
             describe_health(state, account).removeprefix(f"{account} "),
+            describe_ratios(state, account),
             "\n".join(alloc),
         )
     return table

@@ -126,3 +126,28 @@ def fake_profit_is_contained(pnl: int, extra: int, pool: int) -> bool:
     capacity_unchanged = min(0, pnl) == min(0, pnl + extra)
     rise = risk.backed_share(pnl + extra, pool) - risk.backed_share(pnl, pool)
     return capacity_unchanged and 0 <= rise <= pool
+
+
+def initial_within_maintenance(
+    amount: int,
+    price: int,
+    haircuts: tuple[int, int],
+    losses: int,
+    backed: int,
+    maintenance: int,
+    extra: int,
+) -> bool:
+    """INV-RISK-7, RISK-IM-1, RISK-IM-2: with the LTV haircut at least the liquidation one, the
+    loan value is at most the collateral value, and an account whose capacity covers its
+    initial requirement (the maintenance one plus `extra` >= 0) is healthy.
+
+    pre: amount >= 0 and price >= 0 and 0 <= haircuts[0] <= haircuts[1] < 10000
+    pre: losses <= 0 and backed >= 0 and maintenance >= 0 and extra >= 0
+    post: __return__
+    """
+    liquidation, ltv = haircuts
+    value = haircut_value(amount, price, liquidation)
+    lent = haircut_value(amount, price, ltv)
+    meets_initial = lent + losses >= maintenance + extra
+    healthy = value + losses + backed >= maintenance
+    return lent <= value and (healthy or not meets_initial)

@@ -21,13 +21,15 @@ from model.hub import link, report_positions, with_allocation
 from model.liquidation import health_prices
 from model.oracle import price_of, prices_of
 from model.risk import (
+    account_initial_margin,
     assets_needed,
     capacity,
-    collateral_value,
     is_healthy,
     latency_buffer,
+    loan_value,
     maintenance_requirement,
     margin,
+    reported_books,
     underlyings,
     unrealized_pnl,
 )
@@ -232,11 +234,14 @@ def encode_step(state: State, typed: Action) -> EncodedStep | None:
         inputs["live"] = B(prices is not None)
         p = prices or {}
         if prices is not None and t != "Liquidate":
-            cv = collateral_value(view, action.account, p)
+            cv = loan_value(view, action.account, p)
             inputs["reported_loss"] = I(capacity(view, action.account, p) - cv)
             inputs["buffer"] = I(latency_buffer(view, action.account, p))
+            books = reported_books(view, action.account).values()
+            inputs["initial_margin"] = I(account_initial_margin(view.params, books, p))
         elif t != "Liquidate":
             inputs["reported_loss"], inputs["buffer"] = I(0), I(0)
+            inputs["initial_margin"] = I(0)
         if t == "Liquidate":
             ok = prices is not None
             # LIQ-1, RISK-NET-1: health also counts the clearing pools that have a price
@@ -315,6 +320,8 @@ def inputs_out_of_bounds(step: EncodedStep) -> tuple[str, ...]:
     """
     found = []
     for name, (low, high) in step.kind.ints:
+        if name not in step.inputs or (low is None and high is None):
+            continue  # not computed for this step, or unbounded
         value = z3.simplify(step.inputs[name]).as_long()
         if (low is not None and value < low) or (high is not None and value > high):
             found.append(f"{name}={value}")

@@ -122,7 +122,7 @@ def test_the_risk_laws_hold() -> None:
     """VER-5: every law of model/laws.py holds on every drawn input, each law drawn many times."""
     result = risk_laws(SETTINGS)
     assert result.status == "passed", result.details
-    assert "9 laws on 1800 drawn inputs" in result.summary
+    assert "10 laws on 2000 drawn inputs" in result.summary
 
 
 def test_a_scan_that_adds_the_marks_fails_the_risk_laws(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -36,6 +36,7 @@ CHECKS: tuple[Check, ...] = (
             "INV-RISK-4",
             "INV-RISK-5",
             "INV-RISK-6",
+            "INV-RISK-7",
             "RISK-7",
         ),
         risk_laws,

@@ -119,6 +119,20 @@ LAWS: tuple[Law, ...] = (
         st.tuples(st.sampled_from(MARKETS), lots, prices, prices),
     ),
     Law(
+        "INV-RISK-7",
+        "initial is stricter than maintenance",
+        laws.initial_within_maintenance,
+        st.tuples(
+            amounts,
+            prices,
+            haircuts(),
+            st.integers(-(10**9), 0),
+            amounts,
+            amounts,
+            amounts,
+        ),
+    ),
+    Law(
         "INV-RISK-6",
         "fake profit is contained",
         laws.fake_profit_is_contained,
