@@ -43,7 +43,17 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "contracts",
-        ("VER-3", "INV-RISK-1", "INV-RISK-2", "INV-RISK-3", "INV-RISK-4", "NUM-1", "NUM-2"),
+        (
+            "VER-3",
+            "INV-RISK-1",
+            "INV-RISK-2",
+            "INV-RISK-3",
+            "INV-RISK-4",
+            "INV-RISK-6",
+            "INV-RISK-7",
+            "NUM-1",
+            "NUM-2",
+        ),
         contracts,
     ),
     Check("types", ("VER-4",), types),
