@@ -15,7 +15,7 @@ from typing import NoReturn
 
 from intermargin.errors import EXIT_USAGE, UsageError, clip
 
-COMMANDS = ("verify", "scenario", "replay", "trace", "prove", "fuzz")
+COMMANDS = ("verify", "scenario", "replay", "account", "trace", "prove", "fuzz")
 
 
 class Parser(argparse.ArgumentParser):

@@ -15,16 +15,19 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from intermargin.account_view import account_view
 from intermargin.scenarios import Scenario
 from model import State, initial_state, step
+from model.liquidation import health_prices
 from model.observe import observe
 from model.oracle import prices_of
 from model.risk import (
     assets_needed,
-    equity,
+    backed_profits,
     isolated_margin,
     latency_buffer,
     maintenance_requirement,
+    net_equity,
     netted_margin,
     per_position_margin,
     reported_books,
@@ -46,6 +49,7 @@ from spec.actions import (
     UnpauseSpoke,
     Withdraw,
 )
+from spec.bounds import BPS
 from spec.messages import (
     CreditGrant,
     CreditRelease,
@@ -111,11 +115,13 @@ def replayed(actions: Iterable[Action], state: State) -> Iterator[StepRecord]:
 
 @dataclass(frozen=True)
 class Health:
-    """RISK-10: the hub's view of an account: equity against maintenance margin plus
-    latency buffer."""
+    """RISK-10, RISK-NET-3: the hub's view of an account: net equity (with the profits the
+    clearing pools back) against maintenance margin plus latency buffer."""
 
     equity: int
     requirement: int
+    backed: int = 0
+    """RISK-NET-2: the part of `equity` that is profit backed by the spokes' clearing pools."""
 
     @property
     def healthy(self) -> bool:
@@ -124,10 +130,14 @@ class Health:
 
 def health(state: State, account: str) -> Health | None:
     """The account's health at current prices, or None when a price it needs is missing."""
-    prices = prices_of(state, assets_needed(state, account))
+    prices = health_prices(state, account)
     if prices is None:
         return None
-    return Health(equity(state, account, prices), maintenance_requirement(state, account, prices))
+    return Health(
+        net_equity(state, account, prices),
+        maintenance_requirement(state, account, prices),
+        backed_profits(state, account, prices),
+    )
 
 
 @dataclass(frozen=True)
@@ -278,14 +288,31 @@ def describe_outcome(outcome: Outcome) -> str:
 
 
 def describe_health(state: State, account: str) -> str:
-    """`alice 15060/8029 ok`, `... LOW`, with `LIQ e1` while liquidating; `n/a` without prices."""
+    """`alice 15060/8029 ok`, `... LOW`, with `LIQ e1` while liquidating; `n/a` without prices;
+    `(2000 pool-backed)` when backed profit counts in the net equity (RISK-NET-3)."""
     status = state.hub.status[account]
     tag = f" LIQ e{status.epoch}" if status.liquidating else ""
     h = health(state, account)
     if h is None:
         return f"{account} n/a{tag}"
     verdict = "ok" if h.healthy else "LOW"
-    return f"{account} {h.equity}/{h.requirement} {verdict}{tag}"
+    backed = f" ({h.backed} pool-backed)" if h.backed else ""
+    return f"{account} {h.equity}/{h.requirement} {verdict}{backed}{tag}"
+
+
+def describe_ratios(state: State, account: str) -> str:
+    """`HF 48.48x`, `MR 2.07%`, `liq 3175` (RISK-IM-3..RISK-IM-5); `-` for none, `n/a`
+    without prices."""
+    view = account_view(state, account)
+    if not view["priced"]:
+        return "n/a"
+    hf, mr, liq = view["health_factor_bps"], view["margin_ratio_bps"], view["liquidation_price"]
+    parts = [
+        "HF inf" if hf is None else f"HF {hf / BPS:.2f}x",
+        "MR inf" if mr is None else f"MR {mr / BPS:.2%}",
+        f"liq {'-' if liq is None else liq}",
+    ]
+    return "\n".join(parts)
 
 
 def describe_allocations(state: State) -> str:
@@ -349,9 +376,18 @@ def timeline_table(
 
 
 def accounts_table(state: State, accounts: Iterable[str]) -> Table:
-    """The end state per account: collateral, status and epoch, health, credit per spoke."""
+    """The end state per account: collateral, status and epoch, health, its health factor,
+    margin ratio and liquidation price (RISK-IM-3..RISK-IM-5), credit per spoke."""
     table = Table(title="Accounts at the end", title_justify="left")
-    for column in ("account", "collateral", "status", "health (equity/req)", "alloc per spoke"):
+    columns = (
+        "account",
+        "collateral",
+        "status",
+        "health (equity/req)",
+        "HF / margin ratio / liq. price",
+        "alloc per spoke",
+    )
+    for column in columns:
         table.add_column(column)
     spokes = [s.id for s in state.params.spokes]
     for account in accounts:
@@ -368,6 +404,7 @@ def accounts_table(state: State, accounts: Iterable[str]) -> Table:
             "\n".join(held) or "0",
             f"{phase}, epoch {status.epoch}",
             describe_health(state, account).removeprefix(f"{account} "),
+            describe_ratios(state, account),
             "\n".join(alloc),
         )
     return table

@@ -8,7 +8,7 @@ from model.ledger import pay_loss, seizure_prices
 from model.network import send
 from model.oracle import prices_of
 from model.outcome import Step, accept, ignore, reject
-from model.risk import assets_needed, free_capacity
+from model.risk import assets_needed, free_capacity, meets_initial
 from model.state import AccountId, Position, Report, SpokeId, State, add_ghost, assoc
 from spec.actions import Deposit, GrantCredit, Withdraw
 from spec.bounds import MAX_AMOUNT
@@ -51,9 +51,10 @@ def deposit(state: State, action: Deposit) -> Step:
 
 
 def withdraw(state: State, action: Withdraw) -> Step:
-    """HUB-WD-1..3: tokens leave the hub only if the account is not liquidating and, after,
-    its capacity at current prices still covers every allocation (in flight included)
-    plus the latency buffer.  Without the prices to tell, it fails closed."""
+    """HUB-WD-1..3, RISK-IM-2: tokens leave the hub only if the account is not liquidating
+    and, after, its capacity at current prices still covers every allocation (in flight
+    included) plus the latency buffer, and its initial requirement.  Without the prices to
+    tell, it fails closed."""
     key = (action.account, action.asset)
     if state.hub.status[action.account].liquidating:
         return reject(state, Error.ACCOUNT_LIQUIDATING)
@@ -73,11 +74,13 @@ def withdraw(state: State, action: Withdraw) -> Step:
         return reject(state, Error.PRICE_UNAVAILABLE)
     if free_capacity(after, action.account, prices) < 0:
         return reject(state, Error.INSUFFICIENT_CAPACITY)
+    if not meets_initial(after, action.account, prices):
+        return reject(state, Error.INSUFFICIENT_CAPACITY)  # RISK-IM-2
     return accept(after)
 
 
 def grant_credit(state: State, action: GrantCredit) -> Step:
-    """HUB-GRANT-1..4: allocate free capacity to a spoke and send the grant.
+    """HUB-GRANT-1..4, RISK-IM-2: allocate free capacity to a spoke and send the grant.
 
     The hub counts the credit as allocated from the moment it sends, so credit
     in flight can never back a second grant or a withdrawal (INV-CREDIT-1).
@@ -102,6 +105,8 @@ def grant_credit(state: State, action: GrantCredit) -> Step:
         return reject(state, Error.PRICE_UNAVAILABLE)
     if free_capacity(granted, action.account, prices) < 0:
         return reject(state, Error.INSUFFICIENT_CAPACITY)
+    if not meets_initial(granted, action.account, prices):
+        return reject(state, Error.INSUFFICIENT_CAPACITY)  # RISK-IM-2
     if spoke_allocation(state, action.spoke) + action.amount > state.hub.caps[action.spoke]:
         return reject(state, Error.PARTITION_CAP)
     state = add_ghost(granted, "granted", action.spoke, action.amount)

@@ -1,15 +1,19 @@
-"""The risk engine's laws, each stated as a checkable contract (INV-RISK-1..INV-RISK-4).
+"""The risk engine's laws, each a checkable predicate (INV-RISK-1..INV-RISK-6, RISK-7).
 
-Each function computes both sides of one law on plain integers with the risk
-engine's own kernels and returns whether the law holds; its postcondition says
-it always does.  CrossHair searches for inputs that break a postcondition
-(VER-3); tests/test_risk.py states the same laws over whole books as Hypothesis
-properties.
+Each function computes both sides of one law with the risk engine's own code and
+returns whether the law holds.  Those on plain integers carry a postcondition that
+says it always does, which CrossHair searches to break (VER-3).  `intermargin verify`
+runs every law here over generated inputs in its `risk-laws` check (VER-5);
+tests/test_risk.py and tests/test_netting.py state them over whole accounts.
 """
 
 from collections.abc import Sequence
 
-from model.risk import buffer_rate_bps, haircut_value, worst_covered_loss
+from model import risk
+from model.catalog import catalog
+from model.risk import Prices, buffer_rate_bps, haircut_value, worst_covered_loss
+from model.state import Position, Positions
+from spec.params import Params
 
 
 def more_collateral_never_lowers_health(
@@ -69,3 +73,81 @@ def netted_margin_within_isolated(
     return worst_covered_loss(together, covers) <= worst_covered_loss(
         losses_a, covers
     ) + worst_covered_loss(losses_b, covers)
+
+
+# --- the scan (RISK-7) and netting across venues (RISK-NET-*) --------------------------
+# These laws take whole books and call the risk engine through its module, so that a
+# change to any function of it (a mutant patched in at run time) is what they judge.
+
+
+def no_move_no_loss(params: Params, positions: Positions, prices: Prices, asset: str) -> bool:
+    """RISK-7: in the scenario where the price does not move, no book gains or loses."""
+    return risk.scenario_loss(params, positions, prices, asset, prices[asset]) == 0
+
+
+def perp_loses_the_price_change(
+    params: Params, market: str, qty: int, price: int, scenario_price: int
+) -> bool:
+    """RISK-1, RISK-7: a perpetual's scenario loss is qty * (price - scenario price): a long
+    loses what the price falls, a short what it rises."""
+    book = {market: Position(qty, qty * price)}
+    underlying = catalog(params).markets[market].underlying
+    loss = risk.scenario_loss(params, book, {underlying: price}, underlying, scenario_price)
+    return loss == qty * (price - scenario_price)
+
+
+def hedged_pair_nets_to_zero(params: Params, market: str, qty: int, entry: int, price: int) -> bool:
+    """INV-RISK-5, RISK-NET-6: a pair long and short the same lots of one market on two venues,
+    opened at the same price, has a netted scan margin of 0 and PnLs that cancel at any price."""
+    long = {market: Position(qty, qty * entry)}
+    short = {market: Position(-qty, -qty * entry)}
+    underlying = catalog(params).markets[market].underlying
+    prices = {underlying: price}
+    pnls = risk.unrealized_pnl(params, long, prices) + risk.unrealized_pnl(params, short, prices)
+    return risk.netted_margin(params, [long, short], prices) == 0 and pnls == 0
+
+
+def netted_within_isolated_books(
+    params: Params, books: Sequence[Positions], prices: Prices
+) -> bool:
+    """INV-RISK-4, RISK-8: over whole books, netting across venues never costs margin."""
+    netted = risk.netted_margin(params, books, prices)
+    return 0 <= netted <= risk.isolated_margin(params, books, prices)
+
+
+def fake_profit_is_contained(pnl: int, extra: int, pool: int) -> bool:
+    """INV-RISK-6, RISK-NET-5: a spoke that raises a non-negative reported PnL by `extra`
+    leaves the capacity term min(0, pnl) unchanged and raises the backed profit, which only
+    health counts, by at most its pool.
+
+    pre: pnl >= 0 and extra >= 0 and pool >= 0
+    post: __return__
+    """
+    capacity_unchanged = min(0, pnl) == min(0, pnl + extra)
+    rise = risk.backed_share(pnl + extra, pool) - risk.backed_share(pnl, pool)
+    return capacity_unchanged and 0 <= rise <= pool
+
+
+def initial_within_maintenance(
+    amount: int,
+    price: int,
+    haircuts: tuple[int, int],
+    losses: int,
+    backed: int,
+    maintenance: int,
+    extra: int,
+) -> bool:
+    """INV-RISK-7, RISK-IM-1, RISK-IM-2: with the LTV haircut at least the liquidation one, the
+    loan value is at most the collateral value, and an account whose capacity covers its
+    initial requirement (the maintenance one plus `extra` >= 0) is healthy.
+
+    pre: amount >= 0 and price >= 0 and 0 <= haircuts[0] <= haircuts[1] < 10000
+    pre: losses <= 0 and backed >= 0 and maintenance >= 0 and extra >= 0
+    post: __return__
+    """
+    liquidation, ltv = haircuts
+    value = haircut_value(amount, price, liquidation)
+    lent = haircut_value(amount, price, ltv)
+    meets_initial = lent + losses >= maintenance + extra
+    healthy = value + losses + backed >= maintenance
+    return lent <= value and (healthy or not meets_initial)

@@ -12,9 +12,9 @@ from model.arith import bps_up
 from model.hub import record_report, with_allocation
 from model.ledger import Prices, charge_penalty, pay_loss, seizure_prices
 from model.network import send
-from model.oracle import prices_of
+from model.oracle import available_prices, prices_of
 from model.outcome import Step, accept, ignore, reject
-from model.risk import assets_needed, is_healthy, maintenance_requirement
+from model.risk import assets_needed, is_healthy, maintenance_requirement, pool_assets
 from model.state import AccountId, AccountStatus, SpokeId, State, add_ghost, assoc
 from spec.actions import Liquidate
 from spec.errors import Error
@@ -23,6 +23,16 @@ from spec.messages import LiquidationReport, MarginCall
 
 def with_status(state: State, account: AccountId, status: AccountStatus) -> State:
     return replace(state, hub=replace(state.hub, status=assoc(state.hub.status, account, status)))
+
+
+def health_prices(state: State, account: AccountId) -> dict[str, int] | None:
+    """LIQ-1, RISK-NET-1: the prices health is judged at: every price that values the account
+    (None if one is missing: fail closed), plus those of its spokes' clearing pools that have
+    one (a pool asset without a price counts for nothing, against the account)."""
+    prices = prices_of(state, assets_needed(state, account))
+    if prices is None:
+        return None
+    return available_prices(state, pool_assets(state, account) - set(prices)) | prices
 
 
 def liquidate(state: State, action: Liquidate) -> Step:
@@ -36,7 +46,7 @@ def liquidate(state: State, action: Liquidate) -> Step:
     status = state.hub.status[action.account]
     if status.liquidating:
         return reject(state, Error.ACCOUNT_LIQUIDATING)
-    prices = prices_of(state, assets_needed(state, action.account))
+    prices = health_prices(state, action.account)
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
     if is_healthy(state, action.account, prices):

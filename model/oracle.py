@@ -66,3 +66,10 @@ def prices_of(state: State, assets: set[AssetId]) -> dict[AssetId, int] | None:
             return None
         prices[asset] = price
     return prices
+
+
+def available_prices(state: State, assets: set[AssetId]) -> dict[AssetId, int]:
+    """The prices of those assets in `assets` that have one (for values that count an
+    asset without a price as nothing, against the account: RISK-NET-1)."""
+    found = {asset: price_of(state, asset) for asset in assets}
+    return {asset: price for asset, price in found.items() if price is not None}

@@ -18,15 +18,18 @@ from typing import Any
 import z3
 
 from model.hub import link, report_positions, with_allocation
+from model.liquidation import health_prices
 from model.oracle import price_of, prices_of
 from model.risk import (
+    account_initial_margin,
     assets_needed,
     capacity,
-    collateral_value,
     is_healthy,
     latency_buffer,
+    loan_value,
     maintenance_requirement,
     margin,
+    reported_books,
     underlyings,
     unrealized_pnl,
 )
@@ -231,13 +234,18 @@ def encode_step(state: State, typed: Action) -> EncodedStep | None:
         inputs["live"] = B(prices is not None)
         p = prices or {}
         if prices is not None and t != "Liquidate":
-            cv = collateral_value(view, action.account, p)
+            cv = loan_value(view, action.account, p)
             inputs["reported_loss"] = I(capacity(view, action.account, p) - cv)
             inputs["buffer"] = I(latency_buffer(view, action.account, p))
+            books = reported_books(view, action.account).values()
+            inputs["initial_margin"] = I(account_initial_margin(view.params, books, p))
         elif t != "Liquidate":
             inputs["reported_loss"], inputs["buffer"] = I(0), I(0)
+            inputs["initial_margin"] = I(0)
         if t == "Liquidate":
             ok = prices is not None
+            # LIQ-1, RISK-NET-1: health also counts the clearing pools that have a price
+            p = health_prices(state, action.account) or {}
             inputs["healthy"] = B(ok and is_healthy(state, action.account, p))
             inputs["requirement"] = I(
                 maintenance_requirement(state, action.account, p) if ok else 0
@@ -299,6 +307,25 @@ class Judgement:
     error: Error | None
     mismatched: tuple[str, ...] = ()
     """Encoded fields whose implied post value differs from the model's post-state."""
+    unbounded: tuple[str, ...] = ()
+    """Inputs the model computed outside the range the proofs quantify them over (DIFF-6)."""
+
+
+def inputs_out_of_bounds(step: EncodedStep) -> tuple[str, ...]:
+    """DIFF-6, RISK-NET-4: the inputs of a step that lie outside their kind's declared range.
+
+    The proofs quantify each input only over that range (for instance a capacity's
+    reported loss over every value <= 0, so that no reported profit enters it): an input
+    outside it is a step the proofs do not cover.
+    """
+    found = []
+    for name, (low, high) in step.kind.ints:
+        if name not in step.inputs or (low is None and high is None):
+            continue  # not computed for this step, or unbounded
+        value = z3.simplify(step.inputs[name]).as_long()
+        if (low is not None and value < low) or (high is not None and value > high):
+            found.append(f"{name}={value}")
+    return tuple(found)
 
 
 def relation_result(
@@ -346,6 +373,7 @@ def judge(pre: State, action: Action, post: State, mutant: str | None = None) ->
         STATUS_NAMES[status],
         error_of(code),
         tuple(mismatched),
+        inputs_out_of_bounds(step),
     )
 
 

@@ -40,7 +40,8 @@ Judged = tuple[bool, str | None]
 def relation_check(
     pre: State, action: Action, post: State, outcome: Outcome, mutant: str | None = None
 ) -> Judged:
-    """DIFF-1, DIFF-2: the relation accepts the model's step, with the model's outcome.
+    """DIFF-1, DIFF-2, DIFF-6: the relation accepts the model's step, with the model's
+    outcome, and the model's inputs lie in the range the proofs quantify them over.
 
     A step the encoding's universe cannot express (an unknown id, a message about an
     undeclared account) has no kind and is not judged.
@@ -54,6 +55,8 @@ def relation_check(
             f"Z3 guards say {verdict.status} {verdict.error or ''}".rstrip()
             + f", the model {outcome.status} {outcome.error or ''}".rstrip()
         )
+    if verdict.unbounded:
+        problems.append(f"inputs outside the proofs' range: {', '.join(verdict.unbounded)}")
     if not verdict.accepts:
         shown = ", ".join(verdict.mismatched[:6])
         more = f" and {len(verdict.mismatched) - 6} more" if len(verdict.mismatched) > 6 else ""

@@ -24,7 +24,7 @@ from proofs.transitions.delivery import (
 from proofs.transitions.ledger import pay_loss
 from proofs.transitions.network import consume, send
 from proofs.transitions.outcome import Result, Rules, unless_rejected
-from proofs.transitions.risk import collateral_value, free_capacity
+from proofs.transitions.risk import below_initial, collateral_value, free_capacity
 from proofs.transitions.spoke import receive_margin_call
 from spec.errors import Error
 
@@ -42,6 +42,7 @@ def grant_ignores_in_flight(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str,
     lines = total(pre.line[(p, a)] for p in pre.u.spokes)
     free = collateral_value(ctx, pre, a) + inp["reported_loss"] - lines - inp["buffer"]
     rules.reject_if(amount > free, Error.INSUFFICIENT_CAPACITY)
+    rules.reject_if(below_initial(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
     rules.reject_if(spoke_allocation(pre, s) + amount > pre.cap[s], Error.PARTITION_CAP)
     post = rules.pre.add("alloc", (a, s), amount).add("granted", s, amount)
     post = send(post, "hub", s, "CreditGrant", a, amount=amount, epoch=pre.epoch[a])
@@ -58,6 +59,7 @@ def grant_cap_against_all_caps(
     rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
     rules.reject_if(amount > free_capacity(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
+    rules.reject_if(below_initial(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
     all_caps = total(pre.cap[p] for p in pre.u.spokes)
     rules.reject_if(spoke_allocation(pre, s) + amount > all_caps, Error.PARTITION_CAP)
     post = rules.pre.add("alloc", (a, s), amount).add("granted", s, amount)
@@ -72,6 +74,7 @@ def grant_while_liquidating(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str,
     rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
     rules.reject_if(amount > free_capacity(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
+    rules.reject_if(below_initial(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
     rules.reject_if(spoke_allocation(pre, s) + amount > pre.cap[s], Error.PARTITION_CAP)
     post = rules.pre.add("alloc", (a, s), amount).add("granted", s, amount)
     post = send(post, "hub", s, "CreditGrant", a, amount=amount, epoch=pre.epoch[a])

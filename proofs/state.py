@@ -45,6 +45,7 @@ class Universe:
     spokes: tuple[str, ...]
     assets: tuple[str, ...]
     haircut_bps: Mapping[str, int]
+    """The haircut capacity applies: each asset's LTV haircut (RISK-IM-1)."""
     penalty_bps: int
 
     @staticmethod
@@ -53,7 +54,7 @@ class Universe:
             accounts=tuple(params.accounts),
             spokes=tuple(s.id for s in params.spokes),
             assets=tuple(a.id for a in params.assets),
-            haircut_bps={a.id: a.haircut_bps for a in params.assets},
+            haircut_bps={a.id: a.borrowing_haircut_bps for a in params.assets},
             penalty_bps=params.penalty_bps,
         )
 

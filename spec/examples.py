@@ -18,7 +18,13 @@ def example_params() -> Params:
         accounts=("alice", "bob", "carol"),
         assets=(
             AssetParams(id="USD", haircut_bps=0, volatility_bps=0, scan_range_bps=0, fixed_price=1),
-            AssetParams(id="ETH", haircut_bps=1_000, volatility_bps=8_000, scan_range_bps=1_500),
+            AssetParams(
+                id="ETH",
+                haircut_bps=1_000,
+                ltv_haircut_bps=1_500,
+                volatility_bps=8_000,
+                scan_range_bps=1_500,
+            ),
         ),
         markets=(
             MarketParams(id="ETH-PERP", underlying="ETH", kind="perp", im_bps=1_000, mm_bps=500),

@@ -32,12 +32,33 @@ class AssetParams(Frozen):
     """PAR-1: a collateral asset or an underlying."""
 
     id: Id
-    haircut_bps: int = Field(ge=0, lt=BPS, description="collateral value is cut by this")
+    haircut_bps: int = Field(
+        ge=0, lt=BPS, description="liquidation haircut: collateral value for health"
+    )
     volatility_bps: int = Field(ge=0, le=MAX_VOLATILITY_BPS, description="annualized sigma")
     scan_range_bps: Bps = Field(description="portfolio margin price scan range")
     fixed_price: PositivePrice | None = Field(
         default=None, description="a price that needs no feed (the settlement asset)"
     )
+    ltv_haircut_bps: int | None = Field(
+        default=None,
+        ge=0,
+        lt=BPS,
+        description="loan-to-value haircut: collateral value for grants and withdrawals; "
+        "at least haircut_bps; haircut_bps when absent",
+    )
+
+    @model_validator(mode="after")
+    def _ltv_haircut_at_least_the_liquidation_haircut(self) -> Self:
+        if self.ltv_haircut_bps is not None and self.ltv_haircut_bps < self.haircut_bps:
+            raise ValueError(f"asset {self.id}: ltv_haircut_bps must not be below haircut_bps")
+        return self
+
+    @property
+    def borrowing_haircut_bps(self) -> int:
+        """PAR-1, RISK-IM-1: the haircut capacity applies (the LTV haircut, or the liquidation
+        haircut when none is declared)."""
+        return self.haircut_bps if self.ltv_haircut_bps is None else self.ltv_haircut_bps
 
 
 OPTION_TERMS: JsonDict = {

@@ -49,7 +49,8 @@ def test_a_fake_profit_report_does_not_keep_an_insolvent_account_healthy() -> No
 
 
 def test_a_profit_on_one_spoke_does_not_offset_a_loss_on_another() -> None:
-    """RISK-11: the hub counts each spoke's reported loss, and no spoke's profit."""
+    """RISK-11, RISK-NET-2: the hub counts each spoke's reported loss, and no profit that no
+    clearing pool backs (every pool is empty here)."""
     state = underwater_alice()
     prices = prices_of(state, assets_needed(state, "alice"))
     assert prices is not None

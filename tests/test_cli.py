@@ -85,11 +85,11 @@ def test_scenario_crash_prints_its_timeline_and_summary(
         assert text in out, text
 
 
-def test_scenario_hedged_summary_compares_netted_and_isolated_margin(
+def test_scenario_netting_summary_compares_netted_and_isolated_margin(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """RISK-8: the hedged summary shows isolated 5472, netted 400 and the 5072 saved."""
-    assert main(["scenario", "hedged"]) == 0
+    """RISK-8: the netting summary shows isolated 5472, netted 400 and the 5072 saved."""
+    assert main(["scenario", "netting"]) == 0
     out = capsys.readouterr().out
     assert "sum of venues (isolated)" in out and "all venues netted" in out
     for number in ("5472", "400", "5072"):

@@ -82,3 +82,32 @@ def test_hooks_are_removed_after_the_block() -> None:
     with hooked(*hooks):
         assert all(h in AFTER_STEP for h in hooks)
     assert not any(h in AFTER_STEP for h in hooks)
+
+
+def test_a_model_that_lets_profit_into_capacity_leaves_the_proofs_range(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DIFF-6, RISK-NET-4: the proofs quantify a capacity's reported loss over values <= 0
+    only.  At the end of `hedged`, arb has reported a 1,000,000 fake profit for carol; a model
+    whose capacity counted the pool-backed profit (net equity) gives her grant a reported
+    "loss" of +2000, outside that range, and the differential check says so; the real
+    model's grant is judged in range."""
+    import proofs.concrete
+    from intermargin.scenarios import SCENARIOS
+    from intermargin.timeline import run as run_scenario
+    from model import step
+    from model.risk import net_equity
+    from proofs.differential import relation_check
+    from spec.actions import GrantCredit, Inject
+    from spec.messages import ExposureReport
+
+    state = run_scenario(SCENARIOS["hedged"]).final
+    lie = ExposureReport(account="carol", seq=99, balance=1_000_000, positions=())
+    state, _ = step(state, Inject(sender="arb", receiver="hub", payload=lie))
+    grant = GrantCredit(account="carol", spoke="base", amount=1_000)
+    after, outcome = step(state, grant)
+    assert relation_check(state, grant, after, outcome) == (True, None)
+    monkeypatch.setattr(proofs.concrete, "capacity", net_equity)
+    judged, problem = relation_check(state, grant, after, outcome)
+    assert judged and problem is not None
+    assert "inputs outside the proofs' range: reported_loss=2000" in problem

@@ -116,8 +116,9 @@ def test_a_withdrawal_of_exactly_the_free_capacity_is_accepted(genesis: State) -
 
 
 def test_a_withdrawal_counts_haircut_collateral(genesis: State) -> None:
-    """HUB-WD-3, RISK-10, NUM-1: 1 ETH at 2000 with a 10% haircut backs 1800, not 2000."""
-    state = credited(funded(priced(genesis), eth=2), "alice", "arb", 1_801)
+    """HUB-WD-3, RISK-IM-1, NUM-1: for borrowing, 1 ETH at 2000 with its 15% LTV haircut backs
+    1700: not 2000, nor the 1800 its 10% liquidation haircut counts for in health."""
+    state = credited(funded(priced(genesis), eth=2), "alice", "arb", 1_701)
     refused(state, Withdraw(account="alice", asset="ETH", amount=1), Error.INSUFFICIENT_CAPACITY)
     state = run(state, ReleaseCredit(spoke="arb", account="alice", amount=1))
     state = deliver(state, "CreditRelease")

@@ -186,36 +186,36 @@ def test_an_answer_without_a_loss_from_a_paused_spoke_is_taken(genesis: State) -
 
 
 def eth_backed_crash(params: Params) -> State:
-    """bob put up 1 ETH (1800 after haircut at 2000), got 1800 credit on arb, bought 4 perps
-    at 2000, and ETH crashed to 1000: arb claims its whole line, 1800, while his ETH is now
-    worth 1000.  Liquidated and drained."""
-    state = credited(funded(priced(initial_state(params)), "bob", eth=1), "bob", "arb", 1_800)
+    """bob put up 1 ETH (1700 after its 15% LTV haircut at 2000, RISK-IM-1), got 1700 credit
+    on arb, bought 4 perps at 2000, and ETH crashed to 1000: arb claims its whole line, 1700,
+    while his ETH is now worth 1000.  Liquidated and drained."""
+    state = credited(funded(priced(initial_state(params)), "bob", eth=1), "bob", "arb", 1_700)
     state = traded(state, "arb", "bob", "ETH-PERP", 4, 2_000)
     state = run(priced(state, eth=1_000), Liquidate(account="bob"))
     return deliver_all(state)
 
 
 def test_bad_debt_is_charged_to_the_insurance_fund(params: Params) -> None:
-    """HUB-LOSS-3: the collateral pays 1000 (its 1 ETH), the fund the other 800; the penalty
+    """HUB-LOSS-3: the collateral pays 1000 (its 1 ETH), the fund the other 700; the penalty
     is waived for want of collateral."""
     state = eth_backed_crash(params)
     assert state.hub.collateral[("bob", "ETH")] == 0
     assert state.hub.owed[("arb", "ETH")] == 1
-    assert state.hub.owed[("arb", "USD")] == 800
-    assert state.hub.insurance["USD"] == 50_000 - 800
+    assert state.hub.owed[("arb", "USD")] == 700
+    assert state.hub.insurance["USD"] == 50_000 - 700
     assert state.hub.socialized["arb"] == 0
-    assert state.ghost.paid["arb"] == state.ghost.claimed["arb"] == 1_800
+    assert state.ghost.paid["arb"] == state.ghost.claimed["arb"] == 1_700
 
 
 def test_bad_debt_beyond_the_insurance_fund_is_socialized_to_the_spoke(params: Params) -> None:
-    """HUB-LOSS-4: with a fund of 300 USD, 500 of the claim is left unpaid and recorded
+    """HUB-LOSS-4: with a fund of 300 USD, 400 of the claim is left unpaid and recorded
     against the claiming spoke's partition; nothing is paid that was not held."""
     state = eth_backed_crash(params.model_copy(update={"insurance_fund": (("USD", 300),)}))
     assert state.hub.insurance["USD"] == 0
     assert state.hub.owed[("arb", "USD")] == 300
-    assert state.hub.socialized["arb"] == 500
+    assert state.hub.socialized["arb"] == 400
     assert state.ghost.paid["arb"] == 1_300
-    assert state.ghost.claimed["arb"] == 1_800
+    assert state.ghost.claimed["arb"] == 1_700
 
 
 # --- helpers local to these tests ----------------------------------------------------

@@ -4,7 +4,7 @@ ledger arithmetic (NUM-1..NUM-3), and worked examples computed by hand."""
 from dataclasses import replace
 from fractions import Fraction
 
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from model import State, initial_state
@@ -19,8 +19,10 @@ from model.risk import (
     isolated_margin,
     margin,
     mark,
+    net_equity,
     netted_margin,
     per_position_margin,
+    reported_books,
     scan_margin,
     spoke_buffer,
 )
@@ -46,21 +48,46 @@ books = st.dictionaries(st.sampled_from(MARKETS), positions, max_size=3)
 spoke_books = st.fixed_dictionaries({s: books for s in SPOKES})
 balances = st.integers(min_value=-(10**6), max_value=10**6)
 holdings = st.tuples(st.integers(0, 10**6), st.integers(0, 1_000))
+pools = st.integers(0, 10**6)
 
 
 def account_state(
-    params: Params, usd: int, eth: int, reported: dict[str, Positions], balance: int
+    params: Params,
+    usd: int,
+    eth: int,
+    reported: dict[str, Positions],
+    balance: int,
+    pool: int = 0,
 ) -> State:
     """alice holds `usd` and `eth` at the hub, which has `reported` positions from each spoke
-    (and the settled `balance` from arb)."""
+    (and the settled `balance` from arb), and arb's clearing pool holds `pool` USD.
+
+    alice uses every spoke that reports for her (RISK-13: `hub.linked`), so that the
+    reports count in her view at the hub.
+    """
     state = initial_state(params)
     collateral = {**state.hub.collateral, ("alice", "USD"): usd, ("alice", "ETH"): eth}
-    state = replace(state, hub=replace(state.hub, collateral=collateral))
+    owed = {**state.hub.owed, ("arb", "USD"): pool}
+    linked = frozenset(("alice", spoke) for spoke in reported)
+    state = replace(state, hub=replace(state.hub, collateral=collateral, owed=owed, linked=linked))
     for seq, (spoke, book) in enumerate(sorted(reported.items()), start=1):
         state = record_report(
             state, "alice", spoke, seq, balance if spoke == "arb" else 0, dict(book)
         )
     return state
+
+
+def reaches_books(state: State) -> bool:
+    """The generated reports reach the hub's view of the account (RISK-13), and say so to
+    Hypothesis's statistics."""
+    reached = any(reported_books(state, "alice").values())
+    event("reported books reach the hub's view" if reached else "no reported position")
+    return reached
+
+
+def assert_reached(seen: list[bool]) -> None:
+    """A property must exercise what it is about: most examples carry reported positions."""
+    assert len(seen) >= 50 and sum(seen) >= len(seen) // 2, (sum(seen), len(seen))
 
 
 def with_eth_haircut(params: Params, haircut_bps: int) -> Params:
@@ -74,55 +101,75 @@ def with_eth_haircut(params: Params, haircut_bps: int) -> Params:
 # --- INV-RISK-1: more collateral never lowers health --------------------------------
 
 
-@LAWS
-@given(holdings, holdings, spoke_books, balances, eth_prices)
-def test_more_collateral_never_lowers_equity_capacity_or_health(
-    held: tuple[int, int],
-    extra: tuple[int, int],
-    reported: dict[str, Positions],
-    balance: int,
-    eth: int,
-) -> None:
-    """INV-RISK-1: adding collateral never lowers equity, capacity or free capacity, and never
-    turns a healthy account unhealthy."""
-    prices = {"USD": 1, "ETH": eth}
-    before = account_state(PARAMS, held[0], held[1], reported, balance)
-    after = account_state(PARAMS, held[0] + extra[0], held[1] + extra[1], reported, balance)
-    assert equity(after, "alice", prices) >= equity(before, "alice", prices)
-    assert capacity(after, "alice", prices) >= capacity(before, "alice", prices)
-    assert free_capacity(after, "alice", prices) >= free_capacity(before, "alice", prices)
-    assert is_healthy(after, "alice", prices) or not is_healthy(before, "alice", prices)
+def test_more_collateral_never_lowers_equity_capacity_or_health() -> None:
+    """INV-RISK-1, RISK-NET-3: adding collateral never lowers equity, net equity, capacity or
+    free capacity, and never turns a healthy account unhealthy; over reported books that
+    reach the hub's view and a clearing pool that backs some of the profit."""
+    seen: list[bool] = []
+
+    @LAWS
+    @given(holdings, holdings, spoke_books, balances, eth_prices, pools)
+    def law(
+        held: tuple[int, int],
+        extra: tuple[int, int],
+        reported: dict[str, Positions],
+        balance: int,
+        eth: int,
+        pool: int,
+    ) -> None:
+        prices = {"USD": 1, "ETH": eth}
+        before = account_state(PARAMS, held[0], held[1], reported, balance, pool)
+        after = account_state(
+            PARAMS, held[0] + extra[0], held[1] + extra[1], reported, balance, pool
+        )
+        seen.append(reaches_books(before))
+        assert equity(after, "alice", prices) >= equity(before, "alice", prices)
+        assert net_equity(after, "alice", prices) >= net_equity(before, "alice", prices)
+        assert capacity(after, "alice", prices) >= capacity(before, "alice", prices)
+        assert free_capacity(after, "alice", prices) >= free_capacity(before, "alice", prices)
+        assert is_healthy(after, "alice", prices) or not is_healthy(before, "alice", prices)
+
+    law()
+    assert_reached(seen)
 
 
 # --- INV-RISK-2: a larger haircut never raises capacity -----------------------------
 
 
-@LAWS
-@given(
-    st.integers(0, BPS - 1),
-    st.integers(0, BPS - 1),
-    holdings,
-    spoke_books,
-    balances,
-    eth_prices,
-)
-def test_a_larger_haircut_never_raises_capacity(
-    h1: int,
-    h2: int,
-    held: tuple[int, int],
-    reported: dict[str, Positions],
-    balance: int,
-    eth: int,
-) -> None:
+def test_a_larger_haircut_never_raises_capacity() -> None:
     """INV-RISK-2: with the ETH haircut raised from min(h1,h2) to max(h1,h2), the same holdings
-    and reports give no more capacity, free capacity or equity."""
-    low, high = sorted((h1, h2))
-    prices = {"USD": 1, "ETH": eth}
-    lenient = account_state(with_eth_haircut(PARAMS, low), *held, reported, balance)
-    strict = account_state(with_eth_haircut(PARAMS, high), *held, reported, balance)
-    assert capacity(strict, "alice", prices) <= capacity(lenient, "alice", prices)
-    assert free_capacity(strict, "alice", prices) <= free_capacity(lenient, "alice", prices)
-    assert equity(strict, "alice", prices) <= equity(lenient, "alice", prices)
+    and reports give no more capacity, free capacity or equity; over reported books that
+    reach the hub's view."""
+    seen: list[bool] = []
+
+    @LAWS
+    @given(
+        st.integers(0, BPS - 1),
+        st.integers(0, BPS - 1),
+        holdings,
+        spoke_books,
+        balances,
+        eth_prices,
+    )
+    def law(
+        h1: int,
+        h2: int,
+        held: tuple[int, int],
+        reported: dict[str, Positions],
+        balance: int,
+        eth: int,
+    ) -> None:
+        low, high = sorted((h1, h2))
+        prices = {"USD": 1, "ETH": eth}
+        lenient = account_state(with_eth_haircut(PARAMS, low), *held, reported, balance)
+        strict = account_state(with_eth_haircut(PARAMS, high), *held, reported, balance)
+        seen.append(reaches_books(strict))
+        assert capacity(strict, "alice", prices) <= capacity(lenient, "alice", prices)
+        assert free_capacity(strict, "alice", prices) <= free_capacity(lenient, "alice", prices)
+        assert equity(strict, "alice", prices) <= equity(lenient, "alice", prices)
+
+    law()
+    assert_reached(seen)
 
 
 # --- INV-RISK-3: the latency buffer ---------------------------------------------------

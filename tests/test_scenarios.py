@@ -7,6 +7,7 @@ rates 7 bps (arb), 15 bps (base), 34 bps (sol) of notional; penalty 5% of the
 requirement at the call, rounded up; insurance fund 50000 USD.
 """
 
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -14,6 +15,10 @@ import pytest
 from intermargin.scenarios import SCENARIOS, scenario
 from intermargin.timeline import Run, health, margins, run
 from model.invariants import check_step, quiescent_and_accounted
+from model.liquidation import health_prices
+from model.risk import capacity
+from model.step import step
+from spec.actions import Liquidate, Withdraw
 from spec.errors import Error
 
 E = Error
@@ -53,7 +58,7 @@ def test_every_scenario_tells_a_story_in_15_to_40_steps(name: str) -> None:
     assert 15 <= len(s.actions) <= 40
 
 
-@pytest.mark.parametrize("name", ["hedged", "crash", "oracle-outage", "replay"])
+@pytest.mark.parametrize("name", ["netting", "hedged", "crash", "oracle-outage", "replay"])
 def test_scenarios_with_honest_spokes_end_drained_and_accounted(name: str) -> None:
     """INV-LIQ-2: once the network is drained, no liquidation runs and every spoke holds
     exactly what the hub accounts for."""
@@ -62,10 +67,10 @@ def test_scenarios_with_honest_spokes_end_drained_and_accounted(name: str) -> No
     assert quiescent_and_accounted(final) is None
 
 
-# --- hedged ---------------------------------------------------------------------------
+# --- netting ---------------------------------------------------------------------------
 
 
-def test_hedged_netted_margin_is_far_below_the_sum_of_isolated_margins() -> None:
+def test_netting_netted_margin_is_far_below_the_sum_of_isolated_margins() -> None:
     """RISK-8, INV-RISK-4: alice's long 10 ETH-PERP (arb), short 6 ETH-PERP (base) and
     long 4 ETH-P-1800 puts (sol) at ETH 1900.
 
@@ -77,7 +82,7 @@ def test_hedged_netted_margin_is_far_below_the_sum_of_isolated_margins() -> None
     Per-position maintenance 5% of notional: 950 + 570 + 0 = 1520.
     Buffer: ceil(19000 * 7 bps) = 14, ceil(11400 * 15 bps) = 18, ceil(7600 * 34 bps) = 26.
     """
-    m = margins(ran("hedged").final, "alice")
+    m = margins(ran("netting").final, "alice")
     assert m is not None
     assert [(s.spoke, s.isolated, s.per_position) for s in m.spokes] == [
         ("arb", 3420, 950),
@@ -87,10 +92,10 @@ def test_hedged_netted_margin_is_far_below_the_sum_of_isolated_margins() -> None
     assert (m.netted, m.isolated, m.saved, m.per_position, m.buffer) == (400, 5472, 5072, 1520, 58)
 
 
-def test_hedged_requirement_at_the_hub_falls_as_each_hedge_is_reported() -> None:
+def test_netting_requirement_at_the_hub_falls_as_each_hedge_is_reported() -> None:
     """RISK-10: the hub's requirement nets venues: 3614 with the long alone (3600 + buffer
     14), 1472 with the short (4 lots net: 1440 + 14 + 18), 860 with the puts (800 + 60)."""
-    result = ran("hedged")
+    result = ran("netting")
     requirement = {}
     for r in result.steps:
         h = health(r.after, "alice")
@@ -99,18 +104,70 @@ def test_hedged_requirement_at_the_hub_falls_as_each_hedge_is_reported() -> None
     assert (requirement[12], requirement[14], requirement[16]) == (3614, 1472, 860)
 
 
-def test_hedged_a_spoke_cannot_see_the_hedge_but_the_hub_keeps_alice_healthy() -> None:
+def test_netting_a_spoke_cannot_see_the_hedge_but_the_hub_keeps_alice_healthy() -> None:
     """SPK-TRADE-3 (local margin is per spoke) and LIQ-1 (only unhealthy accounts liquidate):
     base refuses 4 more short lots (10 short lots need 3960 of initial margin, its line is
     3000); at 1900 alice's equity 20000 - 200 premium - 1000 = 18800 covers 458 (base's
-    600 profit stays on base and counts for nothing at the hub, RISK-11)."""
-    result = ran("hedged")
+    600 profit stays on base and counts for nothing at the hub: base's clearing pool is
+    empty, RISK-11, RISK-NET-2)."""
+    result = ran("netting")
     assert not_accepted(result) == {
         17: ("rejected", E.INSUFFICIENT_MARGIN),
         22: ("rejected", E.ACCOUNT_HEALTHY),
     }
     h = health(result.final, "alice")
-    assert h is not None and (h.equity, h.requirement) == (18_800, 458)
+    assert h is not None and (h.equity, h.requirement, h.backed) == (18_800, 458, 0)
+
+
+# --- hedged ---------------------------------------------------------------------------
+
+
+def test_hedged_pair_survives_the_rally_that_liquidates_its_lone_leg() -> None:
+    """RISK-NET-1..RISK-NET-3, RISK-NET-6, INV-RISK-5: bob long 5 ETH-PERP on arb and short 5
+    on base at 2000 with 4100 USD; carol short 5 on arb alone with 4100 USD.
+
+    At 2400 carol's arb loss is 2000: equity 2100 < 5 * 432 (18% of 2400) + ceil(12000 *
+    7 bps) = 2169, so she is liquidated; arb closes her short, claims 2000 against her
+    2000 line, and the hub seizes 2000 USD into arb's pool; penalty ceil(2169 * 5%) = 109
+    leaves her 1991.  At 2900 bob's base loss is 4500 and his arb profit 4500, of which
+    arb's pool backs 2000: net equity 4100 - 4500 + 2000 = 1600 against a netted margin
+    of 0 plus buffers ceil(14500 * 7 bps) = 11 and ceil(14500 * 15 bps) = 22: 33.
+    """
+    result = ran("hedged")
+    assert not_accepted(result) == {33: ("rejected", E.ACCOUNT_HEALTHY)}
+    final = result.final
+    assert final.hub.owed[("arb", "USD")] == 2_000
+    assert final.hub.collateral[("carol", "USD")] == 1_991
+    assert final.hub.status["carol"].epoch == 1 and final.hub.status["bob"].epoch == 0
+    h = health(final, "bob")
+    assert h is not None and (h.equity, h.requirement, h.backed) == (1_600, 33, 2_000)
+    m = margins(final, "bob")
+    assert m is not None and m.netted == 0 and m.isolated == 5_220
+
+
+def test_hedged_pair_would_be_liquidated_without_the_pool() -> None:
+    """RISK-NET-2: the same end state with arb's pool emptied: bob's profit is backed by
+    nothing, his equity is 4100 - 4500 = -400 < 33, and a keeper may liquidate him; this is
+    what RISK-11 alone did to a flat account."""
+    final = ran("hedged").final
+    owed = {**final.hub.owed, ("arb", "USD"): 0}
+    emptied = replace(final, hub=replace(final.hub, owed=owed))
+    h = health(emptied, "bob")
+    assert h is not None and (h.equity, h.requirement, h.backed) == (-400, 33, 0)
+    assert not h.healthy
+    _, outcome = step(emptied, Liquidate(account="bob"))
+    assert outcome.status == "accepted"
+
+
+def test_hedged_pair_capacity_counts_no_profit() -> None:
+    """RISK-NET-4: bob's backed profit counts in health only: his capacity is his collateral
+    less the base loss, -400, so he can neither withdraw nor borrow on the strength of it."""
+    final = ran("hedged").final
+    prices = health_prices(final, "bob")
+    assert prices is not None
+    assert capacity(final, "bob", prices) == 4_100 - 4_500
+    _, outcome = step(final, Withdraw(account="bob", asset="USD", amount=1))
+    assert outcome.error is E.INSUFFICIENT_CAPACITY
 
 
 # --- crash ----------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""`intermargin verify`: one run, one verdict, reports for CI (VER-1..VER-4)."""
+"""`intermargin verify`: one run, one verdict, reports for CI (VER-1..VER-5)."""
 
 import json
 import xml.etree.ElementTree as ET
@@ -11,7 +11,12 @@ from intermargin.commands.verify import guarded
 from intermargin.errors import EXIT_OK, EXIT_USAGE
 from intermargin.verify import Check, Settings
 from intermargin.verify.checks import CHECKS
+from intermargin.verify.laws import risk_laws
 from intermargin.verify.subprocesses import contracts, types
+from model.catalog import catalog
+from model.risk import Prices, mark
+from model.state import Positions
+from spec.params import Params
 
 SETTINGS = Settings()
 
@@ -53,13 +58,14 @@ def test_verify_writes_one_verdict_as_a_table_json_and_junit(
 
 
 def test_every_check_is_named_and_covers_some_requirement() -> None:
-    """VER-1: verify runs the proofs, the state machine, the differential checks, the
-    contracts, the types and traceability, each tagged with the ids it covers."""
+    """VER-1: verify runs the proofs, the state machine, the differential checks, the risk
+    laws, the contracts, the types and traceability, each tagged with the ids it covers."""
     names = [c.name for c in CHECKS]
     assert names == [
         "proofs",
         "state-machine",
         "differential",
+        "risk-laws",
         "contracts",
         "types",
         "traceability",
@@ -110,3 +116,35 @@ def test_an_unknown_check_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -
     """CLI-2: naming a check that does not exist is one line and exit code 2."""
     assert main(["verify", "--only", "everything"]) == EXIT_USAGE
     assert "no check named 'everything'" in capsys.readouterr().err
+
+
+def test_the_risk_laws_hold() -> None:
+    """VER-5: every law of model/laws.py holds on every drawn input, each law drawn many times."""
+    result = risk_laws(SETTINGS)
+    assert result.status == "passed", result.details
+    assert "10 laws on 2000 drawn inputs" in result.summary
+
+
+def test_a_scan_that_adds_the_marks_fails_the_risk_laws(monkeypatch: pytest.MonkeyPatch) -> None:
+    """VER-5, RISK-7: the mutant scan that adds the two marks instead of subtracting them
+    (`scenario_loss`), which every other check let through, fails the risk-laws check: a book
+    loses in the scenario where nothing moves, and a perpetual's loss is not its price change."""
+    import model.risk
+
+    def added_marks(
+        params: Params, positions: Positions, prices: Prices, asset: str, scenario_price: int
+    ) -> int:
+        markets = catalog(params).markets
+        change = 0
+        for market_id, pos in positions.items():
+            market = markets[market_id]
+            if market.underlying == asset:
+                change += pos.qty * (mark(market, scenario_price) + mark(market, prices[asset]))
+        return -change
+
+    monkeypatch.setattr(model.risk, "scenario_loss", added_marks)
+    result = risk_laws(SETTINGS, max_examples=50)
+    assert result.status == "failed"
+    broken = "\n".join(result.details)
+    assert "RISK-7 (no move, no loss)" in broken
+    assert "RISK-7 (a perpetual loses the price change)" in broken

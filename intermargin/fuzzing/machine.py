@@ -35,8 +35,9 @@ from intermargin.fuzzing import strategies as fz
 from intermargin.fuzzing.coverage import Coverage
 from model.catalog import catalog
 from model.invariants import check_step, quiescent_and_accounted, quiescent_despite_compromised
-from model.oracle import price_of, prices_of
-from model.risk import assets_needed, is_healthy, mark
+from model.liquidation import health_prices
+from model.oracle import price_of
+from model.risk import is_healthy, mark
 from model.state import State, initial_state
 from model.step import step
 from spec.actions import (
@@ -353,7 +354,7 @@ class MarginMachine(RuleBasedStateMachine):
         """Accounts the hub would find unhealthy now (with the prices to tell)."""
         found = []
         for account in self.params.accounts:
-            prices = prices_of(self.state, assets_needed(self.state, account))
+            prices = health_prices(self.state, account)
             if prices is not None and not is_healthy(self.state, account, prices):
                 found.append(account)
         return found

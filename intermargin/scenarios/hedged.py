@@ -1,9 +1,13 @@
-"""`hedged`: one account long ETH on one venue, short ETH and long puts on two others.
+"""`hedged`: a perfectly hedged pair across two venues survives a rally that liquidates
+its short leg held alone.
 
-The hub margins the account's positions on all spokes together (the portfolio
-method nets them across venues, RISK-8), so the hedge lowers what the account
-must hold.  Each spoke, on the other hand, only sees its own book: its local
-initial-margin check cannot count a hedge held elsewhere.
+Bob is long 5 ETH-PERP on arb and short 5 on base: flat, so his netted scan margin is
+0 (RISK-8).  Carol is short 5 on arb alone, with the same collateral.  The rally
+liquidates Carol; her loss, seized for arb's partition, is arb's clearing pool
+(RISK-NET-1).  As ETH rallies on, Bob's loss on base counts against him in full, and
+his profit on arb counts as far as arb's pool stands behind it (RISK-NET-2,
+RISK-NET-3): the losers on a venue back its winners, through the hub.  Without it
+Bob's equity would be negative and a keeper would liquidate a flat account.
 """
 
 from intermargin.scenarios.scenario import Scenario, deliver, eth_price
@@ -11,38 +15,42 @@ from spec.actions import AdvanceTime, Deposit, GrantCredit, Liquidate, Trade
 from spec.examples import example_params
 
 STORY = (
-    "Alice goes long 10 ETH-PERP on arb, then hedges: short 6 ETH-PERP on base and long "
-    "4 ETH-P-1800 puts on sol. Watch her requirement at the hub fall as each hedge report "
-    "arrives: the hub nets the three venues into one portfolio. A spoke cannot see the "
-    "hedge: base refuses a further short its own credit line cannot margin. ETH dips to "
-    "1900 and she stays healthy. The summary compares the netted (cross-venue) "
-    "maintenance margin with the sum of each venue's isolated margin: the difference is "
-    "the capital netting saves."
+    "Bob opens a perfect pair: long 5 ETH-PERP on arb, short 5 on base, at 2000, with 4100 "
+    "USD at the hub. Carol holds the short alone, on arb, with the same collateral. ETH "
+    "rallies to 2400: Carol is liquidated and her 2000 loss is seized into arb's clearing "
+    "pool. ETH rallies on to 2900: Bob's short on base loses 4500, more than his "
+    "collateral; his arb profit counts in his health as far as arb's pool (2000) stands "
+    "behind it, so he stays healthy (1600 against a 33 buffer) and the keeper's "
+    "Liquidate(bob) is refused. His capacity still counts no profit: he can withdraw or "
+    "borrow nothing on its strength."
 )
 
 HEDGED = Scenario(
     name="hedged",
-    title="Cross-venue hedge: netted vs isolated margin",
+    title="A hedged pair across venues survives what liquidates a lone leg",
     story=STORY,
     params=example_params(),
     actions=(
-        Deposit(account="alice", asset="USD", amount=20_000),
+        Deposit(account="bob", asset="USD", amount=4_100),
         *eth_price(2_000),
-        GrantCredit(account="alice", spoke="arb", amount=5_000),  # -> 1
-        GrantCredit(account="alice", spoke="base", amount=3_000),  # -> 2
-        GrantCredit(account="alice", spoke="sol", amount=500),  # -> 3
-        *deliver(1, 2, 3),
-        Trade(spoke="arb", account="alice", market="ETH-PERP", qty=10, price=2_000),  # -> 4
-        *deliver(4),
-        Trade(spoke="base", account="alice", market="ETH-PERP", qty=-6, price=2_000),  # -> 5
+        GrantCredit(account="bob", spoke="arb", amount=2_000),  # -> 1
+        GrantCredit(account="bob", spoke="base", amount=2_000),  # -> 2
+        *deliver(1, 2),
+        Trade(spoke="arb", account="bob", market="ETH-PERP", qty=5, price=2_000),  # -> 3
+        Trade(spoke="base", account="bob", market="ETH-PERP", qty=-5, price=2_000),  # -> 4
+        *deliver(3, 4),
+        Deposit(account="carol", asset="USD", amount=4_100),
+        GrantCredit(account="carol", spoke="arb", amount=2_000),  # -> 5
         *deliver(5),
-        Trade(spoke="sol", account="alice", market="ETH-P-1800", qty=4, price=50),  # -> 6
+        Trade(spoke="arb", account="carol", market="ETH-PERP", qty=-5, price=2_000),  # -> 6
         *deliver(6),
-        # Shorting 4 more would flatten the account's delta, but base margins only its own
-        # book: 10 short lots need more initial margin than base's line of 3000.
-        Trade(spoke="base", account="alice", market="ETH-PERP", qty=-4, price=2_000),
         AdvanceTime(seconds=30),
-        *eth_price(1_900),
-        Liquidate(account="alice"),  # rejected ACCOUNT_HEALTHY
+        *eth_price(2_400),
+        Liquidate(account="carol"),  # -> 7, 8, 9
+        *deliver(7, 8, 9),  # -> 10, 11, 12: arb claims carol's 2000 loss
+        *deliver(10, 11, 12),
+        AdvanceTime(seconds=30),
+        *eth_price(2_900),
+        Liquidate(account="bob"),  # rejected ACCOUNT_HEALTHY: arb's pool backs his profit
     ),
 )

@@ -2,6 +2,7 @@
 
 from intermargin.verify import Check
 from intermargin.verify.inprocess import differential, proofs, requirements, state_machine
+from intermargin.verify.laws import risk_laws
 from intermargin.verify.subprocesses import contracts, types
 
 INVARIANTS = (
@@ -20,10 +21,39 @@ INVARIANTS = (
 CHECKS: tuple[Check, ...] = (
     Check("proofs", (*INVARIANTS, "INV-LIQ-2"), proofs),
     Check("state-machine", (*INVARIANTS, "INV-LIQ-2"), state_machine),
-    Check("differential", ("DIFF-1", "DIFF-2", "DIFF-3", "DIFF-4", "DIFF-5"), differential),
+    Check(
+        "differential",
+        ("DIFF-1", "DIFF-2", "DIFF-3", "DIFF-4", "DIFF-5", "DIFF-6"),
+        differential,
+    ),
+    Check(
+        "risk-laws",
+        (
+            "VER-5",
+            "INV-RISK-1",
+            "INV-RISK-2",
+            "INV-RISK-3",
+            "INV-RISK-4",
+            "INV-RISK-5",
+            "INV-RISK-6",
+            "INV-RISK-7",
+            "RISK-7",
+        ),
+        risk_laws,
+    ),
     Check(
         "contracts",
-        ("VER-3", "INV-RISK-1", "INV-RISK-2", "INV-RISK-3", "INV-RISK-4", "NUM-1", "NUM-2"),
+        (
+            "VER-3",
+            "INV-RISK-1",
+            "INV-RISK-2",
+            "INV-RISK-3",
+            "INV-RISK-4",
+            "INV-RISK-6",
+            "INV-RISK-7",
+            "NUM-1",
+            "NUM-2",
+        ),
         contracts,
     ),
     Check("types", ("VER-4",), types),

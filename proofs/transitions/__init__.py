@@ -60,6 +60,7 @@ class Kind:
 CAPACITY_INPUTS: tuple[tuple[str, Bound], ...] = (
     ("reported_loss", (None, 0)),
     ("buffer", (0, None)),
+    ("initial_margin", (0, None)),
 )
 MESSAGE_PARAMS: dict[str, tuple[tuple[str, Bound], ...]] = {
     "CreditGrant": (("amount", AMOUNT), ("epoch", COUNTER)),

@@ -11,7 +11,7 @@ from proofs.transitions.context import Ctx
 from proofs.transitions.ledger import pay_loss, seizure_unpriced
 from proofs.transitions.network import send
 from proofs.transitions.outcome import Result, Rules
-from proofs.transitions.risk import free_capacity
+from proofs.transitions.risk import below_initial, free_capacity
 from spec.bounds import MAX_AMOUNT
 from spec.errors import Error
 
@@ -28,7 +28,8 @@ def deposit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Resul
 
 
 def withdraw(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """HUB-WD-1..3: not liquidating; enough balance; prices; capacity after still >= 0."""
+    """HUB-WD-1..3, RISK-IM-2: not liquidating; enough balance; prices; free capacity after
+    still >= 0; capacity after still covers the initial requirement."""
     a, x, amount = act["account"], act["asset"], act["amount"]
     rules = Rules(pre)
     rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
@@ -36,18 +37,20 @@ def withdraw(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Resu
     after = rules.pre.add("collateral", (a, x), -amount).add("tokens", x, -amount)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
     rules.reject_if(free_capacity(ctx, after, a, inp) < 0, Error.INSUFFICIENT_CAPACITY)
+    rules.reject_if(below_initial(ctx, after, a, inp), Error.INSUFFICIENT_CAPACITY)
     return rules.accept(after)
 
 
 def grant_credit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """HUB-GRANT-1..4: allocate free capacity to a spoke and send the grant; the hub counts
-    the credit as allocated from the moment it sends (INV-CREDIT-1)."""
+    """HUB-GRANT-1..4, RISK-IM-2: allocate free capacity to a spoke and send the grant; the
+    hub counts the credit as allocated from the moment it sends (INV-CREDIT-1)."""
     a, s, amount = act["account"], act["spoke"], act["amount"]
     rules = Rules(pre)
     rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
     rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
     rules.reject_if(amount > free_capacity(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
+    rules.reject_if(below_initial(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
     rules.reject_if(spoke_allocation(pre, s) + amount > pre.cap[s], Error.PARTITION_CAP)
     post = rules.pre.add("alloc", (a, s), amount).add("granted", s, amount)
     post = send(post, "hub", s, "CreditGrant", a, amount=amount, epoch=pre.epoch[a])

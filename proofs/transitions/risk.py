@@ -14,7 +14,8 @@ from spec.bounds import BPS
 
 
 def collateral_value(ctx: Ctx, state: SymState, account: str) -> Expr:
-    """RISK-1, NUM-1: sum of amount * price, each cut by its haircut, rounded down."""
+    """RISK-1, RISK-IM-1, NUM-1: what the collateral lends on: sum of amount * price, each cut
+    by its LTV haircut, rounded down (only capacity reads it)."""
     terms = []
     for x in state.u.assets:
         price = ctx.prices.get(x)
@@ -25,11 +26,23 @@ def collateral_value(ctx: Ctx, state: SymState, account: str) -> Expr:
     return total(terms)
 
 
+def capacity(ctx: Ctx, state: SymState, account: str, inp: Mapping[str, Expr]) -> Expr:
+    """RISK-12, RISK-IM-1: loan value plus the reported loss (`inp["reported_loss"]` <= 0:
+    no reported profit enters capacity, RISK-NET-4)."""
+    return collateral_value(ctx, state, account) + inp["reported_loss"]
+
+
+def below_initial(ctx: Ctx, state: SymState, account: str, inp: Mapping[str, Expr]) -> Expr:
+    """RISK-IM-2: capacity below the initial requirement (`inp["initial_margin"]`, the model's
+    initial margin of the reported books, plus the latency buffer)."""
+    return capacity(ctx, state, account, inp) < inp["initial_margin"] + inp["buffer"]
+
+
 def free_capacity(ctx: Ctx, state: SymState, account: str, inp: Mapping[str, Expr]) -> Expr:
     """HUB-GRANT-2: capacity (collateral value + reported loss) less allocations and buffer.
 
     `inp["reported_loss"]` is min(0, reported PnL) and `inp["buffer"]` the latency
     buffer, both functions of the hub's reports, which grants and withdrawals do not change.
     """
-    capacity = collateral_value(ctx, state, account) + inp["reported_loss"]
-    return capacity - total_allocation(state, account) - inp["buffer"]
+    held = capacity(ctx, state, account, inp)
+    return held - total_allocation(state, account) - inp["buffer"]
