@@ -7,16 +7,18 @@ step K the state after the K-th step (the last step by default).
 
 import argparse
 import json
+from itertools import islice
 from typing import Any
 
 from rich.table import Table
 
 from intermargin.account_view import account_view
-from intermargin.commands.replay import replay
+from intermargin.commands.replay import starting_state
 from intermargin.console import stdout_console
-from intermargin.errors import EXIT_OK, UsageError, load_model
+from intermargin.errors import EXIT_OK, UsageError
+from intermargin.timeline import replayed
+from intermargin.trace_file import open_trace
 from spec.bounds import BPS
-from spec.trace import Trace
 
 LABELS = (
     ("collateral_value", "collateral value (liquidation haircuts)"),
@@ -66,16 +68,18 @@ def table(view: dict[str, Any], step: int) -> Table:
 
 
 def main(args: argparse.Namespace) -> int:
-    trace = load_model(args.file, Trace)
-    if args.account not in trace.params.accounts:
-        known = ", ".join(trace.params.accounts)
+    trace = open_trace(args.file)
+    accounts = trace.head.params.accounts
+    if args.account not in accounts:
+        known = ", ".join(accounts)
         raise UsageError(f"unknown account {args.account!r} (the trace declares: {known})")
-    steps = len(trace.steps)
+    steps = trace.length
     step = steps if args.step is None else args.step
     if not 0 <= step <= steps:
         raise UsageError(f"--step {step} is outside the trace (0..{steps})")
-    result = replay(trace, args.file)
-    state = result.initial if step == 0 else result.steps[step - 1].after
+    state = starting_state(trace.head)
+    for record in islice(replayed((s.action for s in trace.steps()), state), step):
+        state = record.after
     view = account_view(state, args.account)
     if args.json:
         print(json.dumps({"file": args.file, "step": step, **view}, indent=2))
