@@ -7,6 +7,7 @@ rates 7 bps (arb), 15 bps (base), 34 bps (sol) of notional; penalty 5% of the
 requirement at the call, rounded up; insurance fund 50000 USD.
 """
 
+from dataclasses import replace
 from functools import cache
 
 import pytest
@@ -14,6 +15,9 @@ import pytest
 from intermargin.scenarios import SCENARIOS, scenario
 from intermargin.timeline import Run, health, margins, run
 from model.invariants import check_step, quiescent_and_accounted
+from model.risk import margin, scan_margin, scan_scenarios
+from model.spoke import local_equity
+from model.state import Position
 from spec.errors import Error
 from tests.float_span import Lot, risk
 
@@ -54,7 +58,7 @@ def test_every_scenario_tells_a_story_in_15_to_40_steps(name: str) -> None:
     assert 15 <= len(s.actions) <= 40
 
 
-@pytest.mark.parametrize("name", ["hedged", "crash", "oracle-outage", "replay"])
+@pytest.mark.parametrize("name", ["hedged", "crash", "oracle-outage", "replay", "naked-option"])
 def test_scenarios_with_honest_spokes_end_drained_and_accounted(name: str) -> None:
     """INV-LIQ-2: once the network is drained, no liquidation runs and every spoke holds
     exactly what the hub accounts for."""
@@ -261,6 +265,57 @@ def test_oracle_outage_liquidation_completes_once_prices_return() -> None:
     assert (hub.owed[("arb", "USD")], hub.owed[("base", "USD")]) == (4000, 2030)
     assert all(hub.alloc[("alice", s)] == 0 for s in ("arb", "base", "sol"))
     assert all(final.spokes[(s, "alice")].positions == {} for s in ("arb", "base", "sol"))
+
+
+# --- naked-option -------------------------------------------------------------------
+
+
+def test_naked_option_refuses_the_oversized_writes_and_accepts_the_covered_ones() -> None:
+    """SPAN-5, SPK-TRADE-3, LIQ-1: carol (no line) and bob (a 1000 line) writing 100 000
+    ETH-C-3000 are refused, and so is alice's 100 000 on top of her covered 10; bob's 10
+    and alice's 10 covered calls go through; after ETH rises to 2400 both writers are
+    healthy, so Liquidate is refused."""
+    assert not_accepted(ran("naked-option")) == {
+        10: ("rejected", E.INSUFFICIENT_MARGIN),
+        11: ("rejected", E.INSUFFICIENT_MARGIN),
+        15: ("rejected", E.INSUFFICIENT_MARGIN),
+        23: ("rejected", E.ACCOUNT_HEALTHY),
+        24: ("rejected", E.ACCOUNT_HEALTHY),
+    }
+
+
+def test_naked_option_the_old_intrinsic_rule_asked_nothing_the_new_one_asks_millions() -> None:
+    """RISK-1, SPAN-1, SPAN-5: every scenario price at ETH 2000 is at most 2900, below the
+    3000 strike, so at intrinsic value the write lost nothing in any scenario and needed
+    no margin (what main accepts).  Now 100 000 lots need at least the short option
+    minimum 100 000 x 1% x 2000 = 2 000 000, 2 200 000 at 110% initial; bob's local
+    equity (his 1000 line, the 800 000 premium less the calls' Black-Scholes value) is
+    far below it."""
+    result = ran("naked-option")
+    params = result.final.params
+    assert all(sc.price < 3_000 for sc in scan_scenarios(params, "ETH", 2_000))
+    write = {"ETH-C-3000": Position(-100_000, -800_000)}
+    required = margin(params, write, {"ETH": 2_000}, initial=True, now=0)
+    assert required >= 2_200_000
+    bob = result.steps[10].before.spokes[("arb", "bob")]
+    after = replace(bob, positions=write)
+    assert local_equity(result.steps[10].before, after, {"ETH": 2_000}) < 1_000 < required
+
+
+def test_naked_option_a_covered_call_needs_less_than_the_perpetual_and_call_apart() -> None:
+    """SPAN-4, SPAN-7: alice's 10 perps and 10 short ETH-C-3000 on base: the calls gain what
+    the perps lose on the way down, so the pair needs less than the perps alone plus the
+    calls alone; bob's 10 naked calls need at least 10 x 20 = 200."""
+    final = ran("naked-option").steps[17].after
+    prices = {"ETH": 2_000}
+    perps = {"ETH-PERP": Position(10, 20_000)}
+    calls = {"ETH-C-3000": Position(-10, -80)}
+    pair = scan_margin(final.params, {**perps, **calls}, prices, final.oracle.now)
+    apart = scan_margin(final.params, perps, prices, final.oracle.now) + scan_margin(
+        final.params, calls, prices, final.oracle.now
+    )
+    assert pair < apart
+    assert scan_margin(final.params, calls, prices, final.oracle.now) >= 200
 
 
 # --- replay ---------------------------------------------------------------------------
