@@ -20,8 +20,12 @@ from model.pricing import (
     option_wad,
     put_wad,
     sqrt_wad,
+    terms,
 )
+from model.risk import mark_wad, market_volatility
 from spec.bounds import MAX_PRICE, MAX_SECONDS, MAX_VOLATILITY_BPS, SECONDS_PER_YEAR
+from spec.examples import example_params
+from spec.params import MarketParams
 
 mpmath.mp.dps = 50
 LAWS = settings(max_examples=300, deadline=None)
@@ -214,3 +218,29 @@ def test_a_zero_rate_at_the_money_call() -> None:
     closed_form = 100 * (2 * mpmath.ncdf(mpmath.mpf("0.1")) - 1)
     assert abs(value - closed_form) < 1e-12
     assert value == pytest.approx(8.0, rel=5e-3)
+
+
+def test_hulls_d1_and_d2() -> None:
+    """PRC-1, PRC-6, PRC-7.  Hull, Example 15.6: S0 = 42, K = 40, r = 10%, sigma = 20%,
+    T = 0.5 gives d1 = 0.7693 and d2 = 0.6278 (printed to 4 decimals); the terms are wad
+    integers and sigma sqrt T is the exact floor of 0.2 x sqrt(0.5) x 10**18."""
+    t = terms(Inputs(42, 40, 2_000, HALF_YEAR, 1_000))
+    assert t.d1 / ONE == pytest.approx(0.7693, abs=5e-5)
+    assert t.d2 / ONE == pytest.approx(0.6278, abs=5e-5)
+    assert t.vol_root_t == 141_421_356_237_309_504  # floor(0.2 sqrt(0.5) 1e18)
+    assert t.d1 - t.d2 == t.vol_root_t
+
+
+def test_a_market_may_declare_its_own_volatility() -> None:
+    """PRC-12, PAR-2: an option market's own volatility_bps prices it instead of its
+    underlying's; a perpetual may not declare one."""
+    params = example_params()
+    call = next(m for m in params.markets if m.id == "ETH-C-3000")
+    skewed = call.model_copy(update={"volatility_bps": 10_000})
+    assert market_volatility(params, call) == 8_000
+    assert market_volatility(params, skewed) == 10_000
+    assert mark_wad(params, skewed, 2_000, 0) > mark_wad(params, call, 2_000, 0)
+    with pytest.raises(ValueError, match="no volatility of its own"):
+        MarketParams(
+            id="X", underlying="ETH", kind="perp", im_bps=1, mm_bps=1, volatility_bps=5_000
+        )
