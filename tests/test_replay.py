@@ -122,7 +122,7 @@ def test_a_replay_can_be_exported_in_itf(
     assert first["#meta"] == {"index": 0} and first["action"] == {}
     assert last["action"]["type"] == steps[-1]["action"]["type"]
     assert last["outcome"]["status"] == steps[-1]["outcome"]["status"]
-    assert last["hub"]["insurance"]["USD"] == {"#bigint": "50402"}
+    assert last["hub"]["insurance"]["USD"] == {"#bigint": "50352"}
     assert last["network"]["next_id"] == {
         "#bigint": str(json.loads(capsys.readouterr().out)["end_state"]["network"]["next_id"])
     }
