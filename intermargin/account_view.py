@@ -49,9 +49,10 @@ def account_view(state: State, account: str) -> dict[str, Any]:
     if prices is None:
         return view
     books = reported_books(state, account)
-    requirement_margin = account_margin(state.params, books.values(), prices)
+    now = state.oracle.now
+    requirement_margin = account_margin(state.params, books.values(), prices, now)
     buffer = latency_buffer(state, account, prices)
-    initial_margin = account_initial_margin(state.params, books.values(), prices)
+    initial_margin = account_initial_margin(state.params, books.values(), prices, now)
     view |= {
         "spokes": {
             s: {

@@ -175,19 +175,19 @@ def margins(state: State, account: str) -> Margins | None:
     prices = prices_of(state, assets_needed(state, account))
     if prices is None:
         return None
-    params = state.params
+    params, now = state.params, state.oracle.now
     per_spoke = tuple(
         SpokeMargin(
             spoke,
-            isolated_margin(params, [book], prices),
-            per_position_margin(params, book, prices, initial=False),
+            isolated_margin(params, [book], prices, now),
+            per_position_margin(params, book, prices, initial=False, now=now),
         )
         for spoke, book in books.items()
         if book
     )
     return Margins(
-        netted=netted_margin(params, books.values(), prices),
-        isolated=isolated_margin(params, books.values(), prices),
+        netted=netted_margin(params, books.values(), prices, now),
+        isolated=isolated_margin(params, books.values(), prices, now),
         per_position=sum(s.per_position for s in per_spoke),
         buffer=latency_buffer(state, account, prices),
         spokes=per_spoke,

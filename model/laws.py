@@ -13,6 +13,7 @@ from model import risk
 from model.catalog import catalog
 from model.risk import Prices, buffer_rate_bps, haircut_value, worst_covered_loss
 from model.state import Position, Positions
+from spec.bounds import BPS
 from spec.params import Params
 
 
@@ -82,7 +83,8 @@ def netted_margin_within_isolated(
 
 def no_move_no_loss(params: Params, positions: Positions, prices: Prices, asset: str) -> bool:
     """RISK-7: in the scenario where the price does not move, no book gains or loses."""
-    return risk.scenario_loss(params, positions, prices, asset, prices[asset]) == 0
+    unmoved = risk.Scenario(prices[asset], 0, BPS)
+    return risk.scenario_loss(params, positions, prices, asset, unmoved, now=0) == 0
 
 
 def perp_loses_the_price_change(
@@ -92,7 +94,8 @@ def perp_loses_the_price_change(
     loses what the price falls, a short what it rises."""
     book = {market: Position(qty, qty * price)}
     underlying = catalog(params).markets[market].underlying
-    loss = risk.scenario_loss(params, book, {underlying: price}, underlying, scenario_price)
+    moved = risk.Scenario(scenario_price, 0, BPS)
+    loss = risk.scenario_loss(params, book, {underlying: price}, underlying, moved, now=0)
     return loss == qty * (price - scenario_price)
 
 
@@ -103,16 +106,17 @@ def hedged_pair_nets_to_zero(params: Params, market: str, qty: int, entry: int, 
     short = {market: Position(-qty, -qty * entry)}
     underlying = catalog(params).markets[market].underlying
     prices = {underlying: price}
-    pnls = risk.unrealized_pnl(params, long, prices) + risk.unrealized_pnl(params, short, prices)
-    return risk.netted_margin(params, [long, short], prices) == 0 and pnls == 0
+    pnl = risk.unrealized_pnl
+    pnls = pnl(params, long, prices, 0) + pnl(params, short, prices, 0)
+    return risk.netted_margin(params, [long, short], prices, 0) == 0 and pnls == 0
 
 
 def netted_within_isolated_books(
     params: Params, books: Sequence[Positions], prices: Prices
 ) -> bool:
     """INV-RISK-4, RISK-8: over whole books, netting across venues never costs margin."""
-    netted = risk.netted_margin(params, books, prices)
-    return 0 <= netted <= risk.isolated_margin(params, books, prices)
+    netted = risk.netted_margin(params, books, prices, 0)
+    return 0 <= netted <= risk.isolated_margin(params, books, prices, 0)
 
 
 def fake_profit_is_contained(pnl: int, extra: int, pool: int) -> bool:

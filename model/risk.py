@@ -7,9 +7,11 @@ callers fetch them from the oracle and fail closed when one is missing.
 """
 
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from model.arith import bps_down, bps_up, ceil_div, isqrt_ceil
 from model.catalog import catalog
+from model.pricing import ONE, Inputs, greeks_wad, option_wad
 from model.state import AccountId, AssetId, Position, Positions, SpokeId, State
 from spec.bounds import BPS, SECONDS_PER_YEAR
 from spec.params import MarketParams, Params
@@ -17,31 +19,68 @@ from spec.params import MarketParams, Params
 Prices = Mapping[AssetId, int]
 
 SCAN_STEPS = 3
-"""RISK-7: the price scan visits -3/3 .. +3/3 of the scan range."""
+"""SPAN-1: the price scan visits -3/3 .. +3/3 of the scan range."""
 
 
-def mark(market: MarketParams, underlying_price: int) -> int:
-    """RISK-1: value of one lot: the price for a perpetual, intrinsic value for an option.
+# --- valuation (RISK-1, RISK-2, PRC-12, PRC-13) --------------------------------------
 
-    Options are marked at intrinsic value in the ledger (their value at expiry);
-    time value appears only in the Greeks, which are analytics (RISK-9).
-    """
+
+def market_volatility(params: Params, market: MarketParams) -> int:
+    """PRC-12: an option's volatility: its own if declared, else its underlying's."""
+    if market.volatility_bps is not None:
+        return market.volatility_bps
+    return catalog(params).assets[market.underlying].volatility_bps
+
+
+def option_inputs(market: MarketParams, price: int, vol_bps: int, now: int) -> Inputs:
+    """PRC-6, PRC-13: the pricer's inputs for one option lot at logical time `now`
+    (time to expiry `expiry - now` seconds, rate zero)."""
+    assert market.strike is not None and market.expiry is not None
+    return Inputs(spot=price, strike=market.strike, vol_bps=vol_bps, seconds=market.expiry - now)
+
+
+def mark_wad_at(market: MarketParams, price: int, vol_bps: int, now: int) -> int:
+    """RISK-1, PRC-8, PRC-13: one lot's value in wad value units at a given volatility:
+    the price for a perpetual; for an option its Black-Scholes value, its intrinsic
+    value from expiry on, and at a zero price its payoff (a call 0, a put the strike)."""
     if market.kind == "perp":
-        return underlying_price
-    assert market.strike is not None
-    if market.kind == "call":
-        return max(underlying_price - market.strike, 0)
-    return max(market.strike - underlying_price, 0)
+        return price * ONE
+    if price == 0:
+        assert market.strike is not None
+        return 0 if market.kind == "call" else market.strike * ONE
+    return option_wad(market.kind, option_inputs(market, price, vol_bps, now))
 
 
-def unrealized_pnl(params: Params, positions: Positions, prices: Prices) -> int:
-    """RISK-2: sum of qty * mark - cost over the positions (exact)."""
+def mark_wad(params: Params, market: MarketParams, price: int, now: int) -> int:
+    """RISK-1: one lot's value in wad value units at the market's volatility (PRC-12)."""
+    return mark_wad_at(market, price, market_volatility(params, market), now)
+
+
+def mark(params: Params, market: MarketParams, price: int, now: int) -> int:
+    """RISK-1: one lot's value in whole value units, rounded down (for display; the
+    ledger sums wad values and rounds once, RISK-2)."""
+    return mark_wad(params, market, price, now) // ONE
+
+
+def is_live_option(market: MarketParams, now: int) -> bool:
+    """PRC-13: an option before its expiry (it still has time value)."""
+    return market.expiry is not None and now < market.expiry
+
+
+def unrealized_pnl(params: Params, positions: Positions, prices: Prices, now: int) -> int:
+    """RISK-2: floor(sum of qty * mark in wad / ONE) - sum of cost.
+
+    One rounding of the book's value, down: against the account for longs (less
+    owned) and shorts (more owed) alike.  Exact for perpetuals.
+    """
     markets = catalog(params).markets
-    total = 0
+    value = 0
+    cost = 0
     for market_id, pos in positions.items():
         market = markets[market_id]
-        total += pos.qty * mark(market, prices[market.underlying]) - pos.cost
-    return total
+        value += pos.qty * mark_wad(params, market, prices[market.underlying], now)
+        cost += pos.cost
+    return value // ONE - cost
 
 
 def notional(params: Params, market_id: str, pos: Position, prices: Prices) -> int:
@@ -59,17 +98,29 @@ def underlyings(params: Params, positions: Iterable[str]) -> set[AssetId]:
 # --- per-position margin (RISK-4) -------------------------------------------------
 
 
-def position_margin(params: Params, market_id: str, pos: Position, prices: Prices, bps: int) -> int:
-    """RISK-4: a perpetual or a short option needs bps of its notional; a long option, nothing
-    beyond its premium (its loss is bounded by its mark, already in equity)."""
+def short_option_minimum(params: Params, short_lots: int, price: int) -> int:
+    """SPAN-5: the least margin of `short_lots` short live option lots on an underlying
+    at `price`: ceil(short_lots * price * short_option_min_bps / 10_000)."""
+    return bps_up(short_lots * price, params.portfolio.short_option_min_bps)
+
+
+def position_margin(
+    params: Params, market_id: str, pos: Position, prices: Prices, bps: int, now: int
+) -> int:
+    """RISK-4: a perpetual needs bps of its notional; a short live option that too, and at
+    least the short option minimum (SPAN-5); a long option nothing beyond its premium
+    (its loss is bounded by its mark, already in equity)."""
     market = catalog(params).markets[market_id]
     if market.kind != "perp" and pos.qty > 0:
         return 0
-    return bps_up(notional(params, market_id, pos, prices), bps)
+    by_rate = bps_up(notional(params, market_id, pos, prices), bps)
+    if not is_live_option(market, now):
+        return by_rate
+    return max(by_rate, short_option_minimum(params, -pos.qty, prices[market.underlying]))
 
 
 def per_position_margin(
-    params: Params, positions: Positions, prices: Prices, *, initial: bool
+    params: Params, positions: Positions, prices: Prices, *, initial: bool, now: int
 ) -> int:
     """RISK-4: the simple method: each position margined on its own."""
     markets = catalog(params).markets
@@ -77,53 +128,95 @@ def per_position_margin(
     for market_id, pos in positions.items():
         market = markets[market_id]
         bps = market.im_bps if initial else market.mm_bps
-        total += position_margin(params, market_id, pos, prices, bps)
+        total += position_margin(params, market_id, pos, prices, bps, now)
     return total
 
 
-# --- scenario (SPAN-like) margin (RISK-7) ------------------------------------------
+# --- the SPAN-style scan (RISK-7, SPAN-1..SPAN-7) -----------------------------------
 
 
-def scenario_prices(params: Params, asset: AssetId, price: int) -> list[tuple[int, int]]:
-    """RISK-7: the scan grid for one underlying, as (scenario price, covered bps).
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """SPAN-1: one risk scenario: an underlying price, a volatility move (+1 up, -1 down,
+    0 unchanged) and the share of its loss that counts, in bps."""
 
-    Price moves of k/3 of the scan range, k in -3..3, under volatility down and up
-    (the volatility move scales the range by 1 -/+ vol_scan); then the extreme
-    moves of +/- extreme_multiple ranges, of whose loss only extreme_cover counts.
-    Scenario prices round away from the current price (a bigger move, against
-    the account) and never go below zero.
+    price: int
+    vol_move: int
+    cover_bps: int
+
+
+def price_move(price: int, scan_range_bps: int, thirds: int) -> int:
+    """SPAN-1: |thirds|/3 of the scan range at `price`, rounded up (a bigger move)."""
+    return ceil_div(price * scan_range_bps * abs(thirds), SCAN_STEPS * BPS)
+
+
+def scan_scenarios(params: Params, asset: AssetId, price: int) -> list[Scenario]:
+    """SPAN-1: the 16 scenarios of one underlying, in CME's order.
+
+    Price unchanged, up 1/3, down 1/3, up 2/3, down 2/3, up 3/3, down 3/3 of the
+    scan range, each with volatility up then down (full cover); then the extreme
+    moves up and down of extreme_multiple ranges at unchanged volatility, of whose
+    loss only extreme_cover counts.  Moves round away from the price; a scenario
+    price is never below zero.
     """
     asset_params = catalog(params).assets[asset]
     scan = params.portfolio
-    grid: list[tuple[int, int]] = []
-    for vol_factor in (BPS - scan.vol_scan_bps, BPS + scan.vol_scan_bps):
-        for k in range(-SCAN_STEPS, SCAN_STEPS + 1):
-            move = ceil_div(
-                price * asset_params.scan_range_bps * abs(k) * vol_factor, SCAN_STEPS * BPS * BPS
-            )
-            grid.append((max(price + move if k > 0 else price - move, 0), BPS))
+    grid: list[Scenario] = []
+    for k in (0, 1, -1, 2, -2, 3, -3):
+        move = price_move(price, asset_params.scan_range_bps, k)
+        moved = price + move if k > 0 else max(price - move, 0)
+        grid += [Scenario(moved, +1, BPS), Scenario(moved, -1, BPS)]
     extreme = bps_up(price * scan.extreme_multiple, asset_params.scan_range_bps)
-    grid.append((price + extreme, scan.extreme_cover_bps))
-    grid.append((max(price - extreme, 0), scan.extreme_cover_bps))
+    grid.append(Scenario(price + extreme, 0, scan.extreme_cover_bps))
+    grid.append(Scenario(max(price - extreme, 0), 0, scan.extreme_cover_bps))
     return grid
 
 
+def shifted_volatility(vol_bps: int, vol_move: int, vol_scan_bps: int) -> int:
+    """SPAN-2: a scenario's volatility, vol * (1 +/- vol_scan): up rounds up, down rounds
+    down (both away from the current volatility); unchanged stays.
+
+    pre: vol_bps >= 0 and 0 <= vol_scan_bps <= 10000 and vol_move in (-1, 0, 1)
+    post: (__return__ >= vol_bps) if vol_move >= 0 else (0 <= __return__ <= vol_bps)
+    """
+    if vol_move > 0:
+        return bps_up(vol_bps, BPS + vol_scan_bps)
+    if vol_move < 0:
+        return bps_down(vol_bps, BPS - vol_scan_bps)
+    return vol_bps
+
+
+def scenario_value_wad(params: Params, market: MarketParams, scenario: Scenario, now: int) -> int:
+    """SPAN-2: one lot's wad value in a scenario: an option fully repriced at the
+    scenario's price and shifted volatility; a perpetual at the price alone."""
+    vol = shifted_volatility(
+        market_volatility(params, market), scenario.vol_move, params.portfolio.vol_scan_bps
+    )
+    return mark_wad_at(market, scenario.price, vol, now)
+
+
 def scenario_loss(
-    params: Params, positions: Positions, prices: Prices, asset: AssetId, scenario_price: int
+    params: Params,
+    positions: Positions,
+    prices: Prices,
+    asset: AssetId,
+    scenario: Scenario,
+    now: int,
 ) -> int:
-    """RISK-7: the loss of the positions on `asset` if its price became `scenario_price`."""
+    """SPAN-3: the loss of the positions on `asset` in a scenario, rounded up:
+    ceil(-sum qty * (scenario value - value now) / ONE) value units (wad values)."""
     markets = catalog(params).markets
-    now = prices[asset]
     change = 0
     for market_id, pos in positions.items():
         market = markets[market_id]
         if market.underlying == asset:
-            change += pos.qty * (mark(market, scenario_price) - mark(market, now))
-    return -change
+            now_value = mark_wad(params, market, prices[asset], now)
+            change += pos.qty * (scenario_value_wad(params, market, scenario, now) - now_value)
+    return ceil_div(-change, ONE)
 
 
 def worst_covered_loss(losses: Sequence[int], covers: Sequence[int]) -> int:
-    """RISK-7: the largest scenario loss after its cover, rounded up; zero if nothing loses.
+    """SPAN-3: the largest scenario loss after its cover, rounded up; zero if nothing loses.
 
     pre: len(losses) == len(covers)
     pre: all(0 <= c <= 10000 for c in covers)
@@ -137,18 +230,97 @@ def worst_covered_loss(losses: Sequence[int], covers: Sequence[int]) -> int:
     return worst
 
 
-def scan_margin(params: Params, positions: Positions, prices: Prices) -> int:
-    """RISK-7: per underlying, the worst covered scenario loss (never below zero); summed.
+def scan_risk(
+    params: Params, positions: Positions, prices: Prices, asset: AssetId, now: int
+) -> int:
+    """SPAN-3: the worst covered loss over the 16 scenarios of one underlying."""
+    grid = scan_scenarios(params, asset, prices[asset])
+    losses = [scenario_loss(params, positions, prices, asset, sc, now) for sc in grid]
+    return worst_covered_loss(losses, [sc.cover_bps for sc in grid])
+
+
+def short_option_lots(params: Params, positions: Positions, asset: AssetId, now: int) -> int:
+    """SPAN-5: the number of short live option lots on `asset`, calls and puts alike."""
+    markets = catalog(params).markets
+    return sum(
+        -pos.qty
+        for market_id, pos in positions.items()
+        if markets[market_id].underlying == asset
+        and is_live_option(markets[market_id], now)
+        and pos.qty < 0
+    )
+
+
+def tenor(market: MarketParams) -> int:
+    """SPAN-6: the expiry a position belongs to; perpetuals form their own tenor (-1)."""
+    return -1 if market.expiry is None else market.expiry
+
+
+def lot_delta_wad(params: Params, market: MarketParams, price: int, now: int) -> int:
+    """SPAN-6, PRC-11: one lot's delta (wad lots of the underlying), from the pricer."""
+    if market.kind == "perp":
+        return ONE
+    inputs = option_inputs(market, price, market_volatility(params, market), now)
+    return greeks_wad(market.kind, inputs).delta
+
+
+def spread_charge(
+    params: Params, positions: Positions, prices: Prices, asset: AssetId, now: int
+) -> int:
+    """SPAN-6: the inter-month spread charge of one underlying.
+
+    The scan moves every expiry together; the charge adds back the risk that they
+    do not.  Deltas net within each tenor; the spreads are min(sum of the long
+    tenors' deltas, sum of the short tenors' |deltas|); the charge is
+    ceil(spreads * price * spread_charge_bps / (10_000 * ONE)).
+    """
+    markets = catalog(params).markets
+    price = prices[asset]
+    by_tenor: dict[int, int] = {}
+    for market_id, pos in positions.items():
+        market = markets[market_id]
+        if market.underlying == asset:
+            delta = pos.qty * lot_delta_wad(params, market, price, now)
+            by_tenor[tenor(market)] = by_tenor.get(tenor(market), 0) + delta
+    longs = sum(d for d in by_tenor.values() if d > 0)
+    shorts = -sum(d for d in by_tenor.values() if d < 0)
+    return ceil_div(min(longs, shorts) * price * params.portfolio.spread_charge_bps, BPS * ONE)
+
+
+def standalone_risk(
+    params: Params, positions: Positions, prices: Prices, asset: AssetId, now: int
+) -> int:
+    """SPAN-7: the scan risks of the positions on `asset`, each on its own, summed: no
+    offset credited, so no spread to add back."""
+    return sum(
+        scan_risk(params, {market_id: pos}, prices, asset, now)
+        for market_id, pos in positions.items()
+        if catalog(params).markets[market_id].underlying == asset
+    )
+
+
+def underlying_risk(
+    params: Params, positions: Positions, prices: Prices, asset: AssetId, now: int
+) -> int:
+    """SPAN-7: max(min(scan risk + spread charge, standalone risk), short option minimum)
+    of one underlying: a spread charge never makes offsets cost more than none."""
+    offset = scan_risk(params, positions, prices, asset, now)
+    offset += spread_charge(params, positions, prices, asset, now)
+    standalone = standalone_risk(params, positions, prices, asset, now)
+    lots = short_option_lots(params, positions, asset, now)
+    return max(min(offset, standalone), short_option_minimum(params, lots, prices[asset]))
+
+
+def scan_margin(params: Params, positions: Positions, prices: Prices, now: int) -> int:
+    """RISK-7, SPAN-7: the sum over underlyings of each one's risk.
 
     Losses net across positions on the same underlying, wherever they are held;
-    underlyings do not offset each other.
+    underlyings do not offset each other (no inter-commodity credit, SPAN-8).
     """
-    total = 0
-    for asset in sorted(underlyings(params, positions)):
-        grid = scenario_prices(params, asset, prices[asset])
-        losses = [scenario_loss(params, positions, prices, asset, p) for p, _ in grid]
-        total += worst_covered_loss(losses, [cover for _, cover in grid])
-    return total
+    return sum(
+        underlying_risk(params, positions, prices, asset, now)
+        for asset in sorted(underlyings(params, positions))
+    )
 
 
 def merge_positions(books: Iterable[Positions]) -> dict[str, Position]:
@@ -161,30 +333,34 @@ def merge_positions(books: Iterable[Positions]) -> dict[str, Position]:
     return {m: p for m, p in merged.items() if p.qty != 0}
 
 
-def margin(params: Params, positions: Positions, prices: Prices, *, initial: bool) -> int:
-    """RISK-5: the declared method's requirement for one book of positions."""
+def margin(params: Params, positions: Positions, prices: Prices, *, initial: bool, now: int) -> int:
+    """RISK-5: the declared method's requirement for one book of positions at time `now`."""
     if params.margin_method == "per_position":
-        return per_position_margin(params, positions, prices, initial=initial)
-    scan = scan_margin(params, positions, prices)
+        return per_position_margin(params, positions, prices, initial=initial, now=now)
+    scan = scan_margin(params, positions, prices, now)
     return bps_up(scan, params.portfolio.im_bps) if initial else scan
 
 
-def account_margin(params: Params, books: Iterable[Positions], prices: Prices) -> int:
+def account_margin(params: Params, books: Iterable[Positions], prices: Prices, now: int) -> int:
     """RISK-5, RISK-8: maintenance margin of an account's books on all spokes: netted
     across spokes under the portfolio method, position by position otherwise."""
     if params.margin_method == "per_position":
-        return sum(per_position_margin(params, b, prices, initial=False) for b in books)
-    return netted_margin(params, books, prices)
+        return sum(per_position_margin(params, b, prices, initial=False, now=now) for b in books)
+    return netted_margin(params, books, prices, now)
 
 
-def netted_margin(params: Params, books: Iterable[Positions], prices: Prices) -> int:
-    """RISK-8: scan margin of all venues' positions together (cross-venue netting)."""
-    return scan_margin(params, merge_positions(books), prices)
+def netted_margin(params: Params, books: Iterable[Positions], prices: Prices, now: int) -> int:
+    """RISK-8: scan margin of all venues' positions together (cross-venue netting), never
+    more than the venues margined each on its own (the spread charge SPAN-6 may add more
+    to a merged book than its offsets save; then the account is margined without them)."""
+    venues = list(books)
+    merged = scan_margin(params, merge_positions(venues), prices, now)
+    return min(merged, isolated_margin(params, venues, prices, now))
 
 
-def isolated_margin(params: Params, books: Iterable[Positions], prices: Prices) -> int:
+def isolated_margin(params: Params, books: Iterable[Positions], prices: Prices, now: int) -> int:
     """RISK-8: scan margin of each venue on its own, summed (no netting across venues)."""
-    return sum(scan_margin(params, book, prices) for book in books)
+    return sum(scan_margin(params, book, prices, now) for book in books)
 
 
 # --- latency buffer (RISK-6) -------------------------------------------------------
@@ -275,7 +451,7 @@ def loan_value(state: State, account: AccountId, prices: Prices) -> int:
 def reported_pnl(state: State, account: AccountId, spoke: SpokeId, prices: Prices) -> int:
     """HUB-REP-3: a spoke's settled balance plus unrealized PnL, per its latest report."""
     report = state.hub.reports[(account, spoke)]
-    return report.balance + unrealized_pnl(state.params, report.positions, prices)
+    return report.balance + unrealized_pnl(state.params, report.positions, prices, state.oracle.now)
 
 
 def reported_losses(state: State, account: AccountId, prices: Prices) -> int:
@@ -303,7 +479,8 @@ def maintenance_requirement(state: State, account: AccountId, prices: Prices) ->
     """RISK-10: maintenance margin of all reported positions, netted across spokes if the
     declared method is the portfolio one, plus the latency buffer."""
     books = reported_books(state, account).values()
-    return account_margin(state.params, books, prices) + latency_buffer(state, account, prices)
+    margin_now = account_margin(state.params, books, prices, state.oracle.now)
+    return margin_now + latency_buffer(state, account, prices)
 
 
 def equity(state: State, account: AccountId, prices: Prices) -> int:
@@ -395,19 +572,21 @@ def net_equity(state: State, account: AccountId, prices: Prices) -> int:
 # --- initial and maintenance at the hub (RISK-IM-1..RISK-IM-5) -----------------------------
 
 
-def account_initial_margin(params: Params, books: Iterable[Positions], prices: Prices) -> int:
+def account_initial_margin(
+    params: Params, books: Iterable[Positions], prices: Prices, now: int
+) -> int:
     """RISK-IM-2: the initial margin of an account's books on all spokes: the netted scan
     margin grossed up by the portfolio's initial rate, or every book's per-position initial
     margin."""
     if params.margin_method == "per_position":
-        return sum(per_position_margin(params, b, prices, initial=True) for b in books)
-    return bps_up(netted_margin(params, books, prices), params.portfolio.im_bps)
+        return sum(per_position_margin(params, b, prices, initial=True, now=now) for b in books)
+    return bps_up(netted_margin(params, books, prices, now), params.portfolio.im_bps)
 
 
 def initial_requirement(state: State, account: AccountId, prices: Prices) -> int:
     """RISK-IM-2: initial margin of all reported positions plus the latency buffer."""
     books = reported_books(state, account).values()
-    initial = account_initial_margin(state.params, books, prices)
+    initial = account_initial_margin(state.params, books, prices, state.oracle.now)
     return initial + latency_buffer(state, account, prices)
 
 

@@ -62,7 +62,11 @@ def fill(old: Position, qty: int, price: int) -> tuple[Position, int]:
 
 def local_equity(state: State, acct: SpokeAccount, prices: dict[str, int]) -> int:
     """SPK-2: what backs the account on this spoke: credit line, settled balance, unrealized PnL."""
-    return acct.line + acct.balance + unrealized_pnl(state.params, acct.positions, prices)
+    return (
+        acct.line
+        + acct.balance
+        + unrealized_pnl(state.params, acct.positions, prices, state.oracle.now)
+    )
 
 
 def with_position(positions: Positions, market: str, position: Position) -> dict[str, Position]:
@@ -132,7 +136,7 @@ def trade(state: State, action: Trade) -> Step:
         prices = prices_of(state, underlyings(state.params, after.positions))
         if prices is None:
             return reject(state, Error.PRICE_UNAVAILABLE)
-        required = margin(state.params, after.positions, prices, initial=True)
+        required = margin(state.params, after.positions, prices, initial=True, now=state.oracle.now)
         if local_equity(state, after, prices) < required:
             return reject(state, Error.INSUFFICIENT_MARGIN)
     state = with_spoke_account(state, action.spoke, action.account, after)
@@ -151,7 +155,7 @@ def release_credit(state: State, action: ReleaseCredit) -> Step:
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
     if local_equity(state, after, prices) < margin(
-        state.params, acct.positions, prices, initial=True
+        state.params, acct.positions, prices, initial=True, now=state.oracle.now
     ):
         return reject(state, Error.INSUFFICIENT_MARGIN)
     state = with_spoke_account(state, action.spoke, action.account, after)
@@ -193,7 +197,7 @@ def receive_margin_call(state: State, spoke: SpokeId, msg: MarginCall) -> Step:
     prices = prices_of(state, underlyings(state.params, acct.positions))
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
-    balance = acct.balance + unrealized_pnl(state.params, acct.positions, prices)
+    balance = acct.balance + unrealized_pnl(state.params, acct.positions, prices, state.oracle.now)
     loss = min(max(-balance, 0), acct.line)
     released = acct.line - loss
     acct = SpokeAccount(

@@ -178,7 +178,11 @@ def message_step(
         acct = state.spokes[(receiver, msg.account)]
         prices = prices_of(state, underlyings(state.params, acct.positions))
         inputs["live"] = z3.BoolVal(prices is not None)
-        pnl = 0 if prices is None else unrealized_pnl(state.params, acct.positions, prices)
+        pnl = (
+            0
+            if prices is None
+            else unrealized_pnl(state.params, acct.positions, prices, state.oracle.now)
+        )
         inputs["upnl"] = z3.IntVal(pnl)
     if msg.type == "ExposureReport":
         inputs["well_formed"] = z3.BoolVal(report_positions(state, msg.positions) is not None)
@@ -238,7 +242,9 @@ def encode_step(state: State, typed: Action) -> EncodedStep | None:
             inputs["reported_loss"] = I(capacity(view, action.account, p) - cv)
             inputs["buffer"] = I(latency_buffer(view, action.account, p))
             books = reported_books(view, action.account).values()
-            inputs["initial_margin"] = I(account_initial_margin(view.params, books, p))
+            inputs["initial_margin"] = I(
+                account_initial_margin(view.params, books, p, view.oracle.now)
+            )
         elif t != "Liquidate":
             inputs["reported_loss"], inputs["buffer"] = I(0), I(0)
             inputs["initial_margin"] = I(0)
@@ -257,7 +263,9 @@ def encode_step(state: State, typed: Action) -> EncodedStep | None:
         ok = False
         if prices is not None:
             after = replace(acct, line=acct.line - action.amount)
-            required = margin(state.params, acct.positions, prices, initial=True)
+            required = margin(
+                state.params, acct.positions, prices, initial=True, now=state.oracle.now
+            )
             ok = local_equity(state, after, prices) >= required
         inputs["margin_ok"] = B(ok)
     elif t == "Trade":
@@ -288,7 +296,7 @@ def trade_inputs(state: State, action: Any) -> dict[str, Expr]:
     prices = prices_of(state, underlyings(state.params, after.positions))
     out["live"] = z3.BoolVal(prices is not None)
     if prices is not None:
-        required = margin(state.params, after.positions, prices, initial=True)
+        required = margin(state.params, after.positions, prices, initial=True, now=state.oracle.now)
         out["margin_ok"] = z3.BoolVal(local_equity(state, after, prices) >= required)
     return out
 

@@ -1,5 +1,6 @@
-"""A worked parameter set: three accounts, a settlement asset and ETH, a perpetual and two
-options, three spokes with different latencies.  The scenarios and tests start from it."""
+"""A worked parameter set: three accounts, a settlement asset and ETH, a perpetual and four
+options (one call struck beyond the extreme scan move, one on a later expiry), three
+spokes with different latencies.  The scenarios and tests start from it."""
 
 from spec.params import (
     AssetParams,
@@ -46,6 +47,24 @@ def example_params() -> Params:
                 im_bps=1_500,
                 mm_bps=1_000,
             ),
+            MarketParams(
+                id="ETH-C-3000",
+                underlying="ETH",
+                kind="call",
+                strike=3_000,
+                expiry=2_592_000,
+                im_bps=1_500,
+                mm_bps=1_000,
+            ),
+            MarketParams(
+                id="ETH-C-2000-Q",
+                underlying="ETH",
+                kind="call",
+                strike=2_000,
+                expiry=7_776_000,
+                im_bps=1_500,
+                mm_bps=1_000,
+            ),
         ),
         spokes=(
             SpokeParams(id="arb", cap=1_000_000, latency_s=2),
@@ -63,7 +82,12 @@ def example_params() -> Params:
             outlier_bps=500,
         ),
         portfolio=PortfolioParams(
-            vol_scan_bps=2_000, extreme_multiple=3, extreme_cover_bps=3_500, im_bps=11_000
+            vol_scan_bps=2_000,
+            extreme_multiple=3,
+            extreme_cover_bps=3_500,
+            im_bps=11_000,
+            short_option_min_bps=100,
+            spread_charge_bps=200,
         ),
         buffer_z_milli=3_000,
         penalty_bps=500,

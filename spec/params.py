@@ -86,6 +86,12 @@ class MarketParams(Frozen):
     expiry: int | None = Field(default=None, ge=0, description="seconds since genesis")
     im_bps: int = Field(ge=1, le=BPS)
     mm_bps: int = Field(ge=1, le=BPS)
+    volatility_bps: int | None = Field(
+        default=None,
+        ge=1,
+        le=MAX_VOLATILITY_BPS,
+        description="PRC-12: an option's implied volatility; default the underlying's",
+    )
 
     @model_validator(mode="after")
     def _options_have_strike_and_mm_below_im(self) -> Self:
@@ -93,6 +99,8 @@ class MarketParams(Frozen):
             raise ValueError(f"option market {self.id} needs a strike and an expiry")
         if self.kind == "perp" and (self.strike is not None or self.expiry is not None):
             raise ValueError(f"perpetual market {self.id} has no strike or expiry")
+        if self.kind == "perp" and self.volatility_bps is not None:
+            raise ValueError(f"perpetual market {self.id} has no volatility of its own")
         if self.mm_bps > self.im_bps:
             raise ValueError(f"market {self.id}: mm_bps must not exceed im_bps")
         return self
@@ -123,12 +131,18 @@ class OracleParams(Frozen):
 
 
 class PortfolioParams(Frozen):
-    """PAR-6: the SPAN-like scan (RISK-7)."""
+    """PAR-6: the SPAN-style scan (RISK-7, SPAN-1..SPAN-7)."""
 
-    vol_scan_bps: Bps = Field(description="volatility up/down scales the price scan range")
+    vol_scan_bps: Bps = Field(description="SPAN-2: options repriced at volatility x (1 -/+ this)")
     extreme_multiple: int = Field(ge=1, le=10)
     extreme_cover_bps: Bps
     im_bps: int = Field(ge=BPS, le=10 * BPS, description="initial margin as a share of scan")
+    short_option_min_bps: Bps = Field(
+        description="SPAN-5: least margin per short option lot, in bps of the underlying price"
+    )
+    spread_charge_bps: Bps = Field(
+        description="SPAN-6: charge per delta spread between expiries, in bps of the price"
+    )
 
 
 class Params(Frozen):

@@ -139,8 +139,9 @@ def traded(state: State, spoke: str, account: str, market: str, qty: int, price:
 
 def underwater(genesis: State) -> State:
     """alice put up 1000 USD, got 1000 credit on arb, bought 2 ETH-PERP at 2000 (reported to
-    the hub), and ETH fell to 1700: equity 1000 - 600 = 400 is below maintenance 2 x 306
-    (the vol-up scan of 18% of 1700) + buffer 3 = 615.  She is unhealthy."""
+    the hub), and ETH fell to 1700: equity 1000 - 600 = 400 is below maintenance 536 (the
+    extreme move 3 x 15% x 1700 = 765 on 2 lots, 1530 at 35% cover = 535.5, rounded up)
+    + buffer 3 = 539.  She is unhealthy."""
     state = credited(funded(priced(genesis), usd=1_000), "alice", "arb", 1_000)
     state = traded(state, "arb", "alice", "ETH-PERP", 2, 2_000)
     return priced(state, eth=1_700)
@@ -153,5 +154,5 @@ def liquidating(genesis: State) -> State:
 
 def settled(genesis: State) -> State:
     """`liquidating`, then every message delivered: arb closed at 1700, claimed the 600 loss,
-    released 400; the hub paid the claim and charged the penalty (5% of 615, rounded up: 31)."""
+    released 400; the hub paid the claim and charged the penalty (5% of 539, rounded up: 27)."""
     return deliver_all(liquidating(genesis))

@@ -33,7 +33,7 @@ from spec.actions import (
     Trade,
     Withdraw,
 )
-from spec.bounds import MAX_AMOUNT, MAX_PRICE, MAX_QTY
+from spec.bounds import MAX_AMOUNT, MAX_PRICE, MAX_QTY, SECONDS_PER_YEAR
 from spec.errors import Error
 from spec.examples import example_params
 from spec.messages import (
@@ -45,6 +45,7 @@ from spec.messages import (
     Message,
     PositionView,
 )
+from tests.float_greeks import call_price, put_price
 from tests.helpers import (
     checked,
     credited,
@@ -87,21 +88,40 @@ BOOK = {
 """Long 2 perpetuals bought at 2000, short 3 calls sold at 150, long 4 puts bought at 125."""
 
 
-def test_unrealized_pnl_is_quantity_times_mark_less_cost_summed() -> None:
-    """RISK-2, RISK-1: at ETH 2100 the marks are 2100, call 100, put 0:
+EXPIRY = 2_592_000
+"""The options' expiry in the example parameters (30 days)."""
+
+
+def test_unrealized_pnl_at_expiry_is_quantity_times_intrinsic_mark_less_cost() -> None:
+    """RISK-2, RISK-1, PRC-13: at expiry the options are worth their intrinsic value.
+    At ETH 2100 the marks are 2100, call 100, put 0:
     2 x 2100 - 4000 = 200; -3 x 100 + 450 = 150; 4 x 0 - 500 = -500; total -150.
     At 1700 the marks are 1700, call 0, put 100:
     3400 - 4000 = -600; 0 + 450 = 450; 400 - 500 = -100; total -250."""
-    assert unrealized_pnl(PARAMS, BOOK, {"ETH": 2_100}) == -150
-    assert unrealized_pnl(PARAMS, BOOK, {"ETH": 1_700}) == -250
-    assert unrealized_pnl(PARAMS, {}, {"ETH": 1_700}) == 0
+    assert unrealized_pnl(PARAMS, BOOK, {"ETH": 2_100}, EXPIRY) == -150
+    assert unrealized_pnl(PARAMS, BOOK, {"ETH": 1_700}, EXPIRY) == -250
+    assert unrealized_pnl(PARAMS, {}, {"ETH": 1_700}, EXPIRY) == 0
+
+
+def test_unrealized_pnl_before_expiry_marks_options_at_black_scholes() -> None:
+    """RISK-2, RISK-1, PRC-8: 30 days before expiry at 80% volatility and zero rate the
+    options carry time value: the book's PnL is the same sum with the Black-Scholes marks
+    (float cross-check, tests/float_greeks.py), rounded down once: at most one unit below
+    the exact value, never above it (beyond the pricer's error)."""
+    t = EXPIRY / SECONDS_PER_YEAR
+    for eth in (1_700, 2_100):
+        call = call_price(eth, 2_000, 0.8, t)
+        put = put_price(eth, 1_800, 0.8, t)
+        exact = 2 * eth - 4_000 + (-3 * call + 450) + (4 * put - 500)
+        pnl = unrealized_pnl(PARAMS, BOOK, {"ETH": eth}, 0)
+        assert exact - 1 - 1e-6 <= pnl <= exact + 1e-6
 
 
 def test_unrealized_pnl_is_exact_at_the_bounds() -> None:
     """RISK-2, NUM-3: MAX_QTY lots bought for 1 value unit, at MAX_PRICE: 10^18 - 1
     exactly (a float would round it to 10^18)."""
     book = {"ETH-PERP": Position(MAX_QTY, 1)}
-    assert unrealized_pnl(PARAMS, book, {"ETH": MAX_PRICE}) == MAX_AMOUNT - 1
+    assert unrealized_pnl(PARAMS, book, {"ETH": MAX_PRICE}, 0) == MAX_AMOUNT - 1
 
 
 def test_notional_uses_the_underlying_price_also_for_options() -> None:
@@ -115,15 +135,16 @@ def test_notional_uses_the_underlying_price_also_for_options() -> None:
 
 def test_per_position_margin_and_the_buffer_scale_with_notional() -> None:
     """RISK-3, RISK-4, RISK-6: at ETH 2100 the short calls need ceil(6300 x 10%) = 630 of
-    maintenance, the long puts none.  arb's buffer rate is ceil(3 x 80% x sqrt(2 / Y)) =
+    maintenance (more than the short option minimum 3 x 1% x 2100 = 63), the long puts
+    none.  arb's buffer rate is ceil(3 x 80% x sqrt(2 / Y)) =
     isqrt_ceil(ceil(24_000^2 x 2 / (10^6 x Y))) = isqrt_ceil(37) = 7 bps, on every
     notional: ceil(6300 x 7 / 10^4) + ceil(8400 x 7 / 10^4) = 5 + 6 = 11."""
     options = {m: BOOK[m] for m in ("ETH-C-2000", "ETH-P-1800")}
     eth = {"ETH": 2_100}
-    assert per_position_margin(PARAMS, options, eth, initial=False) == 630
+    assert per_position_margin(PARAMS, options, eth, initial=False, now=0) == 630
     assert spoke_buffer(PARAMS, "arb", options, eth) == 11
     doubled = {m: Position(2 * p.qty, 2 * p.cost) for m, p in options.items()}
-    assert per_position_margin(PARAMS, doubled, eth, initial=False) == 1_260
+    assert per_position_margin(PARAMS, doubled, eth, initial=False, now=0) == 1_260
 
 
 # --- HUB-REP-3 ------------------------------------------------------------------------------
@@ -228,9 +249,10 @@ def test_local_equity_is_line_plus_balance_plus_unrealized_pnl(genesis: State) -
 
 def test_local_equity_backs_the_trade_to_the_last_value_unit(genesis: State) -> None:
     """SPK-2, SPK-TRADE-3: buying 1 ETH-PERP at 2000 with ETH at 2000 needs initial margin
-    ceil(360 x 110%) = 396 (the scan's worst move is -3/3 of 15% x 1.2 = 360).  Local
-    equity after is line + 0 + (2000 - 2000): a 395 line is refused, 396 accepted."""
-    state = credited(funded(priced(genesis), usd=1_000), "alice", "arb", 395)
+    ceil(315 x 110%) = 347 (the scan's worst is the extreme move 3 x 15% x 2000 = 900 at
+    35% cover; the full -3/3 move loses 300).  Local equity after is line + 0 +
+    (2000 - 2000): a 346 line is refused, 347 accepted."""
+    state = credited(funded(priced(genesis), usd=1_000), "alice", "arb", 346)
     buy = Trade(spoke="arb", account="alice", market="ETH-PERP", qty=1, price=2_000)
     refused(state, buy, Error.INSUFFICIENT_MARGIN)
     run(credited(state, "alice", "arb", 1), buy)
@@ -238,21 +260,21 @@ def test_local_equity_backs_the_trade_to_the_last_value_unit(genesis: State) -> 
 
 def test_unrealized_gain_at_the_oracle_price_counts_in_local_equity(genesis: State) -> None:
     """SPK-2: bought at 1990 with the oracle at 2000, the lot is worth +10 at once:
-    a 386 line suffices (386 + 10 = 396), a 385 line does not."""
-    state = credited(funded(priced(genesis), usd=1_000), "alice", "arb", 385)
+    a 337 line suffices (337 + 10 = 347), a 336 line does not."""
+    state = credited(funded(priced(genesis), usd=1_000), "alice", "arb", 336)
     buy = Trade(spoke="arb", account="alice", market="ETH-PERP", qty=1, price=1_990)
     refused(state, buy, Error.INSUFFICIENT_MARGIN)
     run(credited(state, "alice", "arb", 1), buy)
 
 
 def test_a_release_must_leave_local_equity_above_initial_margin(genesis: State) -> None:
-    """SPK-2, SPK-REL-1: long 2 lots at ETH 2000 need 2 x 396 = 792; with a 1000 line alice
-    may release 208 (1000 - 208 = 792) but not 209."""
+    """SPK-2, SPK-REL-1: long 2 lots at ETH 2000 need ceil(2 x 315 x 110%) = 693; with a 1000
+    line alice may release 307 (1000 - 307 = 693) but not 308."""
     state = long_two(genesis)
     refused(
-        state, ReleaseCredit(spoke="arb", account="alice", amount=209), Error.INSUFFICIENT_MARGIN
+        state, ReleaseCredit(spoke="arb", account="alice", amount=308), Error.INSUFFICIENT_MARGIN
     )
-    run(state, ReleaseCredit(spoke="arb", account="alice", amount=208))
+    run(state, ReleaseCredit(spoke="arb", account="alice", amount=307))
 
 
 # --- SPK-PNL-1 ------------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import pytest
 from intermargin.cli import main
 from intermargin.errors import EXIT_USAGE
 from intermargin.scenarios import SCENARIOS
+from intermargin.timeline import margins, run
 from model import initial_state, step
 from model.observe import observe
 from spec.errors import Error
@@ -78,9 +79,9 @@ def test_scenario_crash_prints_its_timeline_and_summary(
         "accepted -> #8 #9 #10",
         "ignored STALE_REPORT",
         "rejected MARGIN_CALLED",
-        "alice 7260/8029 LOW",
-        "3798 USD",
-        "50402 USD",
+        "alice 6260/7035 LOW",
+        "2848 USD",
+        "50352 USD",
     ):
         assert text in out, text
 
@@ -88,11 +89,15 @@ def test_scenario_crash_prints_its_timeline_and_summary(
 def test_scenario_netting_summary_compares_netted_and_isolated_margin(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    """RISK-8: the netting summary shows isolated 5472, netted 400 and the 5072 saved."""
+    """RISK-8: the netting summary shows each venue's isolated margin (arb 2993 and base 1796,
+    derived in tests/test_scenarios.py), their sum, the netted margin and the saving, as
+    the timeline computes them."""
     assert main(["scenario", "netting"]) == 0
     out = capsys.readouterr().out
     assert "sum of venues (isolated)" in out and "all venues netted" in out
-    for number in ("5472", "400", "5072"):
+    m = margins(run(SCENARIOS["netting"]).final, "alice")
+    assert m is not None
+    for number in ("2993", "1796", str(m.isolated), str(m.netted), str(m.saved)):
         assert number in out
 
 

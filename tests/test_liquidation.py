@@ -55,8 +55,9 @@ def test_liquidating_an_unhealthy_account_calls_every_spoke(genesis: State) -> N
 
 
 def test_the_requirement_at_the_call_is_recorded_for_the_penalty(genesis: State) -> None:
-    """LIQ-2, RISK-10: maintenance 2 x 306 (vol-up scan at 1700) + buffer 3 on arb = 615."""
-    assert liquidating(genesis).hub.status["alice"].requirement_at_call == 615
+    """LIQ-2, RISK-10: maintenance 536 (the extreme scan at 1700: 35% of 2 x 765, rounded
+    up) + buffer 3 on arb = 539."""
+    assert liquidating(genesis).hub.status["alice"].requirement_at_call == 539
 
 
 def test_liquidating_an_account_already_liquidating_is_refused(genesis: State) -> None:
@@ -95,11 +96,11 @@ def test_an_answer_consumes_the_allocation_and_pays_the_loss(genesis: State) -> 
 
 
 def test_the_hub_settles_after_the_last_answer_with_the_penalty(genesis: State) -> None:
-    """LIQ-6, LIQ-7: penalty 5% of 615, rounded up, is 31, seized into the insurance fund;
+    """LIQ-6, LIQ-7: penalty 5% of 539, rounded up, is 27, seized into the insurance fund;
     the account leaves LIQUIDATING and keeps its epoch."""
     state = settled(genesis)
-    assert state.hub.collateral[("alice", "USD")] == 1_000 - 600 - 31
-    assert state.hub.insurance["USD"] == 50_000 + 31
+    assert state.hub.collateral[("alice", "USD")] == 1_000 - 600 - 27
+    assert state.hub.insurance["USD"] == 50_000 + 27
     status = state.hub.status["alice"]
     assert (status.liquidating, status.epoch, status.pending) == (False, 1, frozenset())
     assert quiescent_and_accounted(state) is None

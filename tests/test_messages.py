@@ -252,7 +252,8 @@ def test_a_margin_call_refused_without_prices_goes_through_once_prices_return(
     """MSG-15, SPK-CALL-1, MSG-11: with every quote stale, arb's margin call is refused
     PRICE_UNAVAILABLE and stays in flight while base and sol answer; the liquidation
     waits on arb.  Once prices are published again, the same message is delivered and
-    the liquidation completes exactly as with live prices (369 USD left, fund 50_031)."""
+    the liquidation completes exactly as with live prices (1000 - 600 - penalty 27 = 373
+    USD left, fund 50_027)."""
     state = stale(liquidating(genesis))
     call = only(state, "MarginCall", receiver="arb")
     refused(state, Deliver(message_id=call.id), Error.PRICE_UNAVAILABLE)
@@ -264,8 +265,8 @@ def test_a_margin_call_refused_without_prices_goes_through_once_prices_return(
     assert not state.network.in_flight
     assert not state.hub.status["alice"].liquidating
     assert quiescent_and_accounted(state) is None
-    assert state.hub.collateral[("alice", "USD")] == 369
-    assert state.hub.insurance["USD"] == 50_031
+    assert state.hub.collateral[("alice", "USD")] == 373
+    assert state.hub.insurance["USD"] == 50_027
 
 
 def test_a_paused_spokes_claim_waits_and_is_paid_after_unpause(genesis: State) -> None:
@@ -299,7 +300,7 @@ def test_a_paused_spokes_answer_with_a_loss_waits_and_the_liquidation_completes_
     state = drain(run(state, UnpauseSpoke(spoke="arb")))
     assert not state.network.in_flight
     assert not state.hub.status["alice"].liquidating
-    assert state.hub.collateral[("alice", "USD")] == 369
+    assert state.hub.collateral[("alice", "USD")] == 373
     assert quiescent_and_accounted(state) is None
 
 

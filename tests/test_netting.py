@@ -105,7 +105,7 @@ def test_a_hedged_pair_is_never_liquidated_while_its_pool_and_collateral_cover(
     books = reported_books(state, "alice")
     assert books["arb"] and books["base"]
     event("price rose" if price > entry else "price fell" if price < entry else "no move")
-    assert netted_margin(PARAMS, list(books.values()), prices) == 0
+    assert netted_margin(PARAMS, list(books.values()), prices, state.oracle.now) == 0
     assert net_equity(state, "alice", prices) == buffer + spare_usd
     assert is_healthy(state, "alice", prices)
 

@@ -387,19 +387,20 @@ def test_a_portfolio_scan_field_at_the_edge_of_its_range_is_valid(field: str, va
     assert getattr(Params.model_validate_json(json.dumps(doc)).portfolio, field) == value
 
 
-@pytest.mark.parametrize(("im_bps", "initial"), [(10_000, 360), (11_000, 396), (25_000, 900)])
+@pytest.mark.parametrize(("im_bps", "initial"), [(10_000, 315), (11_000, 347), (25_000, 788)])
 def test_portfolio_im_bps_is_initial_margin_as_a_share_of_the_scan(
     im_bps: int, initial: int
 ) -> None:
-    """PAR-6, RISK-5: long 1 ETH-PERP at 2000 scans to 360 (a 3/3 x 15% x 1.2 move);
-    initial margin is ceil(360 x im_bps / 10_000): 360, 396, 900; maintenance stays 360."""
+    """PAR-6, RISK-5: long 1 ETH-PERP at 2000 scans to 315 (the extreme move 3 x 15% = 900
+    at 35% cover); initial margin is ceil(315 x im_bps / 10_000): 315, 346.5 -> 347,
+    787.5 -> 788; maintenance stays 315."""
     base = example_params()
     params = base.model_copy(
         update={"portfolio": base.portfolio.model_copy(update={"im_bps": im_bps})}
     )
     book = {"ETH-PERP": Position(1, 2_000)}
-    assert margin(params, book, {"ETH": 2_000}, initial=True) == initial
-    assert margin(params, book, {"ETH": 2_000}, initial=False) == 360
+    assert margin(params, book, {"ETH": 2_000}, initial=True, now=0) == initial
+    assert margin(params, book, {"ETH": 2_000}, initial=False, now=0) == 315
 
 
 @pytest.mark.parametrize("z_milli", [-1, 10_001])
@@ -435,13 +436,13 @@ def test_a_penalty_outside_its_range_is_refused(penalty: int) -> None:
     assert "penalty_bps" in refused(Params, with_change(lambda d: d.update(penalty_bps=penalty)))
 
 
-@pytest.mark.parametrize(("penalty_bps", "penalty"), [(0, 0), (500, 31), (2_000, 123)])
+@pytest.mark.parametrize(("penalty_bps", "penalty"), [(0, 0), (500, 27), (2_000, 108)])
 def test_the_penalty_is_a_share_of_the_requirement_at_the_call(
     penalty_bps: int, penalty: int
 ) -> None:
-    """PAR-8, LIQ-6: `settled` has requirement 615 at the call; the penalty is
-    ceil(615 x penalty_bps / 10_000): 0, 31, 123, taken from alice's 1000 - 600 = 400 USD
-    into the 50_000 USD insurance fund."""
+    """PAR-8, LIQ-6: `settled` has requirement 539 at the call; the penalty is
+    ceil(539 x penalty_bps / 10_000): 0, 26.95 -> 27, 107.8 -> 108, taken from alice's
+    1000 - 600 = 400 USD into the 50_000 USD insurance fund."""
     params = example_params().model_copy(update={"penalty_bps": penalty_bps})
     state = helpers.settled(initial_state(params))
     assert state.hub.insurance["USD"] == 50_000 + penalty
@@ -449,14 +450,14 @@ def test_the_penalty_is_a_share_of_the_requirement_at_the_call(
 
 
 def test_the_penalty_uses_the_requirement_at_the_call_not_at_settlement() -> None:
-    """PAR-8, LIQ-6: ETH recovers to 1900 after the call (requirement 615 at 1700): arb
+    """PAR-8, LIQ-6: ETH recovers to 1900 after the call (requirement 539 at 1700): arb
     closes at 1900 (loss 2 x 1900 - 4000 = -200), and the penalty is still
-    ceil(615 x 5%) = 31, not 5% of the requirement at 1900 or after the positions closed."""
+    ceil(539 x 5%) = 27, not 5% of the requirement at 1900 or after the positions closed."""
     state = helpers.priced(helpers.liquidating(initial_state(example_params())), eth=1_900)
-    assert state.hub.status["alice"].requirement_at_call == 615
+    assert state.hub.status["alice"].requirement_at_call == 539
     state = helpers.deliver_all(state)
-    assert state.hub.insurance["USD"] == 50_031
-    assert state.hub.collateral[("alice", "USD")] == 1_000 - 200 - 31
+    assert state.hub.insurance["USD"] == 50_027
+    assert state.hub.collateral[("alice", "USD")] == 1_000 - 200 - 27
 
 
 def test_a_part_rule_is_reported_before_a_cross_reference() -> None:

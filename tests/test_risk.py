@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from model import State, initial_state
 from model.arith import bps_down, bps_up, ceil_div, isqrt_ceil
 from model.hub import record_report
+from model.pricing import ONE
 from model.risk import (
     buffer_rate_bps,
     capacity,
@@ -18,7 +19,7 @@ from model.risk import (
     is_healthy,
     isolated_margin,
     margin,
-    mark,
+    mark_wad,
     net_equity,
     netted_margin,
     per_position_margin,
@@ -30,6 +31,7 @@ from model.state import Position, Positions
 from spec.bounds import BPS, MAX_VOLATILITY_BPS, SECONDS_PER_YEAR
 from spec.examples import example_params
 from spec.params import AssetParams, MarketParams, Params
+from tests.float_greeks import option_greeks, put_price
 
 PARAMS = example_params()
 MARKETS = tuple(m.id for m in PARAMS.markets)
@@ -257,67 +259,98 @@ def test_netted_margin_never_exceeds_isolated_margin(
     prices = {"ETH": eth}
     venues = list(reported.values())
     per_position = sum(
-        scan_margin(PARAMS, {market: pos}, prices)
+        scan_margin(PARAMS, {market: pos}, prices, 0)
         for book in venues
         for market, pos in book.items()
     )
-    netted = netted_margin(PARAMS, venues, prices)
-    isolated = isolated_margin(PARAMS, venues, prices)
+    netted = netted_margin(PARAMS, venues, prices, 0)
+    isolated = isolated_margin(PARAMS, venues, prices, 0)
     assert 0 <= netted <= isolated <= per_position
 
 
 @LAWS
 @given(st.integers(1, 50), st.integers(-(10**6), 10**6), eth_prices)
 def test_a_long_call_never_needs_more_than_its_mark(qty: int, cost: int, eth: int) -> None:
-    """RISK-4, RISK-7: a long option can lose at most its current (intrinsic) mark: its scan
-    margin is at most qty x mark, so 0 at or out of the money; the per-position method asks
-    nothing of it.  A short call needs at least as much as the long one."""
+    """RISK-4, RISK-7, SPAN-3: a long option can lose at most its current mark (its value
+    is never negative in any scenario): its scan margin is at most qty x mark, rounded up;
+    the per-position method asks nothing of it.  A short call needs at least as much."""
     prices = {"ETH": eth}
     long = {CALL.id: Position(qty, cost)}
     short = {CALL.id: Position(-qty, -cost)}
-    assert 0 <= scan_margin(PARAMS, long, prices) <= qty * mark(CALL, eth)
-    assert per_position_margin(PARAMS, long, prices, initial=True) == 0
-    assert scan_margin(PARAMS, short, prices) >= scan_margin(PARAMS, long, prices)
+    value = ceil_div(qty * mark_wad(PARAMS, CALL, eth, 0), ONE)
+    assert 0 <= scan_margin(PARAMS, long, prices, 0) <= value
+    assert per_position_margin(PARAMS, long, prices, initial=True, now=0) == 0
+    assert scan_margin(PARAMS, short, prices, 0) >= scan_margin(PARAMS, long, prices, 0)
 
 
-def test_span_like_scan_worked_example() -> None:
-    """RISK-7, RISK-8 worked example, ETH at 2000, scan range 15%, vol scan 20%, extreme 3x
-    covered at 35%, portfolio IM 110%.
+def test_span_scan_worked_example_for_perpetuals() -> None:
+    """RISK-7, RISK-8, SPAN-1, SPAN-3 worked example, ETH at 2000, scan range 15%, extreme
+    3x covered at 35%, portfolio IM 110%.
 
-    Scan grid: vol down moves 1/3, 2/3, 3/3 of 12% (80, 160, 240); vol up of 18% (120, 240,
-    360); extreme moves of 45% (900) of which 35% counts.
-      long 1 ETH-PERP alone: worst is 2000 -> 1640, loss 360 (extreme: 900 x 35% = 315).
-      long 1 ETH-P-1800 alone: a long option never loses below its mark 0: 0.
-      both together (a protective put): at 1640 the perp loses 360, the put gains 160: 200;
-        at 1760 the perp loses 240, the put gains 40: 200; at 1840: 160; at 1100:
-        (900 - 700) x 35% = 70.  Worst 200.
-    So held on one venue, or on two venues netted, the pair needs 200; isolated per venue
-    360 + 0 = 360; the capital saved by netting is 160.  Initial margin of the pair is
-    200 x 110% = 220.
+    Scenario moves: 1/3, 2/3, 3/3 of 300 (100, 200, 300) under either volatility (a
+    perpetual does not see volatility, SPAN-2); extreme moves of 45% (900), of which 35%
+    counts.  Long 1 ETH-PERP: worst full-cover loss 300 (2000 -> 1700), extreme
+    900 x 35% = 315: the scan is 315.  Opposite perps on two venues net to nothing; held
+    isolated they need 315 each.  Initial margin of the long: ceil(315 x 110%) = 347.
     """
     prices = {"ETH": 2_000}
     perp = {"ETH-PERP": Position(1, 2_000)}
-    put = {"ETH-P-1800": Position(1, 0)}
-    assert scan_margin(PARAMS, perp, prices) == 360
-    assert scan_margin(PARAMS, put, prices) == 0
-    assert scan_margin(PARAMS, {**perp, **put}, prices) == 200
-    assert netted_margin(PARAMS, [perp, put], prices) == 200
-    assert isolated_margin(PARAMS, [perp, put], prices) == 360
-    assert margin(PARAMS, {**perp, **put}, prices, initial=True) == 220
-
-
-def test_opposite_positions_on_two_venues_net_to_zero() -> None:
-    """RISK-8: long 1 perp on one venue and short 1 on another carry no price risk together."""
-    prices = {"ETH": 2_000}
+    assert scan_margin(PARAMS, perp, prices, 0) == 315
+    assert margin(PARAMS, perp, prices, initial=True, now=0) == 347
     books: list[Positions] = [{"ETH-PERP": Position(1, 2_000)}, {"ETH-PERP": Position(-1, -2_010)}]
-    assert netted_margin(PARAMS, books, prices) == 0
-    assert isolated_margin(PARAMS, books, prices) == 720
+    assert netted_margin(PARAMS, books, prices, 0) == 0
+    assert isolated_margin(PARAMS, books, prices, 0) == 630
+
+
+def test_a_protective_put_lowers_the_scan_of_a_perpetual() -> None:
+    """RISK-7, RISK-8, SPAN-2, SPAN-4: long 1 perp and long 1 ETH-P-1800 (30 days, 80%).
+    The scan of the pair is recomputed here scenario by scenario with the float
+    Black-Scholes of tests/float_greeks.py (the put repriced at 80% x 1.2 and x 0.8), plus
+    the spread charge (SPAN-6) of the perpetual's tenor against the put's (2% of the price
+    per spread of delta): the model is above it by less than its two roundings up (the
+    loss, the charge), and the put cuts the perp's 315 because its gain offsets the
+    perp's loss on the way down.  Netted across venues the pair needs
+    the same; isolated it needs the perp's 315 plus the put's own scan."""
+    prices = {"ETH": 2_000}
+    perp = {"ETH-PERP": Position(1, 2_000)}
+    put = {"ETH-P-1800": Position(1, 0)}
+    t = 2_592_000 / SECONDS_PER_YEAR
+    put_delta = option_greeks("put", 2_000, 1_800, 0.8, t).delta
+    spread = min(1.0, -put_delta) * 2_000 * 0.02  # SPAN-6: the perp's tenor against the put's
+    expected = float_scan([(None, 1), (1_800, 1)], 2_000, vol=0.8, t=t) + spread
+    pair = scan_margin(PARAMS, {**perp, **put}, prices, 0)
+    assert expected - 1e-6 <= pair < expected + 2  # two roundings up: the loss, the charge
+    assert pair < 315
+    assert netted_margin(PARAMS, [perp, put], prices, 0) == pair
+    assert isolated_margin(PARAMS, [perp, put], prices, 0) == 315 + scan_margin(
+        PARAMS, put, prices, 0
+    )
+
+
+def float_scan(book: list[tuple[int | None, int]], spot: int, vol: float, t: float) -> float:
+    """The SPAN scan of SPAN-1..SPAN-3 in floats, for a book of (put strike or None for a
+    perpetual, qty): the check's independent recomputation (no rounding rules)."""
+
+    def value(strike: int | None, price: float, sigma: float) -> float:
+        return price if strike is None else put_price(price, strike, sigma, t)
+
+    worst = 0.0
+    for k in (0, 1, -1, 2, -2, 3, -3):
+        price = spot * (1 + 0.15 * k / 3)
+        for sigma in (vol * 1.2, vol * 0.8):
+            loss = -sum(q * (value(s, price, sigma) - value(s, spot, vol)) for s, q in book)
+            worst = max(worst, loss)
+    for price in (spot * 1.45, spot * 0.55):
+        loss = -sum(q * (value(s, price, vol) - value(s, spot, vol)) for s, q in book)
+        worst = max(worst, 0.35 * loss)
+    return worst
 
 
 def test_underlyings_do_not_offset_each_other() -> None:
-    """RISK-7: the scan is per underlying and the worst losses add up.  With a second
-    underlying BTC (scan range 10%, so a 12% worst move at 30 000 under vol up: 3600), a long
-    ETH perp (360) and a short BTC perp (3600) need 3960: neither's gain covers the other."""
+    """RISK-7, SPAN-8: the scan is per underlying and the worst losses add up.  With a second
+    underlying BTC (scan range 10%: extreme 3 x 3000 = 9000 at 30 000, 35% of it 3150), a
+    long ETH perp (315) and a short BTC perp (3150) need 3465: neither's gain covers the
+    other."""
     btc = AssetParams(id="BTC", haircut_bps=1_000, volatility_bps=6_000, scan_range_bps=1_000)
     btc_perp = MarketParams(id="BTC-PERP", underlying="BTC", kind="perp", im_bps=1_000, mm_bps=500)
     params = PARAMS.model_copy(
@@ -325,8 +358,8 @@ def test_underlyings_do_not_offset_each_other() -> None:
     )
     prices = {"ETH": 2_000, "BTC": 30_000}
     book = {"ETH-PERP": Position(1, 2_000), "BTC-PERP": Position(-1, -30_000)}
-    assert scan_margin(params, {"BTC-PERP": book["BTC-PERP"]}, prices) == 3_600
-    assert scan_margin(params, book, prices) == 360 + 3_600
+    assert scan_margin(params, {"BTC-PERP": book["BTC-PERP"]}, prices, 0) == 3_150
+    assert scan_margin(params, book, prices, 0) == 315 + 3_150
 
 
 # --- rounding (NUM-1..NUM-3) -----------------------------------------------------------

@@ -1,8 +1,8 @@
 """The named stress scenarios: every step keeps every invariant, and each ends where its
 story says, to the value unit.  The expected numbers are derived by hand in comments.
 
-Example parameters (spec/examples.py): ETH-PERP scan range 15% widened by the 20%
-volatility scan, so the worst scanned move is 18% of the price; latency-buffer
+Example parameters (spec/examples.py): ETH scan range 15%, extreme move 3 ranges (45%)
+at 35% cover, so a perpetual's worst scanned loss is 15.75% of the price; latency-buffer
 rates 7 bps (arb), 15 bps (base), 34 bps (sol) of notional; penalty 5% of the
 requirement at the call, rounded up; insurance fund 50000 USD.
 """
@@ -16,10 +16,13 @@ from intermargin.scenarios import SCENARIOS, scenario
 from intermargin.timeline import Run, health, margins, run
 from model.invariants import check_step, quiescent_and_accounted
 from model.liquidation import health_prices
-from model.risk import capacity
+from model.risk import capacity, margin, scan_margin, scan_scenarios
+from model.spoke import local_equity
+from model.state import Position
 from model.step import step
 from spec.actions import Liquidate, Withdraw
 from spec.errors import Error
+from tests.float_span import Lot, risk
 
 E = Error
 
@@ -58,7 +61,9 @@ def test_every_scenario_tells_a_story_in_15_to_40_steps(name: str) -> None:
     assert 15 <= len(s.actions) <= 40
 
 
-@pytest.mark.parametrize("name", ["netting", "hedged", "crash", "oracle-outage", "replay"])
+@pytest.mark.parametrize(
+    "name", ["netting", "hedged", "crash", "oracle-outage", "replay", "naked-option"]
+)
 def test_scenarios_with_honest_spokes_end_drained_and_accounted(name: str) -> None:
     """INV-LIQ-2: once the network is drained, no liquidation runs and every spoke holds
     exactly what the hub accounts for."""
@@ -71,52 +76,66 @@ def test_scenarios_with_honest_spokes_end_drained_and_accounted(name: str) -> No
 
 
 def test_netting_netted_margin_is_far_below_the_sum_of_isolated_margins() -> None:
-    """RISK-8, INV-RISK-4: alice's long 10 ETH-PERP (arb), short 6 ETH-PERP (base) and
-    long 4 ETH-P-1800 puts (sol) at ETH 1900.
+    """RISK-8, INV-RISK-4, SPAN-1..SPAN-7: alice's long 10 ETH-PERP (arb), short 6 ETH-PERP
+    (base) and long 4 ETH-P-1800 puts (sol) at ETH 1900, 30 s after the trades.
 
-    Isolated: arb 10 lots * 342 (18% of 1900) = 3420; base 6 * 342 = 2052; sol's long
-    puts lose at most their intrinsic value, which is 0 at 1900: 0.  Sum 5472.
-    Netted: 4 lots net long; at 1900 - 342 = 1558 the perps lose 4 * 342 = 1368 and the
-    puts gain 4 * (1800 - 1558) = 968: 400; the extreme move (1900 - 855 = 1045) loses
-    4 * 855 - 4 * 755 = 400, covered at 35%: 140.  Netted 400, saving 5072.
+    Isolated: a perp's worst is the extreme move ceil(1900 x 45%) = 855 at 35% cover:
+    arb ceil(10 x 855 x 35%) = ceil(2992.5) = 2993, base ceil(1795.5) = 1796; sol's long
+    puts lose at most their value, recomputed with the float scan of tests/float_span.py.
+    Netted: 4 perps net long with the 4 puts, the float scan plus the spread charge of
+    the perps' tenor against the puts'.  The model rounds each loss and charge up, so it
+    is at most 2 above the float figure (1 per rounding).
     Per-position maintenance 5% of notional: 950 + 570 + 0 = 1520.
     Buffer: ceil(19000 * 7 bps) = 14, ceil(11400 * 15 bps) = 18, ceil(7600 * 34 bps) = 26.
     """
     m = margins(ran("netting").final, "alice")
     assert m is not None
-    assert [(s.spoke, s.isolated, s.per_position) for s in m.spokes] == [
-        ("arb", 3420, 950),
-        ("base", 2052, 570),
-        ("sol", 0, 0),
+    left = 2_592_000 - 30
+    puts = risk([Lot("put", 4, 1_800, left)], 1_900, 0.8)
+    pair = risk([Lot("perp", 4), Lot("put", 4, 1_800, left)], 1_900, 0.8)
+    assert [(s.spoke, s.per_position) for s in m.spokes] == [
+        ("arb", 950),
+        ("base", 570),
+        ("sol", 0),
     ]
-    assert (m.netted, m.isolated, m.saved, m.per_position, m.buffer) == (400, 5472, 5072, 1520, 58)
+    assert [s.isolated for s in m.spokes][:2] == [2_993, 1_796]
+    assert puts <= m.spokes[2].isolated <= puts + 2
+    assert pair <= m.netted <= pair + 2
+    assert m.isolated == 2_993 + 1_796 + m.spokes[2].isolated
+    assert (m.saved, m.per_position, m.buffer) == (m.isolated - m.netted, 1520, 58)
+    assert m.saved > 4_000
 
 
 def test_netting_requirement_at_the_hub_falls_as_each_hedge_is_reported() -> None:
-    """RISK-10: the hub's requirement nets venues: 3614 with the long alone (3600 + buffer
-    14), 1472 with the short (4 lots net: 1440 + 14 + 18), 860 with the puts (800 + 60)."""
+    """RISK-10: the hub's requirement nets venues: 3164 with the long alone (10 x 900 x 35%
+    = 3150 + buffer 14), 1292 with the short (4 lots net: 1260 + 14 + 18), and with the
+    puts the float scan of the 4 perps and 4 puts at 2000 plus the spread charge
+    (rounded up, at most 2 more) plus buffers 14 + 18 + ceil(8000 x 34 bps) = 28."""
     result = ran("netting")
     requirement = {}
     for r in result.steps:
         h = health(r.after, "alice")
         assert h is not None
         requirement[r.number] = h.requirement
-    assert (requirement[12], requirement[14], requirement[16]) == (3614, 1472, 860)
+    assert (requirement[12], requirement[14]) == (3164, 1292)
+    hedge = risk([Lot("perp", 4), Lot("put", 4, 1_800, 2_592_000)], 2_000, 0.8)
+    assert hedge + 60 <= requirement[16] <= hedge + 62
 
 
 def test_netting_a_spoke_cannot_see_the_hedge_but_the_hub_keeps_alice_healthy() -> None:
     """SPK-TRADE-3 (local margin is per spoke) and LIQ-1 (only unhealthy accounts liquidate):
-    base refuses 4 more short lots (10 short lots need 3960 of initial margin, its line is
-    3000); at 1900 alice's equity 20000 - 200 premium - 1000 = 18800 covers 458 (base's
-    600 profit stays on base and counts for nothing at the hub: base's clearing pool is
-    empty, RISK-11, RISK-NET-2)."""
+    base refuses 4 more short lots (10 short lots need ceil(10 x 315 x 110%) = 3465 of
+    initial margin, its line is 3000); at 1900 alice's equity 20000 - arb's loss 1000 =
+    19000 (the puts, now worth more than the 50 paid, and base's 600 profit count for
+    nothing at the hub, RISK-11) covers her requirement."""
     result = ran("netting")
     assert not_accepted(result) == {
         17: ("rejected", E.INSUFFICIENT_MARGIN),
         22: ("rejected", E.ACCOUNT_HEALTHY),
     }
     h = health(result.final, "alice")
-    assert h is not None and (h.equity, h.requirement, h.backed) == (18_800, 458, 0)
+    assert h is not None and h.equity == 19_000 and h.backed == 0 and h.requirement < 1_000
+
 
 
 # --- hedged ---------------------------------------------------------------------------
@@ -174,30 +193,31 @@ def test_hedged_pair_capacity_counts_no_profit() -> None:
 
 
 def test_crash_settles_with_penalty_and_every_position_closed() -> None:
-    """LIQ-1..LIQ-7, HUB-LOSS-1: alice long 10 (arb), 10 (base), 6 (sol) ETH-PERP at 2000;
-    ETH to 1700 (median of 1700, 1690, 1720).
+    """LIQ-1..LIQ-7, HUB-LOSS-1: alice (11000 USD, 2 ETH) long 10 (arb), 10 (base), 6 (sol)
+    ETH-PERP at 2000; ETH to 1700 (median of 1700, 1690, 1720).
 
     Losses 300 a lot: arb 3000, base 3000, sol 1800, each within its 4000 line, so the
-    spokes release 1000, 1000, 2200.  Collateral seized: 7800 USD of 12000 -> 4200.
-    Requirement at the call: 26 lots * 306 (18% of 1700) = 7956, plus buffers
-    ceil(17000 * 7 bps) = 12, ceil(17000 * 15 bps) = 26, ceil(10200 * 34 bps) = 35: 8029.
-    Equity 12000 + 2 ETH * 1700 * 90% - 7800 = 7260 < 8029: unhealthy.
-    Penalty ceil(8029 * 5%) = 402 from USD: 4200 - 402 = 3798 left, fund 50402.
+    spokes release 1000, 1000, 2200.  Collateral seized: 7800 USD of 11000 -> 3200.
+    Requirement at the call: the extreme move ceil(1700 * 45%) = 765 on 26 lots at 35%
+    cover, ceil(6961.5) = 6962 (a full 15% move loses only 26 * 255 = 6630), plus buffers
+    ceil(17000 * 7 bps) = 12, ceil(17000 * 15 bps) = 26, ceil(10200 * 34 bps) = 35: 7035.
+    Equity 11000 + 2 ETH * 1700 * 90% - 7800 = 6260 < 7035: unhealthy.
+    Penalty ceil(7035 * 5%) = 352 from USD: 3200 - 352 = 2848 left, fund 50352.
     """
     result = ran("crash")
-    assert result.steps[22].after.hub.status["alice"].requirement_at_call == 8029
+    assert result.steps[22].after.hub.status["alice"].requirement_at_call == 7035
     final = result.final
     hub = final.hub
     assert (hub.status["alice"].liquidating, hub.status["alice"].epoch) == (False, 1)
-    assert hub.insurance["USD"] == 50_402
-    assert (hub.collateral[("alice", "USD")], hub.collateral[("alice", "ETH")]) == (3798, 2)
+    assert hub.insurance["USD"] == 50_352
+    assert (hub.collateral[("alice", "USD")], hub.collateral[("alice", "ETH")]) == (2848, 2)
     for spoke, loss in (("arb", 3000), ("base", 3000), ("sol", 1800)):
         acct = final.spokes[(spoke, "alice")]
         assert (acct.positions, acct.line, acct.balance, acct.frozen) == ({}, 0, 0, True)
         assert hub.alloc[("alice", spoke)] == 0
         assert hub.owed[(spoke, "USD")] == loss
         assert hub.socialized[spoke] == 0
-    assert hub.tokens["USD"] == 3798 + 50_402 + 7800
+    assert hub.tokens["USD"] == 2848 + 50_352 + 7800
 
 
 def test_crash_reordered_stale_and_replayed_messages_are_refused_where_they_arrive() -> None:
@@ -285,21 +305,74 @@ def test_oracle_outage_fails_closed_exactly_where_a_price_is_needed() -> None:
 
 
 def test_oracle_outage_liquidation_completes_once_prices_return() -> None:
-    """LIQ-6: at 1600 (median 1600, 1610 after dropping 1900), 10 + 5 lots long:
-    arb loses 4000 (its whole line), base 5 * 400 = 2000 and releases 3970 - 2000 = 1970.
-    Requirement at the call 15 * 288 + ceil(16000 * 7 bps) + ceil(8000 * 15 bps) =
-    4320 + 12 + 12 = 4344, penalty ceil(4344 * 5%) = 218.  Collateral
-    10000 - 30 - 4000 - 2000 - 218 = 3752, then 1000 withdrawn: 2752."""
+    """LIQ-6: alice deposited 9500.  At 1600 (median 1600, 1610 after dropping 1900), 10 + 5
+    lots long: arb loses 4000 (its whole line), base 5 * 400 = 2000 and releases
+    3970 - 2000 = 1970.  Requirement at the call: the extreme move ceil(1600 * 45%) = 720
+    on 15 lots at 35% cover = 3780 (a full 15% move loses 15 * 240 = 3600), plus
+    ceil(16000 * 7 bps) + ceil(8000 * 15 bps) = 12 + 12: 3804; equity 9500 - 30 - 6000 =
+    3470 is below it.  Penalty ceil(3804 * 5%) = ceil(190.2) = 191.  Collateral
+    9500 - 30 - 4000 - 2000 - 191 = 3279, then 1000 withdrawn: 2279."""
     result = ran("oracle-outage")
-    assert result.steps[24].after.hub.status["alice"].requirement_at_call == 4344
+    assert result.steps[24].after.hub.status["alice"].requirement_at_call == 3804
     final = result.final
     hub = final.hub
     assert (hub.status["alice"].liquidating, hub.status["alice"].epoch) == (False, 1)
-    assert hub.collateral[("alice", "USD")] == 2752
-    assert hub.insurance["USD"] == 50_218
+    assert hub.collateral[("alice", "USD")] == 2279
+    assert hub.insurance["USD"] == 50_191
     assert (hub.owed[("arb", "USD")], hub.owed[("base", "USD")]) == (4000, 2030)
     assert all(hub.alloc[("alice", s)] == 0 for s in ("arb", "base", "sol"))
     assert all(final.spokes[(s, "alice")].positions == {} for s in ("arb", "base", "sol"))
+
+
+# --- naked-option -------------------------------------------------------------------
+
+
+def test_naked_option_refuses_the_oversized_writes_and_accepts_the_covered_ones() -> None:
+    """SPAN-5, SPK-TRADE-3, LIQ-1: carol (no line) and bob (a 1000 line) writing 100 000
+    ETH-C-3000 are refused, and so is alice's 100 000 on top of her covered 10; bob's 10
+    and alice's 10 covered calls go through; after ETH rises to 2400 both writers are
+    healthy, so Liquidate is refused."""
+    assert not_accepted(ran("naked-option")) == {
+        10: ("rejected", E.INSUFFICIENT_MARGIN),
+        11: ("rejected", E.INSUFFICIENT_MARGIN),
+        15: ("rejected", E.INSUFFICIENT_MARGIN),
+        23: ("rejected", E.ACCOUNT_HEALTHY),
+        24: ("rejected", E.ACCOUNT_HEALTHY),
+    }
+
+
+def test_naked_option_the_old_intrinsic_rule_asked_nothing_the_new_one_asks_millions() -> None:
+    """RISK-1, SPAN-1, SPAN-5: every scenario price at ETH 2000 is at most 2900, below the
+    3000 strike, so at intrinsic value the write lost nothing in any scenario and needed
+    no margin (what main accepts).  Now 100 000 lots need at least the short option
+    minimum 100 000 x 1% x 2000 = 2 000 000, 2 200 000 at 110% initial; bob's local
+    equity (his 1000 line, the 800 000 premium less the calls' Black-Scholes value) is
+    far below it."""
+    result = ran("naked-option")
+    params = result.final.params
+    assert all(sc.price < 3_000 for sc in scan_scenarios(params, "ETH", 2_000))
+    write = {"ETH-C-3000": Position(-100_000, -800_000)}
+    required = margin(params, write, {"ETH": 2_000}, initial=True, now=0)
+    assert required >= 2_200_000
+    bob = result.steps[10].before.spokes[("arb", "bob")]
+    after = replace(bob, positions=write)
+    assert local_equity(result.steps[10].before, after, {"ETH": 2_000}) < 1_000 < required
+
+
+def test_naked_option_a_covered_call_needs_less_than_the_perpetual_and_call_apart() -> None:
+    """SPAN-4, SPAN-7: alice's 10 perps and 10 short ETH-C-3000 on base: the calls gain what
+    the perps lose on the way down, so the pair needs less than the perps alone plus the
+    calls alone; bob's 10 naked calls need at least 10 x 20 = 200."""
+    final = ran("naked-option").steps[17].after
+    prices = {"ETH": 2_000}
+    perps = {"ETH-PERP": Position(10, 20_000)}
+    calls = {"ETH-C-3000": Position(-10, -80)}
+    pair = scan_margin(final.params, {**perps, **calls}, prices, final.oracle.now)
+    apart = scan_margin(final.params, perps, prices, final.oracle.now) + scan_margin(
+        final.params, calls, prices, final.oracle.now
+    )
+    assert pair < apart
+    assert scan_margin(final.params, calls, prices, final.oracle.now) >= 200
 
 
 # --- replay ---------------------------------------------------------------------------

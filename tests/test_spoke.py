@@ -100,10 +100,11 @@ def test_a_risk_increasing_trade_without_a_price_fails_closed(genesis: State) ->
 
 
 def test_a_trade_needs_initial_margin_within_the_line(genesis: State) -> None:
-    """SPK-TRADE-3, RISK-5, RISK-7: 1 perp at 2000 needs scan 360 (the vol-up 18% move)
-    x 110% = 396 of initial margin; a line of 395 is not enough, 396 is."""
-    refused(trading(genesis, line=395), buy(1), Error.INSUFFICIENT_MARGIN)
-    run(trading(genesis, line=396), buy(1))
+    """SPK-TRADE-3, RISK-5, RISK-7, SPAN-1: 1 perp at 2000 needs scan 315 (the extreme
+    move, 3 x 15% = 900, at 35% cover; a full 15% move loses only 300) x 110% = 346.5,
+    rounded up to 347 of initial margin; a line of 346 is not enough, 347 is."""
+    refused(trading(genesis, line=346), buy(1), Error.INSUFFICIENT_MARGIN)
+    run(trading(genesis, line=347), buy(1))
 
 
 def test_a_risk_reducing_trade_needs_no_price(genesis: State) -> None:
@@ -221,12 +222,12 @@ def test_a_release_with_no_positions_needs_no_price(genesis: State) -> None:
 
 
 def test_a_release_must_leave_initial_margin_on_the_line(genesis: State) -> None:
-    """SPK-REL-1: 1 perp at 2000 needs 396: a 1000 line can release 604 but not 605."""
+    """SPK-REL-1: 1 perp at 2000 needs 347: a 1000 line can release 653 but not 654."""
     state = run(trading(genesis), buy(1))
     refused(
-        state, ReleaseCredit(spoke="arb", account="alice", amount=605), Error.INSUFFICIENT_MARGIN
+        state, ReleaseCredit(spoke="arb", account="alice", amount=654), Error.INSUFFICIENT_MARGIN
     )
-    run(state, ReleaseCredit(spoke="arb", account="alice", amount=604))
+    run(state, ReleaseCredit(spoke="arb", account="alice", amount=653))
 
 
 # --- SendReport ------------------------------------------------------------------------

@@ -13,8 +13,10 @@ from intermargin.verify import Check, Settings
 from intermargin.verify.checks import CHECKS
 from intermargin.verify.laws import risk_laws
 from intermargin.verify.subprocesses import contracts, types
+from model.arith import ceil_div
 from model.catalog import catalog
-from model.risk import Prices, mark
+from model.pricing import ONE
+from model.risk import Prices, mark_wad
 from model.state import Positions
 from spec.params import Params
 
@@ -132,15 +134,21 @@ def test_a_scan_that_adds_the_marks_fails_the_risk_laws(monkeypatch: pytest.Monk
     import model.risk
 
     def added_marks(
-        params: Params, positions: Positions, prices: Prices, asset: str, scenario_price: int
+        params: Params,
+        positions: Positions,
+        prices: Prices,
+        asset: str,
+        scenario: model.risk.Scenario,
+        now: int,
     ) -> int:
         markets = catalog(params).markets
         change = 0
         for market_id, pos in positions.items():
             market = markets[market_id]
             if market.underlying == asset:
-                change += pos.qty * (mark(market, scenario_price) + mark(market, prices[asset]))
-        return -change
+                moved = model.risk.scenario_value_wad(params, market, scenario, now)
+                change += pos.qty * (moved + mark_wad(params, market, prices[asset], now))
+        return ceil_div(-change, ONE)
 
     monkeypatch.setattr(model.risk, "scenario_loss", added_marks)
     result = risk_laws(SETTINGS, max_examples=50)

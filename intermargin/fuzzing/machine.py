@@ -235,7 +235,9 @@ class MarginMachine(RuleBasedStateMachine):
         """The market's mark at the oracle's price, or at the last level set if none."""
         market = catalog(self.params).markets[market_id]
         price = price_of(self.state, market.underlying)
-        return mark(market, self.level if price is None else price)
+        return mark(
+            self.params, market, self.level if price is None else price, self.state.oracle.now
+        )
 
     def publish_everywhere(self, price: int) -> None:
         for feed in fz.FEED_IDS:

@@ -41,10 +41,23 @@ FUZZ_INSURANCE = 500
 
 
 def fuzz_params() -> Params:
-    """The example parameters (PAR-10) with small caps and a small insurance fund."""
+    """The example parameters (PAR-10) with small caps and a small insurance fund, and the
+    perpetual and two at-the-money-ish options only: the campaign's budget goes to
+    levered perpetuals that liquidations and claims race on (DIFF-5's buckets); the
+    far out-of-the-money and later-expiry options are exercised by tests/test_span.py."""
     base = example_params()
     spokes = tuple(SpokeParams(id=s.id, cap=FUZZ_CAP, latency_s=s.latency_s) for s in base.spokes)
-    return base.model_copy(update={"spokes": spokes, "insurance_fund": (("USD", FUZZ_INSURANCE),)})
+    markets = tuple(m for m in base.markets if m.id in FUZZ_MARKETS)
+    return base.model_copy(
+        update={
+            "spokes": spokes,
+            "markets": markets,
+            "insurance_fund": (("USD", FUZZ_INSURANCE),),
+        }
+    )
+
+
+FUZZ_MARKETS = ("ETH-PERP", "ETH-C-2000", "ETH-P-1800")
 
 
 PARAMS = fuzz_params()

@@ -29,7 +29,7 @@ CRASH = Scenario(
     story=STORY,
     params=example_params(),
     actions=(
-        Deposit(account="alice", asset="USD", amount=12_000),
+        Deposit(account="alice", asset="USD", amount=11_000),
         Deposit(account="alice", asset="ETH", amount=2),
         PublishPrice(feed="chainlink", price=2_000),
         PublishPrice(feed="pyth", price=2_000),

@@ -30,7 +30,7 @@ ORACLE_OUTAGE = Scenario(
     story=STORY,
     params=example_params(),
     actions=(
-        Deposit(account="alice", asset="USD", amount=10_000),
+        Deposit(account="alice", asset="USD", amount=9_500),
         *eth_price(2_000),
         GrantCredit(account="alice", spoke="arb", amount=4_000),  # -> 1
         GrantCredit(account="alice", spoke="base", amount=4_000),  # -> 2
