@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from spec.actions import Action
+from spec.case import Case
 from spec.messages import Envelope, Message
 from spec.observable import ObservableState
 from spec.outcome import Outcome
@@ -33,6 +34,7 @@ EXPORTED: dict[str, TypeAdapter[Any]] = {
     "outcome": TypeAdapter(Outcome),
     "observable-state": TypeAdapter(ObservableState),
     "trace": TypeAdapter(Trace),
+    "case": TypeAdapter(Case),
 }
 """Schema name -> the type it describes (validation mode: what a reader must accept)."""
 
@@ -86,7 +88,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m spec.schema",
         description="Export the JSON Schema of parameters, actions, messages, envelopes, "
-        "outcomes, observable state and traces into spec/schema/.",
+        "outcomes, observable state, traces and test vectors into spec/schema/.",
     )
     parser.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if any file is stale"
