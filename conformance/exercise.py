@@ -158,6 +158,7 @@ EXCLUDED: dict[str, str] = {
     "VER": "the verification run (`intermargin verify`), not a build's behaviour",
     "DIFF": "drift checks between proofs and model, not a build's behaviour",
     "TRC": "the trace file format; vectors have their own format (CONF-8)",
+    "CONF": "the conformance kit itself, checked by tests/test_conformance_*.py",
     "PAR": "parameter validation happens before `init`; a vector carries only valid "
     "parameter sets, and their use is exercised through the ids of the rules reading them",
     "ID-1": "the identifier syntax is checked by the JSON Schema before any step",
@@ -165,8 +166,8 @@ EXCLUDED: dict[str, str] = {
     "BND-4": "bounds of seconds are checked by the schema of actions, never by a step",
     "BND-5": "a bound of parameters, checked before `init`",
     "BND-6": "a rule of the parameter set (no spoke called `hub`), checked before `init`",
-    "BND-7": "a trade passing ±MAX_AMOUNT of cost needs amounts beyond the vectors' "
-    "JSON-safe range (CONF-16); tests/test_spoke.py checks it",
+    "BND-7": "a balance or cost basis passing ±MAX_AMOUNT needs positions of 10**18 of "
+    "notional, beyond any margin line the vectors' caps allow; tests/test_step.py checks it",
     "RISK-9": "the Greeks are analytics: no outcome or observable field depends on them",
     "INV-RISK-1": "a law of the risk functions over all inputs, not a step: tests/test_risk.py",
     "INV-RISK-2": "a law of the risk functions over all inputs, not a step: tests/test_risk.py",

@@ -117,6 +117,7 @@ class CampaignResult:
     examples: int = 0
     seconds: float = 0.0
     broken: str = ""
+    found: bool = False
     divergence: Divergence | None = None
     case: Case | None = None
     case_file: Path | None = None
@@ -154,8 +155,8 @@ def run_campaign(
 ) -> CampaignResult:
     """CONF-17: Hypothesis drives the reference and the build in lockstep for `steps` steps
     (runs of 1..`per_example` moves); a divergence is shrunk by Hypothesis to a minimal run
-    (CONF-18).  Runs after the budget is spent pass at once (Hypothesis's number of runs is
-    fixed in advance; it is set high enough for the usual mean run length)."""
+    (CONF-18).  Hypothesis's number of runs is fixed in advance, high enough for the usual
+    mean run length; runs after the budget is spent touch only the reference."""
     result = CampaignResult(seed=seed_value, requested=steps, chapters=session.chapters)
     moves = moves_for(session.chapters)
     if not moves or steps <= 0:
@@ -175,31 +176,37 @@ def run_campaign(
     )
     @given(st.data())
     def lockstep(data: st.DataObject) -> None:
-        if result.broken or result.steps >= steps:
-            return
-        result.examples += 1
+        # Once the budget is spent or the build broke, runs still draw all their steps
+        # (Hypothesis requires the same draws for the same choices) but send nothing.
+        # After a divergence every run is live: Hypothesis shrinks and replays it.
+        live = not result.broken and (result.found or result.steps < steps)
+        if live:
+            result.examples += 1
         state = initial_state(params)
         count = data.draw(st.integers(min_value=1, max_value=per_example))
         actions: list[Action] = []
         try:
-            session.begin(params, observer(state))
+            if live:
+                session.begin(params, observer(state))
             for _ in range(count):
-                action = data.draw(one_step(state, moves))
-                if action is None:
-                    continue
-                post, outcome = step(state, action)
-                actions.append(action)
-                session.step(len(actions), action, outcome, observer(post))
-                state = post
-            mismatch = session.settle()
+                for action in data.draw(one_step(state, moves)):
+                    post, outcome = step(state, action)
+                    actions.append(action)
+                    if live:
+                        session.step(len(actions), action, outcome, observer(post))
+                    state = post
+            mismatch = session.settle() if live else None
         except BuildBroken as e:
-            result.broken = f"{e} (campaign example {result.examples})"
+            result.broken = f"{e} (campaign run {result.examples})"
             reopen(session)
+            return
+        if not live:
             return
         result.steps += len(actions)
         if tick is not None:
             tick(len(actions))
         if mismatch is not None:
+            result.found = True
             raise Divergence(mismatch, actions[: max(mismatch.step, 0)])
 
     start = time.perf_counter()
@@ -208,6 +215,9 @@ def run_campaign(
     except Divergence as d:
         result.divergence = d
         result.case = divergence_case(params, d)
+    except Exception as e:  # Hypothesis's own verdicts (a flaky build): one line, no traceback
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        result.broken = f"the campaign stopped: {type(e).__name__}: {first}"
     result.seconds = time.perf_counter() - start
     return result
 

@@ -3,8 +3,11 @@
 Every move is one action of someone in the story (a user, a trader, a feed, a keeper,
 governance, the network, the adversary), drawn from the fuzzer's strategies
 (`intermargin.fuzzing.strategies`) so that values collide: caps fill, capacity runs
-out, prices jump far enough to liquidate.  Each move belongs to the chapter of the action
-kind it makes (CONF-5), so a campaign against a build that declares some chapters only
+out, prices jump far enough to liquidate.  A few moves are a short routine of several
+actions, as the fuzzer's rules are (every feed quoting a new price; a trader's round of
+grant, delivery, trade and report), so that a random run reaches a levered account in a
+few moves and a shrunk divergence stays short.  Each move needs the chapters of the action
+kinds it makes (CONF-5), so a campaign against a build that declares some chapters only
 draws their moves.  A move sees the reference state (what is in flight, who holds
 positions), never the build's.
 """
@@ -40,36 +43,43 @@ from spec.bounds import HUB, MAX_AMOUNT
 from spec.chapters import CHAPTER_OF, Chapter
 from spec.messages import LossClaim
 
-Draw = Callable[[st.DrawFn, State], Action]
+accounts = st.sampled_from(("alice", "alice", "alice", "bob", "carol"))
+"""Mostly one account, so that a run's deposits, prices, grants and trades meet on it."""
+spokes = st.sampled_from(("arb", "arb", "base", "sol"))
+"""Mostly one spoke, sometimes another (a cap spans spokes) or the adversary's."""
+
+Draw = Callable[[st.DrawFn, State], Action | tuple[Action, ...]]
 
 
 @dataclass(frozen=True)
 class Move:
-    """A kind of step: its chapter, when it can be taken, and how its action is drawn."""
+    """A kind of step: its chapter, when it can be taken, and how its action is drawn (or
+    its actions, for a routine, whose other chapters are `also`)."""
 
     name: str
     chapter: Chapter
     draw: Draw
     enabled: Callable[[State], bool] = lambda state: True
+    also: tuple[Chapter, ...] = ()
 
 
 def deposit(draw: st.DrawFn, state: State) -> Action:
     asset, amount = draw(fz.deposits)
-    return Deposit(account=draw(fz.accounts), asset=asset, amount=amount)
+    return Deposit(account=draw(accounts), asset=asset, amount=amount)
 
 
 def withdraw(draw: st.DrawFn, state: State) -> Action:
     asset, amount = draw(fz.withdrawals)
-    return Withdraw(account=draw(fz.accounts), asset=asset, amount=amount)
+    return Withdraw(account=draw(accounts), asset=asset, amount=amount)
 
 
 def grant(draw: st.DrawFn, state: State) -> Action:
-    return GrantCredit(account=draw(fz.accounts), spoke=draw(fz.spokes), amount=draw(fz.credit))
+    return GrantCredit(account=draw(accounts), spoke=draw(spokes), amount=draw(fz.credit))
 
 
 def release(draw: st.DrawFn, state: State) -> Action:
     """All of the line, half of it, or more than it holds."""
-    spoke, account = draw(fz.spokes), draw(fz.accounts)
+    spoke, account = draw(spokes), draw(accounts)
     line = state.spokes[(spoke, account)].line
     share = draw(st.sampled_from((1, 2, 0)))
     amount = max(line // share, 1) if share else line + 100
@@ -77,7 +87,7 @@ def release(draw: st.DrawFn, state: State) -> Action:
 
 
 def report(draw: st.DrawFn, state: State) -> Action:
-    return SendReport(spoke=draw(fz.spokes), account=draw(fz.accounts))
+    return SendReport(spoke=draw(spokes), account=draw(accounts))
 
 
 def mark_of(state: State, market_id: str) -> int:
@@ -92,8 +102,8 @@ def trade(draw: st.DrawFn, state: State) -> Action:
     price = max(mark_of(state, market) + draw(fz.slippage), 0)
     qty = draw(st.one_of(fz.quantities, fz.lots))
     return Trade(
-        spoke=draw(fz.spokes),
-        account=draw(fz.accounts),
+        spoke=draw(spokes),
+        account=draw(accounts),
         market=market,
         qty=qty,
         price=price,
@@ -127,20 +137,42 @@ def advance(draw: st.DrawFn, state: State) -> Action:
     return AdvanceTime(seconds=draw(fz.seconds))
 
 
+def move_market(draw: st.DrawFn, state: State) -> tuple[Action, ...]:
+    """Every feed quotes the same new price: a jump large enough to liquidate."""
+    price = draw(fz.prices)
+    return tuple(PublishPrice(feed=f, price=price) for f in fz.FEED_IDS)
+
+
+def lever_up(draw: st.DrawFn, state: State) -> tuple[Action, ...]:
+    """A trader's round: the hub grants credit, the grant arrives, the trader goes long
+    perpetuals at the mark, the report arrives.  The ids delivered are those the grant and
+    the report get if both are accepted (MSG-9)."""
+    account, spoke = draw(accounts), draw(spokes)
+    amount, lots = draw(fz.credit), draw(fz.lots)
+    first = state.network.next_id
+    market = fz.MARKET_IDS[0]
+    return (
+        GrantCredit(account=account, spoke=spoke, amount=amount),
+        Deliver(message_id=first),
+        Trade(spoke=spoke, account=account, market=market, qty=lots, price=mark_of(state, market)),
+        Deliver(message_id=first + 1),
+    )
+
+
 def liquidate(draw: st.DrawFn, state: State) -> Action:
-    return Liquidate(account=draw(fz.accounts))
+    return Liquidate(account=draw(accounts))
 
 
 def set_cap(draw: st.DrawFn, state: State) -> Action:
-    return SetCap(spoke=draw(fz.spokes), cap=draw(fz.caps))
+    return SetCap(spoke=draw(spokes), cap=draw(fz.caps))
 
 
 def pause(draw: st.DrawFn, state: State) -> Action:
-    return PauseSpoke(spoke=draw(fz.spokes))
+    return PauseSpoke(spoke=draw(spokes))
 
 
 def unpause(draw: st.DrawFn, state: State) -> Action:
-    return UnpauseSpoke(spoke=draw(fz.spokes))
+    return UnpauseSpoke(spoke=draw(spokes))
 
 
 def in_flight(state: State) -> bool:
@@ -224,9 +256,11 @@ MOVES: tuple[Move, ...] = (
     Move("bad spoke input", "spokes", bad_input("spokes")),
     Move("trade", "risk", trade),
     Move("close", "risk", close, has_position),
+    Move("lever up", "risk", lever_up, also=("hub", "messaging")),
     Move("bad trade", "risk", bad_input("risk")),
     Move("publish", "oracle", publish),
     Move("advance", "oracle", advance),
+    Move("move market", "oracle", move_market),
     Move("bad feed", "oracle", bad_input("oracle")),
     Move("liquidate", "liquidation", liquidate),
     Move("set cap", "governance", set_cap),
@@ -245,18 +279,21 @@ MOVES: tuple[Move, ...] = (
 
 def moves_for(chapters: Collection[str]) -> tuple[Move, ...]:
     """The moves of the declared chapters (CONF-5)."""
-    return tuple(m for m in MOVES if m.chapter in chapters)
+    return tuple(m for m in MOVES if m.chapter in chapters and all(c in chapters for c in m.also))
 
 
 @st.composite
-def one_step(draw: st.DrawFn, state: State, moves: tuple[Move, ...]) -> Action | None:
-    """One action: a move, then its arguments; None if the move cannot be taken in `state`.
+def one_step(draw: st.DrawFn, state: State, moves: tuple[Move, ...]) -> tuple[Action, ...]:
+    """One move's actions: a move, then its arguments; none if the move cannot be taken in
+    `state`.
 
-    The choice of move never depends on the state, and each step is one Hypothesis
-    strategy, so that while shrinking Hypothesis can delete a whole step without changing
-    what the later choices mean.
+    The choice of move never depends on the state, and each move is one Hypothesis
+    strategy, so that while shrinking Hypothesis can delete a whole move without changing
+    what the later choices mean.  A routine's later actions are computed from the state
+    before it (the harness applies them one by one).
     """
     move = draw(st.sampled_from(moves))
     if not move.enabled(state):
-        return None
-    return move.draw(draw, state)
+        return ()
+    drawn = move.draw(draw, state)
+    return drawn if isinstance(drawn, tuple) else (drawn,)

@@ -586,6 +586,21 @@ UNITS: tuple[Story, ...] = (
         rejected(Error.INSUFFICIENT_MARGIN),
     ),
     Story(
+        "flip-is-risk-increasing",
+        "risk",
+        "unit",
+        "a trade flipping a position through zero needs margin like any risk-increasing one",
+        (
+            usd(2_000),
+            *eth(2_000),
+            GrantCredit(account="alice", spoke="arb", amount=500),
+            *dl(1),
+            Trade(spoke="arb", account="alice", market="ETH-PERP", qty=1, price=2_000),
+            Trade(spoke="arb", account="alice", market="ETH-PERP", qty=-3, price=2_000),
+        ),
+        rejected(Error.INSUFFICIENT_MARGIN),
+    ),
+    Story(
         "release-below-margin",
         "spokes",
         "unit",

@@ -47,7 +47,7 @@ chapter with what it needs to reach anything, so a build declaring a few chapter
 gets random traces it can run."""
 
 RANDOM_PER_CHAPTER = 2
-RANDOM_STEPS = 40
+RANDOM_STEPS = 30
 
 
 class StoryBroken(Exception):
@@ -142,8 +142,7 @@ def random_actions(chapters: tuple[Chapter, ...], case_seed: int, count: int) ->
         state = initial_state(PARAMS)
         actions = []
         for _ in range(count):
-            action = data.draw(one_step(state, moves))
-            if action is not None:
+            for action in data.draw(one_step(state, moves)):
                 state, _ = step(state, action)
                 actions.append(action)
         runs.append(actions)
