@@ -59,7 +59,11 @@ def differing_path(
     """CONF-14: the first differing field of (outcome, observation), outcome first."""
     if expected[0] is not None and got[0] is not None and expected[0] != got[0]:
         e, g = expected[0].model_dump(mode="json"), got[0].model_dump(mode="json")
-        return first_difference(e, g, "outcome") or "outcome"
+        for key in ("status", "error", "emitted"):  # in the order a reader judges them
+            found = first_difference(e[key], g[key], f"outcome.{key}")
+            if found is not None:
+                return found
+        return "outcome"
     e_obs = expected[1].model_dump(mode="json")
     g_obs = got[1].model_dump(mode="json")
     if g_obs.get("ghost") is None:

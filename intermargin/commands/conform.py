@@ -247,7 +247,8 @@ def main(args: argparse.Namespace) -> int:
         else:
             console.print(
                 table(
-                    f"x campaign divergence, shrunk to {len(campaign_verdict.table)} steps",
+                    f"x campaign divergence, shrunk to {len(campaign_verdict.table)} "
+                    + ("step" if len(campaign_verdict.table) == 1 else "steps"),
                     campaign_verdict.table,
                 )
             )
