@@ -58,6 +58,13 @@ def flip_counts_as_reducing(_: Any) -> Any:
     return is_risk_reducing
 
 
+def positions_left_out(_: Any) -> Any:
+    def position_views(positions: Any) -> tuple[Any, ...]:
+        return ()
+
+    return position_views
+
+
 def message_not_consumed(_: Any) -> Any:
     def consume(state: State, message_id: int) -> State:
         return state
@@ -123,8 +130,19 @@ BUGS: tuple[Bug, ...] = (
         cap_against_total,
     ),
     Bug(
-        "flip-counts-as-reducing",
+        "report-without-positions",
         "spokes",
+        "SPK-REP-1",
+        "a spoke's exposure report carries the balance but not the open positions, so the "
+        "hub sees no exposure and asks no margin for it (a venue under-reporting to the "
+        "risk engine)",
+        model.spoke,
+        "position_views",
+        positions_left_out,
+    ),
+    Bug(
+        "flip-counts-as-reducing",
+        "risk",
         "SPK-TRADE-1",
         "a trade that flips a position through zero counts as risk-reducing, so it skips the "
         "margin check (the reduce-only loophole venues have had to close)",

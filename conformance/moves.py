@@ -45,8 +45,9 @@ from spec.messages import LossClaim
 
 accounts = st.sampled_from(("alice", "alice", "alice", "bob", "carol"))
 """Mostly one account, so that a run's deposits, prices, grants and trades meet on it."""
-spokes = st.sampled_from(("arb", "arb", "base", "sol"))
-"""Mostly one spoke, sometimes another (a cap spans spokes) or the adversary's."""
+spokes = st.sampled_from(("arb", "sol", "arb", "sol", "base"))
+"""Mostly an honest spoke or the adversary's (`sol`, whose pause and allocation its
+injections meet), sometimes the third (a cap spans spokes)."""
 
 Draw = Callable[[st.DrawFn, State], Action | tuple[Action, ...]]
 

@@ -99,6 +99,8 @@ def load_cases(args: argparse.Namespace) -> list[tuple[str, Any]]:
     from conformance.vectors import case_files, load_case
     from spec.requirements import requirements
 
+    if args.id is not None and args.id not in requirements():
+        raise UsageError(f"unknown requirement id {args.id!r}")
     if args.case:
         paths = [Path(args.case)]
     else:
@@ -118,8 +120,6 @@ def load_cases(args: argparse.Namespace) -> list[tuple[str, Any]]:
             raise UsageError(f"{path}: not a test vector: {first_error(e)}") from None
         cases.append((str(path), case))
     if args.id is not None:
-        if args.id not in requirements():
-            raise UsageError(f"unknown requirement id {args.id!r}")
         cases = [(p, c) for p, c in cases if args.id in c.requirements]
     if args.chapter:
         cases = [(p, c) for p, c in cases if c.chapter in args.chapter]
