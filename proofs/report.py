@@ -448,6 +448,7 @@ class JUnitCase:
     failure: str | None = None
     kind: str = ""
     text: str = ""
+    skipped: str | None = None
 
 
 def junit(suite_name: str, cases: Sequence[JUnitCase], seconds: float) -> str:
@@ -458,6 +459,7 @@ def junit(suite_name: str, cases: Sequence[JUnitCase], seconds: float) -> str:
         tests=str(len(cases)),
         failures=str(sum(1 for c in cases if c.failure is not None)),
         errors="0",
+        skipped=str(sum(1 for c in cases if c.skipped is not None)),
         time=f"{seconds:.3f}",
     )
     for c in cases:
@@ -467,6 +469,8 @@ def junit(suite_name: str, cases: Sequence[JUnitCase], seconds: float) -> str:
         if c.failure is not None:
             node = ET.SubElement(case, "failure", message=c.failure, type=c.kind or "failure")
             node.text = c.text
+        elif c.skipped is not None:
+            ET.SubElement(case, "skipped", message=c.skipped)
     root = ET.Element("testsuites")
     root.append(suite)
     return ET.tostring(root, encoding="unicode", xml_declaration=True)

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import TypeAdapter
 
 from spec.actions import Action
+from spec.case import Case
 from spec.messages import Envelope, Message
 from spec.observable import ObservableState
 from spec.outcome import Outcome
@@ -46,6 +47,7 @@ EXPORTED: dict[str, TypeAdapter[Any]] = {
     "replay-report": TypeAdapter(ReplayReport),
     "traceability-report": TypeAdapter(TraceabilityReport),
     "scenario-report": TypeAdapter(ScenarioReport),
+    "case": TypeAdapter(Case),
 }
 """Schema name -> the type it describes (validation mode: what a reader must accept)."""
 
@@ -99,7 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m spec.schema",
         description="Export the JSON Schema of parameters, actions, messages, envelopes, "
-        "outcomes, observable state, traces and the CLI's reports into spec/schema/.",
+        "outcomes, observable state, traces, test vectors and the CLI's reports into spec/schema/.",
     )
     parser.add_argument(
         "--check", action="store_true", help="write nothing; exit 1 if any file is stale"

@@ -1,0 +1,243 @@
+"""Buggy builds: the reference adapter with one rule broken, which the kit must catch (CONF-20).
+
+Each bug substitutes exactly one function of the reference model at run time (a module
+attribute, or one entry of a dispatch table), for as long as `installed(name)` is open.
+The substitute is a one-line variant of the rule or a wrapper around the original, never
+a copy of a transition, so a bug can never drift from the model it breaks.  Each is a
+mistake that real cross-chain or lending protocols have shipped, and each belongs to a
+chapter (CONF-5), so that every chapter has a bug the harness must catch.
+
+`intermargin adapter --bug NAME` serves the broken build.
+"""
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from types import ModuleType
+from typing import Any
+
+import model.delivery
+import model.hub
+import model.liquidation
+import model.oracle
+import model.risk
+import model.spoke
+from model.outcome import Step
+from model.state import State
+from spec.chapters import Chapter
+from spec.messages import LossClaim
+
+Patch = Callable[[Any], Any]
+"""Given the original function, the substitute."""
+
+
+@dataclass(frozen=True)
+class Bug:
+    """One broken rule: where it is substituted, and the real-world mistake it imitates."""
+
+    name: str
+    chapter: Chapter
+    rule: str
+    story: str
+    where: ModuleType | dict[str, Any]
+    attribute: str
+    patch: Patch
+
+
+def cap_against_total(_: Any) -> Any:
+    def spoke_allocation(state: State, spoke: str) -> int:
+        return sum(state.hub.alloc.values())
+
+    return spoke_allocation
+
+
+def flip_counts_as_reducing(_: Any) -> Any:
+    def is_risk_reducing(old_qty: int, qty: int) -> bool:
+        return old_qty != 0 and (old_qty > 0) != (qty > 0)
+
+    return is_risk_reducing
+
+
+def positions_left_out(_: Any) -> Any:
+    def position_views(positions: Any) -> tuple[Any, ...]:
+        return ()
+
+    return position_views
+
+
+def message_not_consumed(_: Any) -> Any:
+    def consume(state: State, message_id: int) -> State:
+        return state
+
+    return consume
+
+
+def any_sender_authentic(_: Any) -> Any:
+    def is_authentic(state: State, sender: str, receiver: str, payload: Any) -> bool:
+        return True
+
+    return is_authentic
+
+
+def stale_quotes_count(_: Any) -> Any:
+    def fresh_quotes(state: State, asset: str) -> list[int]:
+        return [
+            state.oracle.quotes[f.id][0]
+            for f in state.params.oracle.feeds
+            if f.asset == asset and f.id in state.oracle.quotes
+        ]
+
+    return fresh_quotes
+
+
+def profit_offsets_losses(_: Any) -> Any:
+    def reported_losses(state: State, account: str, prices: dict[str, int]) -> int:
+        spokes = model.risk.backing_spokes(state, account)
+        return sum(model.risk.reported_pnl(state, account, s, prices) for s in spokes)
+
+    return reported_losses
+
+
+def healthy_only_above(_: Any) -> Any:
+    def is_healthy(state: State, account: str, prices: dict[str, int]) -> bool:
+        equity = model.risk.equity(state, account, prices)
+        return equity > model.risk.maintenance_requirement(state, account, prices)
+
+    return is_healthy
+
+
+def claims_ignore_pause(original: Callable[[State, str, LossClaim], Step]) -> Any:
+    def receive_loss_claim(state: State, spoke: str, msg: LossClaim) -> Step:
+        paused = state.hub.paused
+        unpaused = replace(state, hub=replace(state.hub, paused=paused - {spoke}))
+        after, outcome = original(unpaused, spoke, msg)
+        if after is unpaused:
+            return state, outcome
+        return replace(after, hub=replace(after.hub, paused=paused)), outcome
+
+    return receive_loss_claim
+
+
+BUGS: tuple[Bug, ...] = (
+    Bug(
+        "cap-against-total",
+        "hub",
+        "HUB-GRANT-3",
+        "the partition cap is compared with the credit allocated to every spoke together, "
+        "not with the spoke's own share (a per-partition limit checked against a global total)",
+        model.hub,
+        "spoke_allocation",
+        cap_against_total,
+    ),
+    Bug(
+        "report-without-positions",
+        "spokes",
+        "SPK-REP-1",
+        "a spoke's exposure report carries the balance but not the open positions, so the "
+        "hub sees no exposure and asks no margin for it (a venue under-reporting to the "
+        "risk engine)",
+        model.spoke,
+        "position_views",
+        positions_left_out,
+    ),
+    Bug(
+        "flip-counts-as-reducing",
+        "risk",
+        "SPK-TRADE-1",
+        "a trade that flips a position through zero counts as risk-reducing, so it skips the "
+        "margin check (the reduce-only loophole venues have had to close)",
+        model.spoke,
+        "is_risk_reducing",
+        flip_counts_as_reducing,
+    ),
+    Bug(
+        "message-not-consumed",
+        "messaging",
+        "MSG-10",
+        "a delivered message is neither removed nor marked processed, so a replay of it takes "
+        "effect again (Nomad, 2022: messages accepted without a valid processed check)",
+        model.delivery,
+        "consume",
+        message_not_consumed,
+    ),
+    Bug(
+        "any-sender-authentic",
+        "adversary",
+        "MSG-6",
+        "the channel does not check who sent a message, so a forged one is processed "
+        "(Wormhole, 2022: a signature check that could be bypassed)",
+        model.delivery,
+        "is_authentic",
+        any_sender_authentic,
+    ),
+    Bug(
+        "stale-price-accepted",
+        "oracle",
+        "ORA-2",
+        "quotes are used whatever their age (oracle answers read without checking when "
+        "they were last updated)",
+        model.oracle,
+        "fresh_quotes",
+        stale_quotes_count,
+    ),
+    Bug(
+        "profit-offsets-losses",
+        "risk",
+        "RISK-11",
+        "a spoke's reported profit counts as capacity at the hub (Mango Markets, 2022: "
+        "unrealized profit borrowed against)",
+        model.risk,
+        "reported_losses",
+        profit_offsets_losses,
+    ),
+    Bug(
+        "healthy-only-above",
+        "liquidation",
+        "RISK-10",
+        "an account whose equity exactly meets its requirement is liquidated (a health "
+        "factor compared with > instead of >=)",
+        model.liquidation,
+        "is_healthy",
+        healthy_only_above,
+    ),
+    Bug(
+        "claims-ignore-pause",
+        "governance",
+        "HUB-CLAIM-1",
+        "a loss claim from a paused spoke is paid (a circuit breaker that does not cover "
+        "every entry point of the paused venue)",
+        model.delivery.AT_HUB,
+        "LossClaim",
+        claims_ignore_pause,
+    ),
+)
+
+BUG_NAMES = tuple(b.name for b in BUGS)
+
+
+def bug_named(name: str) -> Bug:
+    """The bug called `name`; KeyError naming the known ones if there is none."""
+    for bug in BUGS:
+        if bug.name == name:
+            return bug
+    raise KeyError(f"unknown bug {name!r} (known: {', '.join(BUG_NAMES)})")
+
+
+@contextmanager
+def installed(name: str) -> Iterator[Bug]:
+    """Substitute the bug's function for the length of the block; restore it after."""
+    bug = bug_named(name)
+    where = bug.where
+    if isinstance(where, dict):
+        original = where[bug.attribute]
+        where[bug.attribute] = bug.patch(original)
+    else:
+        original = getattr(where, bug.attribute)
+        setattr(where, bug.attribute, bug.patch(original))
+    try:
+        yield bug
+    finally:
+        if isinstance(where, dict):
+            where[bug.attribute] = original
+        else:
+            setattr(where, bug.attribute, original)

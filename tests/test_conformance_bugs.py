@@ -1,0 +1,110 @@
+"""The kit catches bugs (CONF-20): every buggy build (the reference with one rule broken
+at run time) fails `conform`, at least one per chapter; where the campaign finds the bug
+within the test's budget, its shrunk case is a handful of steps.  The caught/total figures
+are printed."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from conformance.bugs import BUGS, bug_named, installed
+from conformance.vectors import case_files, load_case, moved
+from spec.case import Case
+from spec.chapters import CHAPTERS
+from tests.conform_helpers import VECTORS, bug, conform
+
+CAMPAIGN: dict[str, tuple[int, tuple[str, ...]]] = {
+    "message-not-consumed": (400, ("spokes", "messaging")),
+    "any-sender-authentic": (200, ("adversary",)),
+    "healthy-only-above": (200, ("liquidation",)),
+    "report-without-positions": (400, ("hub", "oracle", "risk", "messaging", "spokes")),
+}
+"""The bugs a CI-sized campaign finds (its steps, the chapters it draws from).  The others
+need a setup of several moves in one order (a price gone stale before a grant, a pause
+before the paused spoke's claim) that a few hundred random steps rarely reach; their
+vectors catch them."""
+
+HANDFUL = 10
+"""The most steps a shrunk divergence may keep."""
+
+
+def run(name: str, tmp_path: Path, *chapters: str, steps: int) -> dict[str, object]:
+    report = tmp_path / "report.json"
+    args = ["--steps", str(steps), "--per-example", "10", "--json", str(report)]
+    args += ["--save", str(tmp_path)]
+    for chapter in chapters:
+        args += ["--chapter", chapter]
+    done = conform(bug(name), *args)
+    assert done.returncode == 1, done.stdout
+    assert "Traceback" not in done.stdout + done.stderr
+    data = json.loads(report.read_text())
+    assert isinstance(data, dict)
+    return data
+
+
+@pytest.mark.parametrize("name", [b.name for b in BUGS])
+def test_each_buggy_build_is_caught(name: str, tmp_path: Path) -> None:
+    """CONF-20: conform fails on the buggy build: a vector diverges, and for the bugs a
+    small campaign reaches, the campaign's shrunk case has at most a handful of steps."""
+    steps, chapters = CAMPAIGN.get(name, (0, (bug_named(name).chapter,)))
+    data = run(name, tmp_path, *chapters, steps=steps)
+    counts = data["counts"]
+    assert isinstance(counts, dict)
+    campaign = data["campaign"]
+    if name in CAMPAIGN:
+        assert isinstance(campaign, dict) and campaign["status"] == "fail"
+        table = campaign["table"]
+        assert isinstance(table, list) and 1 <= len(table) <= HANDFUL
+        saved = Path(str(campaign["case_file"]))
+        assert saved.exists()
+    assert counts["fail"] >= 1
+
+
+def test_every_chapter_has_a_bug() -> None:
+    """CONF-20: at least one buggy build per chapter, each naming the rule it breaks."""
+    assert {b.chapter for b in BUGS} == set(CHAPTERS)
+    from spec.requirements import requirements
+
+    ids = requirements()
+    assert all(b.rule in ids and b.story for b in BUGS)
+
+
+def test_a_bug_is_installed_for_the_block_only() -> None:
+    """CONF-20: the substitution is undone after the block, whatever happens."""
+    import model.oracle
+
+    original = model.oracle.fresh_quotes
+    with pytest.raises(RuntimeError), installed("stale-price-accepted"):
+        assert model.oracle.fresh_quotes is not original
+        raise RuntimeError
+    assert model.oracle.fresh_quotes is original
+    with pytest.raises(KeyError, match="known"):
+        bug_named("nope")
+
+
+def test_print_the_caught_figure() -> None:
+    """CONF-20: the caught/total figure: every bug installed in this process in turn, the
+    shipped vectors replayed through the model (what the adapter would answer); each bug
+    must move at least one vector."""
+    cases = [load_case(p) for p in case_files(VECTORS)]
+
+    def differs(case: Case) -> bool:
+        try:
+            return moved(case) is not None
+        except Exception:  # the model broke: the adapter would answer an error
+            return True
+
+    caught = []
+    for b in BUGS:
+        with installed(b.name):
+            if any(differs(case) for case in cases):
+                caught.append(b.name)
+    print(
+        f"\nbuggy builds caught: {len(caught)}/{len(BUGS)} by the vectors; "
+        f"{len(CAMPAIGN)}/{len(BUGS)} also by a campaign of at most 400 steps "
+        f"(shrunk to at most {HANDFUL} steps)",
+        file=sys.stderr,
+    )
+    assert caught == [b.name for b in BUGS]
