@@ -95,7 +95,7 @@ def mark_of(state: State, market_id: str) -> int:
     """The market's mark at the oracle's price, or at the fuzzer's start price if none."""
     market = catalog(state.params).markets[market_id]
     price = price_of(state, market.underlying)
-    return mark(market, fz.START_PRICE if price is None else price)
+    return mark(state.params, market, fz.START_PRICE if price is None else price, state.oracle.now)
 
 
 def trade(draw: st.DrawFn, state: State) -> Action:

@@ -878,6 +878,8 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "oracle-outage": "oracle",
     "replay": "messaging",
     "hedged": "risk",
+    "netting": "risk",
+    "naked-option": "risk",
 }
 
 
