@@ -173,6 +173,22 @@ EXCLUDED: dict[str, str] = {
     "INV-RISK-2": "a law of the risk functions over all inputs, not a step: tests/test_risk.py",
     "INV-RISK-3": "a law of the risk functions over all inputs, not a step: tests/test_risk.py",
     "INV-RISK-4": "a law of the risk functions over all inputs, not a step: tests/test_risk.py",
+    "INV-RISK-5": "a law over all prices, not a step: tests/test_netting.py",
+    "INV-RISK-6": "a law over all reports, not a step: tests/test_netting.py",
+    "INV-RISK-7": "a law of the risk functions over all inputs, not a step: "
+    "tests/test_hub_margins.py",
+    "RISK-NET-5": "the reach of a lying spoke, a law over all reports: tests/test_netting.py",
+    "RISK-NET-6": "the hedged-pair law over all prices: tests/test_netting.py",
+    "RISK-IM-3": "the health factor is a figure for people (`intermargin account`); no "
+    "outcome or observable field depends on it",
+    "RISK-IM-4": "the margin ratio is a figure for people; no outcome depends on it",
+    "RISK-IM-5": "the liquidation price is a figure for people; no outcome depends on it",
+    "PRC-2": "an approximation bound of exp, checked against mpmath: tests/test_pricing.py",
+    "PRC-3": "an approximation bound of ln, checked against mpmath: tests/test_pricing.py",
+    "PRC-4": "an approximation bound of N, checked against mpmath: tests/test_pricing.py",
+    "PRC-5": "the exactness of sqrt, checked in tests/test_pricing.py",
+    "PRC-10": "the price error bound over the whole domain: tests/test_pricing.py",
+    "ITF": "the ITF export of `replay --itf`, not a build's behaviour: tests/test_itf.py",
 }
 """Ids (or whole families) no vector can exercise, and why (CONF-10)."""
 
@@ -213,7 +229,23 @@ def risk_read(pre: State, account: str) -> set[str]:
         found.add("RISK-1")
     prices = prices_of(pre, assets_needed(pre, account))
     if prices is not None and any(reported_pnl(pre, account, s, prices) > 0 for s in books):
-        found.add("RISK-11")
+        found |= {"RISK-11", "RISK-NET-1", "RISK-NET-2", "RISK-NET-3"}
+    return found
+
+
+def options_priced(pre: State, books: list[dict[str, int]]) -> set[str]:
+    """PRC-*, SPAN-*: a margin decision over a book holding options priced them, repriced
+    them in every scan scenario, and (with two expiries) charged the spread."""
+    markets = catalog(pre.params).markets
+    options = [markets[m] for b in books for m, q in b.items() if q and markets[m].kind != "perp"]
+    if not options:
+        return set()
+    found = {"PRC-1", "PRC-6", "PRC-7", "PRC-8", "PRC-9", "PRC-12", "PRC-13"}
+    found |= {"SPAN-1", "SPAN-2", "SPAN-3", "SPAN-4", "SPAN-7", "SPAN-8"}
+    if any(markets[m].kind != "perp" and q < 0 for b in books for m, q in b.items()):
+        found.add("SPAN-5")
+    if len({m.expiry for m in options}) > 1 or len(options) < sum(len(b) for b in books):
+        found |= {"SPAN-6", "PRC-11"}
     return found
 
 
@@ -283,6 +315,12 @@ def exercised(
             kind_of = catalog(pre.params).markets[action.market].kind
             ids.add("RISK-1" if kind_of != "perp" else "RISK-3")
             ids.add("RISK-7" if pre.params.margin_method == "portfolio" else "RISK-4")
+            after = post.spokes[(action.spoke, action.account)].positions
+            ids |= options_priced(pre, [{m: p.qty for m, p in after.items()}])
+    if kind in ("GrantCredit", "Withdraw") and (
+        outcome.accepted or outcome.error is Error.INSUFFICIENT_CAPACITY
+    ):
+        ids |= {"RISK-IM-1", "RISK-IM-2", "RISK-NET-4"}
     ids |= spoke_effects(pre, post)
     return ids
 
