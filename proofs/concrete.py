@@ -13,6 +13,7 @@ stands on:
 """
 
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 import z3
@@ -123,7 +124,10 @@ def values(state: State) -> dict[tuple[str, Any], Value]:
     return out
 
 
+@cache
 def z3_value(value: Value) -> Expr:
+    """A concrete value as a Z3 constant (built once per value: judging asks for the same
+    small numbers and id sets over and over)."""
     if isinstance(value, bool):
         return z3.BoolVal(value)
     if isinstance(value, int):
@@ -134,9 +138,30 @@ def z3_value(value: Value) -> Expr:
     return array
 
 
+def universe_key(u: Universe) -> tuple[Any, ...]:
+    """A hashable stand-in for a universe: everything `fresh` and the rules read from it."""
+    return (u.accounts, u.spokes, u.assets, tuple(sorted(u.haircut_bps.items())), u.penalty_bps)
+
+
+def symbolic_state(state: State, prefix: str) -> SymState:
+    """The symbolic state of `state`'s universe named `prefix`, built once."""
+    u = universe_of(state)
+    return _symbolic(universe_key(u), prefix, u)
+
+
+_SYMBOLIC: dict[tuple[Any, str], SymState] = {}
+
+
+def _symbolic(key: tuple[Any, ...], prefix: str, u: Universe) -> SymState:
+    hit = _SYMBOLIC.get((key, prefix))
+    if hit is None:
+        hit = _SYMBOLIC[(key, prefix)] = fresh(u, prefix)
+    return hit
+
+
 def assignment(state: State, prefix: str = "pre") -> dict[Any, Any]:
     """The abstraction of a concrete state: each Z3 variable of `fresh(u, prefix)` -> value."""
-    sym = fresh(universe_of(state), prefix)
+    sym = symbolic_state(state, prefix)
     vals = values(state)
     return {term: z3_value(vals[(name, key)]) for name, key, term in sym.entries()}
 
@@ -311,42 +336,115 @@ def relation_result(
         return None
     from proofs.mutants import transitions
 
-    sym = fresh(universe_of(pre), prefix)
+    sym = symbolic_state(pre, prefix)
     result = transitions(mutant)[step.kind.name](ctx_of(pre), sym, step.act, step.inputs)
     return step, sym, result
 
 
+def substitute(term: Expr, pairs: list[tuple[Any, Any]]) -> Expr:
+    """`z3.substitute(term, *pairs)` without the Python-side sort checks (the pairs are the
+    abstraction's variables and values, of matching sorts by construction)."""
+    n = len(pairs)
+    sources, targets = (z3.Ast * n)(), (z3.Ast * n)()
+    for i, (source, target) in enumerate(pairs):
+        sources[i], targets[i] = source.as_ast(), target.as_ast()
+    ctx = term.ctx
+    return z3.z3._to_expr_ref(z3.Z3_substitute(ctx.ref(), term.as_ast(), n, sources, targets), ctx)
+
+
+_PACKS: dict[int, tuple[SymState, Any]] = {}
+
+
+def packer(sym: SymState) -> Any:
+    """An uninterpreted function of (status, error, every field of a state like `sym`), to
+    carry a whole transition result through one substitution (built once per `sym`)."""
+    hit = _PACKS.get(id(sym))
+    if hit is None or hit[0] is not sym:
+        sorts = [z3.IntSort(), z3.IntSort(), *(term.sort() for _, _, term in sym.entries())]
+        hit = _PACKS[id(sym)] = (
+            sym,
+            z3.Function(f"judge.pack.{len(_PACKS)}", *sorts, z3.BoolSort()),
+        )
+    return hit[1]
+
+
+def ground(sym: SymState, result: Result, pairs: list[tuple[Any, Any]]) -> list[Expr]:
+    """The result's status, error and post-state with the pre-state's variables replaced by
+    their values, simplified: one substitution of all of them at once."""
+    terms = [result.status, result.error, *(term for _, _, term in result.post.entries())]
+    return list(z3.simplify(substitute(packer(sym)(*terms), pairs)).children())
+
+
+def members(term: Expr) -> frozenset[int] | None:
+    """The ids a ground id-set term holds (a chain of stores over a constant array), or
+    None if it is not in that shape."""
+    stored: dict[int, bool] = {}
+    while z3.is_store(term):
+        index, value = term.arg(1), term.arg(2)
+        if not z3.is_int_value(index) or not (z3.is_true(value) or z3.is_false(value)):
+            return None
+        stored.setdefault(index.as_long(), z3.is_true(value))
+        term = term.arg(0)
+    if not (z3.is_const_array(term) and z3.is_false(term.arg(0))):
+        return None
+    return frozenset(i for i, inside in stored.items() if inside)
+
+
+def constant(term: Expr) -> Value | None:
+    """A ground term's Python value (int, bool or id set), or None if it is not a constant."""
+    if z3.is_int_value(term):
+        return int(term.as_long())
+    if z3.is_true(term) or z3.is_false(term):
+        return bool(z3.is_true(term))
+    if z3.is_array(term):
+        return members(term)
+    return None
+
+
 def judge(pre: State, action: Action, post: State, mutant: str | None = None) -> Judgement:
     """Does the Z3 relation of the action's kind (a mutant's, if named) accept the model's
-    (pre, post)?  Which outcome and error code do its guards imply on `pre`?"""
+    (pre, post)?  Which outcome and error code do its guards imply on `pre`?
+
+    The relation is a function of the pre-state, so its post-state, status and error are
+    evaluated by substituting the pre-state's values and simplifying; a field whose value
+    does not simplify to a constant is decided by the solver (is it other than the model's
+    value, given the pre-state?), as every field was before."""
     error = unknown_id(pre, action)
     built = relation_result(pre, action, mutant=mutant)
     if built is None:
         return Judgement(None, pre == post, "rejected" if error else "ignored", error)
     step, sym, result = built
     pairs = list(assignment(pre).items())
-    status = z3.simplify(z3.substitute(result.status, *pairs)).as_long()
-    code = z3.simplify(z3.substitute(result.error, *pairs)).as_long()
+    entries = list(result.post.entries())
+    status, code, *implied = ground(sym, result, pairs)
     vals = values(post)
-    s = z3.Solver()
-    s.set("timeout", 10_000)
-    s.add(equals_state(sym, pre))
-    differs = [
-        (name, key, term != z3_value(vals[(name, key)]))
-        for name, key, term in result.post.entries()
-    ]
     mismatched = []
-    if s.check(z3.Or([d for _, _, d in differs])) != z3.unsat:
-        for name, key, differ in differs:
-            if s.check(differ) != z3.unsat:
-                mismatched.append(f"{name}{list(key) if isinstance(key, tuple) else [key]}")
+    unsettled: list[tuple[str, Any, Expr]] = []
+    for (name, key, term), value in zip(entries, implied, strict=True):
+        got = constant(value)
+        if got is None:
+            unsettled.append((name, key, term))
+        elif got != vals[(name, key)]:
+            mismatched.append(shown(name, key))
+    if unsettled:
+        s = z3.Solver()
+        s.set("timeout", 10_000)
+        s.add(equals_state(sym, pre))
+        for name, key, term in unsettled:
+            if s.check(term != z3_value(vals[(name, key)])) != z3.unsat:
+                mismatched.append(shown(name, key))
     return Judgement(
         step.kind.name,
         not mismatched,
-        STATUS_NAMES[status],
-        error_of(code),
+        STATUS_NAMES[status.as_long()],
+        error_of(code.as_long()),
         tuple(mismatched),
     )
+
+
+def shown(name: str, key: Any) -> str:
+    """A field entry as a mismatch names it: `alloc['alice', 's1']`."""
+    return f"{name}{list(key) if isinstance(key, tuple) else [key]}"
 
 
 __all__ = ["FIELDS", "Judgement", "assignment", "encode_step", "judge", "values"]

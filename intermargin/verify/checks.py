@@ -1,7 +1,14 @@
 """The checks `intermargin verify` runs, in order, with the requirement ids each covers."""
 
 from intermargin.verify import Check
-from intermargin.verify.inprocess import differential, proofs, requirements, state_machine
+from intermargin.verify.inprocess import (
+    differential,
+    differential_split,
+    proofs,
+    proofs_split,
+    requirements,
+    state_machine,
+)
 from intermargin.verify.subprocesses import contracts, types
 
 INVARIANTS = (
@@ -18,9 +25,14 @@ INVARIANTS = (
 )
 
 CHECKS: tuple[Check, ...] = (
-    Check("proofs", (*INVARIANTS, "INV-LIQ-2"), proofs),
+    Check("proofs", (*INVARIANTS, "INV-LIQ-2"), proofs, proofs_split),
     Check("state-machine", (*INVARIANTS, "INV-LIQ-2"), state_machine),
-    Check("differential", ("DIFF-1", "DIFF-2", "DIFF-3", "DIFF-4", "DIFF-5"), differential),
+    Check(
+        "differential",
+        ("DIFF-1", "DIFF-2", "DIFF-3", "DIFF-4", "DIFF-5"),
+        differential,
+        differential_split,
+    ),
     Check(
         "contracts",
         ("VER-3", "INV-RISK-1", "INV-RISK-2", "INV-RISK-3", "INV-RISK-4", "NUM-1", "NUM-2"),
@@ -30,10 +42,3 @@ CHECKS: tuple[Check, ...] = (
     Check("traceability", ("CLI-6",), requirements),
 )
 """VER-1: every check of the project."""
-
-ALONE = frozenset({"proofs"})
-"""Checks run before anything else starts: the solver's time budget is per query, and a
-query starved of CPU by a parallel check could time out (and an `unknown` fails)."""
-
-IN_CHILD_PROCESS = frozenset({"contracts", "types"})
-"""Checks run in child processes, started after `ALONE`, overlapping the in-process ones."""
