@@ -326,19 +326,58 @@ class Judgement:
     """Encoded fields whose implied post value differs from the model's post-state."""
 
 
-def relation_result(
-    pre: State, action: Action, prefix: str = "pre", mutant: str | None = None
-) -> tuple[EncodedStep, SymState, Result] | None:
-    """The kind's transition (a mutant's, if named) applied to a fresh symbolic pre-state
-    (to be tied to `pre`)."""
-    step = encode_step(pre, action)
-    if step is None:
-        return None
+@dataclass(frozen=True)
+class Relation:
+    """A kind's transition over a symbolic pre-state and symbolic action parameters and
+    inputs, with its status, error and post-state packed into one term: built once per
+    kind, ids, prices and mutant, then grounded step after step by one substitution."""
+
+    kind: str
+    sym: SymState
+    result: Result
+    packed: Expr
+    variables: dict[tuple[str, str], Expr]
+    """(`act` or `in`, name) -> the variable standing for that parameter or input."""
+
+
+_RELATIONS: dict[tuple[Any, ...], Relation] = {}
+
+
+def relation_of(pre: State, step: EncodedStep, mutant: str | None = None) -> Relation:
+    """The relation of the step's kind (a mutant's, if named) at `pre`'s prices, built once."""
+    fixed = tuple(sorted((k, v) for k, v in step.act.items() if not z3.is_expr(v)))
+    ctx = ctx_of(pre)
+    u = universe_of(pre)
+    key = (
+        step.kind.name,
+        fixed,
+        tuple(sorted(step.act)),
+        tuple(sorted(step.inputs)),
+        tuple(sorted(ctx.prices.items())),
+        mutant,
+        universe_key(u),
+    )
+    hit = _RELATIONS.get(key)
+    if hit is not None:
+        return hit
     from proofs.mutants import transitions
 
-    sym = symbolic_state(pre, prefix)
-    result = transitions(mutant)[step.kind.name](ctx_of(pre), sym, step.act, step.inputs)
-    return step, sym, result
+    variables: dict[tuple[str, str], Expr] = {}
+
+    def symbol(part: str, name: str, value: Expr) -> Expr:
+        variables[(part, name)] = z3.Const(f"judge.{part}.{name}", value.sort())
+        return variables[(part, name)]
+
+    act = {k: symbol("act", k, v) if z3.is_expr(v) else v for k, v in step.act.items()}
+    inputs = {k: symbol("in", k, v) for k, v in step.inputs.items()}
+    sym = symbolic_state(pre, "pre")
+    result = transitions(mutant)[step.kind.name](ctx, sym, act, inputs)
+    terms = [result.status, result.error, *(term for _, _, term in result.post.entries())]
+    packed = packer(sym)(*terms)
+    if len(_RELATIONS) >= 4096:
+        _RELATIONS.clear()
+    hit = _RELATIONS[key] = Relation(step.kind.name, sym, result, packed, variables)
+    return hit
 
 
 def substitute(term: Expr, pairs: list[tuple[Any, Any]]) -> Expr:
@@ -368,13 +407,6 @@ def packer(sym: SymState) -> Any:
     return hit[1]
 
 
-def ground(sym: SymState, result: Result, pairs: list[tuple[Any, Any]]) -> list[Expr]:
-    """The result's status, error and post-state with the pre-state's variables replaced by
-    their values, simplified: one substitution of all of them at once."""
-    terms = [result.status, result.error, *(term for _, _, term in result.post.entries())]
-    return list(z3.simplify(substitute(packer(sym)(*terms), pairs)).children())
-
-
 def members(term: Expr) -> frozenset[int] | None:
     """The ids a ground id-set term holds (a chain of stores over a constant array), or
     None if it is not in that shape."""
@@ -390,54 +422,68 @@ def members(term: Expr) -> frozenset[int] | None:
     return frozenset(i for i, inside in stored.items() if inside)
 
 
-def constant(term: Expr) -> Value | None:
-    """A ground term's Python value (int, bool or id set), or None if it is not a constant."""
-    if z3.is_int_value(term):
-        return int(term.as_long())
-    if z3.is_true(term) or z3.is_false(term):
-        return bool(z3.is_true(term))
-    if z3.is_array(term):
-        return members(term)
-    return None
+def constants(term: Expr) -> list[Value | None]:
+    """The Python value (int, bool or id set) of each argument of a ground application, or
+    None for an argument that is not a constant.  Reads the arguments through Z3's C API:
+    wrapping each in a Python object costs more than the rest of judging a step."""
+    ctx = term.ctx
+    ref, app = ctx.ref(), term.as_ast()
+    out: list[Value | None] = []
+    for i in range(z3.Z3_get_app_num_args(ref, app)):
+        arg = z3.Z3_get_app_arg(ref, app, i)
+        if z3.Z3_get_ast_kind(ref, arg) == z3.Z3_NUMERAL_AST:
+            out.append(int(z3.Z3_get_numeral_string(ref, arg)))
+            continue
+        truth = z3.Z3_get_bool_value(ref, arg)
+        if truth == z3.Z3_L_TRUE or truth == z3.Z3_L_FALSE:
+            out.append(truth == z3.Z3_L_TRUE)
+            continue
+        wrapped = z3.z3._to_expr_ref(arg, ctx)
+        out.append(members(wrapped) if z3.is_array(wrapped) else None)
+    return out
 
 
 def judge(pre: State, action: Action, post: State, mutant: str | None = None) -> Judgement:
     """Does the Z3 relation of the action's kind (a mutant's, if named) accept the model's
     (pre, post)?  Which outcome and error code do its guards imply on `pre`?
 
-    The relation is a function of the pre-state, so its post-state, status and error are
-    evaluated by substituting the pre-state's values and simplifying; a field whose value
-    does not simplify to a constant is decided by the solver (is it other than the model's
-    value, given the pre-state?), as every field was before."""
+    The relation is a function of the pre-state and the action, so its post-state, status
+    and error are evaluated by substituting their values and simplifying; a field whose
+    value does not simplify to a constant is decided by the solver (is it other than the
+    model's value, given the pre-state and the action?), as every field was before."""
     error = unknown_id(pre, action)
-    built = relation_result(pre, action, mutant=mutant)
-    if built is None:
+    step = encode_step(pre, action)
+    if step is None:
         return Judgement(None, pre == post, "rejected" if error else "ignored", error)
-    step, sym, result = built
-    pairs = list(assignment(pre).items())
-    entries = list(result.post.entries())
-    status, code, *implied = ground(sym, result, pairs)
+    rel = relation_of(pre, step, mutant)
+    given = {("act", k): v for k, v in step.act.items()} | {
+        ("in", k): v for k, v in step.inputs.items()
+    }
+    tied = [(var, given[key]) for key, var in rel.variables.items()]
+    pairs = list(assignment(pre).items()) + tied
+    status, code, *implied = constants(z3.simplify(substitute(rel.packed, pairs)))
     vals = values(post)
     mismatched = []
     unsettled: list[tuple[str, Any, Expr]] = []
-    for (name, key, term), value in zip(entries, implied, strict=True):
-        got = constant(value)
+    for (name, key, term), got in zip(rel.result.post.entries(), implied, strict=True):
         if got is None:
             unsettled.append((name, key, term))
         elif got != vals[(name, key)]:
             mismatched.append(shown(name, key))
-    if unsettled:
+    if unsettled or not isinstance(status, int) or not isinstance(code, int):
         s = z3.Solver()
         s.set("timeout", 10_000)
-        s.add(equals_state(sym, pre))
+        s.add(equals_state(rel.sym, pre), *[var == value for var, value in tied])
         for name, key, term in unsettled:
             if s.check(term != z3_value(vals[(name, key)])) != z3.unsat:
                 mismatched.append(shown(name, key))
+        if not isinstance(status, int) or not isinstance(code, int):
+            raise RuntimeError(f"{rel.kind}: the relation's outcome is not determined by the step")
     return Judgement(
-        step.kind.name,
+        rel.kind,
         not mismatched,
-        STATUS_NAMES[status.as_long()],
-        error_of(code.as_long()),
+        STATUS_NAMES[status],
+        error_of(code),
         tuple(mismatched),
     )
 

@@ -17,6 +17,7 @@ import z3
 from intermargin.cli import main
 from intermargin.errors import EXIT_USAGE
 from intermargin.limits import MAX_JOBS
+from proofs.bmc import propagation
 from proofs.budget import Budget
 from proofs.obligations import Obligation, Query, Verdict, check, check_obligation
 from proofs.report import to_json, to_junit
@@ -152,3 +153,20 @@ def test_a_bad_budget_or_job_count_is_one_line_and_exit_two(
     assert stop.value.code == EXIT_USAGE
     assert len(err.strip().splitlines()) == 1 and says in err
     assert "Traceback" not in err
+
+
+def test_a_bmc_query_past_its_resource_limit_is_unknown_and_says_so() -> None:
+    """PROOF-BUDGET-1, PROOF-BUDGET-3, INV-LIQ-2: the propagation BMC stops at the first K
+    whose query runs out of rlimit: not proved, and its JSON and JUnit say which resource."""
+    result = propagation(spokes=1, budget=Budget(rlimit=100_000))
+    assert not result.ok and result.bound is None
+    assert (result.exhausted, result.detail) == (
+        "rlimit",
+        "unknown at K=1: rlimit 100000 exhausted",
+    )
+    data = result.as_json()
+    assert data["exhausted"] == "rlimit"
+    [case] = ET.fromstring(to_junit([], seconds=1.0, bmc=data)).findall("testsuite/testcase")
+    failure = case.find("failure")
+    assert failure is not None
+    assert failure.get("message") == "INV-LIQ-2 unknown at K=1: rlimit 100000 exhausted"

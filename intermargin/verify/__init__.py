@@ -25,6 +25,8 @@ class CheckResult:
     seconds: float
     summary: str
     details: tuple[str, ...] = ()
+    cpu_seconds: float | None = None
+    """User + sys CPU seconds its parts took (tools it ran included), when run in the pool."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,8 @@ class Check:
     covers: tuple[str, ...]
     run: Callable[["Settings"], CheckResult]
     split: Callable[["Settings"], Split] | None = None
+    cost: float = 0.0
+    """A check run whole: about how many CPU seconds it takes (see `Part.cost`)."""
 
 
 @dataclass(frozen=True)

@@ -118,8 +118,8 @@ def differential_split(settings: Settings) -> Split:
     """VER-RUN-1: the differential machine and the corpus run as two parts, side by side."""
     return Split(
         [
-            Part("differential machine", differential_live, (settings,)),
-            Part("stratified corpus", differential_corpus, (settings,)),
+            Part("differential machine", differential_live, (settings,), 30),
+            Part("stratified corpus", differential_corpus, (settings,), 25),
         ],
         differential_verdict,
     )

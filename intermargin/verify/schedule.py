@@ -13,6 +13,7 @@ result as soon as its last part is done.
 
 import multiprocessing
 import queue
+import resource
 import time
 from collections.abc import Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -45,11 +46,22 @@ def run_named(name: str, settings: Settings) -> CheckResult:
     return guarded(check, settings)
 
 
-def timed_part(part: Part) -> tuple[Any, float, float]:
-    """Run one part in a worker: (its result, when it started, when it ended; epoch seconds)."""
-    start = time.time()
+def cpu_seconds() -> float:
+    """User + sys CPU seconds of this process and of its children that have ended."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+Timed = tuple[Any, float, float, float]
+
+
+def timed_part(part: Part) -> Timed:
+    """Run one part in a worker: (its result, when it started and ended in epoch seconds,
+    the CPU seconds it took)."""
+    start, cpu = time.time(), cpu_seconds()
     result = part.function(*part.args)
-    return result, start, time.time()
+    return result, start, time.time(), cpu_seconds() - cpu
 
 
 def whole(results: list[Any], seconds: float) -> CheckResult:
@@ -62,7 +74,7 @@ def split_of(check: Check, settings: Settings) -> Split:
     """The check's parts, or the whole check as one part."""
     if check.split is not None:
         return check.split(settings)
-    return Split([Part(check.name, run_named, (check.name, settings))], whole)
+    return Split([Part(check.name, run_named, (check.name, settings), check.cost)], whole)
 
 
 class Events(Protocol):
@@ -86,6 +98,7 @@ class Running:
     results: dict[int, Any] = field(default_factory=dict)
     start: float = float("inf")
     end: float = 0.0
+    cpu: float = 0.0
     error: BaseException | None = None
 
     @property
@@ -97,9 +110,12 @@ class Running:
         if self.error is not None:
             return crashed(self.error, seconds)
         try:
-            return self.split.join([self.results[i] for i in range(len(self.split.parts))], seconds)
+            joined = self.split.join(
+                [self.results[i] for i in range(len(self.split.parts))], seconds
+            )
         except Exception as e:  # a join that cannot make sense of its parts has failed
             return crashed(e, seconds)
+        return replace(joined, cpu_seconds=self.cpu)
 
 
 def run_checks(
@@ -119,7 +135,7 @@ def run_checks(
             events.started(r.check.name, len(r.split.parts), r.split.unit)
         results: dict[str, CheckResult] = {}
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            pending: dict[Future[tuple[Any, float, float]], tuple[Running, int]] = {
+            pending: dict[Future[Timed], tuple[Running, int]] = {
                 pool.submit(timed_part, part): (r, i) for r, i, part in order
             }
             while pending:
@@ -128,8 +144,9 @@ def run_checks(
                 for future in done:
                     r, i = pending.pop(future)
                     try:
-                        r.results[i], start, end = future.result()
+                        r.results[i], start, end, cpu = future.result()
                         r.start, r.end = min(r.start, start), max(r.end, end)
+                        r.cpu += cpu
                     except Exception as e:  # a part that crashed fails its check (VER-2)
                         r.error = r.error or e
                         r.results[i] = None
