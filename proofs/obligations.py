@@ -252,10 +252,9 @@ def step_queries(
     for ids in id_choices(u, kind):
         if not combo_filter(ids):
             continue
-        pre = fresh(u, "pre")
-        act, inp, bounds = symbolic_action(kind, ids)
-        res = table[kind.name](PROOF_CTX, pre, act, inp)
-        premises = z3.And(all_invariants(pre), bounds, in_bag(pre, kind, act))
+        pre, invariants = invariant_premise(u)
+        act, inp, bounds, res = symbolic_step(table, kind, ids, pre)
+        premises = z3.And(invariants, bounds, in_bag(pre, kind, act))
         queries.append(
             Query(
                 premises=premises,
@@ -272,9 +271,41 @@ def step_queries(
     return queries
 
 
+_PREMISE: dict[int, tuple[Universe, SymState, Expr]] = {}
+
+
+def invariant_premise(u: Universe) -> tuple[SymState, Expr]:
+    """The pre-state `pre` of every step and safety obligation and the conjunction of all
+    invariants over it: the same terms for every obligation, so built once per universe
+    (building them is most of the time an obligation takes; solving is the rest)."""
+    hit = _PREMISE.get(id(u))
+    if hit is None or hit[0] is not u:
+        pre = fresh(u, "pre")
+        hit = _PREMISE[id(u)] = (u, pre, all_invariants(pre))
+    return hit[1], hit[2]
+
+
+_STEPS: dict[tuple[int, str, tuple[tuple[str, str], ...], int], Any] = {}
+
+
+def symbolic_step(
+    table: Mapping[str, Transition], kind: Kind, ids: Mapping[str, str], pre: SymState
+) -> tuple[dict[str, Any], dict[str, Expr], Expr, Result]:
+    """The kind's symbolic action (parameters, inputs, their bounds) and its transition from
+    `pre`: the same terms for every obligation about that step, so built once."""
+    key = (id(table), kind.name, tuple(sorted(ids.items())), id(pre))
+    hit = _STEPS.get(key)
+    if hit is None or hit[0] is not table or hit[1] is not pre:
+        act, inp, bounds = symbolic_action(kind, ids)
+        res = table[kind.name](PROOF_CTX, pre, act, inp)
+        hit = _STEPS[key] = (table, pre, (act, inp, bounds, res))
+    built: tuple[dict[str, Any], dict[str, Expr], Expr, Result] = hit[2]
+    return built
+
+
 def state_query(u: Universe, goal: Callable[[SymState], Expr]) -> list[Query]:
-    s = fresh(u, "pre")
-    return [Query(all_invariants(s), goal(s), z3.BoolVal(True), pre=s, post=s)]
+    s, invariants = invariant_premise(u)
+    return [Query(invariants, goal(s), z3.BoolVal(True), pre=s, post=s)]
 
 
 def invariant_step(inv: Invariant, kind: Kind) -> Obligation:
