@@ -4,7 +4,9 @@ same run (a trivial Z3 sat check), on this machine.  Target: the suite in second
     python benchmarks/bench_proofs.py [--jobs N] [--top K]
 
 Prints the baseline, the suite's wall time (parallel and sequential sums), the slowest
-obligations, the BMC of liquidation propagation, each with its ratio to the baseline.
+obligations, the BMC of liquidation propagation, each with its ratio to the baseline, and
+the Z3 resource count each used against its limit (the figures `OBLIGATION_RLIMIT` and
+`BMC_RLIMIT` are calibrated from, PROOF-BUDGET-1).
 """
 
 import argparse
@@ -13,9 +15,13 @@ import time
 
 import z3
 
-from proofs.bmc import propagation
-from proofs.obligations import all_obligations
+from proofs.bmc import BMC_RLIMIT, propagation
+from proofs.budget import Budget
+from proofs.obligations import OBLIGATION_RLIMIT, all_obligations
 from proofs.runner import run
+
+UNBOUNDED = Budget(rlimit=10**12, timeout_s=3600)
+"""Measure, do not judge: no limit that could cut a query short."""
 
 
 def baseline(repeat: int = 50) -> float:
@@ -40,7 +46,7 @@ def main() -> None:
     print(f"baseline (trivial sat check): {base * 1000:.2f} ms")
     obligations = all_obligations()
     start = time.perf_counter()
-    verdicts = run(obligations, timeout_s=30, jobs=args.jobs)
+    verdicts = run(obligations, budget=UNBOUNDED, jobs=args.jobs)
     wall = time.perf_counter() - start
     cpu = sum(v.seconds for v in verdicts)
     bad = [v.obligation for v in verdicts if v.result != "proved"]
@@ -54,11 +60,17 @@ def main() -> None:
     print(f"slowest {args.top}:")
     for v in sorted(verdicts, key=lambda v: -v.seconds)[: args.top]:
         print(f"  {v.obligation:50} {v.seconds * 1000:8.1f} ms  {v.seconds / base:8.1f}x baseline")
+    most = max(verdicts, key=lambda v: v.rlimit)
+    print(
+        f"rlimit: largest query {most.rlimit:,} ({most.obligation}), limit "
+        f"{OBLIGATION_RLIMIT:,} ({OBLIGATION_RLIMIT / most.rlimit:.1f}x); all obligations "
+        f"{sum(v.rlimit for v in verdicts):,}"
+    )
     for spokes in (1, 2):
-        bmc = propagation(spokes=spokes)
+        bmc = propagation(spokes=spokes, budget=UNBOUNDED)
         print(
             f"bmc INV-LIQ-2, {spokes} spoke(s): {bmc.detail}; {bmc.seconds:.2f} s "
-            f"({bmc.seconds / base:,.0f}x baseline)"
+            f"({bmc.seconds / base:,.0f}x baseline); rlimit {bmc.rlimit:,} of {BMC_RLIMIT:,}"
         )
 
 

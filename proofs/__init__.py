@@ -41,5 +41,6 @@ What is encoded, and why (read with `proofs/state.py`):
 Modules: `state` (symbolic state), `transitions/` (the rules), `invariants` (formulas
 tagged with spec ids), `obligations` (named checks), `bmc` (INV-LIQ-2), `mutants`
 (broken transitions), `concrete` (model <-> Z3), `report` (tables, traces, JSON,
-JUnit), `runner` (parallel runs).
+JUnit), `runner` (parallel runs), `budget` (Z3's resource limit per query, the
+wall-clock safety net, and which one ran out: PROOF-BUDGET-1..3).
 """

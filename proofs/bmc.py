@@ -19,10 +19,13 @@ trigger.  Found bound: the smallest K whose violation query is unsat; the query 
 K - 1 is sat, a witness that the bound is tight.
 
 Result: K = 2 (round 1 delivers the calls, round 2 the answers), tight, for one and
-two spokes (`intermargin prove` runs two by default, about 5 s).  With three spokes
-K = 1 is sat in seconds and K = 2 is unsat after about 160 s on the 2-core machine
-(`intermargin prove --bmc-spokes 3 --timeout 300`): proved, but too slow for the
-default run.
+two spokes (`intermargin prove` runs two by default: about 55M of Z3's resource count,
+15 s on a quiet 2-core machine).  With three spokes K = 1 is sat in seconds and K = 2
+is unsat after about 160 s on the 2-core machine (`intermargin prove --bmc-spokes 3
+--rlimit 2000000000`): proved, but too slow for the default run.
+
+Each query is bounded by Z3's resource limit (`BMC_RLIMIT`), not by time, so the verdict
+does not depend on the machine's load (PROOF-BUDGET-1).
 """
 
 import time
@@ -31,6 +34,7 @@ from typing import Any
 
 import z3
 
+from proofs.budget import Answer, Budget, Exhausted, ask, describe
 from proofs.invariants import INVARIANTS
 from proofs.state import Expr, SymState, equal, fresh, without_sent
 from proofs.transitions import KIND_BY_NAME
@@ -81,6 +85,10 @@ class BmcResult:
     seconds: float
     detail: str
     per_k: tuple[tuple[int, str], ...]
+    rlimit: int = 0
+    """The most resource one query (one K) used."""
+    exhausted: Exhausted | None = None
+    """Which resource ran out, only when a query was `unknown` (PROOF-BUDGET-3)."""
 
     @property
     def ok(self) -> bool:
@@ -96,7 +104,8 @@ class BmcResult:
             "seconds": round(self.seconds, 3),
             "detail": self.detail,
             "per_k": [{"k": k, "answer": a} for k, a in self.per_k],
-        }
+            "rlimit": self.rlimit,
+        } | ({"exhausted": self.exhausted} if self.exhausted is not None else {})
 
 
 def setup(spokes: int) -> tuple[list[Expr], SymState, list[Slot], str]:
@@ -207,13 +216,12 @@ def deliver_slot(state: SymState, act: dict[str, Any], inp: dict[str, Expr]) -> 
     return unless_rejected(pre, receive(BMC_CTX, consumed, sender, receiver, act, inp))
 
 
-def unroll(spokes: int, k: int, timeout_ms: int, por: bool = True) -> tuple[Any, Any]:
+def unroll(spokes: int, k: int, budget: Budget, por: bool = True) -> tuple[Answer, Any]:
     """Is there a fair schedule after which rounds 1..k are delivered and the liquidation
     is not complete and accounted for?  (sat = K too small)."""
     premises, state, slots, a = setup(spokes)
     u = state.u
-    s = z3.Solver()
-    s.set("timeout", timeout_ms)
+    s = budget.solver()
     s.add(premises)
     steps = len(slots)
     previous: tuple[Expr, Expr, Expr, Expr] | None = None
@@ -315,32 +323,50 @@ def unroll(spokes: int, k: int, timeout_ms: int, por: bool = True) -> tuple[Any,
         *[state.line[(p, a)] == state.alloc[(a, p)] for p in u.spokes],
     )
     s.add(done, z3.Not(accounted))
-    return s.check(), s
+    return ask(s, budget), s
 
 
-def propagation(spokes: int = 3, max_k: int = 4, timeout_s: float = 30.0) -> BmcResult:
-    """Search the smallest K for which propagation is proved; check K - 1 fails."""
+BMC_RLIMIT = 250_000_000
+"""PROOF-BUDGET-1: the resource limit per BMC query (one per K).  Measured (z3 4.x on the
+2-core machine, "rlimit count" across the query): two spokes K=1 2.4M, K=2 49.5M to 54.4M
+depending on what the process built before; one spoke K=2 6.1M.  The limit is 4.6x the
+largest.  Three spokes (`--bmc-spokes 3`) need more: pass `--rlimit`."""
+
+DEFAULT_BMC_BUDGET = Budget(BMC_RLIMIT)
+
+
+def propagation(spokes: int = 3, max_k: int = 4, budget: Budget = DEFAULT_BMC_BUDGET) -> BmcResult:
+    """Search the smallest K for which propagation is proved; check K - 1 fails.
+
+    Each K is one query bounded by `budget` (PROOF-BUDGET-1); an `unknown` stops the search
+    and says which resource ran out (PROOF-BUDGET-3)."""
     start = time.perf_counter()
     answers: list[tuple[int, str]] = []
+    used = 0
     bound = None
+
+    def result(
+        bound: int | None, tight: bool, detail: str, exhausted: Exhausted | None = None
+    ) -> BmcResult:
+        seconds = time.perf_counter() - start
+        return BmcResult(spokes, bound, tight, seconds, detail, tuple(answers), used, exhausted)
+
     for k in range(1, max_k + 1):
-        answer, why = unroll(spokes, k, int(timeout_s * 1000))
-        answers.append(
-            (k, str(answer) if answer != z3.unknown else f"unknown ({why.reason_unknown()})")
-        )
-        if answer == z3.unknown:
-            return BmcResult(
-                spokes, None, False, time.perf_counter() - start, f"K={k}: unknown", tuple(answers)
-            )
-        if answer == z3.unsat:
+        answer, _ = unroll(spokes, k, budget)
+        used = max(used, answer.rlimit)
+        if answer.unknown:
+            why = describe(answer.exhausted, budget, answer.reason)
+            answers.append((k, f"unknown: {why}"))
+            return result(None, False, f"unknown at K={k}: {why}", answer.exhausted)
+        answers.append((k, str(answer.result)))
+        if answer.result == z3.unsat:
             bound = k
             break
     if bound is None:
-        detail = f"not complete within {max_k} rounds"
-        return BmcResult(spokes, None, False, time.perf_counter() - start, detail, tuple(answers))
+        return result(None, False, f"not complete within {max_k} rounds")
     tight = bound == 1 or answers[-2][1] == "sat"
     detail = f"completes within K={bound} rounds with {spokes} spokes; K={bound - 1} is not enough"
-    return BmcResult(spokes, bound, tight, time.perf_counter() - start, detail, tuple(answers))
+    return result(bound, tight, detail)
 
 
 __all__ = ["HUB", "BmcResult", "propagation"]

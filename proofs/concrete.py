@@ -13,6 +13,7 @@ stands on:
 """
 
 from dataclasses import dataclass, replace
+from functools import cache
 from typing import Any
 
 import z3
@@ -126,7 +127,10 @@ def values(state: State) -> dict[tuple[str, Any], Value]:
     return out
 
 
+@cache
 def z3_value(value: Value) -> Expr:
+    """A concrete value as a Z3 constant (built once per value: judging asks for the same
+    small numbers and id sets over and over)."""
     if isinstance(value, bool):
         return z3.BoolVal(value)
     if isinstance(value, int):
@@ -137,9 +141,30 @@ def z3_value(value: Value) -> Expr:
     return array
 
 
+def universe_key(u: Universe) -> tuple[Any, ...]:
+    """A hashable stand-in for a universe: everything `fresh` and the rules read from it."""
+    return (u.accounts, u.spokes, u.assets, tuple(sorted(u.haircut_bps.items())), u.penalty_bps)
+
+
+def symbolic_state(state: State, prefix: str) -> SymState:
+    """The symbolic state of `state`'s universe named `prefix`, built once."""
+    u = universe_of(state)
+    return _symbolic(universe_key(u), prefix, u)
+
+
+_SYMBOLIC: dict[tuple[Any, str], SymState] = {}
+
+
+def _symbolic(key: tuple[Any, ...], prefix: str, u: Universe) -> SymState:
+    hit = _SYMBOLIC.get((key, prefix))
+    if hit is None:
+        hit = _SYMBOLIC[(key, prefix)] = fresh(u, prefix)
+    return hit
+
+
 def assignment(state: State, prefix: str = "pre") -> dict[Any, Any]:
     """The abstraction of a concrete state: each Z3 variable of `fresh(u, prefix)` -> value."""
-    sym = fresh(universe_of(state), prefix)
+    sym = symbolic_state(state, prefix)
     vals = values(state)
     return {term: z3_value(vals[(name, key)]) for name, key, term in sym.entries()}
 
@@ -336,53 +361,172 @@ def inputs_out_of_bounds(step: EncodedStep) -> tuple[str, ...]:
     return tuple(found)
 
 
-def relation_result(
-    pre: State, action: Action, prefix: str = "pre", mutant: str | None = None
-) -> tuple[EncodedStep, SymState, Result] | None:
-    """The kind's transition (a mutant's, if named) applied to a fresh symbolic pre-state
-    (to be tied to `pre`)."""
-    step = encode_step(pre, action)
-    if step is None:
-        return None
+@dataclass(frozen=True)
+class Relation:
+    """A kind's transition over a symbolic pre-state and symbolic action parameters and
+    inputs, with its status, error and post-state packed into one term: built once per
+    kind, ids, prices and mutant, then grounded step after step by one substitution."""
+
+    kind: str
+    sym: SymState
+    result: Result
+    packed: Expr
+    variables: dict[tuple[str, str], Expr]
+    """(`act` or `in`, name) -> the variable standing for that parameter or input."""
+
+
+_RELATIONS: dict[tuple[Any, ...], Relation] = {}
+
+
+def relation_of(pre: State, step: EncodedStep, mutant: str | None = None) -> Relation:
+    """The relation of the step's kind (a mutant's, if named) at `pre`'s prices, built once."""
+    fixed = tuple(sorted((k, v) for k, v in step.act.items() if not z3.is_expr(v)))
+    ctx = ctx_of(pre)
+    u = universe_of(pre)
+    key = (
+        step.kind.name,
+        fixed,
+        tuple(sorted(step.act)),
+        tuple(sorted(step.inputs)),
+        tuple(sorted(ctx.prices.items())),
+        mutant,
+        universe_key(u),
+    )
+    hit = _RELATIONS.get(key)
+    if hit is not None:
+        return hit
     from proofs.mutants import transitions
 
-    sym = fresh(universe_of(pre), prefix)
-    result = transitions(mutant)[step.kind.name](ctx_of(pre), sym, step.act, step.inputs)
-    return step, sym, result
+    variables: dict[tuple[str, str], Expr] = {}
+
+    def symbol(part: str, name: str, value: Expr) -> Expr:
+        variables[(part, name)] = z3.Const(f"judge.{part}.{name}", value.sort())
+        return variables[(part, name)]
+
+    act = {k: symbol("act", k, v) if z3.is_expr(v) else v for k, v in step.act.items()}
+    inputs = {k: symbol("in", k, v) for k, v in step.inputs.items()}
+    sym = symbolic_state(pre, "pre")
+    result = transitions(mutant)[step.kind.name](ctx, sym, act, inputs)
+    terms = [result.status, result.error, *(term for _, _, term in result.post.entries())]
+    packed = packer(sym)(*terms)
+    if len(_RELATIONS) >= 4096:
+        _RELATIONS.clear()
+    hit = _RELATIONS[key] = Relation(step.kind.name, sym, result, packed, variables)
+    return hit
+
+
+def substitute(term: Expr, pairs: list[tuple[Any, Any]]) -> Expr:
+    """`z3.substitute(term, *pairs)` without the Python-side sort checks (the pairs are the
+    abstraction's variables and values, of matching sorts by construction)."""
+    n = len(pairs)
+    sources, targets = (z3.Ast * n)(), (z3.Ast * n)()
+    for i, (source, target) in enumerate(pairs):
+        sources[i], targets[i] = source.as_ast(), target.as_ast()
+    ctx = term.ctx
+    return z3.z3._to_expr_ref(z3.Z3_substitute(ctx.ref(), term.as_ast(), n, sources, targets), ctx)
+
+
+_PACKS: dict[int, tuple[SymState, Any]] = {}
+
+
+def packer(sym: SymState) -> Any:
+    """An uninterpreted function of (status, error, every field of a state like `sym`), to
+    carry a whole transition result through one substitution (built once per `sym`)."""
+    hit = _PACKS.get(id(sym))
+    if hit is None or hit[0] is not sym:
+        sorts = [z3.IntSort(), z3.IntSort(), *(term.sort() for _, _, term in sym.entries())]
+        hit = _PACKS[id(sym)] = (
+            sym,
+            z3.Function(f"judge.pack.{len(_PACKS)}", *sorts, z3.BoolSort()),
+        )
+    return hit[1]
+
+
+def members(term: Expr) -> frozenset[int] | None:
+    """The ids a ground id-set term holds (a chain of stores over a constant array), or
+    None if it is not in that shape."""
+    stored: dict[int, bool] = {}
+    while z3.is_store(term):
+        index, value = term.arg(1), term.arg(2)
+        if not z3.is_int_value(index) or not (z3.is_true(value) or z3.is_false(value)):
+            return None
+        stored.setdefault(index.as_long(), z3.is_true(value))
+        term = term.arg(0)
+    if not (z3.is_const_array(term) and z3.is_false(term.arg(0))):
+        return None
+    return frozenset(i for i, inside in stored.items() if inside)
+
+
+def constants(term: Expr) -> list[Value | None]:
+    """The Python value (int, bool or id set) of each argument of a ground application, or
+    None for an argument that is not a constant.  Reads the arguments through Z3's C API:
+    wrapping each in a Python object costs more than the rest of judging a step."""
+    ctx = term.ctx
+    ref, app = ctx.ref(), term.as_ast()
+    out: list[Value | None] = []
+    for i in range(z3.Z3_get_app_num_args(ref, app)):
+        arg = z3.Z3_get_app_arg(ref, app, i)
+        if z3.Z3_get_ast_kind(ref, arg) == z3.Z3_NUMERAL_AST:
+            out.append(int(z3.Z3_get_numeral_string(ref, arg)))
+            continue
+        truth = z3.Z3_get_bool_value(ref, arg)
+        if truth == z3.Z3_L_TRUE or truth == z3.Z3_L_FALSE:
+            out.append(truth == z3.Z3_L_TRUE)
+            continue
+        wrapped = z3.z3._to_expr_ref(arg, ctx)
+        out.append(members(wrapped) if z3.is_array(wrapped) else None)
+    return out
 
 
 def judge(pre: State, action: Action, post: State, mutant: str | None = None) -> Judgement:
     """Does the Z3 relation of the action's kind (a mutant's, if named) accept the model's
-    (pre, post)?  Which outcome and error code do its guards imply on `pre`?"""
+    (pre, post)?  Which outcome and error code do its guards imply on `pre`?
+
+    The relation is a function of the pre-state and the action, so its post-state, status
+    and error are evaluated by substituting their values and simplifying; a field whose
+    value does not simplify to a constant is decided by the solver (is it other than the
+    model's value, given the pre-state and the action?), as every field was before."""
     error = unknown_id(pre, action)
-    built = relation_result(pre, action, mutant=mutant)
-    if built is None:
+    step = encode_step(pre, action)
+    if step is None:
         return Judgement(None, pre == post, "rejected" if error else "ignored", error)
-    step, sym, result = built
-    pairs = list(assignment(pre).items())
-    status = z3.simplify(z3.substitute(result.status, *pairs)).as_long()
-    code = z3.simplify(z3.substitute(result.error, *pairs)).as_long()
+    rel = relation_of(pre, step, mutant)
+    given = {("act", k): v for k, v in step.act.items()} | {
+        ("in", k): v for k, v in step.inputs.items()
+    }
+    tied = [(var, given[key]) for key, var in rel.variables.items()]
+    pairs = list(assignment(pre).items()) + tied
+    status, code, *implied = constants(z3.simplify(substitute(rel.packed, pairs)))
     vals = values(post)
-    s = z3.Solver()
-    s.set("timeout", 10_000)
-    s.add(equals_state(sym, pre))
-    differs = [
-        (name, key, term != z3_value(vals[(name, key)]))
-        for name, key, term in result.post.entries()
-    ]
     mismatched = []
-    if s.check(z3.Or([d for _, _, d in differs])) != z3.unsat:
-        for name, key, differ in differs:
-            if s.check(differ) != z3.unsat:
-                mismatched.append(f"{name}{list(key) if isinstance(key, tuple) else [key]}")
+    unsettled: list[tuple[str, Any, Expr]] = []
+    for (name, key, term), got in zip(rel.result.post.entries(), implied, strict=True):
+        if got is None:
+            unsettled.append((name, key, term))
+        elif got != vals[(name, key)]:
+            mismatched.append(shown(name, key))
+    if unsettled or not isinstance(status, int) or not isinstance(code, int):
+        s = z3.Solver()
+        s.set("timeout", 10_000)
+        s.add(equals_state(rel.sym, pre), *[var == value for var, value in tied])
+        for name, key, term in unsettled:
+            if s.check(term != z3_value(vals[(name, key)])) != z3.unsat:
+                mismatched.append(shown(name, key))
+        if not isinstance(status, int) or not isinstance(code, int):
+            raise RuntimeError(f"{rel.kind}: the relation's outcome is not determined by the step")
     return Judgement(
-        step.kind.name,
+        rel.kind,
         not mismatched,
         STATUS_NAMES[status],
         error_of(code),
         tuple(mismatched),
         inputs_out_of_bounds(step),
     )
+
+
+def shown(name: str, key: Any) -> str:
+    """A field entry as a mismatch names it: `alloc['alice', 's1']`."""
+    return f"{name}{list(key) if isinstance(key, tuple) else [key]}"
 
 
 __all__ = ["FIELDS", "Judgement", "assignment", "encode_step", "judge", "values"]

@@ -20,7 +20,7 @@ import z3
 
 from model.invariants import STATE_INVARIANTS
 from model.state import State
-from proofs.concrete import assignment, judge
+from proofs.concrete import assignment, judge, substitute
 from proofs.invariants import INVARIANTS
 from proofs.state import Universe, fresh
 from spec.actions import Action
@@ -106,7 +106,7 @@ def invariant_disagreement(state: State) -> str | None:
     """DIFF-3: every Z3 formula, on the abstraction of `state`, agrees with the model's
     predicate of the same id."""
     together = formulas_over_obs(state.params)
-    grounded = z3.substitute(together, *assignment(state, "obs").items()).children()
+    grounded = substitute(together, list(assignment(state, "obs").items())).children()
     if len(grounded) != len(STATE_FORMULAS):
         raise RuntimeError("the conjunction of invariant formulas lost its shape")
     for inv, formula in zip(STATE_FORMULAS, grounded, strict=True):

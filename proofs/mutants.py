@@ -208,8 +208,10 @@ MUTANT_BY_NAME: dict[str, Mutant] = {m.name: m for m in MUTANTS}
 
 
 @cache
+@cache
 def transitions(mutant: str | None = None) -> Mapping[str, Transition]:
-    """The transition table, with a mutant's replacements if one is named."""
+    """The transition table, with a mutant's replacements if one is named (one table per
+    mutant, so what is built from a table can be reused)."""
     table: dict[str, Transition] = {k.name: k.fn for k in KINDS}
     if mutant is not None:
         table |= MUTANT_BY_NAME[mutant].replaces

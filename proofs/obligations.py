@@ -19,7 +19,9 @@ about a single step:
 
 Every obligation is checked as "premises /\\ not goal" (unsat = proved), then for
 vacuity as "premises /\\ the step is accepted" (unsat = vacuous, a failure);
-`unknown` (timeout included) is a failure, never a pass.
+`unknown` (the resource limit or the wall-clock safety net reached) is a failure,
+never a pass.  Each query is bounded by Z3's resource limit, not by time, so the
+verdict is the same on a quiet or a loaded machine (PROOF-BUDGET-1..3, `proofs.budget`).
 """
 
 import time
@@ -31,6 +33,7 @@ from typing import Any, Literal
 
 import z3
 
+from proofs.budget import Answer, Budget, Exhausted, ask, describe
 from proofs.invariants import INVARIANTS, Invariant, all_invariants, honest, in_flight
 from proofs.state import (
     Expr,
@@ -72,6 +75,9 @@ class Counterexample:
 
 @dataclass(frozen=True)
 class Verdict:
+    """An obligation's result.  `rlimit` is the most resource one of its queries used;
+    `exhausted` says which resource ran out, only for an `unknown` (PROOF-BUDGET-3)."""
+
     obligation: str
     invariant: str
     part: Part
@@ -79,6 +85,8 @@ class Verdict:
     seconds: float
     detail: str = ""
     counterexample: Counterexample | None = None
+    rlimit: int = 0
+    exhausted: Exhausted | None = None
 
 
 @dataclass(frozen=True)
@@ -244,10 +252,9 @@ def step_queries(
     for ids in id_choices(u, kind):
         if not combo_filter(ids):
             continue
-        pre = fresh(u, "pre")
-        act, inp, bounds = symbolic_action(kind, ids)
-        res = table[kind.name](PROOF_CTX, pre, act, inp)
-        premises = z3.And(all_invariants(pre), bounds, in_bag(pre, kind, act))
+        pre, invariants = invariant_premise(u)
+        act, inp, bounds, res = symbolic_step(table, kind, ids, pre)
+        premises = z3.And(invariants, bounds, in_bag(pre, kind, act))
         queries.append(
             Query(
                 premises=premises,
@@ -264,9 +271,41 @@ def step_queries(
     return queries
 
 
+_PREMISE: dict[int, tuple[Universe, SymState, Expr]] = {}
+
+
+def invariant_premise(u: Universe) -> tuple[SymState, Expr]:
+    """The pre-state `pre` of every step and safety obligation and the conjunction of all
+    invariants over it: the same terms for every obligation, so built once per universe
+    (building them is most of the time an obligation takes; solving is the rest)."""
+    hit = _PREMISE.get(id(u))
+    if hit is None or hit[0] is not u:
+        pre = fresh(u, "pre")
+        hit = _PREMISE[id(u)] = (u, pre, all_invariants(pre))
+    return hit[1], hit[2]
+
+
+_STEPS: dict[tuple[int, str, tuple[tuple[str, str], ...], int], Any] = {}
+
+
+def symbolic_step(
+    table: Mapping[str, Transition], kind: Kind, ids: Mapping[str, str], pre: SymState
+) -> tuple[dict[str, Any], dict[str, Expr], Expr, Result]:
+    """The kind's symbolic action (parameters, inputs, their bounds) and its transition from
+    `pre`: the same terms for every obligation about that step, so built once."""
+    key = (id(table), kind.name, tuple(sorted(ids.items())), id(pre))
+    hit = _STEPS.get(key)
+    if hit is None or hit[0] is not table or hit[1] is not pre:
+        act, inp, bounds = symbolic_action(kind, ids)
+        res = table[kind.name](PROOF_CTX, pre, act, inp)
+        hit = _STEPS[key] = (table, pre, (act, inp, bounds, res))
+    built: tuple[dict[str, Any], dict[str, Expr], Expr, Result] = hit[2]
+    return built
+
+
 def state_query(u: Universe, goal: Callable[[SymState], Expr]) -> list[Query]:
-    s = fresh(u, "pre")
-    return [Query(all_invariants(s), goal(s), z3.BoolVal(True), pre=s, post=s)]
+    s, invariants = invariant_premise(u)
+    return [Query(invariants, goal(s), z3.BoolVal(True), pre=s, post=s)]
 
 
 def invariant_step(inv: Invariant, kind: Kind) -> Obligation:
@@ -570,44 +609,71 @@ def counterexample(ob: Obligation, q: Query, model: Any) -> Counterexample:
     )
 
 
-def solver(timeout_ms: int) -> Any:
-    s = z3.Solver()
-    s.set("timeout", timeout_ms)
-    return s
+OBLIGATION_RLIMIT = 2_000_000
+"""PROOF-BUDGET-1: the resource limit per query of an obligation.  Measured ("rlimit count"
+across each query, every obligation, 2 worker processes): the largest query is
+atomic-rejection/step/DeliverLiqReport at 0.44M, then no-negative-balances on
+liquidation answers at 0.36M; all 268 obligations together 10.8M.  The limit is 4.5x the
+largest (`benchmarks/bench_proofs.py` prints the current figures)."""
+
+DEFAULT_BUDGET = Budget(OBLIGATION_RLIMIT)
 
 
-def check(name: str, timeout_s: float = 10.0, mutant: str | None = None) -> Verdict:
+def check(name: str, budget: Budget = DEFAULT_BUDGET, mutant: str | None = None) -> Verdict:
     """Prove one obligation by name (against a mutant's transitions if named)."""
-    return check_obligation(obligation(name), timeout_s, mutant)
+    return check_obligation(obligation(name), budget, mutant)
 
 
-def check_obligation(ob: Obligation, timeout_s: float = 10.0, mutant: str | None = None) -> Verdict:
-    """Prove one obligation: unsat of premises and not goal for every query, then vacuity."""
+def check_obligation(
+    ob: Obligation, budget: Budget = DEFAULT_BUDGET, mutant: str | None = None
+) -> Verdict:
+    """Prove one obligation: unsat of premises and not goal for every query, then vacuity.
+
+    Each query is bounded by `budget` (PROOF-BUDGET-1); an `unknown` says which resource
+    ran out (PROOF-BUDGET-3)."""
     from proofs.mutants import transitions
 
     start = time.perf_counter()
     u = proof_universe()
     queries = ob.queries(u, transitions(mutant))
-    ms = max(1, int(timeout_s * 1000))
+    used = 0
 
-    def verdict(result: ResultName, detail: str = "", cex: Counterexample | None = None) -> Verdict:
+    def verdict(
+        result: ResultName,
+        detail: str = "",
+        cex: Counterexample | None = None,
+        answer: Answer | None = None,
+    ) -> Verdict:
         return Verdict(
-            ob.name, ob.invariant, ob.part, result, time.perf_counter() - start, detail, cex
+            ob.name,
+            ob.invariant,
+            ob.part,
+            result,
+            time.perf_counter() - start,
+            detail,
+            cex,
+            used,
+            answer.exhausted if answer is not None else None,
         )
 
     for q in queries:
-        s = solver(ms)
+        s = budget.solver()
         s.add(q.premises, z3.Not(q.goal))
-        answer = s.check()
-        if answer == z3.sat:
+        answer = ask(s, budget)
+        used = max(used, answer.rlimit)
+        if answer.result == z3.sat:
             return verdict("FAILED", "counterexample found", counterexample(ob, q, s.model()))
-        if answer != z3.unsat:
-            return verdict("unknown", f"solver: {s.reason_unknown()}")
-    s = solver(ms)
+        if answer.result != z3.unsat:
+            return verdict(
+                "unknown", describe(answer.exhausted, budget, answer.reason), answer=answer
+            )
+    s = budget.solver()
     s.add(z3.Or([z3.And(q.premises, q.witness) for q in queries]))
-    answer = s.check()
-    if answer == z3.unsat:
+    answer = ask(s, budget)
+    used = max(used, answer.rlimit)
+    if answer.result == z3.unsat:
         return verdict("vacuous", "premises unsatisfiable: nothing is proved")
-    if answer != z3.sat:
-        return verdict("unknown", f"vacuity check: {s.reason_unknown()}")
+    if answer.result != z3.sat:
+        detail = "vacuity check: " + describe(answer.exhausted, budget, answer.reason)
+        return verdict("unknown", detail, answer=answer)
     return verdict("proved")

@@ -6,24 +6,30 @@ JSON report (`intermargin prove --json FILE`), format "intermargin-proofs/1", de
     {
       "format": "intermargin-proofs/1",
       "ok": bool,                       # every obligation proved
-      "timeout_s": float,
+      "timeout_s": float,               # the wall-clock safety net per query
+      "rlimit": int,                    # the resource limit per obligation query
       "seconds": float,                 # wall time of the whole run
       "counts": {"proved": n, "FAILED": n, "unknown": n, "vacuous": n},
       "obligations": [
         {"name": str, "invariant": str, "part": "init" | "step" | "safety",
          "result": "proved" | "FAILED" | "unknown" | "vacuous",
          "seconds": float, "detail": str,
+         "rlimit": int,                 # the most resource one of its queries used
+         "exhausted": "rlimit" | "wall-clock",  # only when result is "unknown" (PROOF-BUDGET-3)
          "counterexample": null | {"kind": str | null, "ids": {..}, "params": {..},
                                    "inputs": {..}, "status": str | null,
                                    "error": str | null, "table": str, "trace": str | null}}
       ],
       "bmc": null | {"invariant": "INV-LIQ-2", "bound": int | null, "spokes": int,
-                     "tight": bool, "detail": str, "seconds": float}
+                     "tight": bool, "detail": str, "seconds": float, "rlimit": int,
+                     "exhausted": "rlimit" | "wall-clock"  # only when a K was unknown
+                     }
     }
 
 JUnit XML (`--junit FILE`): one <testsuite name="intermargin.proofs">, one <testcase>
 per obligation (classname = the invariant id); a <failure> for FAILED, unknown or
-vacuous, its text the counterexample table.
+vacuous, its text the counterexample table; an unknown's failure message says which
+resource ran out ("INV-X unknown: rlimit N exhausted", PROOF-BUDGET-3).
 """
 
 import json
@@ -379,11 +385,24 @@ def cex_json(v: Verdict, trace_path: str | None) -> dict[str, Any] | None:
     }
 
 
+def exhausted_json(result: str, exhausted: str | None) -> dict[str, str]:
+    """PROOF-BUDGET-3: `{"exhausted": ...}` for an unknown that ran out of a resource, else
+    nothing (the key is absent for every other verdict)."""
+    return {"exhausted": exhausted} if result == "unknown" and exhausted else {}
+
+
+def failure_message(invariant: str, result: str, detail: str) -> str:
+    """A JUnit failure message: `INV-X FAILED`, or for an unknown which resource ran out,
+    `INV-X unknown: rlimit N exhausted` (PROOF-BUDGET-3)."""
+    return f"{invariant} {result}: {detail}" if result == "unknown" else f"{invariant} {result}"
+
+
 def to_json(
     verdicts: Sequence[Verdict],
     *,
     seconds: float,
     timeout_s: float,
+    rlimit: int,
     bmc: dict[str, Any] | None = None,
     traces: dict[str, str] | None = None,
 ) -> dict[str, Any]:
@@ -392,6 +411,7 @@ def to_json(
         "format": FORMAT,
         "ok": all(v.result == "proved" for v in verdicts) and (bmc is None or bool(bmc["ok"])),
         "timeout_s": timeout_s,
+        "rlimit": rlimit,
         "seconds": round(seconds, 3),
         "counts": counts(verdicts),
         "obligations": [
@@ -402,6 +422,8 @@ def to_json(
                 "result": v.result,
                 "seconds": round(v.seconds, 4),
                 "detail": v.detail,
+                "rlimit": v.rlimit,
+                **exhausted_json(v.result, v.exhausted),
                 "counterexample": cex_json(v, traces.get(v.obligation)),
             }
             for v in verdicts
@@ -415,26 +437,30 @@ def to_junit(
     verdicts: Sequence[Verdict], *, seconds: float, bmc: dict[str, Any] | None = None
 ) -> str:
     """JUnit XML: one testcase per obligation (and one for the BMC if it ran)."""
-    rows: list[tuple[str, str, float, str | None, str]] = []
+    cases: list[JUnitCase] = []
     for v in verdicts:
         text = table(v.counterexample) if v.counterexample else v.detail
-        rows.append(
-            (v.obligation, v.invariant, v.seconds, None if v.result == "proved" else v.result, text)
-        )
+        failed = v.result != "proved"
+        message = failure_message(v.invariant, v.result, v.detail) if failed else None
+        cases.append(JUnitCase(v.obligation, v.invariant, v.seconds, message, v.result, text))
     if bmc is not None:
-        rows.append(
-            (
+        result = "proved" if bmc["ok"] else "unknown" if "exhausted" in bmc else "FAILED"
+        detail = str(bmc["detail"])
+        message = None
+        if not bmc["ok"]:
+            message = (
+                f"INV-LIQ-2 {detail}" if result == "unknown" else f"INV-LIQ-2 FAILED: {detail}"
+            )
+        cases.append(
+            JUnitCase(
                 "liquidation-propagation/bmc",
                 "INV-LIQ-2",
                 float(bmc["seconds"]),
-                None if bmc["ok"] else "FAILED",
-                str(bmc["detail"]),
+                message,
+                "" if bmc["ok"] else result,
+                detail,
             )
         )
-    cases = [
-        JUnitCase(name, inv, secs, f"{inv} {failure}" if failure else None, failure or "", text)
-        for name, inv, secs, failure, text in rows
-    ]
     return junit("intermargin.proofs", cases, seconds)
 
 

@@ -1,14 +1,17 @@
 """Run obligations (in parallel with a process pool when jobs > 1) and collect verdicts.
 
-The CLI (`intermargin prove`) and the benchmark call `run`; each worker process
-builds the obligations once and checks them by name, so what crosses process
-boundaries is names in, verdicts out.
+The CLI (`intermargin prove`), `intermargin verify` and the benchmarks call `run`; each
+worker process builds the obligations once and checks them by name, so what crosses
+process boundaries is names in, verdicts out.  Each query is bounded by the budget's
+resource limit, so the verdicts do not depend on how many jobs share the machine
+(PROOF-BUDGET-1).
 """
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
-from proofs.obligations import Obligation, Verdict, check
+from proofs.budget import Budget
+from proofs.obligations import DEFAULT_BUDGET, Obligation, Verdict, check
 
 Progress = Callable[[Verdict], None]
 
@@ -16,7 +19,7 @@ Progress = Callable[[Verdict], None]
 def run(
     obligations: Sequence[Obligation],
     *,
-    timeout_s: float = 10.0,
+    budget: Budget = DEFAULT_BUDGET,
     jobs: int = 2,
     mutant: str | None = None,
     progress: Progress | None = None,
@@ -26,12 +29,12 @@ def run(
     verdicts: dict[str, Verdict] = {}
     if jobs <= 1 or len(names) <= 1:
         for name in names:
-            verdicts[name] = check(name, timeout_s, mutant)
+            verdicts[name] = check(name, budget, mutant)
             if progress:
                 progress(verdicts[name])
     else:
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
-            futures = [pool.submit(check, name, timeout_s, mutant) for name in names]
+        with ProcessPoolExecutor(max_workers=min(jobs, len(names))) as pool:
+            futures = [pool.submit(check, name, budget, mutant) for name in names]
             for future in as_completed(futures):
                 v = future.result()
                 verdicts[v.obligation] = v

@@ -13,10 +13,19 @@ from model import State, initial_state, step
 from model.invariants import STATE_INVARIANTS
 from model.observe import restore
 from proofs.bmc import propagation
+from proofs.budget import Budget
 from proofs.concrete import assignment, judge
 from proofs.invariants import INVARIANTS, all_invariants
 from proofs.mutants import MUTANTS
-from proofs.obligations import Obligation, Query, Verdict, check, check_obligation, select
+from proofs.obligations import (
+    OBLIGATION_RLIMIT,
+    Obligation,
+    Query,
+    Verdict,
+    check,
+    check_obligation,
+    select,
+)
 from proofs.report import table, to_json, to_junit, trace_of
 from proofs.runner import run
 from proofs.state import fresh
@@ -38,7 +47,7 @@ def test_a_sample_of_obligations_is_proved_and_none_is_vacuous() -> None:
     """INV-CREDIT-1, INV-PART-1, INV-PART-2, INV-ASSET-1, INV-AMO-1, INV-LIQ-1: init, safety and
     the step obligations of the riskiest kinds prove, each with satisfiable premises."""
     obligations = select(SAMPLE)
-    verdicts = run(obligations, timeout_s=20, jobs=1)
+    verdicts = run(obligations, jobs=1)
     assert len(verdicts) >= 40
     assert {v.invariant for v in verdicts} >= {i.id for i in INVARIANTS}
     assert [v.obligation for v in verdicts if v.result != "proved"] == []
@@ -48,7 +57,7 @@ def test_every_obligation_is_proved() -> None:
     """INV-CREDIT-1, INV-CREDIT-2, INV-PART-1, INV-PART-2, INV-ASSET-1, INV-NONNEG-1,
     INV-SPOKE-1, INV-AMO-1, INV-LIQ-1, INV-ATOMIC-1: the whole suite `intermargin prove`
     runs is proved, none vacuous, none unknown."""
-    verdicts = run(select(None), timeout_s=30, jobs=2)
+    verdicts = run(select(None), jobs=2)
     assert len(verdicts) >= 250
     assert [f"{v.obligation}: {v.result}" for v in verdicts if v.result != "proved"] == []
 
@@ -58,10 +67,10 @@ def test_each_mutant_breaks_the_obligations_it_names(mutant) -> None:  # type: i
     """Honesty: a broken transition makes its named obligations fail with a counterexample,
     while the same obligations prove against the real transitions."""
     for name in mutant.breaks:
-        broken = check(name, 20, mutant.name)
+        broken = check(name, mutant=mutant.name)
         assert broken.result == "FAILED", (name, broken.detail)
         assert broken.counterexample is not None
-        assert check(name, 20).result == "proved"
+        assert check(name).result == "proved"
 
 
 def test_premises_that_cannot_hold_are_reported_vacuous() -> None:
@@ -73,11 +82,12 @@ def test_premises_that_cannot_hold_are_reported_vacuous() -> None:
         "safety",
         lambda u, t: [Query(z3.And(x > 1, x < 0), x == 7, z3.BoolVal(True))],
     )
-    assert check_obligation(impossible, 5).result == "vacuous"
+    assert check_obligation(impossible).result == "vacuous"
 
 
 def test_a_question_the_solver_cannot_answer_is_unknown_never_proved() -> None:
-    """`unknown` is a failure: a quantified claim Z3 cannot settle is reported unknown."""
+    """`unknown` is a failure: a quantified claim Z3 cannot settle within its resource limit
+    is reported unknown, and says the rlimit ran out (PROOF-BUDGET-1, PROOF-BUDGET-3)."""
     f = z3.Function("f", z3.IntSort(), z3.IntSort())
     i = z3.Int("i")
     descending = z3.ForAll([i], z3.And(f(i) > f(i + 1), f(i) >= 0))
@@ -87,13 +97,15 @@ def test_a_question_the_solver_cannot_answer_is_unknown_never_proved() -> None:
         "safety",
         lambda u, t: [Query(z3.BoolVal(True), z3.Not(descending), z3.BoolVal(True))],
     )
-    assert check_obligation(hard, 0.5).result == "unknown"
+    verdict = check_obligation(hard, Budget(100_000))
+    assert (verdict.result, verdict.exhausted) == ("unknown", "rlimit")
+    assert verdict.detail == "rlimit 100000 exhausted"
 
 
 def test_a_counterexample_names_the_invariant_and_shows_what_changed() -> None:
     """INV-CREDIT-1: the release-without-debit mutant's counterexample table cites the id, the
     step, and marks the ghost sum of releases in flight as changed."""
-    verdict = check("credit-conservation/step/ReleaseCredit", 20, "release-without-debit")
+    verdict = check("credit-conservation/step/ReleaseCredit", mutant="release-without-debit")
     assert verdict.counterexample is not None
     text = table(verdict.counterexample)
     assert text.startswith("INV-CREDIT-1")
@@ -106,7 +118,7 @@ def test_a_counterexample_names_the_invariant_and_shows_what_changed() -> None:
 def test_a_saved_counterexample_is_a_valid_trace_from_a_state_where_the_invariant_holds() -> None:
     """INV-CREDIT-1, TRC-1: the counterexample's trace validates, starts from a state meeting
     every model invariant, and replays through the (correct) model."""
-    verdict = check("credit-conservation/step/ReleaseCredit", 20, "release-without-debit")
+    verdict = check("credit-conservation/step/ReleaseCredit", mutant="release-without-debit")
     assert verdict.counterexample is not None
     trace = Trace.model_validate_json(trace_of(verdict.counterexample).model_dump_json())
     assert trace.meta.source == "proof"
@@ -121,7 +133,7 @@ def test_a_saved_counterexample_is_a_valid_trace_from_a_state_where_the_invarian
 def test_a_replay_counterexample_replayed_through_the_model_takes_effect_at_most_once() -> None:
     """INV-AMO-1: the replay mutant's trace delivers an issued id; the correct model rejects
     its second delivery with ALREADY_DELIVERED and changes nothing."""
-    verdict = check("at-most-once/safety/DeliverGrant", 20, "replay-accepted")
+    verdict = check("at-most-once/safety/DeliverGrant", mutant="replay-accepted")
     assert verdict.counterexample is not None
     trace = trace_of(verdict.counterexample)
     action = trace.steps[0].action
@@ -200,7 +212,7 @@ def holds(formula: z3.ExprRef, pairs: list[tuple[z3.ExprRef, z3.ExprRef]]) -> bo
 def test_liquidation_completes_within_two_rounds_and_one_is_not_enough() -> None:
     """INV-LIQ-2: the BMC finds the bound K = 2 for two spokes (the default of `prove`),
     and K = 1 has a witness."""
-    result = propagation(spokes=2, timeout_s=60)
+    result = propagation(spokes=2)
     assert result.bound == 2
     assert result.tight
     assert result.per_k[0] == (1, "sat")
@@ -209,10 +221,10 @@ def test_liquidation_completes_within_two_rounds_and_one_is_not_enough() -> None
 def test_the_json_and_junit_reports_validate() -> None:
     """CI: the JSON report has its documented shape; the JUnit XML parses with one testcase
     per obligation and a failure carrying the counterexample table."""
-    good = check("partition-caps/init", 10)
-    bad = check("partition-caps/step/GrantCredit", 10, "cap-against-all-caps")
+    good = check("partition-caps/init")
+    bad = check("partition-caps/step/GrantCredit", mutant="cap-against-all-caps")
     verdicts: list[Verdict] = [good, bad]
-    report = to_json(verdicts, seconds=1.0, timeout_s=10.0)
+    report = to_json(verdicts, seconds=1.0, timeout_s=10.0, rlimit=OBLIGATION_RLIMIT)
     assert json.loads(json.dumps(report)) == report
     assert report["ok"] is False
     assert report["counts"] == {"proved": 1, "FAILED": 1, "unknown": 0, "vacuous": 0}
@@ -269,8 +281,13 @@ def test_prove_exits_one_and_saves_a_replayable_counterexample(tmp_path: Path) -
     ],
 )
 def test_prove_rejects_bad_usage_with_exit_two(argv: list[str]) -> None:
-    """CLI: a selection matching nothing or a bad option is a usage error (exit 2)."""
-    assert main(argv) == 2
+    """CLI: a selection matching nothing or a bad option is a usage error (exit 2), whether
+    the option parser refuses it (CLI-LIMIT-1, CLI-LIMIT-2) or the command does."""
+    try:
+        code = main(argv)
+    except SystemExit as stop:
+        code = int(stop.code or 0)
+    assert code == 2
 
 
 def test_the_z3_relation_follows_a_whole_liquidation_step_by_step(genesis: State) -> None:

@@ -1,17 +1,22 @@
 """`intermargin verify`: one run, one verdict, reports for CI (VER-1..VER-5)."""
 
 import json
+import multiprocessing
 import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
+from rich.console import Console
 
 from intermargin.cli import main
-from intermargin.commands.verify import guarded
+from intermargin.commands.verify import Plain, guarded
 from intermargin.errors import EXIT_OK, EXIT_USAGE
-from intermargin.verify import Check, Settings
+from intermargin.verify import Check, CheckResult, Part, Settings, Split
 from intermargin.verify.checks import CHECKS
 from intermargin.verify.laws import risk_laws
+from intermargin.verify.schedule import run_checks
 from intermargin.verify.subprocesses import contracts, types
 from model.arith import ceil_div
 from model.catalog import catalog
@@ -156,3 +161,82 @@ def test_a_scan_that_adds_the_marks_fails_the_risk_laws(monkeypatch: pytest.Monk
     broken = "\n".join(result.details)
     assert "RISK-7 (no move, no loss)" in broken
     assert "RISK-7 (a perpetual loses the price change)" in broken
+# --- VER-RUN-1, VER-RUN-2: checks side by side, with progress ---------------------------
+
+
+def meet(barrier: Any, value: int) -> int:
+    """A part that can only finish if another part runs at the same time."""
+    barrier.wait(timeout=120)
+    return value
+
+
+def fail_part() -> int:
+    raise RuntimeError("part went away")
+
+
+def summed(results: list[Any], seconds: float) -> CheckResult:
+    return CheckResult("passed", seconds, f"sum {sum(results)}")
+
+
+@dataclass
+class Heard:
+    """Events, as the console would hear them."""
+
+    said: list[tuple[str, ...]] = field(default_factory=list)
+
+    def started(self, check: str, parts: int, unit: str) -> None:
+        self.said.append(("started", check, str(parts)))
+
+    def progress(self, check: str, text: str) -> None:
+        self.said.append(("progress", check, text))
+
+    def part_done(self, check: str, done: int, total: int) -> None:
+        self.said.append(("part", check, f"{done}/{total}"))
+
+    def finished(self, check: str, result: CheckResult) -> None:
+        self.said.append(("finished", check, result.status, result.summary))
+
+
+def test_parts_of_checks_run_side_by_side_and_each_verdict_joins_its_parts() -> None:
+    """VER-RUN-1, VER-2: two parts that must meet at a barrier both finish (they ran at the
+    same time in the pool of two workers); each check's verdict joins its own parts; a
+    part that crashes fails its check and not the other."""
+    with multiprocessing.Manager() as manager:
+        barrier = manager.Barrier(2)
+        pair = Check(
+            "pair",
+            ("VER-RUN-1",),
+            lambda s: CheckResult("failed", 0, "not run whole"),
+            lambda s: Split([Part("a", meet, (barrier, 1)), Part("b", meet, (barrier, 2))], summed),
+        )
+        broken = Check(
+            "broken",
+            ("VER-2",),
+            lambda s: CheckResult("failed", 0, "not run whole"),
+            lambda s: Split([Part("boom", fail_part)], summed),
+        )
+        heard = Heard()
+        results = run_checks([pair, broken], SETTINGS, 2, heard)
+    assert results["pair"].status == "passed" and results["pair"].summary == "sum 3"
+    assert results["broken"].status == "failed" and "part went away" in results["broken"].summary
+    finished = [s for s in heard.said if s[0] == "finished"]
+    assert sorted(s[1] for s in finished) == ["broken", "pair"]
+    assert ("part", "pair", "2/2") in heard.said
+    assert [s[:2] for s in heard.said[:2]] == [("started", "pair"), ("started", "broken")]
+
+
+def test_off_a_terminal_each_check_says_it_started_how_far_it_is_and_its_result() -> None:
+    """VER-RUN-2: plain progress lines: what runs, how far, and the result line when done."""
+    console = Console(record=True, width=120, force_terminal=False)
+    plain = Plain(console)
+    plain.started("proofs", 269, "proofs")
+    plain.progress("proofs", "ignored: too soon after the start line")
+    plain.last["proofs"] = 0.0
+    plain.part_done("proofs", 100, 269)
+    plain.finished("proofs", CheckResult("passed", 12.5, "268 of 268 obligations proved"))
+    lines = console.export_text().splitlines()
+    assert lines == [
+        "verifying: proofs (269 proofs)",
+        "  proofs: 100/269 proofs done",
+        "passed proofs (12.5s): 268 of 268 obligations proved",
+    ]

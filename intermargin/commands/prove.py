@@ -4,8 +4,13 @@ Runs every proof obligation (init, step per action kind, safety; each citing its
 invariant id), the vacuity check of each, and the bounded model check of
 liquidation propagation (INV-LIQ-2); prints a summary table and, for a failed
 obligation, the counterexample as a small table.  Exit 0 only if everything was
-proved, 1 if anything failed (unknown, a timeout and vacuity count as failures),
-2 on bad usage.  The JSON report's schema is documented in proofs/report.py.
+proved, 1 if anything failed (unknown and vacuity count as failures), 2 on bad usage.
+The JSON report's schema is documented in proofs/report.py.
+
+Each solver query is bounded by Z3's resource limit (--rlimit; the BMC has its own,
+larger one), so the verdicts do not depend on how busy the machine is; --timeout is
+only a safety net, and running out of it is reported as "machine too slow"
+(PROOF-BUDGET-1..3).
 """
 
 import argparse
@@ -18,10 +23,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from intermargin import limits
 from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError, output_dir, output_file
-from proofs.bmc import BmcResult, propagation
+from proofs.bmc import BMC_RLIMIT, BmcResult, propagation
+from proofs.budget import DEFAULT_TIMEOUT_S, Budget
 from proofs.mutants import MUTANT_BY_NAME
-from proofs.obligations import Verdict, select
+from proofs.obligations import OBLIGATION_RLIMIT, Verdict, select
 from proofs.report import dump_json, table, to_json, to_junit, trace_of
 from proofs.runner import run
 
@@ -44,9 +51,29 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     p.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report to FILE")
     p.add_argument(
-        "--timeout", type=float, default=10.0, metavar="S", help="per solver query (default 10)"
+        "--rlimit",
+        type=limits.rlimit,
+        default=None,
+        metavar="N",
+        help=f"Z3 resource limit per query: decides unknown, independent of machine load "
+        f"(default {OBLIGATION_RLIMIT} per obligation query, {BMC_RLIMIT} per BMC query)",
     )
-    p.add_argument("--jobs", type=int, default=2, metavar="N", help="worker processes (default 2)")
+    p.add_argument(
+        "--timeout",
+        type=limits.seconds,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="S",
+        help=f"wall-clock safety net per query; reaching it is reported as 'machine too slow' "
+        f"(default {DEFAULT_TIMEOUT_S:g})",
+    )
+    p.add_argument(
+        "--jobs",
+        type=limits.jobs,
+        default=limits.default_jobs(),
+        metavar="N",
+        help=f"worker processes, 1..{limits.MAX_JOBS} (default: the CPU count, here "
+        f"{limits.default_jobs()})",
+    )
     p.add_argument(
         "--save-counterexamples",
         metavar="DIR",
@@ -69,10 +96,6 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
 
 
 def validate(args: argparse.Namespace) -> None:
-    if not args.timeout > 0:
-        raise UsageError("--timeout must be a positive number of seconds")
-    if args.jobs < 1:
-        raise UsageError("--jobs must be at least 1")
     if not 1 <= args.bmc_spokes <= 3:
         raise UsageError("--bmc-spokes must be 1, 2 or 3")
     if args.mutant is not None and args.mutant not in MUTANT_BY_NAME:
@@ -141,14 +164,15 @@ def main(args: argparse.Namespace) -> int:
 
         verdicts = run(
             obligations,
-            timeout_s=args.timeout,
+            budget=Budget(args.rlimit or OBLIGATION_RLIMIT, args.timeout),
             jobs=args.jobs,
             mutant=args.mutant,
             progress=advance,
         )
     bmc: BmcResult | None = None
     if not args.no_bmc and not args.only and args.mutant is None:
-        bmc = propagation(spokes=args.bmc_spokes, timeout_s=args.timeout)
+        bmc_budget = Budget(args.rlimit or BMC_RLIMIT, args.timeout)
+        bmc = propagation(spokes=args.bmc_spokes, budget=bmc_budget)
     seconds = time.perf_counter() - start
     out.print(summary(verdicts, args.all))
     if bmc is not None:
@@ -175,7 +199,12 @@ def main(args: argparse.Namespace) -> int:
     bmc_json = bmc.as_json() if bmc is not None else None
     if args.json:
         report = to_json(
-            verdicts, seconds=seconds, timeout_s=args.timeout, bmc=bmc_json, traces=traces
+            verdicts,
+            seconds=seconds,
+            timeout_s=args.timeout,
+            rlimit=args.rlimit or OBLIGATION_RLIMIT,
+            bmc=bmc_json,
+            traces=traces,
         )
         Path(args.json).write_text(dump_json(report))
     if args.junit:

@@ -1,27 +1,41 @@
 """`intermargin verify`: the proofs, the state machines, the differential checks, the
-contracts, the types and traceability, in one run with one verdict (VER-1, VER-2)."""
+contracts, the types and traceability, in one run with one verdict (VER-1, VER-2).
+
+Every check runs at once, cut into parts shared by one pool of worker processes bounded
+by the cores (VER-RUN-1); a progress line says what runs and how far, and each check's
+result line appears as soon as it is done.
+"""
 
 import argparse
 import time
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+from rich.console import Console
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
+
+from intermargin import limits
 from intermargin.console import stdout_console
 from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError, output_file
 from intermargin.verify import Check, CheckResult, Settings
-from intermargin.verify.checks import ALONE, CHECKS, IN_CHILD_PROCESS
+from intermargin.verify.checks import CHECKS
 from intermargin.verify.report import summary_table, to_json, to_junit
+from intermargin.verify.schedule import guarded, run_checks
+from proofs.bmc import BMC_RLIMIT
+from proofs.budget import DEFAULT_TIMEOUT_S, Budget
+from proofs.obligations import OBLIGATION_RLIMIT
 from proofs.report import dump_json
 
+__all__ = ["guarded", "main", "register"]
 
-def guarded(check: Check, settings: Settings) -> CheckResult:
-    """Run a check; a check that crashes has failed (VER-2), it does not stop the others."""
-    start = time.perf_counter()
-    try:
-        return check.run(settings)
-    except Exception as e:  # a crash of the checker is a failed check, with its reason
-        reason = f"{type(e).__name__}: {str(e)[:300]}"
-        return CheckResult("failed", time.perf_counter() - start, f"crashed: {reason}", (reason,))
+PLAIN_EVERY_S = 10.0
+"""Off a terminal, a running check's progress is printed at most this often (VER-RUN-2)."""
 
 
 def chosen(names: list[str] | None, skip: list[str] | None) -> list[Check]:
@@ -33,39 +47,92 @@ def chosen(names: list[str] | None, skip: list[str] | None) -> list[Check]:
     return [c for c in picked if c.name not in (skip or [])]
 
 
+def result_line(name: str, result: CheckResult) -> str:
+    """VER-RUN-2: a check's result line: passed or FAILED, its name, seconds and summary."""
+    mark = "[green]passed[/]" if result.status == "passed" else "[bold red]FAILED[/]"
+    return f"{mark} {name} ({result.seconds:.1f}s): {result.summary}"
+
+
+class Plain:
+    """VER-RUN-2 off a terminal: one line when the checks start, a progress line per running
+    check at most every PLAIN_EVERY_S seconds, and each result line when it is done."""
+
+    def __init__(self, console: Console) -> None:
+        self.console = console
+        self.last: dict[str, float] = {}
+        self.units: dict[str, str] = {}
+
+    def started(self, check: str, parts: int, unit: str) -> None:
+        self.units[check] = unit
+        self.last[check] = time.monotonic()
+        what = f"{parts} {unit}" if parts > 1 else "1 part"
+        self.console.print(f"verifying: {check} ({what})", highlight=False)
+
+    def say(self, check: str, text: str) -> None:
+        now = time.monotonic()
+        if now - self.last.get(check, 0.0) >= PLAIN_EVERY_S:
+            self.last[check] = now
+            self.console.print(f"  {check}: {text}", highlight=False)
+
+    def progress(self, check: str, text: str) -> None:
+        self.say(check, text)
+
+    def part_done(self, check: str, done: int, total: int) -> None:
+        if total > 1 and done < total:
+            self.say(check, f"{done}/{total} {self.units[check]} done")
+
+    def finished(self, check: str, result: CheckResult) -> None:
+        self.console.print(result_line(check, result), highlight=False)
+
+
+class Live:
+    """VER-RUN-2 on a terminal: a bar per check (parts done, elapsed, latest progress), and each
+    result line printed above the bars when the check is done."""
+
+    def __init__(self, bars: Progress) -> None:
+        self.bars = bars
+        self.tasks: dict[str, TaskID] = {}
+
+    def started(self, check: str, parts: int, unit: str) -> None:
+        self.tasks[check] = self.bars.add_task(check, total=parts, note="")
+
+    def progress(self, check: str, text: str) -> None:
+        self.bars.update(self.tasks[check], note=text)
+
+    def part_done(self, check: str, done: int, total: int) -> None:
+        self.bars.update(self.tasks[check], completed=done)
+
+    def finished(self, check: str, result: CheckResult) -> None:
+        self.bars.remove_task(self.tasks[check])
+        self.bars.console.print(result_line(check, result), highlight=False)
+
+
 def main(args: argparse.Namespace) -> int:
-    if not (args.timeout > 0 and args.contract_timeout > 0):
-        raise UsageError("timeouts must be positive")
     output_file(args.json, "--json")
     output_file(args.junit, "--junit")
     checks = chosen(args.only, args.skip)
     if not checks:
         raise UsageError("every check was skipped: nothing to verify")
-    settings = Settings(proof_timeout_s=args.timeout, contract_timeout_s=args.contract_timeout)
+    settings = Settings(
+        obligation_budget=Budget(args.rlimit or OBLIGATION_RLIMIT, args.timeout),
+        bmc_budget=Budget(args.rlimit or BMC_RLIMIT, args.timeout),
+        contract_timeout_s=args.contract_timeout,
+        jobs=args.jobs,
+    )
     console = stdout_console()
     start = time.perf_counter()
-    results: dict[str, CheckResult] = {}
-
-    def report(check: Check, result: CheckResult) -> None:
-        mark = "[green]passed[/]" if result.status == "passed" else "[bold red]FAILED[/]"
-        console.print(f"{mark} {check.name} ({result.seconds:.1f}s): {result.summary}")
-        results[check.name] = result
-
-    in_process = [c for c in checks if c.name not in IN_CHILD_PROCESS]
-    solo = [c for c in in_process if c.name in ALONE]
-    with ThreadPoolExecutor(max_workers=len(IN_CHILD_PROCESS)) as pool:
-        for check in solo:
-            with console.status(f"verifying: {check.name}"):
-                report(check, guarded(check, settings))
-        children: list[tuple[Check, Future[CheckResult]]] = [
-            (c, pool.submit(guarded, c, settings)) for c in checks if c.name in IN_CHILD_PROCESS
-        ]
-        for check in (c for c in in_process if c not in solo):
-            with console.status(f"verifying: {check.name}"):
-                report(check, guarded(check, settings))
-        for check, future in children:
-            with console.status(f"verifying: {check.name}"):
-                report(check, future.result())
+    if console.is_terminal:
+        with Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            TextColumn("{task.fields[note]}"),
+            console=console,
+        ) as bars:
+            results = run_checks(checks, settings, args.jobs, Live(bars))
+    else:
+        results = run_checks(checks, settings, args.jobs, Plain(console))
     seconds = time.perf_counter() - start
     ran = [(c, results[c.name]) for c in checks]
     console.print(summary_table(ran))
@@ -100,11 +167,32 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--json", metavar="FILE", help="write the verdict as JSON")
     p.add_argument("--junit", metavar="FILE", help="write the verdict as JUnit XML")
     p.add_argument(
-        "--timeout", type=float, default=20.0, metavar="S", help="per solver query (default 20)"
+        "--rlimit",
+        type=limits.rlimit,
+        default=None,
+        metavar="N",
+        help=f"Z3 resource limit per proof query (default {OBLIGATION_RLIMIT} per obligation "
+        f"query, {BMC_RLIMIT} per BMC query)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=limits.seconds,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="S",
+        help=f"wall-clock safety net per proof query, reported as 'machine too slow' "
+        f"(default {DEFAULT_TIMEOUT_S:g})",
+    )
+    p.add_argument(
+        "--jobs",
+        type=limits.jobs,
+        default=limits.default_jobs(),
+        metavar="N",
+        help=f"worker processes shared by every check, 1..{limits.MAX_JOBS} (default: the "
+        f"CPU count, here {limits.default_jobs()})",
     )
     p.add_argument(
         "--contract-timeout",
-        type=float,
+        type=limits.seconds,
         default=3.0,
         metavar="S",
         help="CrossHair budget per condition (default 3)",

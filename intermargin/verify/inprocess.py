@@ -2,16 +2,21 @@
 machine, and requirement traceability (VER-1)."""
 
 import time
+from dataclasses import dataclass
+from typing import Any
 
 from intermargin.fuzzing.coverage import Coverage
 from intermargin.fuzzing.differential import judge_corpus, run_differential, stratified_corpus
-from intermargin.fuzzing.machine import RULE_NAMES, Run, run_machine
+from intermargin.fuzzing.machine import RULE_NAMES, Run, hooked, run_machine
 from intermargin.fuzzing.profiles import CI, profile
 from intermargin.traceability import traceability
-from intermargin.verify import CheckResult, Settings
-from proofs.bmc import propagation
-from proofs.obligations import select
+from intermargin.verify import CheckResult, Part, Settings, Split, tell
+from model.state import State
+from proofs.bmc import BmcResult, propagation
+from proofs.obligations import Verdict, check, select
 from proofs.runner import run
+from spec.actions import Action
+from spec.outcome import Outcome
 
 
 def timed(start: float) -> float:
@@ -20,13 +25,29 @@ def timed(start: float) -> float:
 
 def proofs(settings: Settings) -> CheckResult:
     """Every proof obligation (init, step, safety, with vacuity checks) and the BMC of
-    liquidation propagation; `unknown`, a timeout or a vacuous premise fails (VER-2)."""
+    liquidation propagation; `unknown` or a vacuous premise fails (VER-2).  Each query is
+    bounded by its resource limit, so the verdict is the same however loaded the machine
+    is (PROOF-BUDGET-1)."""
     start = time.perf_counter()
-    obligations = select(None)
-    verdicts = run(obligations, timeout_s=settings.proof_timeout_s, jobs=settings.jobs)
-    bmc = propagation(spokes=2, timeout_s=settings.proof_timeout_s)
+    verdicts = run(select(None), budget=settings.obligation_budget, jobs=settings.jobs)
+    bmc = propagation(spokes=2, budget=settings.bmc_budget)
+    return proofs_verdict([bmc, *verdicts], timed(start))
+
+
+def proofs_split(settings: Settings) -> Split:
+    """VER-RUN-1: the proofs as parts for the shared worker pool: the BMC (the longest query)
+    first, then every obligation by name."""
+    parts = [Part("propagation BMC", propagation, (2, 4, settings.bmc_budget))]
+    parts += [Part(o.name, check, (o.name, settings.obligation_budget)) for o in select(None)]
+    return Split(parts, proofs_verdict, "proofs")
+
+
+def proofs_verdict(results: list[Any], seconds: float) -> CheckResult:
+    """The proofs check's verdict from the BMC's result and every obligation's verdict."""
+    bmc: BmcResult = results[0]
+    verdicts: list[Verdict] = results[1:]
     failed = [v for v in verdicts if v.result != "proved"]
-    details = tuple(f"{v.obligation} ({v.invariant}): {v.result} {v.detail}" for v in failed)
+    details = tuple(f"{v.obligation} ({v.invariant}): {v.result}: {v.detail}" for v in failed)
     if not bmc.ok:
         details += (f"INV-LIQ-2 propagation: {bmc.detail}",)
     ok = bool(verdicts) and not failed and bmc.ok
@@ -34,7 +55,7 @@ def proofs(settings: Settings) -> CheckResult:
         f"{len(verdicts) - len(failed)} of {len(verdicts)} obligations proved;"
         f" propagation: {bmc.detail}"
     )
-    return CheckResult("passed" if ok else "failed", timed(start), summary, details)
+    return CheckResult("passed" if ok else "failed", seconds, summary, details)
 
 
 def missing_coverage(coverage: Coverage) -> list[str]:
@@ -55,7 +76,8 @@ def state_machine(settings: Settings) -> CheckResult:
     """The honest and adversarial state machine (`ci` profile): every invariant after every
     step, and every rule, outcome code and liquidation phase reached."""
     start = time.perf_counter()
-    result = run_machine(profile(CI))
+    with hooked(StepCounter(settings, "state-machine", every=200)):
+        result = run_machine(profile(CI))
     coverage = result.coverage
     details = run_problems(result)
     missing = missing_coverage(coverage)
@@ -64,23 +86,75 @@ def state_machine(settings: Settings) -> CheckResult:
     return CheckResult("failed" if details else "passed", timed(start), summary, details)
 
 
+@dataclass
+class StepCounter:
+    """An after-step hook that reports how many machine steps a check has run (VER-RUN-2)."""
+
+    settings: Settings
+    check: str
+    every: int = 50
+    steps: int = 0
+
+    @property
+    def __name__(self) -> str:
+        return "progress"
+
+    def __call__(self, pre: State, action: Action, post: State, outcome: Outcome) -> None:
+        self.steps += 1
+        if self.steps % self.every == 0:
+            tell(self.settings, self.check, f"{self.steps} steps")
+
+
 def differential(settings: Settings) -> CheckResult:
     """DIFF-1..DIFF-5: the encoding judged against the model on every step of the
     differential machine and on the stratified corpus of every kind of step."""
     start = time.perf_counter()
-    live = run_differential()
-    details = run_problems(live.run)
+    return differential_verdict(
+        [differential_live(settings), differential_corpus(settings)], timed(start)
+    )
+
+
+def differential_split(settings: Settings) -> Split:
+    """VER-RUN-1: the differential machine and the corpus run as two parts, side by side."""
+    return Split(
+        [
+            Part("differential machine", differential_live, (settings,), 30),
+            Part("stratified corpus", differential_corpus, (settings,), 25),
+        ],
+        differential_verdict,
+    )
+
+
+def differential_live(settings: Settings) -> tuple[int, int, tuple[str, ...]]:
+    """DIFF-4: (steps judged, steps outside the encoding, problems) of the differential
+    machine, every step judged as it happens."""
+    with hooked(StepCounter(settings, "differential")):
+        live = run_differential()
+    return live.judged, live.outside, run_problems(live.run)
+
+
+def differential_corpus(settings: Settings) -> tuple[int, int, tuple[str, ...]]:
+    """DIFF-5: (steps judged, kinds, problems) of the stratified corpus."""
     corpus = stratified_corpus()
+    tell(settings, "differential", f"judging the corpus: {len(corpus.steps)} steps")
+    details: tuple[str, ...] = ()
     if corpus.run is not None:
         details += tuple(f"corpus run: {p}" for p in run_problems(corpus.run))
     details += tuple(judge_corpus(corpus))
-    if live.judged == 0 or not corpus.steps:
+    return len(corpus.steps), len(corpus.counts), details
+
+
+def differential_verdict(results: list[Any], seconds: float) -> CheckResult:
+    """The differential check's verdict from the machine's and the corpus's results."""
+    (judged, outside, live_problems), (corpus_steps, kinds, corpus_problems) = results
+    details = live_problems + corpus_problems
+    if judged == 0 or not corpus_steps:
         details += ("nothing was judged",)
     summary = (
-        f"{live.judged} machine steps judged ({live.outside} outside the encoding);"
-        f" {len(corpus.steps)} corpus steps in {len(corpus.counts)} kinds"
+        f"{judged} machine steps judged ({outside} outside the encoding);"
+        f" {corpus_steps} corpus steps in {kinds} kinds"
     )
-    return CheckResult("failed" if details else "passed", timed(start), summary, details)
+    return CheckResult("failed" if details else "passed", seconds, summary, details)
 
 
 def requirements(settings: Settings) -> CheckResult:
