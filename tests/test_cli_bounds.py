@@ -267,7 +267,7 @@ def test_replaying_a_mutant_counterexample_says_the_mutation_is_only_in_the_enco
 ) -> None:
     """CLI-5, TRC-3: the saved counterexample of an encoding mutant names the mutant; its
     replay through the unmutated model holds, and says why."""
-    verdict = check("credit-conservation/step/ReleaseCredit", 20, "release-without-debit")
+    verdict = check("credit-conservation/step/ReleaseCredit", mutant="release-without-debit")
     assert verdict.counterexample is not None
     trace = trace_of(verdict.counterexample, "release-without-debit")
     assert trace.meta.mutant == "release-without-debit"

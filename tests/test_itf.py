@@ -52,7 +52,7 @@ def fuzz_trace() -> str:
 
 def counterexample_trace() -> str:
     """A proof's counterexample to induction, from a mutant of the encoding."""
-    verdict = check("credit-conservation/step/ReleaseCredit", 20, "release-without-debit")
+    verdict = check("credit-conservation/step/ReleaseCredit", mutant="release-without-debit")
     assert verdict.counterexample is not None
     return trace_of(verdict.counterexample, mutant="release-without-debit").model_dump_json()
 

@@ -13,7 +13,7 @@ from intermargin.errors import EXIT_FAILED, EXIT_OK
 from intermargin.scenarios import SCENARIOS
 from intermargin.timeline import run, to_json
 from proofs.bmc import propagation
-from proofs.obligations import check
+from proofs.obligations import OBLIGATION_RLIMIT, check
 from proofs.report import to_json as proofs_json
 from spec.examples import example_params
 from spec.params import Params
@@ -69,9 +69,9 @@ def test_prove_json_with_a_counterexample_validates(
 def test_a_proofs_report_with_the_bmc_and_an_unknown_verdict_validates() -> None:
     """CLI-11: the BMC's object, and the `exhausted` key of an unknown verdict, are in the
     schema; an `exhausted` other than rlimit or wall-clock is refused."""
-    verdict = check("credit-conservation/init", 20)
-    bmc = propagation(spokes=1, timeout_s=20).as_json()
-    report = proofs_json([verdict], seconds=1.0, timeout_s=20, bmc=bmc)
+    verdict = check("credit-conservation/init")
+    bmc = propagation(spokes=1).as_json()
+    report = proofs_json([verdict], seconds=1.0, timeout_s=20, rlimit=OBLIGATION_RLIMIT, bmc=bmc)
     assert report["bmc"]["bound"] == 2
     valid("proofs-report", report)
     unknown = {**report["obligations"][0], "result": "unknown", "exhausted": "rlimit"}
