@@ -76,6 +76,7 @@ class ObligationReport(Report):
     seconds: float = Field(ge=0)
     detail: str
     counterexample: CounterexampleReport | None
+    rlimit: int = Field(ge=0, description="the most Z3 resource units one of its queries used")
     exhausted: Literal["rlimit", "wall-clock"] | None = Field(
         default=None,
         description="present only when the result is unknown: which budget ran out",
@@ -98,6 +99,11 @@ class BmcReport(Report):
     seconds: float = Field(ge=0)
     detail: str
     per_k: list[BoundAnswer]
+    rlimit: int = Field(ge=0, description="the most Z3 resource units one query used")
+    exhausted: Literal["rlimit", "wall-clock"] | None = Field(
+        default=None,
+        description="present only when a query ended unknown: which budget ran out",
+    )
 
 
 class ProofCounts(Report):
@@ -113,6 +119,7 @@ class ProofsReport(Report):
     format: Literal["intermargin-proofs/1"] = "intermargin-proofs/1"
     ok: bool
     timeout_s: float = Field(ge=0)
+    rlimit: int = Field(ge=1, description="the resource limit per solver query (PROOF-BUDGET-1)")
     seconds: float = Field(ge=0)
     counts: ProofCounts
     obligations: list[ObligationReport]
