@@ -74,10 +74,12 @@ def test_capacity_lends_on_the_ltv_haircut_and_health_counts_the_liquidation_one
 
 def test_a_withdrawal_must_leave_the_initial_requirement_covered(genesis: State) -> None:
     """RISK-IM-2, HUB-WD-3: alice has 4000 USD, a 2000 line on arb and 5 ETH-PERP long at 2000.
-    At 3000 her initial requirement is ceil(5 * 540 * 110%) = 2970 plus buffer
-    ceil(15000 * 7 bps) = 11: 2981; her profit does not count in capacity.  Free capacity is
-    4000 - 2000 - 11 = 1989, so withdrawing 1500 passes that check but leaves capacity 2500
-    < 2981: refused; 1000 leaves 3000: accepted."""
+    At 3000 her scan margin is the extreme move down, ceil(3000 * 45%) = 1350 a lot, at 35%
+    cover: ceil(5 * 1350 * 35%) = ceil(2362.5) = 2363; her initial requirement is
+    ceil(2363 * 110%) = ceil(2599.3) = 2600 plus buffer ceil(15000 * 7 bps) = 11: 2611; her
+    profit does not count in capacity.  Free capacity is 4000 - 2000 - 11 = 1989, so
+    withdrawing 1500 passes that check but leaves capacity 2500 < 2611: refused; 1000
+    leaves 3000: accepted."""
     state = traded(
         credited(funded(priced(genesis), usd=4_000), "alice", "arb", 2_000),
         "arb",
@@ -88,7 +90,7 @@ def test_a_withdrawal_must_leave_the_initial_requirement_covered(genesis: State)
     )
     state = priced(state, eth=3_000)
     prices = {"USD": 1, "ETH": 3_000}
-    assert initial_requirement(state, "alice", prices) == 2_981
+    assert initial_requirement(state, "alice", prices) == 2_611
     refused(
         state, Withdraw(account="alice", asset="USD", amount=1_500), Error.INSUFFICIENT_CAPACITY
     )

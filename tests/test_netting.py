@@ -160,7 +160,7 @@ def test_a_fake_profit_never_reaches_capacity_and_lifts_health_by_at_most_the_po
 def test_a_compromised_spokes_fake_profit_lets_no_value_out() -> None:
     """RISK-NET-5, INV-RISK-6, INV-PART-2: at the end of `hedged`, arb (which carol used)
     injects a report of a 1,000,000 profit for carol.  Her net equity rises by arb's pool
-    (2000) and no more; her capacity does not move, so a grant of more than her 1991 of
+    (2000) and no more; her capacity does not move, so a grant of more than her 1705 of
     collateral is refused; every invariant, the partition bound included, holds."""
     state = run_scenario(SCENARIOS["hedged"]).final
     prices = health_prices(state, "carol")
@@ -170,11 +170,11 @@ def test_a_compromised_spokes_fake_profit_lets_no_value_out() -> None:
     state, outcome = checked(state, Inject(sender="arb", receiver="hub", payload=lie))
     assert outcome.accepted and "arb" in state.ghost.compromised
     assert net_equity(state, "carol", prices) == before[0] + 2_000
-    assert capacity(state, "carol", prices) == before[1] == 1_991
+    assert capacity(state, "carol", prices) == before[1] == 1_705
     refused(
-        state, GrantCredit(account="carol", spoke="base", amount=1_992), Error.INSUFFICIENT_CAPACITY
+        state, GrantCredit(account="carol", spoke="base", amount=1_706), Error.INSUFFICIENT_CAPACITY
     )
-    _, outcome = checked(state, GrantCredit(account="carol", spoke="base", amount=1_991))
+    _, outcome = checked(state, GrantCredit(account="carol", spoke="base", amount=1_705))
     assert outcome.accepted
 
 

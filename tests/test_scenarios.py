@@ -137,31 +137,35 @@ def test_netting_a_spoke_cannot_see_the_hedge_but_the_hub_keeps_alice_healthy() 
     assert h is not None and h.equity == 19_000 and h.backed == 0 and h.requirement < 1_000
 
 
-
 # --- hedged ---------------------------------------------------------------------------
 
 
 def test_hedged_pair_survives_the_rally_that_liquidates_its_lone_leg() -> None:
     """RISK-NET-1..RISK-NET-3, RISK-NET-6, INV-RISK-5: bob long 5 ETH-PERP on arb and short 5
-    on base at 2000 with 4100 USD; carol short 5 on arb alone with 4100 USD.
+    on base at 2000 with 4100 USD; carol short 5 on arb alone with 3800 USD.
 
-    At 2400 carol's arb loss is 2000: equity 2100 < 5 * 432 (18% of 2400) + ceil(12000 *
-    7 bps) = 2169, so she is liquidated; arb closes her short, claims 2000 against her
-    2000 line, and the hub seizes 2000 USD into arb's pool; penalty ceil(2169 * 5%) = 109
-    leaves her 1991.  At 2900 bob's base loss is 4500 and his arb profit 4500, of which
-    arb's pool backs 2000: net equity 4100 - 4500 + 2000 = 1600 against a netted margin
-    of 0 plus buffers ceil(14500 * 7 bps) = 11 and ceil(14500 * 15 bps) = 22: 33.
+    At 2400 carol's arb loss is 5 * 400 = 2000: equity 3800 - 2000 = 1800 < 1899, her
+    requirement: the extreme move ceil(2400 * 45%) = 1080 a lot, ceil(5 * 1080 * 35%) =
+    1890 (above the three-range move, 5 * 360 = 1800), plus buffer ceil(12000 * 7 bps) =
+    ceil(8.4) = 9.  So she is liquidated; arb closes her short, claims 2000 against her
+    2000 line, and the hub seizes 2000 USD into arb's pool; penalty ceil(1899 * 5%) =
+    ceil(94.95) = 95 leaves her 3800 - 2000 - 95 = 1705.  At 2900 bob's base loss is 4500
+    and his arb profit 4500, of which arb's pool backs 2000: net equity 4100 - 4500 + 2000
+    = 1600 against a netted margin of 0 plus buffers ceil(14500 * 7 bps) = 11 and
+    ceil(14500 * 15 bps) = 22: 33.
+    Isolated, each 5-lot book's worst is the extreme move ceil(2900 * 45%) = 1305 a lot:
+    ceil(5 * 1305 * 35%) = ceil(2283.75) = 2284, so 4568 for the two.
     """
     result = ran("hedged")
     assert not_accepted(result) == {33: ("rejected", E.ACCOUNT_HEALTHY)}
     final = result.final
     assert final.hub.owed[("arb", "USD")] == 2_000
-    assert final.hub.collateral[("carol", "USD")] == 1_991
+    assert final.hub.collateral[("carol", "USD")] == 1_705
     assert final.hub.status["carol"].epoch == 1 and final.hub.status["bob"].epoch == 0
     h = health(final, "bob")
     assert h is not None and (h.equity, h.requirement, h.backed) == (1_600, 33, 2_000)
     m = margins(final, "bob")
-    assert m is not None and m.netted == 0 and m.isolated == 5_220
+    assert m is not None and m.netted == 0 and m.isolated == 4_568
 
 
 def test_hedged_pair_would_be_liquidated_without_the_pool() -> None:

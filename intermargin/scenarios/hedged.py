@@ -2,7 +2,7 @@
 its short leg held alone.
 
 Bob is long 5 ETH-PERP on arb and short 5 on base: flat, so his netted scan margin is
-0 (RISK-8).  Carol is short 5 on arb alone, with the same collateral.  The rally
+0 (RISK-8).  Carol is short 5 on arb alone, with 300 USD less collateral.  The rally
 liquidates Carol; her loss, seized for arb's partition, is arb's clearing pool
 (RISK-NET-1).  As ETH rallies on, Bob's loss on base counts against him in full, and
 his profit on arb counts as far as arb's pool stands behind it (RISK-NET-2,
@@ -16,7 +16,7 @@ from spec.examples import example_params
 
 STORY = (
     "Bob opens a perfect pair: long 5 ETH-PERP on arb, short 5 on base, at 2000, with 4100 "
-    "USD at the hub. Carol holds the short alone, on arb, with the same collateral. ETH "
+    "USD at the hub. Carol holds the short alone, on arb, with 3800 USD. ETH "
     "rallies to 2400: Carol is liquidated and her 2000 loss is seized into arb's clearing "
     "pool. ETH rallies on to 2900: Bob's short on base loses 4500, more than his "
     "collateral; his arb profit counts in his health as far as arb's pool (2000) stands "
@@ -39,7 +39,7 @@ HEDGED = Scenario(
         Trade(spoke="arb", account="bob", market="ETH-PERP", qty=5, price=2_000),  # -> 3
         Trade(spoke="base", account="bob", market="ETH-PERP", qty=-5, price=2_000),  # -> 4
         *deliver(3, 4),
-        Deposit(account="carol", asset="USD", amount=4_100),
+        Deposit(account="carol", asset="USD", amount=3_800),
         GrantCredit(account="carol", spoke="arb", amount=2_000),  # -> 5
         *deliver(5),
         Trade(spoke="arb", account="carol", market="ETH-PERP", qty=-5, price=2_000),  # -> 6
