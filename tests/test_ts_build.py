@@ -113,6 +113,68 @@ MUTANTS = {
         "(remaining + P - 1n) / P",
         "remaining / P",
     ),
+    "RISK-IM-2: a grant not judged at the initial requirement": (
+        "hub.js",
+        'if (view.capacity < view.initialRequirement) return rejected("INSUFFICIENT_CAPACITY"); '
+        "// RISK-IM-2, once granted",
+        "",
+    ),
+    "RISK-IM-2: a withdrawal not judged at the initial requirement": (
+        "hub.js",
+        'if (view.capacity < view.initialRequirement) return rejected("INSUFFICIENT_CAPACITY"); '
+        "// RISK-IM-2, after it",
+        "",
+    ),
+    "RISK-IM-1: capacity at the liquidation haircuts": (
+        "risk.js",
+        "a.ltv_haircut_bps ?? a.haircut_bps",
+        "a.haircut_bps",
+    ),
+    "RISK-NET-2: no profit backed": (
+        "risk.js",
+        "backed += min(max(0n, pnl), poolValue(p, s, sp, px));",
+        "backed += 0n;",
+    ),
+    "RISK-NET-2: profit backed beyond the pool": (
+        "risk.js",
+        "backed += min(max(0n, pnl), poolValue(p, s, sp, px));",
+        "backed += max(0n, pnl);",
+    ),
+    "RISK-8: netted margin above the isolated one": (
+        "risk.js",
+        "return min(scanMargin(p, merged(books), px, now), isolated);",
+        "return scanMargin(p, merged(books), px, now);",
+    ),
+    "PRC-7: d1 rounded toward zero": (
+        "pricing.js",
+        "floorDiv((logMoneyness + halfVar) * ONE, volRootT)",
+        "((logMoneyness + halfVar) * ONE) / volRootT",
+    ),
+    "PRC-12: an option's own volatility ignored": (
+        "risk.js",
+        "m.volatility_bps ?? at(p.asset, m.underlying).volatility_bps",
+        "at(p.asset, m.underlying).volatility_bps",
+    ),
+    "PRC-13: an expired option still live": (
+        "risk.js",
+        "return m.expiry !== null && now < m.expiry;",
+        "return m.expiry !== null;",
+    ),
+    "SPAN-2: volatility down rounds up": (
+        "risk.js",
+        "if (move < 0) return bpsDown(vol, BPS - V);",
+        "if (move < 0) return bpsUp(vol, BPS - V);",
+    ),
+    "SPAN-5: no short option minimum in the scan": (
+        "risk.js",
+        "shortOptionMinimum(p, shortLots, at(px, asset))",
+        "0n",
+    ),
+    "SPAN-6: no spread charge": (
+        "risk.js",
+        "return ceilDiv(min(longs, shorts) * P * p.portfolio.spread_charge_bps, BPS * ONE);",
+        "return 0n;",
+    ),
 }
 
 

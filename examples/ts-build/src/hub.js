@@ -53,7 +53,7 @@ export function withdraw(p, s, account, asset, amount) {
   after.set(asset, held - amount);
   const view = hubView(p, s, account, spokes, px, after);
   if (view.capacity < totalAlloc(s, account) + view.buffer) return rejected("INSUFFICIENT_CAPACITY");
-  if (view.capacity < view.initialRequirement) return rejected("INSUFFICIENT_CAPACITY"); // RISK-IM-2
+  if (view.capacity < view.initialRequirement) return rejected("INSUFFICIENT_CAPACITY"); // RISK-IM-2, after it
   s.hub.collateral.set(account, after);
   add(s.hub.tokens, asset, -amount);
   return accepted();
@@ -71,7 +71,7 @@ export function grantCredit(p, s, account, spoke, amount) {
   const view = hubView(p, s, account, spokes, px);
   const free = view.capacity - totalAlloc(s, account) - view.buffer;
   if (amount > free) return rejected("INSUFFICIENT_CAPACITY");
-  if (view.capacity < view.initialRequirement) return rejected("INSUFFICIENT_CAPACITY"); // RISK-IM-2
+  if (view.capacity < view.initialRequirement) return rejected("INSUFFICIENT_CAPACITY"); // RISK-IM-2, once granted
   if (allocation(s, spoke) + amount > at(s.hub.caps, spoke)) return rejected("PARTITION_CAP");
   add(at(s.hub.alloc, account), spoke, amount);
   at(s.hub.linked, account).add(spoke);

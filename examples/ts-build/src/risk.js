@@ -43,7 +43,7 @@ function markWadAt(m, P, vol, now) {
 
 /** RISK-1: one lot's value in wad at the market's volatility (PRC-12).
  * @param {Params} p @param {Market} m @param {bigint} P @param {bigint} now */
-function markWad(p, m, P, now) {
+export function markWad(p, m, P, now) {
   return markWadAt(m, P, marketVolatility(p, m), now);
 }
 
@@ -228,7 +228,7 @@ function nettedMargin(p, books, px, now) {
 
 /** RISK-8 (maintenance) and RISK-IM-2 (initial): the hub's margin of an account's books.
  * @param {Params} p @param {Book[]} books @param {Prices} px @param {boolean} initial @param {bigint} now */
-function accountMargin(p, books, px, initial, now) {
+export function accountMargin(p, books, px, initial, now) {
   if (p.margin_method === "per_position") {
     let total = 0n;
     for (const book of books) total += perPositionMargin(p, book, px, initial, now);
