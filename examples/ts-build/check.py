@@ -721,7 +721,11 @@ def random_book(rng: random.Random, params: Params) -> list[A]:
     """One to four positions in distinct markets, sizes and costs of either sign."""
     chosen = rng.sample([m.id for m in params.markets], rng.randint(1, min(4, len(params.markets))))
     return [
-        {"market": m, "qty": rng.choice((1, -1)) * rng.randint(1, 50), "cost": rng.randint(-10**5, 10**5)}
+        {
+            "market": m,
+            "qty": rng.choice((1, -1)) * rng.randint(1, 50),
+            "cost": rng.randint(-(10**5), 10**5),
+        }
         for m in chosen
     ]
 
@@ -741,7 +745,9 @@ def model_values(params: Params, now: int, prices: dict[str, int], books: list[l
     """RISK-1 marks, RISK-2 and RISK-5 per book, RISK-8 and RISK-IM-2 per account."""
     positions = [{x["market"]: Position(x["qty"], x["cost"]) for x in b} for b in books]
     return {
-        "marks": {m.id: risk.mark_wad(params, m, prices[m.underlying], now) for m in params.markets},
+        "marks": {
+            m.id: risk.mark_wad(params, m, prices[m.underlying], now) for m in params.markets
+        },
         "books": [
             {
                 "pnl": risk.unrealized_pnl(params, b, prices, now),
@@ -757,7 +763,9 @@ def model_values(params: Params, now: int, prices: dict[str, int], books: list[l
     }
 
 
-def value_rules(params: Params, now: int, prices: dict[str, int], books: list[list[A]]) -> list[str]:
+def value_rules(
+    params: Params, now: int, prices: dict[str, int], books: list[list[A]]
+) -> list[str]:
     """The rules a case reached where they decide a value: a spread charge (SPAN-6), a
     binding short option minimum (SPAN-5), an expired option held (PRC-13), a netted margin
     capped by the isolated one (RISK-8), an option at its own volatility (PRC-12)."""
