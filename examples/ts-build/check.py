@@ -6,9 +6,11 @@ hand-written stories and seeded random action sequences restricted to the chapte
 the build declares in its handshake. After every step it compares the outcome
 (status, error, emitted ids) and the observable state (OBS-1..OBS-4, `ghost` too
 when the build sends it) and stops at the first difference, printing the step, the
-action and the first differing field.
+action and the first differing field. Then it compares the risk engine's values
+(marks, PnL, margins) exactly on generated books, through the build's `src/values.js`
+probe (`--values N`, `--probe CMD`).
 
-    python examples/ts-build/check.py [--runs N] [--steps M] [--seed S] [--impl CMD]
+    python examples/ts-build/check.py [--runs N] [--steps M] [--seed S] [--impl CMD] [--values N]
 
 Exit 0 when every step agreed, 1 at the first difference, 2 on a usage error or a
 build that does not speak the protocol. The conformance kit's `intermargin conform`
