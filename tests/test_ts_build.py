@@ -35,9 +35,17 @@ def check(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def reached(stdout: str) -> dict[str, int]:
-    """The `count  action status error` lines of check.py's summary."""
-    found = re.findall(r"^\s+(\d+)\s+(\S.*)$", stdout, flags=re.MULTILINE)
+    """The `count  action status error` lines of check.py's summary (before the values)."""
+    steps = stdout.split("value cases agreed")[0]
+    found = re.findall(r"^\s+(\d+)\s+(\S.*)$", steps, flags=re.MULTILINE)
     return {kind: int(n) for n, kind in found}
+
+
+def decided(stdout: str) -> dict[str, int]:
+    """The `count  rule` lines of check.py's value summary."""
+    _, _, values = stdout.partition("value cases agreed")
+    found = re.findall(r"^\s+(\d+)\s+(\S.*)$", values, flags=re.MULTILINE)
+    return {rule: int(n) for n, rule in found}
 
 
 def impl(src: Path, *flags: str) -> str:
@@ -48,7 +56,9 @@ def test_build_agrees_with_the_model_on_every_chapter() -> None:
     """Stories and random runs over all declared chapters: every outcome and observation
     equal (STEP-1..STEP-3, OUT-1..OUT-3, OBS-1..OBS-4), and the runs reach accepted,
     rejected and ignored steps of every chapter (HUB-GRANT-4, MSG-10, GOV-1, SPK-TRADE-5,
-    LIQ-2, ORA-5, ADV-2)."""
+    LIQ-2, ORA-5, ADV-2). Marks, PnL and margins equal exactly on generated books, some
+    deciding by the spread charge, the short option minimum, expiry and an option's own
+    volatility (PRC-8, PRC-12, PRC-13, SPAN-5, SPAN-6, RISK-IM-2)."""
     done = check("--runs", "4", "--steps", "150", "--seed", "1")
     assert done.returncode == 0, done.stdout + done.stderr
     kinds = reached(done.stdout)
@@ -69,6 +79,15 @@ def test_build_agrees_with_the_model_on_every_chapter() -> None:
     ):
         assert kinds.get(expected, 0) > 0, f"the check never reached {expected}"
     assert sum(kinds.values()) > 700
+    assert "300 value cases agreed" in done.stdout
+    rules = decided(done.stdout)
+    for rule in (
+        "SPAN-6 spread charge",
+        "SPAN-5 short option minimum binds",
+        "PRC-13 expired option held",
+        "PRC-12 an option's own volatility",
+    ):
+        assert rules.get(rule, 0) > 0, f"no value case reached {rule}"
 
 
 def test_a_smaller_build_is_sent_only_its_chapters() -> None:
@@ -113,6 +132,63 @@ MUTANTS = {
         "(remaining + P - 1n) / P",
         "remaining / P",
     ),
+    "RISK-IM-2: a grant not judged at the initial requirement": (
+        "hub.js",
+        'if (view.capacity < view.initialRequirement) return rejected("INSUFFICIENT_CAPACITY"); '
+        "// RISK-IM-2, once granted",
+        "",
+    ),
+    "RISK-IM-2: a withdrawal not judged at the initial requirement": (
+        "hub.js",
+        'if (view.capacity < view.initialRequirement) return rejected("INSUFFICIENT_CAPACITY"); '
+        "// RISK-IM-2, after it",
+        "",
+    ),
+    "RISK-IM-1: capacity at the liquidation haircuts": (
+        "risk.js",
+        "a.ltv_haircut_bps ?? a.haircut_bps",
+        "a.haircut_bps",
+    ),
+    "RISK-NET-2: no profit backed": (
+        "risk.js",
+        "backed += min(max(0n, pnl), poolValue(p, s, sp, px));",
+        "backed += 0n;",
+    ),
+    "RISK-NET-2: profit backed beyond the pool": (
+        "risk.js",
+        "backed += min(max(0n, pnl), poolValue(p, s, sp, px));",
+        "backed += max(0n, pnl);",
+    ),
+    "PRC-7: d1 rounded toward zero": (
+        "pricing.js",
+        "floorDiv((logMoneyness + halfVar) * ONE, volRootT)",
+        "((logMoneyness + halfVar) * ONE) / volRootT",
+    ),
+    "PRC-12: an option's own volatility ignored": (
+        "risk.js",
+        "m.volatility_bps ?? at(p.asset, m.underlying).volatility_bps",
+        "at(p.asset, m.underlying).volatility_bps",
+    ),
+    "PRC-13: an expired option still live": (
+        "risk.js",
+        "return m.expiry !== null && now < m.expiry;",
+        "return m.expiry !== null;",
+    ),
+    "SPAN-2: volatility down rounds up": (
+        "risk.js",
+        "if (move < 0) return bpsDown(vol, BPS - V);",
+        "if (move < 0) return bpsUp(vol, BPS - V);",
+    ),
+    "SPAN-5: no short option minimum in the scan": (
+        "risk.js",
+        "shortOptionMinimum(p, shortLots, at(px, asset))",
+        "0n",
+    ),
+    "SPAN-6: no spread charge": (
+        "risk.js",
+        "return ceilDiv(min(longs, shorts) * P * p.portfolio.spread_charge_bps, BPS * ONE);",
+        "return 0n;",
+    ),
 }
 
 
@@ -127,7 +203,8 @@ def test_check_catches_a_broken_build(name: str, tmp_path: Path) -> None:
     text = (src / module).read_text()
     assert text.count(old) == 1, f"mutant {name!r} no longer applies"
     (src / module).write_text(text.replace(old, new))
-    done = check("--impl", impl(src), "--runs", "4", "--steps", "150")
+    probe = f"{NODE} {src / 'values.js'}"
+    done = check("--impl", impl(src), "--probe", probe, "--runs", "4", "--steps", "150")
     assert done.returncode == 1, done.stdout + done.stderr
     assert "DIFFERENCE" in done.stdout
 

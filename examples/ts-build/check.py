@@ -6,9 +6,11 @@ hand-written stories and seeded random action sequences restricted to the chapte
 the build declares in its handshake. After every step it compares the outcome
 (status, error, emitted ids) and the observable state (OBS-1..OBS-4, `ghost` too
 when the build sends it) and stops at the first difference, printing the step, the
-action and the first differing field.
+action and the first differing field. Then it compares the risk engine's values
+(marks, PnL, margins) exactly on generated books, through the build's `src/values.js`
+probe (`--values N`, `--probe CMD`).
 
-    python examples/ts-build/check.py [--runs N] [--steps M] [--seed S] [--impl CMD]
+    python examples/ts-build/check.py [--runs N] [--steps M] [--seed S] [--impl CMD] [--values N]
 
 Exit 0 when every step agreed, 1 at the first difference, 2 on a usage error or a
 build that does not speak the protocol. The conformance kit's `intermargin conform`
@@ -36,8 +38,9 @@ from intermargin.fuzzing.strategies import (
     START_PRICE,
     fuzz_params,
 )
-from model import State, initial_state, step
+from model import State, initial_state, risk, step
 from model.observe import observe
+from model.state import Position
 from spec.actions import Action
 from spec.bounds import HUB
 from spec.examples import example_params
@@ -444,6 +447,33 @@ STORIES |= {
         *prices(100),
         inject("base", "hub", {"type": "LossClaim", "account": "bob", "amount": 60_000}),
     ],
+    "profit backed by a clearing pool, up to the pool": [
+        *prices(2_000),
+        dep("alice", "USD", 2_000),
+        grant("alice", "sol", 1_000),
+        inject("sol", "hub", {"type": "LossClaim", "account": "alice", "amount": 100}),
+        dep("bob", "USD", 1_000),
+        grant("bob", "sol", 10),
+        grant("bob", "base", 10),
+        inject("base", "hub", report("bob", 1, -800, ("ETH-PERP", 1, 2_000))),
+        inject("sol", "hub", report("bob", 1, 500)),
+        {"type": "Liquidate", "account": "bob"},
+        inject("sol", "hub", {"type": "LossClaim", "account": "alice", "amount": 400}),
+        dep("carol", "USD", 1_000),
+        grant("carol", "sol", 10),
+        grant("carol", "base", 10),
+        inject("base", "hub", report("carol", 1, -800, ("ETH-PERP", 1, 2_000))),
+        inject("sol", "hub", report("carol", 1, 500)),
+        {"type": "Liquidate", "account": "carol"},
+    ],
+    "a withdrawal judged at the initial requirement": [
+        *prices(2_000),
+        dep("alice", "USD", 1_000),
+        grant("alice", "sol", 10),
+        inject("sol", "hub", report("alice", 1, 0, ("ETH-PERP", 1, 2_000))),
+        {"type": "Withdraw", "account": "alice", "asset": "USD", "amount": 700},
+        {"type": "Withdraw", "account": "alice", "asset": "USD", "amount": 500},
+    ],
     "liquidation answers and the penalty without a price": [
         *prices(2_000),
         dep("alice", "USD", 1_000),
@@ -680,13 +710,134 @@ def prelude(params: Params, chapters: set[str]) -> list[A]:
     return steps
 
 
+def near_expiries(rng: random.Random, params: Params) -> Params:
+    """The parameters with some options expiring within a run's reach (a few minutes of
+    logical time), and one with its own implied volatility: so that runs value options
+    close to and after expiry (PRC-13), where the short option minimum stops (SPAN-5),
+    and at a market's volatility (PRC-12)."""
+    markets = []
+    for m in params.markets:
+        if m.kind == "perp":
+            markets.append(m)
+            continue
+        update: dict[str, int] = {}
+        if rng.random() < 0.6:
+            update["expiry"] = rng.choice((40, 90, 200))
+        if rng.random() < 0.3:
+            update["volatility_bps"] = rng.choice((3_000, 12_347))
+        markets.append(m.model_copy(update=update))
+    return params.model_copy(update={"markets": tuple(markets)})
+
+
 def random_params(rng: random.Random, chapters: set[str]) -> Params:
-    """The fuzzer's parameters (small caps and fund) or the example set, sometimes under
-    per-position margin. Without an oracle only USD (fixed price) is ever priced."""
-    base = fuzz_params() if rng.random() < 0.7 else example_params()
+    """The fuzzer's parameters (small caps and fund) or the example set (two expiries, so a
+    spread charge, SPAN-6), sometimes with options near expiry (`near_expiries`), sometimes
+    under per-position margin. Without an oracle only USD (fixed price) is ever priced."""
+    base = fuzz_params() if rng.random() < 0.6 else example_params()
+    if rng.random() < 0.5:
+        base = near_expiries(rng, base)
     if "risk" in chapters and rng.random() < 0.3:
         return base.model_copy(update={"margin_method": "per_position"})
     return base
+
+
+# --- the risk engine's values, compared exactly on generated books ------------------------
+
+VALUES_PROBE = f"node {HERE / 'src' / 'values.js'}"
+
+
+def random_book(rng: random.Random, params: Params) -> list[A]:
+    """One to four positions in distinct markets, sizes and costs of either sign."""
+    chosen = rng.sample([m.id for m in params.markets], rng.randint(1, min(4, len(params.markets))))
+    return [
+        {
+            "market": m,
+            "qty": rng.choice((1, -1)) * rng.randint(1, 50),
+            "cost": rng.randint(-(10**5), 10**5),
+        }
+        for m in chosen
+    ]
+
+
+def value_case(rng: random.Random) -> tuple[Params, int, dict[str, int], list[list[A]]]:
+    """Parameters as the random runs make them, a time before, at or after expiries, an
+    ETH price from the run levels or anywhere in 1..MAX_PRICE's lower range, and books."""
+    params = random_params(rng, {"risk"})
+    expiries = [m.expiry for m in params.markets if m.expiry is not None]
+    now = rng.choice((0, 1, 30, *expiries, *(e - 1 for e in expiries), *(e + 1 for e in expiries)))
+    eth = rng.choice((*PRICE_LEVELS, 1, 2, 2_999, 3_000, rng.randint(1, 10**6)))
+    books = [random_book(rng, params) for _ in range(rng.randint(1, 3))]
+    return params, max(now, 0), {"USD": 1, "ETH": eth}, books
+
+
+def model_values(params: Params, now: int, prices: dict[str, int], books: list[list[A]]) -> Json:
+    """RISK-1 marks, RISK-2 and RISK-5 per book, RISK-8 and RISK-IM-2 per account."""
+    positions = [{x["market"]: Position(x["qty"], x["cost"]) for x in b} for b in books]
+    return {
+        "marks": {
+            m.id: risk.mark_wad(params, m, prices[m.underlying], now) for m in params.markets
+        },
+        "books": [
+            {
+                "pnl": risk.unrealized_pnl(params, b, prices, now),
+                "maintenance": risk.margin(params, b, prices, initial=False, now=now),
+                "initial": risk.margin(params, b, prices, initial=True, now=now),
+            }
+            for b in positions
+        ],
+        "account": {
+            "maintenance": risk.account_margin(params, positions, prices, now),
+            "initial": risk.account_initial_margin(params, positions, prices, now),
+        },
+    }
+
+
+def value_rules(
+    params: Params, now: int, prices: dict[str, int], books: list[list[A]]
+) -> list[str]:
+    """The rules a case reached where they decide a value: a spread charge (SPAN-6), a
+    binding short option minimum (SPAN-5), an expired option held (PRC-13), a netted margin
+    capped by the isolated one (RISK-8), an option at its own volatility (PRC-12)."""
+    positions = [{x["market"]: Position(x["qty"], x["cost"]) for x in b} for b in books]
+    merged = risk.merge_positions(positions)
+    markets = {m.id: m for m in params.markets}
+    found = []
+    if risk.spread_charge(params, merged, prices, "ETH", now) > 0:
+        found.append("SPAN-6 spread charge")
+    lots = risk.short_option_lots(params, merged, "ETH", now)
+    minimum = risk.short_option_minimum(params, lots, prices["ETH"])
+    if lots and minimum > risk.scan_risk(params, merged, prices, "ETH", now):
+        found.append("SPAN-5 short option minimum binds")
+    if any(markets[m].expiry is not None and now >= (markets[m].expiry or 0) for m in merged):
+        found.append("PRC-13 expired option held")
+    if params.margin_method == "portfolio" and risk.scan_margin(
+        params, merged, prices, now
+    ) > risk.isolated_margin(params, positions, prices, now):
+        found.append("RISK-8 isolated margin caps the netted one")
+    if any(markets[m].volatility_bps is not None for m in merged):
+        found.append("PRC-12 an option's own volatility")
+    return found
+
+
+def check_values(command: str, cases: int, seed: int) -> Counter[str]:
+    """Compare the build's marks, PnL and margins with the model's on generated books, exactly;
+    return how often each rule decided a value. Raises Divergence at the first difference."""
+    rng = random.Random(f"values/{seed}")
+    probe = Build(command)
+    reached: Counter[str] = Counter()
+    try:
+        for i in range(cases):
+            params, now, prices, books = value_case(rng)
+            request = {"params": params.model_dump(mode="json"), "now": now, "prices": prices}
+            got = probe.ask({**request, "books": books})
+            diff = first_difference({"ok": True, **model_values(params, now, prices, books)}, got)
+            if diff:
+                shown = json.dumps({"now": now, "prices": prices, "books": books})
+                raise Divergence(f"value case {i} {shown}: differs at {diff}")
+            reached.update(value_rules(params, now, prices, books))
+    finally:
+        probe.close()
+    return reached
 
 
 # --- driver -----------------------------------------------------------------------------
@@ -722,6 +873,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--steps", type=int, default=200, help="steps per random run")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--verbose", action="store_true", help="print every step's outcome")
+    parser.add_argument(
+        "--values",
+        type=int,
+        default=300,
+        help="generated books whose marks and margins are compared exactly (default 300; "
+        "0 skips, e.g. for a build without a values probe)",
+    )
+    parser.add_argument(
+        "--probe", default=VALUES_PROBE, help="the values probe's command (src/values.js)"
+    )
     args = parser.parse_args(argv)
     if args.runs < 0 or args.steps < 0:
         print("check.py: --runs and --steps must be >= 0", file=sys.stderr)
@@ -736,6 +897,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         chapters = set(hello["chapters"])
         print(f"build {hello['name']!r} declares {sorted(chapters)}")
         lock = run_all(build, chapters, args)
+        values: Counter[str] = Counter()
+        if args.values and "risk" in chapters:
+            values = check_values(args.probe, args.values, args.seed)
     except Divergence as e:
         print(f"DIFFERENCE {e}")
         return 1
@@ -744,6 +908,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{lock.steps} steps agreed ({len(lock.reached)} distinct action/outcome kinds):")
     for key, n in sorted(lock.reached.items()):
         print(f"  {n:6d}  {key}")
+    if values:
+        print(f"{args.values} value cases agreed; rules that decided a value:")
+        for key, n in sorted(values.items()):
+            print(f"  {n:6d}  {key}")
     return 0
 
 

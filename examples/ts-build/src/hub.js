@@ -40,7 +40,7 @@ function totalAlloc(s, account) {
   return total;
 }
 
-/** HUB-WD-1..HUB-WD-3, in that order; prices taken on the state before the withdrawal.
+/** HUB-WD-1..HUB-WD-3 and RISK-IM-2, in that order; prices taken on the state before the withdrawal.
  * @param {Params} p @param {State} s @param {string} account @param {string} asset @param {bigint} amount @returns {Outcome} */
 export function withdraw(p, s, account, asset, amount) {
   if (at(s.hub.status, account).liquidating) return rejected("ACCOUNT_LIQUIDATING");
@@ -52,13 +52,14 @@ export function withdraw(p, s, account, asset, amount) {
   const after = new Map(at(s.hub.collateral, account));
   after.set(asset, held - amount);
   const view = hubView(p, s, account, spokes, px, after);
-  if (view.equity < totalAlloc(s, account) + view.buffer) return rejected("INSUFFICIENT_CAPACITY");
+  if (view.capacity < totalAlloc(s, account) + view.buffer) return rejected("INSUFFICIENT_CAPACITY");
+  if (view.capacity < view.initialRequirement) return rejected("INSUFFICIENT_CAPACITY"); // RISK-IM-2, after it
   s.hub.collateral.set(account, after);
   add(s.hub.tokens, asset, -amount);
   return accepted();
 }
 
-/** HUB-GRANT-1..HUB-GRANT-4, CAP-1: judged with the spoke joined (RISK-13), then sent.
+/** HUB-GRANT-1..HUB-GRANT-4, RISK-IM-2, CAP-1: judged with the spoke joined (RISK-13), then sent.
  * @param {Params} p @param {State} s @param {string} account @param {string} spoke @param {bigint} amount @returns {Outcome} */
 export function grantCredit(p, s, account, spoke, amount) {
   const status = at(s.hub.status, account);
@@ -68,8 +69,9 @@ export function grantCredit(p, s, account, spoke, amount) {
   const px = prices(p, s, valuationAssets(p, s, account, spokes));
   if (px === null) return rejected("PRICE_UNAVAILABLE");
   const view = hubView(p, s, account, spokes, px);
-  const free = view.equity - totalAlloc(s, account) - view.buffer;
+  const free = view.capacity - totalAlloc(s, account) - view.buffer;
   if (amount > free) return rejected("INSUFFICIENT_CAPACITY");
+  if (view.capacity < view.initialRequirement) return rejected("INSUFFICIENT_CAPACITY"); // RISK-IM-2, once granted
   if (allocation(s, spoke) + amount > at(s.hub.caps, spoke)) return rejected("PARTITION_CAP");
   add(at(s.hub.alloc, account), spoke, amount);
   at(s.hub.linked, account).add(spoke);

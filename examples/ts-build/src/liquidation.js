@@ -3,7 +3,7 @@
 import { bpsUp, min } from "./num.js";
 import { send } from "./network.js";
 import { price, prices } from "./oracle.js";
-import { hubView, usedSpokes, valuationAssets } from "./risk.js";
+import { hubView, poolAssets, usedSpokes, valuationAssets } from "./risk.js";
 import { payLoss, seize, seizurePrices } from "./hub.js";
 import { accepted, add, at, HUB, ignored, outcome, rejected } from "./state.js";
 
@@ -22,8 +22,12 @@ export function liquidate(p, s, account) {
   const spokes = usedSpokes(s, account);
   const px = prices(p, s, valuationAssets(p, s, account, spokes));
   if (px === null) return rejected("PRICE_UNAVAILABLE");
+  for (const x of poolAssets(s, spokes)) {
+    const P = price(p, s, x); // RISK-NET-1: a pool asset without a price counts 0
+    if (!px.has(x) && P !== null) px.set(x, P);
+  }
   const view = hubView(p, s, account, spokes, px);
-  if (view.equity >= view.requirement) return rejected("ACCOUNT_HEALTHY"); // RISK-10
+  if (view.netEquity >= view.requirement) return rejected("ACCOUNT_HEALTHY"); // RISK-10, RISK-NET-3
   status.liquidating = true;
   status.epoch += 1n;
   status.pending = new Set(p.spokes.map((sp) => sp.id));

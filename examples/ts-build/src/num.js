@@ -40,9 +40,9 @@ export const abs = (a) => (a < 0n ? -a : a);
 /** @param {bigint} a */
 export const sign = (a) => (a > 0n ? 1n : a < 0n ? -1n : 0n);
 
-/** RISK-6: the least r >= 0 with r * r >= n (Newton on BigInt).
+/** PRC-5, PRC-7: the greatest r >= 0 with r * r <= n (Newton on BigInt).
  * @param {bigint} n */
-export function isqrtCeil(n) {
+export function isqrtFloor(n) {
   if (n <= 0n) return 0n;
   let x = n;
   let y = (x + 1n) / 2n;
@@ -50,6 +50,12 @@ export function isqrtCeil(n) {
     x = y;
     y = (x + n / x) / 2n;
   }
-  // x = floor(sqrt(n))
+  return x;
+}
+
+/** RISK-6: the least r >= 0 with r * r >= n.
+ * @param {bigint} n */
+export function isqrtCeil(n) {
+  const x = isqrtFloor(n);
   return x * x === n ? x : x + 1n;
 }

@@ -5,11 +5,11 @@
 /** @typedef {import("./json.js").JsonValue} JsonValue */
 
 /**
- * @typedef {{ id: string, haircut_bps: bigint, volatility_bps: bigint, scan_range_bps: bigint, fixed_price: bigint | null }} Asset
- * @typedef {{ id: string, underlying: string, kind: "perp" | "call" | "put", im_bps: bigint, mm_bps: bigint, strike: bigint | null, expiry: bigint | null }} Market
+ * @typedef {{ id: string, haircut_bps: bigint, volatility_bps: bigint, scan_range_bps: bigint, fixed_price: bigint | null, ltv_haircut_bps: bigint | null }} Asset
+ * @typedef {{ id: string, underlying: string, kind: "perp" | "call" | "put", im_bps: bigint, mm_bps: bigint, strike: bigint | null, expiry: bigint | null, volatility_bps: bigint | null }} Market
  * @typedef {{ id: string, cap: bigint, latency_s: bigint }} Spoke
  * @typedef {{ id: string, asset: string }} Feed
- * @typedef {{ vol_scan_bps: bigint, extreme_multiple: bigint, extreme_cover_bps: bigint, im_bps: bigint }} Portfolio
+ * @typedef {{ vol_scan_bps: bigint, extreme_multiple: bigint, extreme_cover_bps: bigint, im_bps: bigint, short_option_min_bps: bigint, spread_charge_bps: bigint }} Portfolio
  * @typedef {{
  *   accounts: string[], assets: Asset[], markets: Market[], spokes: Spoke[],
  *   feeds: Feed[], quorum: bigint, max_age_s: bigint, outlier_bps: bigint,
@@ -65,6 +65,7 @@ export function readParams(json) {
       volatility_bps: int(o.volatility_bps, `assets.${i}.volatility_bps`),
       scan_range_bps: int(o.scan_range_bps, `assets.${i}.scan_range_bps`),
       fixed_price: optInt(o.fixed_price, `assets.${i}.fixed_price`),
+      ltv_haircut_bps: optInt(o.ltv_haircut_bps, `assets.${i}.ltv_haircut_bps`),
     };
   });
   const markets = arr(p.markets, "markets").map((m, i) => {
@@ -79,6 +80,7 @@ export function readParams(json) {
       mm_bps: int(o.mm_bps, `markets.${i}.mm_bps`),
       strike: optInt(o.strike, `markets.${i}.strike`),
       expiry: optInt(o.expiry, `markets.${i}.expiry`),
+      volatility_bps: optInt(o.volatility_bps, `markets.${i}.volatility_bps`),
     };
   });
   const spokes = arr(p.spokes, "spokes").map((s, i) => {
@@ -110,6 +112,8 @@ export function readParams(json) {
       extreme_multiple: int(portfolio.extreme_multiple, "portfolio.extreme_multiple"),
       extreme_cover_bps: int(portfolio.extreme_cover_bps, "portfolio.extreme_cover_bps"),
       im_bps: int(portfolio.im_bps, "portfolio.im_bps"),
+      short_option_min_bps: int(portfolio.short_option_min_bps, "portfolio.short_option_min_bps"),
+      spread_charge_bps: int(portfolio.spread_charge_bps, "portfolio.spread_charge_bps"),
     },
     buffer_z_milli: int(p.buffer_z_milli, "buffer_z_milli"),
     penalty_bps: int(p.penalty_bps, "penalty_bps"),

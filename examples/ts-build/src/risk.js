@@ -1,7 +1,11 @@
-// The risk engine (risk.md: RISK-1..RISK-8, RISK-10..RISK-13). Exact integers only;
-// the Greeks (RISK-9) are analytics that no observable value reads, so they are left out.
+// The risk engine (risk.md: RISK-1..RISK-8, RISK-10..RISK-13, RISK-NET-1..RISK-NET-3,
+// RISK-IM-1..RISK-IM-2; span.md: SPAN-1..SPAN-8). Exact integers only; options priced by
+// pricing.js. The portfolio Greeks (RISK-9) and the health factors, margin ratio and
+// liquidation price (RISK-IM-3..RISK-IM-5) are analytics that no observable value
+// reads, so they are left out.
 
-import { abs, bpsUp, ceilDiv, floorDiv, isqrtCeil, max, min, BPS, SECONDS_PER_YEAR } from "./num.js";
+import { abs, bpsDown, bpsUp, ceilDiv, floorDiv, isqrtCeil, max, min, BPS, SECONDS_PER_YEAR } from "./num.js";
+import { deltaWad, ONE, optionWad } from "./pricing.js";
 import { at } from "./state.js";
 
 /**
@@ -12,12 +16,35 @@ import { at } from "./state.js";
  * @typedef {Map<string, bigint>} Prices
  */
 
-/** RISK-1: the mark of one lot at underlying price P (options at intrinsic value).
- * @param {Market} m @param {bigint} P */
-export function mark(m, P) {
-  if (m.kind === "perp") return P;
+/** PRC-12: an option's volatility: its market's if declared, else its underlying's.
+ * @param {Params} p @param {Market} m */
+function marketVolatility(p, m) {
+  return m.volatility_bps ?? at(p.asset, m.underlying).volatility_bps;
+}
+
+/** PRC-13: an option before its expiry (it still has time value).
+ * @param {Market} m @param {bigint} now */
+function isLiveOption(m, now) {
+  return m.expiry !== null && now < m.expiry;
+}
+
+/**
+ * RISK-1, PRC-8, PRC-13: one lot's value in wad at price P and volatility `vol`: P * ONE
+ * for a perpetual; an option's Black-Scholes value at time to expiry `expiry - now`
+ * (intrinsic from expiry on); at a zero price a call is worth 0 and a put its strike.
+ * @param {Market} m @param {bigint} P @param {bigint} vol @param {bigint} now
+ */
+function markWadAt(m, P, vol, now) {
+  if (m.kind === "perp") return P * ONE;
   const K = /** @type {bigint} */ (m.strike);
-  return m.kind === "call" ? max(P - K, 0n) : max(K - P, 0n);
+  if (P === 0n) return m.kind === "call" ? 0n : K * ONE;
+  return optionWad(m.kind, { spot: P, strike: K, vol, seconds: /** @type {bigint} */ (m.expiry) - now });
+}
+
+/** RISK-1: one lot's value in wad at the market's volatility (PRC-12).
+ * @param {Params} p @param {Market} m @param {bigint} P @param {bigint} now */
+export function markWad(p, m, P, now) {
+  return markWadAt(m, P, marketVolatility(p, m), now);
 }
 
 /** The underlyings of a book's positions.
@@ -26,15 +53,17 @@ export function underlyings(p, book) {
   return new Set([...book.keys()].map((id) => at(p.market, id).underlying));
 }
 
-/** RISK-2: unrealized PnL of a book, sum of qty * mark - cost.
- * @param {Params} p @param {Book} book @param {Prices} px */
-export function unrealizedPnl(p, book, px) {
-  let total = 0n;
+/** RISK-2: floor(sum of qty * mark in wad / ONE) - sum of cost: the book's value rounded once, down.
+ * @param {Params} p @param {Book} book @param {Prices} px @param {bigint} now */
+export function unrealizedPnl(p, book, px, now) {
+  let value = 0n;
+  let cost = 0n;
   for (const [id, pos] of book) {
     const m = at(p.market, id);
-    total += pos.qty * mark(m, at(px, m.underlying)) - pos.cost;
+    value += pos.qty * markWad(p, m, at(px, m.underlying), now);
+    cost += pos.cost;
   }
-  return total;
+  return floorDiv(value, ONE) - cost;
 }
 
 /** RISK-3: notional = |qty| * P(underlying).
@@ -43,61 +72,135 @@ function notional(m, qty, px) {
   return abs(qty) * at(px, m.underlying);
 }
 
-/** RISK-4: per-position margin over perpetuals and short options, each rounded up.
- * @param {Params} p @param {Book} book @param {Prices} px @param {boolean} initial */
-function perPositionMargin(p, book, px, initial) {
+/** SPAN-5: the least margin of `lots` short live option lots at price P.
+ * @param {Params} p @param {bigint} lots @param {bigint} P */
+function shortOptionMinimum(p, lots, P) {
+  return bpsUp(lots * P, p.portfolio.short_option_min_bps);
+}
+
+/** RISK-4: perpetuals and short options at `bps` of notional, rounded up; a short live
+ * option at least its short option minimum (SPAN-5); a long option nothing.
+ * @param {Params} p @param {Book} book @param {Prices} px @param {boolean} initial @param {bigint} now */
+function perPositionMargin(p, book, px, initial, now) {
   let total = 0n;
   for (const [id, pos] of book) {
     const m = at(p.market, id);
-    if (m.kind === "perp" || pos.qty < 0n) total += bpsUp(notional(m, pos.qty, px), initial ? m.im_bps : m.mm_bps);
+    if (m.kind !== "perp" && pos.qty > 0n) continue;
+    const byRate = bpsUp(notional(m, pos.qty, px), initial ? m.im_bps : m.mm_bps);
+    total += isLiveOption(m, now) ? max(byRate, shortOptionMinimum(p, -pos.qty, at(px, m.underlying))) : byRate;
   }
   return total;
 }
 
-/** RISK-7: the 16 (price, cover) scenarios of the scan grid for an underlying.
- * @param {Params} p @param {string} asset @param {bigint} P @returns {[bigint, bigint][]} */
-function scanGrid(p, asset, P) {
+/**
+ * SPAN-1: the 16 scenarios of an underlying at price P: [price, volatility move, cover].
+ * Price unchanged, up/down 1/3, 2/3, 3/3 of the range, each with volatility up then
+ * down (cover 10_000); then the extreme moves at unchanged volatility (cover C).
+ * @param {Params} p @param {string} asset @param {bigint} P @returns {[bigint, -1 | 0 | 1, bigint][]}
+ */
+function scenarios(p, asset, P) {
   const R = at(p.asset, asset).scan_range_bps;
-  const { vol_scan_bps: V, extreme_multiple: X, extreme_cover_bps: C } = p.portfolio;
-  /** @type {[bigint, bigint][]} */
+  const { extreme_multiple: X, extreme_cover_bps: C } = p.portfolio;
+  /** @type {[bigint, -1 | 0 | 1, bigint][]} */
   const grid = [];
-  for (const f of [BPS - V, BPS + V]) {
-    for (let k = -3n; k <= 3n; k++) {
-      const move = ceilDiv(P * R * abs(k) * f, 3n * BPS * BPS);
-      grid.push([k > 0n ? P + move : k < 0n ? max(P - move, 0n) : P, BPS]);
-    }
+  for (const k of [0n, 1n, -1n, 2n, -2n, 3n, -3n]) {
+    const move = ceilDiv(P * R * abs(k), 3n * BPS);
+    const moved = k > 0n ? P + move : max(P - move, 0n);
+    grid.push([moved, 1, BPS], [moved, -1, BPS]);
   }
   const E = ceilDiv(P * X * R, BPS);
-  grid.push([P + E, C], [max(P - E, 0n), C]);
+  grid.push([P + E, 0, C], [max(P - E, 0n), 0, C]);
   return grid;
 }
 
-/** RISK-7: the scan margin of a book, summed per underlying (no offset across underlyings).
- * @param {Params} p @param {Book} book @param {Prices} px */
-export function scanMargin(p, book, px) {
-  let total = 0n;
-  for (const x of underlyings(p, book)) {
-    const P = at(px, x);
-    let scan = 0n;
-    for (const [S, cover] of scanGrid(p, x, P)) {
-      let loss = 0n;
-      for (const [id, pos] of book) {
-        const m = at(p.market, id);
-        if (m.underlying === x) loss -= pos.qty * (mark(m, S) - mark(m, P));
-      }
-      if (loss > 0n) scan = max(scan, ceilDiv(loss * cover, BPS));
+/** SPAN-2: a scenario's volatility: up rounds up, down rounds down, unchanged stays.
+ * @param {Params} p @param {bigint} vol @param {-1 | 0 | 1} move */
+function shiftedVolatility(p, vol, move) {
+  const V = p.portfolio.vol_scan_bps;
+  if (move > 0) return bpsUp(vol, BPS + V);
+  if (move < 0) return bpsDown(vol, BPS - V);
+  return vol;
+}
+
+/** SPAN-3: the worst covered loss over the 16 scenarios of `asset`, zero if nothing loses.
+ * @param {Params} p @param {Book} book @param {Prices} px @param {string} asset @param {bigint} now */
+function scanRisk(p, book, px, asset, now) {
+  const P = at(px, asset);
+  let worst = 0n;
+  for (const [price, move, cover] of scenarios(p, asset, P)) {
+    let change = 0n;
+    for (const [id, pos] of book) {
+      const m = at(p.market, id);
+      if (m.underlying !== asset) continue;
+      const vol = shiftedVolatility(p, marketVolatility(p, m), move);
+      change += pos.qty * (markWadAt(m, price, vol, now) - markWad(p, m, P, now));
     }
-    total += scan;
+    const loss = ceilDiv(-change, ONE);
+    if (loss > 0n) worst = max(worst, bpsUp(loss, cover));
   }
+  return worst;
+}
+
+/** SPAN-6: the inter-month spread charge of `asset`: deltas (PRC-11) net per tenor (an
+ * option expiry; perpetuals their own), spreads = min(long tenors, |short tenors|).
+ * @param {Params} p @param {Book} book @param {Prices} px @param {string} asset @param {bigint} now */
+function spreadCharge(p, book, px, asset, now) {
+  const P = at(px, asset);
+  /** @type {Map<bigint, bigint>} */
+  const byTenor = new Map();
+  for (const [id, pos] of book) {
+    const m = at(p.market, id);
+    if (m.underlying !== asset) continue;
+    const lot =
+      m.kind === "perp"
+        ? ONE
+        : deltaWad(m.kind, {
+            spot: P,
+            strike: /** @type {bigint} */ (m.strike),
+            vol: marketVolatility(p, m),
+            seconds: /** @type {bigint} */ (m.expiry) - now,
+          });
+    const tenor = m.expiry ?? -1n;
+    byTenor.set(tenor, (byTenor.get(tenor) ?? 0n) + pos.qty * lot);
+  }
+  let longs = 0n;
+  let shorts = 0n;
+  for (const d of byTenor.values()) {
+    if (d > 0n) longs += d;
+    else shorts -= d;
+  }
+  return ceilDiv(min(longs, shorts) * P * p.portfolio.spread_charge_bps, BPS * ONE);
+}
+
+/** SPAN-7: max(min(scan risk + spread charge, standalone risk), short option minimum).
+ * @param {Params} p @param {Book} book @param {Prices} px @param {string} asset @param {bigint} now */
+function underlyingRisk(p, book, px, asset, now) {
+  const offset = scanRisk(p, book, px, asset, now) + spreadCharge(p, book, px, asset, now);
+  let standalone = 0n;
+  let shortLots = 0n;
+  for (const [id, pos] of book) {
+    const m = at(p.market, id);
+    if (m.underlying !== asset) continue;
+    standalone += scanRisk(p, new Map([[id, pos]]), px, asset, now);
+    if (isLiveOption(m, now) && pos.qty < 0n) shortLots -= pos.qty;
+  }
+  return max(min(offset, standalone), shortOptionMinimum(p, shortLots, at(px, asset)));
+}
+
+/** RISK-7, SPAN-7, SPAN-8: the scan margin of a book, summed per underlying.
+ * @param {Params} p @param {Book} book @param {Prices} px @param {bigint} now */
+export function scanMargin(p, book, px, now) {
+  let total = 0n;
+  for (const x of underlyings(p, book)) total += underlyingRisk(p, book, px, x, now);
   return total;
 }
 
 /** RISK-5: the margin of one book under the declared method, initial or maintenance.
- * @param {Params} p @param {Book} book @param {Prices} px @param {boolean} initial */
-export function bookMargin(p, book, px, initial) {
-  if (p.margin_method === "per_position") return perPositionMargin(p, book, px, initial);
-  const s = scanMargin(p, book, px);
-  return initial ? ceilDiv(s * p.portfolio.im_bps, BPS) : s;
+ * @param {Params} p @param {Book} book @param {Prices} px @param {boolean} initial @param {bigint} now */
+export function bookMargin(p, book, px, initial, now) {
+  if (p.margin_method === "per_position") return perPositionMargin(p, book, px, initial, now);
+  const s = scanMargin(p, book, px, now);
+  return initial ? bpsUp(s, p.portfolio.im_bps) : s;
 }
 
 /** RISK-8: books merged across spokes (qty and cost summed per market, zero sizes dropped).
@@ -113,6 +216,26 @@ function merged(books) {
   }
   for (const [id, pos] of out) if (pos.qty === 0n) out.delete(id);
   return out;
+}
+
+/** RISK-8: the netted scan margin of an account's books, never more than the isolated one.
+ * @param {Params} p @param {Book[]} books @param {Prices} px @param {bigint} now */
+function nettedMargin(p, books, px, now) {
+  let isolated = 0n;
+  for (const book of books) isolated += scanMargin(p, book, px, now);
+  return min(scanMargin(p, merged(books), px, now), isolated);
+}
+
+/** RISK-8 (maintenance) and RISK-IM-2 (initial): the hub's margin of an account's books.
+ * @param {Params} p @param {Book[]} books @param {Prices} px @param {boolean} initial @param {bigint} now */
+export function accountMargin(p, books, px, initial, now) {
+  if (p.margin_method === "per_position") {
+    let total = 0n;
+    for (const book of books) total += perPositionMargin(p, book, px, initial, now);
+    return total;
+  }
+  const s = nettedMargin(p, books, px, now);
+  return initial ? bpsUp(s, p.portfolio.im_bps) : s;
 }
 
 /** RISK-6: the buffer rate in bps of a spoke for an underlying, ceil(z * sigma * sqrt(L / Y)).
@@ -133,14 +256,45 @@ function bookBuffer(p, spoke, book, px) {
   return total;
 }
 
-/** RISK-1: collateral value after haircuts, each asset rounded down on its own.
- * @param {Params} p @param {Map<string, bigint>} holdings @param {Prices} px */
-export function collateralValue(p, holdings, px) {
+/**
+ * RISK-1, RISK-IM-1: the value of holdings after a haircut per asset, each asset rounded
+ * down on its own: `haircut_bps` gives the collateral value CV (health), the loan-to-value
+ * haircut (`ltv_haircut_bps`, `haircut_bps` when absent) the loan value LV (capacity).
+ * @param {Params} p @param {Map<string, bigint>} holdings @param {Prices} px @param {"haircut_bps" | "ltv_haircut_bps"} haircut
+ */
+export function collateralValue(p, holdings, px, haircut) {
   let total = 0n;
   for (const [x, amount] of holdings) {
-    if (amount !== 0n) total += floorDiv(amount * at(px, x) * (BPS - at(p.asset, x).haircut_bps), BPS);
+    const a = at(p.asset, x);
+    const cut = haircut === "haircut_bps" ? a.haircut_bps : a.ltv_haircut_bps ?? a.haircut_bps;
+    if (amount !== 0n) total += floorDiv(amount * at(px, x) * (BPS - cut), BPS);
   }
   return total;
+}
+
+/**
+ * RISK-NET-1: the value of spoke `sp`'s clearing pool (the tokens owed to its partition)
+ * after the liquidation haircuts; an asset without a price in `px` counts 0.
+ * @param {Params} p @param {State} s @param {string} sp @param {Prices} px
+ */
+function poolValue(p, s, sp, px) {
+  let total = 0n;
+  for (const [x, amount] of at(s.hub.owed, sp)) {
+    const P = px.get(x);
+    if (amount !== 0n && P !== undefined) total += floorDiv(amount * P * (BPS - at(p.asset, x).haircut_bps), BPS);
+  }
+  return total;
+}
+
+/**
+ * RISK-NET-1: the assets in the clearing pools of `spokes` (non-zero amounts): health
+ * also takes those of their prices that are available.
+ * @param {State} s @param {string[]} spokes
+ */
+export function poolAssets(s, spokes) {
+  const assets = new Set();
+  for (const sp of spokes) for (const [x, amount] of at(s.hub.owed, sp)) if (amount !== 0n) assets.add(x);
+  return assets;
 }
 
 /**
@@ -167,25 +321,37 @@ export function valuationAssets(p, s, account, spokes) {
 }
 
 /**
- * RISK-10..RISK-12: the hub's view of an account over the spokes it uses: equity
- * (= capacity), maintenance margin (netted under portfolio), latency buffer, requirement.
+ * RISK-10..RISK-12, RISK-NET-2..RISK-NET-4, RISK-IM-1..RISK-IM-2: the hub's view of an
+ * account over the spokes it uses: equity (CV less reported losses), capacity (LV less
+ * reported losses), net equity (equity plus the profits the clearing pools back),
+ * maintenance margin, latency buffer, requirement and initial requirement.
  * `holdings` overrides its collateral (a withdrawal judged after it, HUB-WD-3).
  * @param {Params} p @param {State} s @param {string} account @param {string[]} spokes @param {Prices} px
  * @param {Map<string, bigint>} [holdings]
  */
 export function hubView(p, s, account, spokes, px, holdings) {
   const reports = at(s.hub.reports, account);
-  let equity = collateralValue(p, holdings ?? at(s.hub.collateral, account), px);
+  const held = holdings ?? at(s.hub.collateral, account);
+  let losses = 0n;
+  let backed = 0n;
   let buffer = 0n;
-  let maintenance = 0n;
   for (const sp of spokes) {
     const r = at(reports, sp);
-    equity += min(0n, r.balance + unrealizedPnl(p, r.positions, px)); // RISK-11: losses only
+    const pnl = r.balance + unrealizedPnl(p, r.positions, px, s.now);
+    losses += min(0n, pnl); // RISK-11: losses spoke by spoke
+    backed += min(max(0n, pnl), poolValue(p, s, sp, px)); // RISK-NET-2
     buffer += bookBuffer(p, sp, r.positions, px);
-    if (p.margin_method === "per_position") maintenance += bookMargin(p, r.positions, px, false);
   }
-  if (p.margin_method === "portfolio") {
-    maintenance = scanMargin(p, merged(spokes.map((sp) => at(reports, sp).positions)), px);
-  }
-  return { equity, buffer, maintenance, requirement: maintenance + buffer };
+  const books = spokes.map((sp) => at(reports, sp).positions);
+  const maintenance = accountMargin(p, books, px, false, s.now);
+  const equity = collateralValue(p, held, px, "haircut_bps") + losses;
+  return {
+    equity,
+    netEquity: equity + backed,
+    capacity: collateralValue(p, held, px, "ltv_haircut_bps") + losses,
+    buffer,
+    maintenance,
+    requirement: maintenance + buffer,
+    initialRequirement: accountMargin(p, books, px, true, s.now) + buffer,
+  };
 }

@@ -59,10 +59,10 @@ export function fill(pos, qty, price) {
   return { pos: { qty: q + k, cost: c - removed }, realized };
 }
 
-/** SPK-2: local equity = line + balance + unrealized PnL.
- * @param {Params} p @param {bigint} line @param {bigint} balance @param {Book} book @param {Map<string, bigint>} px */
-function localEquity(p, line, balance, book, px) {
-  return line + balance + unrealizedPnl(p, book, px);
+/** SPK-2: local equity = line + balance + unrealized PnL at logical time `now`.
+ * @param {Params} p @param {bigint} line @param {bigint} balance @param {Book} book @param {Map<string, bigint>} px @param {bigint} now */
+function localEquity(p, line, balance, book, px, now) {
+  return line + balance + unrealizedPnl(p, book, px, now);
 }
 
 /**
@@ -88,7 +88,7 @@ export function trade(p, s, spoke, account, market, qty, price) {
     if (a.frozen) return rejected("MARGIN_CALLED");
     const px = prices(p, s, underlyings(p, book));
     if (px === null) return rejected("PRICE_UNAVAILABLE");
-    if (localEquity(p, a.line, balance, book, px) < bookMargin(p, book, px, true)) return rejected("INSUFFICIENT_MARGIN");
+    if (localEquity(p, a.line, balance, book, px, s.now) < bookMargin(p, book, px, true, s.now)) return rejected("INSUFFICIENT_MARGIN");
   }
   a.positions = book;
   a.balance = balance;
@@ -104,7 +104,7 @@ export function releaseCredit(p, s, spoke, account, amount) {
   if (amount > a.line) return rejected("INSUFFICIENT_CREDIT");
   const px = prices(p, s, underlyings(p, a.positions));
   if (px === null) return rejected("PRICE_UNAVAILABLE");
-  if (localEquity(p, a.line - amount, a.balance, a.positions, px) < bookMargin(p, a.positions, px, true)) {
+  if (localEquity(p, a.line - amount, a.balance, a.positions, px, s.now) < bookMargin(p, a.positions, px, true, s.now)) {
     return rejected("INSUFFICIENT_MARGIN");
   }
   a.line -= amount;
@@ -130,7 +130,7 @@ export function receiveMarginCall(p, s, spoke, account, epoch) {
   if (epoch <= a.called_epoch) return ignored("STALE_EPOCH");
   const px = prices(p, s, underlyings(p, a.positions));
   if (px === null) return rejected("PRICE_UNAVAILABLE");
-  const b = a.balance + unrealizedPnl(p, a.positions, px);
+  const b = a.balance + unrealizedPnl(p, a.positions, px, s.now);
   const loss = min(max(-b, 0n), a.line);
   const released = a.line - loss;
   a.line = 0n;
