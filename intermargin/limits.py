@@ -5,6 +5,10 @@ import argparse
 import math
 import os
 
+from proofs.bmc import BMC_RLIMIT
+from proofs.budget import DEFAULT_TIMEOUT_S, Budget
+from proofs.obligations import OBLIGATION_RLIMIT
+
 MAX_JOBS = 64
 """CLI-LIMIT-1: the most worker processes a command starts, whatever the machine."""
 
@@ -45,3 +49,42 @@ def rlimit(text: str) -> int:
     if not 1 <= n <= 2**62:
         raise argparse.ArgumentTypeError(f"must be a positive whole number, not {n}")
     return n
+
+
+def add_proof_budget_options(p: argparse.ArgumentParser, workers: str) -> None:
+    """`--rlimit`, `--timeout` and `--jobs` of the commands that run proofs (`prove`,
+    `verify`); `workers` says what the worker processes run."""
+    p.add_argument(
+        "--rlimit",
+        type=rlimit,
+        default=None,
+        metavar="N",
+        help=f"Z3 resource limit per proof query: decides unknown, independent of machine load "
+        f"(default {OBLIGATION_RLIMIT} per obligation query, {BMC_RLIMIT} per BMC query)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=seconds,
+        default=DEFAULT_TIMEOUT_S,
+        metavar="S",
+        help=f"wall-clock safety net per proof query; reaching it is reported as 'machine too "
+        f"slow' (default {DEFAULT_TIMEOUT_S:g})",
+    )
+    p.add_argument(
+        "--jobs",
+        type=jobs,
+        default=default_jobs(),
+        metavar="N",
+        help=f"worker processes {workers}, 1..{MAX_JOBS} (default: the CPU count, here "
+        f"{default_jobs()})",
+    )
+
+
+def obligation_budget(args: argparse.Namespace) -> Budget:
+    """PROOF-BUDGET-1: the budget of each obligation query, from `--rlimit` and `--timeout`."""
+    return Budget(args.rlimit or OBLIGATION_RLIMIT, args.timeout)
+
+
+def bmc_budget(args: argparse.Namespace) -> Budget:
+    """PROOF-BUDGET-1: the budget of each BMC query, from `--rlimit` and `--timeout`."""
+    return Budget(args.rlimit or BMC_RLIMIT, args.timeout)

@@ -25,8 +25,7 @@ from rich.table import Table
 
 from intermargin import limits
 from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError, output_dir, output_file
-from proofs.bmc import BMC_RLIMIT, BmcResult, propagation
-from proofs.budget import DEFAULT_TIMEOUT_S, Budget
+from proofs.bmc import BmcResult, propagation
 from proofs.mutants import MUTANT_BY_NAME
 from proofs.obligations import OBLIGATION_RLIMIT, Verdict, select
 from proofs.report import dump_json, table, to_json, to_junit, trace_of
@@ -50,30 +49,7 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
     )
     p.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report to FILE")
-    p.add_argument(
-        "--rlimit",
-        type=limits.rlimit,
-        default=None,
-        metavar="N",
-        help=f"Z3 resource limit per query: decides unknown, independent of machine load "
-        f"(default {OBLIGATION_RLIMIT} per obligation query, {BMC_RLIMIT} per BMC query)",
-    )
-    p.add_argument(
-        "--timeout",
-        type=limits.seconds,
-        default=DEFAULT_TIMEOUT_S,
-        metavar="S",
-        help=f"wall-clock safety net per query; reaching it is reported as 'machine too slow' "
-        f"(default {DEFAULT_TIMEOUT_S:g})",
-    )
-    p.add_argument(
-        "--jobs",
-        type=limits.jobs,
-        default=limits.default_jobs(),
-        metavar="N",
-        help=f"worker processes, 1..{limits.MAX_JOBS} (default: the CPU count, here "
-        f"{limits.default_jobs()})",
-    )
+    limits.add_proof_budget_options(p, "checking obligations")
     p.add_argument(
         "--save-counterexamples",
         metavar="DIR",
@@ -164,14 +140,14 @@ def main(args: argparse.Namespace) -> int:
 
         verdicts = run(
             obligations,
-            budget=Budget(args.rlimit or OBLIGATION_RLIMIT, args.timeout),
+            budget=limits.obligation_budget(args),
             jobs=args.jobs,
             mutant=args.mutant,
             progress=advance,
         )
     bmc: BmcResult | None = None
     if not args.no_bmc and not args.only and args.mutant is None:
-        bmc_budget = Budget(args.rlimit or BMC_RLIMIT, args.timeout)
+        bmc_budget = limits.bmc_budget(args)
         bmc = propagation(spokes=args.bmc_spokes, budget=bmc_budget)
     seconds = time.perf_counter() - start
     out.print(summary(verdicts, args.all))

@@ -27,9 +27,6 @@ from intermargin.verify import Check, CheckResult, Settings
 from intermargin.verify.checks import CHECKS
 from intermargin.verify.report import summary_table, to_json, to_junit
 from intermargin.verify.schedule import guarded, run_checks
-from proofs.bmc import BMC_RLIMIT
-from proofs.budget import DEFAULT_TIMEOUT_S, Budget
-from proofs.obligations import OBLIGATION_RLIMIT
 from proofs.report import dump_json
 
 __all__ = ["guarded", "main", "register"]
@@ -114,8 +111,8 @@ def main(args: argparse.Namespace) -> int:
     if not checks:
         raise UsageError("every check was skipped: nothing to verify")
     settings = Settings(
-        obligation_budget=Budget(args.rlimit or OBLIGATION_RLIMIT, args.timeout),
-        bmc_budget=Budget(args.rlimit or BMC_RLIMIT, args.timeout),
+        obligation_budget=limits.obligation_budget(args),
+        bmc_budget=limits.bmc_budget(args),
         contract_timeout_s=args.contract_timeout,
         jobs=args.jobs,
     )
@@ -166,30 +163,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--skip", action="append", metavar="CHECK", help="skip this check")
     p.add_argument("--json", metavar="FILE", help="write the verdict as JSON")
     p.add_argument("--junit", metavar="FILE", help="write the verdict as JUnit XML")
-    p.add_argument(
-        "--rlimit",
-        type=limits.rlimit,
-        default=None,
-        metavar="N",
-        help=f"Z3 resource limit per proof query (default {OBLIGATION_RLIMIT} per obligation "
-        f"query, {BMC_RLIMIT} per BMC query)",
-    )
-    p.add_argument(
-        "--timeout",
-        type=limits.seconds,
-        default=DEFAULT_TIMEOUT_S,
-        metavar="S",
-        help=f"wall-clock safety net per proof query, reported as 'machine too slow' "
-        f"(default {DEFAULT_TIMEOUT_S:g})",
-    )
-    p.add_argument(
-        "--jobs",
-        type=limits.jobs,
-        default=limits.default_jobs(),
-        metavar="N",
-        help=f"worker processes shared by every check, 1..{limits.MAX_JOBS} (default: the "
-        f"CPU count, here {limits.default_jobs()})",
-    )
+    limits.add_proof_budget_options(p, "shared by every check")
     p.add_argument(
         "--contract-timeout",
         type=limits.seconds,
