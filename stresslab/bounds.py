@@ -1,0 +1,77 @@
+"""Which rows the int64 path may compute: the checked bound (VEC-2).
+
+Before computing, the engine bounds, from each row's inputs, the magnitude of every
+intermediate the figures of that row go through (limb sums, covered losses, notionals
+times buffer rates, ratios in bps).  A row whose bound stays below `FAST_LIMIT` is
+computed in int64; the others go through the exact path (the same code on Python ints).
+Nothing wraps silently.
+
+The bound is a sum of non-negative terms evaluated in float64: its relative error is below
+1e-13, far inside the factor of 2 between `FAST_LIMIT` and the int64 range, and it only
+chooses a path (both paths give the same integers), it decides nothing on the ledger.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+from model.pricing import ONE
+from spec.bounds import BPS
+from stresslab.population import Population
+from stresslab.tables import Tables
+from stresslab.wad import BASE
+
+FAST_LIMIT = float(2**62)
+"""VEC-2: the largest bound a row may have to be computed in int64 (int64 holds < 2**63)."""
+
+INITIAL_FACTOR = 10 * BPS
+"""The largest multiplier a figure meets: the portfolio's initial rate (up to 10x, PAR-6) in
+bps, and every ratio in bps (RISK-IM-3, RISK-IM-4)."""
+
+Floats = npt.NDArray[np.float64]
+
+
+def lot_magnitudes(tables: Tables) -> Floats:
+    """Per market, a bound in value units on a lot's mark and on its change in any scenario,
+    plus 2 for the limbs' floor."""
+    largest = [abs(mark) for mark in tables.marks]
+    for u in tables.underlyings:
+        for j, m in enumerate(u.markets):
+            largest[m] = max([largest[m], *(abs(c) for c in u.changes[j])])
+    return np.array([x / ONE + 2.0 for x in largest], dtype=np.float64)
+
+
+def row_bounds(tables: Tables, population: Population) -> Floats:
+    """VEC-2: for every row, a bound on the magnitude of every intermediate of its figures."""
+    lots = np.abs(population.qty).astype(np.float64)
+    prices = np.array(tables.prices, dtype=np.float64)
+    market_prices = prices[list(tables.underlying_of)] if tables.underlying_of else prices[:0]
+    rate = float(max((r for rates in tables.buffer_rates for r in rates), default=0))
+    all_lots = lots.sum(axis=(1, 2))
+    book_value = (lots * lot_magnitudes(tables)).sum(axis=(1, 2))
+    notional = (lots * market_prices).sum(axis=(1, 2))
+    collateral = (population.collateral.astype(np.float64) * prices).sum(axis=1)
+    money = (
+        np.abs(population.cost.astype(np.float64)).sum(axis=(1, 2))
+        + np.abs(population.balance.astype(np.float64)).sum(axis=1)
+        + np.abs(population.alloc.astype(np.float64)).sum(axis=1)
+    )
+    buffer = notional * (rate / BPS + 1.0)
+    figures = collateral + 2.0 * book_value + money + buffer + 2.0 * notional + all_lots + 4.0
+    largest_price = float(prices.max(initial=0.0))
+    bound: Floats = np.maximum.reduce(
+        [
+            4.0 * INITIAL_FACTOR * figures,
+            2.0 * BPS * collateral,
+            2.0 * notional * (rate + BPS) + 2.0 * BPS * largest_price * (all_lots + 1.0),
+            4.0 * BASE * (all_lots + 1.0),
+        ]
+    )
+    return bound
+
+
+def exact_rows(tables: Tables, population: Population) -> npt.NDArray[np.bool_]:
+    """VEC-2: the rows whose bound does not let them through the int64 path."""
+    fast: npt.NDArray[np.bool_] = row_bounds(tables, population) < FAST_LIMIT
+    return ~fast

@@ -1,0 +1,358 @@
+"""The vectorized risk engine: the hub's view of N accounts in one pass (VEC-1..VEC-7).
+
+`risk_pass(params, population, prices, now, pools)` returns, for every row of a
+`Population`, the figures `model/risk.py` computes for one account: collateral and loan
+value, reported PnL, losses and backed profits, the scan margin (netted across spokes and
+isolated), the latency buffer, maintenance and initial requirements, equity and net
+equity, health, capacity, the ratios.  The decisions are exactly the model's
+(`tests/test_vectorized.py` checks it row by row): the per-market tables come from the
+model's own scalar functions (`stresslab/tables.py`), the per-account work is integer
+arithmetic with the model's roundings, in int64 for the rows whose checked bound allows it
+and on Python ints for the others (VEC-2).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from model.risk import is_live_option
+from spec.bounds import BPS
+from spec.params import Params
+from stresslab.bounds import FAST_LIMIT, exact_rows
+from stresslab.buffer import spoke_buffer
+from stresslab.population import Flags, Population
+from stresslab.scan import (
+    UnderlyingLimbs,
+    ceil_div,
+    per_position_margin,
+    scan_margin,
+    underlying_limbs,
+)
+from stresslab.tables import Tables, build_tables
+from stresslab.wad import Column, WadLimbs, split_wad, weighted_floor
+
+CHUNK = 1 << 15
+"""Rows per block on the int64 path: the intermediates of a block stay in the CPU caches
+and the memory of a pass stays bounded whatever N."""
+
+INT64_MAX = 2**63 - 1
+
+
+@dataclass(frozen=True)
+class RiskPass:
+    """The hub's view of every account of a population: one row per account (VEC-1).
+
+    Integer columns are int64, or object arrays of Python ints when some row's figure does not
+    fit in int64 (only with amounts near the bounds of spec/bounds.py).  Each field names the
+    model function (model/risk.py) it equals row by row.  A ratio the model answers with
+    None has its `has_*` flag False and 0 in its column."""
+
+    collateral_value: Column
+    """RISK-1: collateral_value."""
+    loan_value: Column
+    """RISK-IM-1: loan_value."""
+    reported_pnl: Column
+    """HUB-REP-3: reported_pnl, [N, S] (every spoke, linked or not)."""
+    reported_losses: Column
+    """RISK-11: reported_losses."""
+    backed_profits: Column
+    """RISK-NET-2: backed_profits (with the given pool values)."""
+    merged_scan: Column
+    """RISK-8: scan_margin of the books of all linked spokes merged."""
+    isolated_scan: Column
+    """RISK-8: isolated_margin."""
+    netted_scan: Column
+    """RISK-8: netted_margin = min(merged, isolated)."""
+    margin: Column
+    """RISK-5, RISK-8: account_margin (the declared method's maintenance margin)."""
+    initial_margin: Column
+    """RISK-IM-2: account_initial_margin."""
+    latency_buffer: Column
+    """RISK-6: latency_buffer."""
+    maintenance: Column
+    """RISK-10: maintenance_requirement."""
+    initial: Column
+    """RISK-IM-2: initial_requirement."""
+    equity: Column
+    """RISK-10: equity."""
+    net_equity: Column
+    """RISK-NET-3: net_equity."""
+    healthy: Flags
+    """RISK-10: is_healthy."""
+    meets_initial: Flags
+    """RISK-IM-2: meets_initial."""
+    capacity: Column
+    """RISK-12: capacity."""
+    total_allocation: Column
+    """HUB-GRANT-2: total_allocation."""
+    free_capacity: Column
+    """HUB-GRANT-2: free_capacity."""
+    health_factor: Column
+    """RISK-IM-3: health_factor (0 where has_health_factor is False)."""
+    has_health_factor: Flags
+    initial_health_factor: Column
+    """RISK-IM-3: initial_health_factor (0 where has_initial_health_factor is False)."""
+    has_initial_health_factor: Flags
+    margin_ratio: Column
+    """RISK-IM-4: margin_ratio (0 where has_margin_ratio is False: infinite)."""
+    has_margin_ratio: Flags
+    exact: Flags
+    """VEC-2: the rows computed on Python ints because their bound exceeds int64."""
+
+
+@dataclass(frozen=True)
+class Limbs:
+    """The tables' wad values as limbs of one dtype (VEC-3)."""
+
+    marks: WadLimbs
+    underlyings: tuple[UnderlyingLimbs, ...]
+
+
+def limbs_of(tables: Tables, dtype: Any) -> Limbs:
+    """The limbs of every wad table, marks shaped [M, 1] (one 'scenario': now)."""
+    return Limbs(
+        split_wad([[mark] for mark in tables.marks], dtype),
+        tuple(underlying_limbs(u, dtype) for u in tables.underlyings),
+    )
+
+
+def account_figures(
+    params: Params,
+    tables: Tables,
+    limbs: Limbs,
+    population: Population,
+    pools: Column,
+) -> dict[str, Column]:
+    """VEC-1: every figure of RiskPass for the rows of `population`, whose arrays (and
+    `limbs`, and `pools`) share one dtype: int64, or object for the exact path."""
+    qty, linked = population.qty, population.linked
+    zero = np.zeros(population.size, dtype=qty.dtype)
+    books = np.where(linked[:, :, None], qty, 0)
+    spokes = range(qty.shape[1])
+
+    cost = np.where(qty != 0, population.cost, 0).sum(axis=2)
+    value = np.stack(
+        [weighted_floor(qty[:, s, :], limbs.marks)[:, 0] for s in spokes], axis=1
+    ).reshape(qty.shape[:2])
+    pnl = population.balance + value - cost
+    losses = np.where(linked, np.minimum(pnl, 0), 0).sum(axis=1)
+    backed = np.where(linked, np.minimum(np.maximum(pnl, 0), pools), 0).sum(axis=1)
+
+    collateral_value, loan_value = zero, zero
+    for a, price in enumerate(tables.prices):
+        worth = population.collateral[:, a] * price
+        collateral_value = collateral_value + worth * (BPS - tables.haircuts[a]) // BPS
+        loan_value = loan_value + worth * (BPS - tables.loan_haircuts[a]) // BPS
+
+    buffer = sum((spoke_buffer(tables, s, books[:, s, :]) for s in spokes), zero)
+    portfolio = params.portfolio
+    merged = scan_margin(tables, limbs.underlyings, books.sum(axis=1), portfolio)
+    isolated = sum(
+        (scan_margin(tables, limbs.underlyings, books[:, s, :], portfolio) for s in spokes), zero
+    )
+    netted = np.minimum(merged, isolated)
+    if params.margin_method == "portfolio":
+        margin, initial_margin = netted, ceil_div(netted * portfolio.im_bps, BPS)
+    else:
+        margin, initial_margin = (
+            sum(
+                (
+                    per_position_margin(tables, books[:, s, :], portfolio, initial=initial)
+                    for s in spokes
+                ),
+                zero,
+            )
+            for initial in (False, True)
+        )
+
+    maintenance = margin + buffer
+    initial = initial_margin + buffer
+    equity = collateral_value + losses
+    net_equity = equity + backed
+    capacity = loan_value + losses
+    allocation = population.alloc.sum(axis=1)
+    health, has_health = ratio_bps(net_equity, maintenance)
+    initial_health, has_initial_health = ratio_bps(capacity, initial)
+    defined = (maintenance == 0) | (net_equity > 0)
+    positive = np.where(net_equity > 0, net_equity, 1)
+    return {
+        "collateral_value": collateral_value,
+        "loan_value": loan_value,
+        "reported_pnl": pnl,
+        "reported_losses": losses,
+        "backed_profits": backed,
+        "merged_scan": merged,
+        "isolated_scan": isolated,
+        "netted_scan": netted,
+        "margin": margin,
+        "initial_margin": initial_margin,
+        "latency_buffer": buffer,
+        "maintenance": maintenance,
+        "initial": initial,
+        "equity": equity,
+        "net_equity": net_equity,
+        "healthy": np.asarray(net_equity >= maintenance, dtype=bool),
+        "meets_initial": np.asarray(capacity >= initial, dtype=bool),
+        "capacity": capacity,
+        "total_allocation": allocation,
+        "free_capacity": capacity - allocation - buffer,
+        "health_factor": health,
+        "has_health_factor": has_health,
+        "initial_health_factor": initial_health,
+        "has_initial_health_factor": has_initial_health,
+        "margin_ratio": np.where(defined, ceil_div(maintenance * BPS, positive), 0)
+        * (maintenance != 0),
+        "has_margin_ratio": np.asarray(defined, dtype=bool),
+    }
+
+
+def ratio_bps(numerator: Column, denominator: Column) -> tuple[Column, Flags]:
+    """RISK-IM-3: floor(numerator * 10_000 / denominator), undefined where the denominator
+    is 0 (the model's None)."""
+    defined = np.asarray(denominator != 0, dtype=bool)
+    safe = np.where(defined, denominator, 1)
+    return np.where(defined, numerator * BPS // safe, 0), defined
+
+
+Prices = Mapping[str, int]
+
+
+def pool_values(params: Params, owed: npt.NDArray[Any], prices: Prices) -> tuple[int, ...]:
+    """RISK-NET-1: each spoke's clearing pool value from the tokens owed to it, `owed[S, A]`
+    (model/risk.py pool_value: haircut value, rounded down; an asset without a price counts
+    for nothing)."""
+    return tuple(
+        sum(
+            int(owed[s, a]) * prices[asset.id] * (BPS - asset.haircut_bps) // BPS
+            for a, asset in enumerate(params.assets)
+            if owed[s, a] and asset.id in prices
+        )
+        for s in range(len(params.spokes))
+    )
+
+
+def risk_pass(
+    params: Params,
+    population: Population,
+    prices: Prices,
+    now: int,
+    pools: Mapping[str, int] | Sequence[int] | None = None,
+) -> RiskPass:
+    """VEC-1: the hub's view of every account of `population` at `prices` and time `now`.
+
+    `pools`: each spoke's clearing pool value (RISK-NET-1, e.g. from `pool_values`), by spoke
+    id or in params order; none means empty pools (no profit is backed).  A price is needed
+    for every asset some row holds as collateral or as an underlying of a linked position
+    (the model fails there too); a ValueError says which is missing."""
+    pool_list = pool_vector(params, pools)
+    held = held_markets(population)
+    require_prices(params, population, prices, held, now)
+    tables = build_tables(params, prices, now, held)
+    exact = exact_rows(tables, population)
+    fast_rows = np.flatnonzero(~exact)
+    fast_parts = [
+        account_figures(
+            params,
+            tables,
+            limbs_of(tables, np.int64),
+            rows_of(population, fast_rows[start : start + CHUNK], np.int64),
+            np.array([min(p, int(FAST_LIMIT)) for p in pool_list], dtype=np.int64),
+        )
+        for start in range(0, max(len(fast_rows), 1), CHUNK)
+    ]
+    exact_part = (
+        account_figures(
+            params,
+            tables,
+            limbs_of(tables, object),
+            rows_of(population, np.flatnonzero(exact), object),
+            np.array(pool_list, dtype=object),
+        )
+        if exact.any()
+        else None
+    )
+    columns = {
+        f.name: assemble(f.name, population.size, fast_rows, fast_parts, exact, exact_part)
+        for f in fields(RiskPass)
+        if f.name != "exact"
+    }
+    return RiskPass(**columns, exact=exact)
+
+
+def assemble(
+    name: str,
+    size: int,
+    fast_rows: npt.NDArray[np.intp],
+    fast_parts: list[dict[str, Column]],
+    exact: Flags,
+    exact_part: dict[str, Column] | None,
+) -> Column:
+    """One RiskPass column from the int64 blocks and the exact rows: int64 (or bool) when every
+    value fits, else object."""
+    parts = [part[name] for part in fast_parts]
+    if exact_part is None:
+        return np.concatenate(parts)
+    pieces = [*parts, exact_part[name]]
+    shape = (size, *pieces[0].shape[1:])
+    is_flag = pieces[0].dtype == np.bool_
+    out = np.zeros(shape, dtype=bool if is_flag else object)
+    out[fast_rows] = np.concatenate(parts)
+    out[exact] = exact_part[name]
+    if is_flag:
+        return out
+    if all(-INT64_MAX - 1 <= int(v) <= INT64_MAX for v in out.flat):
+        return out.astype(np.int64)
+    return out
+
+
+def rows_of(population: Population, rows: npt.NDArray[np.intp], dtype: Any) -> Population:
+    """Some rows of a population, the integer arrays in `dtype`."""
+    return Population(
+        collateral=population.collateral[rows].astype(dtype),
+        qty=population.qty[rows].astype(dtype),
+        cost=population.cost[rows].astype(dtype),
+        balance=population.balance[rows].astype(dtype),
+        linked=population.linked[rows],
+        alloc=population.alloc[rows].astype(dtype),
+    )
+
+
+def pool_vector(params: Params, pools: Mapping[str, int] | Sequence[int] | None) -> list[int]:
+    """The pool values in params order (zero when not given)."""
+    if pools is None:
+        return [0] * len(params.spokes)
+    if isinstance(pools, Mapping):
+        return [int(pools.get(s.id, 0)) for s in params.spokes]
+    values = [int(p) for p in pools]
+    if len(values) != len(params.spokes):
+        raise ValueError(f"pools: {len(values)} values for {len(params.spokes)} spokes")
+    return values
+
+
+def held_markets(population: Population) -> frozenset[int]:
+    """The markets some row holds on a spoke whose reports count (RISK-13)."""
+    held = (population.qty != 0) & population.linked[:, :, None]
+    return frozenset(int(m) for m in np.flatnonzero(held.any(axis=(0, 1))))
+
+
+def require_prices(
+    params: Params, population: Population, prices: Prices, held: frozenset[int], now: int
+) -> None:
+    """Fail like the model where it has no price to use: for collateral held, for the
+    underlying of a held market, and (the pricer has no delta at 0) a zero price under a held
+    live option."""
+    deposited = (population.collateral != 0).any(axis=0)
+    needed = {a.id for a, used in zip(params.assets, deposited, strict=True) if used}
+    needed |= {params.markets[m].underlying for m in held}
+    missing = sorted(needed - set(prices))
+    if missing:
+        raise ValueError(f"no price for {', '.join(missing)}")
+    for m in held:
+        market = params.markets[m]
+        if is_live_option(market, now) and prices[market.underlying] <= 0:
+            raise ValueError(f"{market.underlying}: a live option ({market.id}) needs a price > 0")
