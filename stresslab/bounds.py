@@ -13,6 +13,8 @@ chooses a path (both paths give the same integers), it decides nothing on the le
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import numpy.typing as npt
 
@@ -42,25 +44,42 @@ def lot_magnitudes(tables: Tables) -> Floats:
     return np.array([x / ONE + 2.0 for x in largest], dtype=np.float64)
 
 
-def row_bounds(tables: Tables, population: Population) -> Floats:
-    """VEC-2: for every row, a bound on the magnitude of every intermediate of its figures."""
-    lots = np.abs(population.qty).astype(np.float64)
+@dataclass(frozen=True)
+class Route:
+    """VEC-2: which rows take the exact path, and whether the int64 rows may use narrow limbs
+    (VEC-3: every fast row's lots times its values' top limbs within the bound)."""
+
+    exact: npt.NDArray[np.bool_]
+    narrow: bool
+
+
+def route(tables: Tables, population: Population) -> Route:
+    """VEC-2: for every row, a bound on the magnitude of every intermediate of its figures;
+    the rows whose bound reaches FAST_LIMIT take the exact path."""
+    size, spokes, markets = population.qty.shape
+    lots = np.abs(population.qty).reshape(size, spokes * markets).astype(np.float64)
     prices = np.array(tables.prices, dtype=np.float64)
-    market_prices = prices[list(tables.underlying_of)] if tables.underlying_of else prices[:0]
+    market_prices = prices[list(tables.underlying_of)] if markets else np.zeros(0)
     rate = float(max((r for rates in tables.buffer_rates for r in rates), default=0))
-    all_lots = lots.sum(axis=(1, 2))
-    book_value = (lots * lot_magnitudes(tables)).sum(axis=(1, 2))
-    notional = (lots * market_prices).sum(axis=(1, 2))
-    collateral = (population.collateral.astype(np.float64) * prices).sum(axis=1)
+    all_lots = lots.sum(axis=1)
+    book_value = lots @ np.tile(lot_magnitudes(tables), spokes)
+    notional = lots @ np.tile(market_prices, spokes)
+    collateral = population.collateral.astype(np.float64) @ prices
     money = (
-        np.abs(population.cost.astype(np.float64)).sum(axis=(1, 2))
+        np.abs(population.cost.reshape(size, -1).astype(np.float64)).sum(axis=1)
         + np.abs(population.balance.astype(np.float64)).sum(axis=1)
         + np.abs(population.alloc.astype(np.float64)).sum(axis=1)
     )
-    buffer = notional * (rate / BPS + 1.0)
-    figures = collateral + 2.0 * book_value + money + buffer + 2.0 * notional + all_lots + 4.0
+    figures = (
+        collateral
+        + 2.0 * book_value
+        + money
+        + notional * (rate / BPS + 3.0)
+        + all_lots
+        + 4.0
+    )
     largest_price = float(prices.max(initial=0.0))
-    bound: Floats = np.maximum.reduce(
+    bound = np.maximum.reduce(
         [
             4.0 * INITIAL_FACTOR * figures,
             2.0 * BPS * collateral,
@@ -68,10 +87,6 @@ def row_bounds(tables: Tables, population: Population) -> Floats:
             4.0 * BASE * (all_lots + 1.0),
         ]
     )
-    return bound
-
-
-def exact_rows(tables: Tables, population: Population) -> npt.NDArray[np.bool_]:
-    """VEC-2: the rows whose bound does not let them through the int64 path."""
-    fast: npt.NDArray[np.bool_] = row_bounds(tables, population) < FAST_LIMIT
-    return ~fast
+    fast = bound < FAST_LIMIT
+    narrow = bool((4.0 * BASE * book_value[fast] < FAST_LIMIT).all())
+    return Route(~fast, narrow)

@@ -114,7 +114,7 @@ def engine_row(figures: Any, row: int) -> dict[str, Any]:
     """Row `row` of a RiskPass as plain Python values, in the shape of `model_figures`."""
     out: dict[str, Any] = {}
     for name, column in vars(figures).items():
-        if name == "exact":
+        if name in ("exact", "narrow"):
             continue
         value = column[row]
         out[name] = (

@@ -15,10 +15,10 @@ from stresslab.wad import Column
 
 
 def spoke_buffer(tables: Tables, spoke: int, book: Column) -> Column:
-    """RISK-6: sum over the positions of spoke `spoke`'s book `[N, M]` of
+    """RISK-6: sum over the positions of spoke `spoke`'s books `[M, N]` of
     ceil(notional * rate(spoke, underlying) / 10_000), long options included."""
-    total = np.zeros(book.shape[0], dtype=book.dtype)
+    total = np.zeros(book.shape[1], dtype=book.dtype)
     for m, asset in enumerate(tables.underlying_of):
         rate = tables.buffer_rates[spoke][asset]
-        total = total + ceil_div(np.abs(book[:, m]) * (tables.prices[asset] * rate), BPS)
+        total = total + ceil_div(np.abs(book[m]) * (tables.prices[asset] * rate), BPS)
     return total

@@ -14,6 +14,7 @@ and on Python ints for the others (VEC-2).
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -23,18 +24,20 @@ import numpy.typing as npt
 from model.risk import is_live_option
 from spec.bounds import BPS
 from spec.params import Params
-from stresslab.bounds import FAST_LIMIT, exact_rows
+from stresslab.bounds import FAST_LIMIT, INITIAL_FACTOR, lot_magnitudes, route
 from stresslab.buffer import spoke_buffer
 from stresslab.population import Flags, Population
 from stresslab.scan import (
+    RiskTable,
     UnderlyingLimbs,
     ceil_div,
     per_position_margin,
-    scan_margin,
+    risk_table,
+    scan_margins,
     underlying_limbs,
 )
 from stresslab.tables import Tables, build_tables
-from stresslab.wad import Column, WadLimbs, split_wad, weighted_floor
+from stresslab.wad import BASE, Column, WadLimbs, split_wad, weighted_floor
 
 CHUNK = 1 << 15
 """Rows per block on the int64 path: the intermediates of a block stay in the CPU caches
@@ -103,22 +106,45 @@ class RiskPass:
     has_margin_ratio: Flags
     exact: Flags
     """VEC-2: the rows computed on Python ints because their bound exceeds int64."""
+    narrow: bool
+    """VEC-3: the int64 rows used narrow limbs."""
 
 
 @dataclass(frozen=True)
 class Limbs:
-    """The tables' wad values as limbs of one dtype (VEC-3)."""
+    """The tables' wad values as limbs of one dtype (VEC-3), and the position risk tables
+    (VEC-4) where the pass looks them up."""
 
     marks: WadLimbs
     underlyings: tuple[UnderlyingLimbs, ...]
+    risk_tables: tuple[RiskTable | None, ...]
 
 
-def limbs_of(tables: Tables, dtype: Any) -> Limbs:
-    """The limbs of every wad table, marks shaped [M, 1] (one 'scenario': now)."""
+def limbs_of(tables: Tables, dtype: Any, *, narrow: bool, reach: int | None = None) -> Limbs:
+    """The limbs of every wad table, marks shaped [M, 1] (one 'scenario': now); with `reach`,
+    each underlying's position risks tabulated for sizes up to it."""
+    underlyings = tuple(underlying_limbs(u, dtype, narrow=narrow) for u in tables.underlyings)
     return Limbs(
-        split_wad([[mark] for mark in tables.marks], dtype),
-        tuple(underlying_limbs(u, dtype) for u in tables.underlyings),
+        split_wad([[mark] for mark in tables.marks], dtype, narrow=narrow),
+        underlyings,
+        tuple(
+            None if reach is None else risk_table(u, u_limbs, reach)
+            for u, u_limbs in zip(tables.underlyings, underlyings, strict=True)
+        ),
     )
+
+
+def table_reach(tables: Tables, population: Population, rows: npt.NDArray[np.intp]) -> int | None:
+    """VEC-4: the largest position size (merged across venues) of the int64 rows, when a table
+    of every size up to it is smaller than a block of rows and its own figures stay within
+    the bound (VEC-2); else none (every position's risk is computed)."""
+    if len(rows) == 0:
+        return None
+    reach = int(np.abs(population.qty[rows]).sum(axis=1).max(initial=0))
+    largest = float(lot_magnitudes(tables).max(initial=0.0))
+    small = 2 * reach + 1 <= min(len(rows), CHUNK) // 4
+    bounded = 4.0 * max(BASE, INITIAL_FACTOR) * (reach + 1) * (largest + 1) < FAST_LIMIT
+    return reach if small and bounded else None
 
 
 def account_figures(
@@ -130,18 +156,17 @@ def account_figures(
 ) -> dict[str, Column]:
     """VEC-1: every figure of RiskPass for the rows of `population`, whose arrays (and
     `limbs`, and `pools`) share one dtype: int64, or object for the exact path."""
-    qty, linked = population.qty, population.linked
+    qty = np.ascontiguousarray(population.qty.transpose(1, 2, 0))
+    linked = population.linked.T
+    cost = np.where(qty != 0, population.cost.transpose(1, 2, 0), 0).sum(axis=1)
     zero = np.zeros(population.size, dtype=qty.dtype)
-    books = np.where(linked[:, :, None], qty, 0)
-    spokes = range(qty.shape[1])
+    books = np.where(linked[:, None, :], qty, 0)
+    spokes = range(qty.shape[0])
 
-    cost = np.where(qty != 0, population.cost, 0).sum(axis=2)
-    value = np.stack(
-        [weighted_floor(qty[:, s, :], limbs.marks)[:, 0] for s in spokes], axis=1
-    ).reshape(qty.shape[:2])
-    pnl = population.balance + value - cost
-    losses = np.where(linked, np.minimum(pnl, 0), 0).sum(axis=1)
-    backed = np.where(linked, np.minimum(np.maximum(pnl, 0), pools), 0).sum(axis=1)
+    value = np.stack([weighted_floor(qty[s], limbs.marks)[0] for s in spokes])
+    pnl = population.balance.T + value - cost
+    losses = np.where(linked, np.minimum(pnl, 0), 0).sum(axis=0)
+    backed = np.where(linked, np.minimum(np.maximum(pnl, 0), pools[:, None]), 0).sum(axis=0)
 
     collateral_value, loan_value = zero, zero
     for a, price in enumerate(tables.prices):
@@ -149,11 +174,10 @@ def account_figures(
         collateral_value = collateral_value + worth * (BPS - tables.haircuts[a]) // BPS
         loan_value = loan_value + worth * (BPS - tables.loan_haircuts[a]) // BPS
 
-    buffer = sum((spoke_buffer(tables, s, books[:, s, :]) for s in spokes), zero)
+    buffer = sum((spoke_buffer(tables, s, books[s]) for s in spokes), zero)
     portfolio = params.portfolio
-    merged = scan_margin(tables, limbs.underlyings, books.sum(axis=1), portfolio)
-    isolated = sum(
-        (scan_margin(tables, limbs.underlyings, books[:, s, :], portfolio) for s in spokes), zero
+    merged, isolated = scan_margins(
+        tables, limbs.underlyings, books, portfolio, limbs.risk_tables
     )
     netted = np.minimum(merged, isolated)
     if params.margin_method == "portfolio":
@@ -162,7 +186,7 @@ def account_figures(
         margin, initial_margin = (
             sum(
                 (
-                    per_position_margin(tables, books[:, s, :], portfolio, initial=initial)
+                    per_position_margin(tables, books[s], portfolio, initial=initial)
                     for s in spokes
                 ),
                 zero,
@@ -183,7 +207,7 @@ def account_figures(
     return {
         "collateral_value": collateral_value,
         "loan_value": loan_value,
-        "reported_pnl": pnl,
+        "reported_pnl": pnl.T,
         "reported_losses": losses,
         "backed_profits": backed,
         "merged_scan": merged,
@@ -242,34 +266,40 @@ def risk_pass(
     prices: Prices,
     now: int,
     pools: Mapping[str, int] | Sequence[int] | None = None,
+    *,
+    workers: int = 1,
 ) -> RiskPass:
     """VEC-1: the hub's view of every account of `population` at `prices` and time `now`.
 
     `pools`: each spoke's clearing pool value (RISK-NET-1, e.g. from `pool_values`), by spoke
     id or in params order; none means empty pools (no profit is backed).  A price is needed
     for every asset some row holds as collateral or as an underlying of a linked position
-    (the model fails there too); a ValueError says which is missing."""
+    (the model fails there too); a ValueError says which is missing.  `workers`: threads
+    computing blocks of int64 rows side by side (numpy releases the GIL; same result)."""
     pool_list = pool_vector(params, pools)
     held = held_markets(population)
     require_prices(params, population, prices, held, now)
     tables = build_tables(params, prices, now, held)
-    exact = exact_rows(tables, population)
+    paths = route(tables, population)
+    exact = paths.exact
     fast_rows = np.flatnonzero(~exact)
-    fast_parts = [
-        account_figures(
-            params,
-            tables,
-            limbs_of(tables, np.int64),
-            rows_of(population, fast_rows[start : start + CHUNK], np.int64),
-            np.array([min(p, int(FAST_LIMIT)) for p in pool_list], dtype=np.int64),
-        )
-        for start in range(0, max(len(fast_rows), 1), CHUNK)
-    ]
+    fast_limbs = limbs_of(
+        tables, np.int64, narrow=paths.narrow, reach=table_reach(tables, population, fast_rows)
+    )
+    fast_pools = np.array([min(p, int(FAST_LIMIT)) for p in pool_list], dtype=np.int64)
+
+    def block(start: int) -> dict[str, Column]:
+        rows = rows_of(population, fast_rows[start : start + CHUNK], np.int64)
+        return account_figures(params, tables, fast_limbs, rows, fast_pools)
+
+    starts = range(0, max(len(fast_rows), 1), CHUNK)
+    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        fast_parts = list(pool.map(block, starts))
     exact_part = (
         account_figures(
             params,
             tables,
-            limbs_of(tables, object),
+            limbs_of(tables, object, narrow=False),
             rows_of(population, np.flatnonzero(exact), object),
             np.array(pool_list, dtype=object),
         )
@@ -279,9 +309,9 @@ def risk_pass(
     columns = {
         f.name: assemble(f.name, population.size, fast_rows, fast_parts, exact, exact_part)
         for f in fields(RiskPass)
-        if f.name != "exact"
+        if f.name not in ("exact", "narrow")
     }
-    return RiskPass(**columns, exact=exact)
+    return RiskPass(**columns, exact=exact, narrow=paths.narrow)
 
 
 def assemble(

@@ -1,10 +1,11 @@
 """The SPAN-style scan and the per-position margin of one book, for many accounts at once
 (VEC-4; the model's rules RISK-4, RISK-7, SPAN-1..SPAN-8).
 
-A *book* here is an array `qty[N, M]`: for each of N accounts its lots in every market
-(params order), zero where it holds none: one venue's reported book, or the books of all
-venues merged (RISK-8).  Every function returns one integer per account, equal to the
-model's function of the same name on that account's book.
+A *book* here is a column of an array `qty[M, B]` (market-major, so that sums over
+markets and scenarios are sums of contiguous rows): lots in every market of an underlying
+(params order), zero where none is held, of one venue's reported book of one account or
+of the books of all its venues merged (RISK-8).  Every function returns one integer per
+book, equal to the model's function of the same name on that book.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import numpy as np
 from spec.bounds import BPS
 from spec.params import PortfolioParams
 from stresslab.tables import Tables, Underlying
-from stresslab.wad import BASE, Column, WadLimbs, product_floor, split_wad, weighted_floor
+from stresslab.wad import BASE, Column, WadLimbs, floor_wad, limb_sums, product_floor, split_wad
 
 SPREAD_SCALE = BPS * BASE
 """SPAN-6: BPS * ONE / BASE, the divisor of the spread charge once the limb BASE is out."""
@@ -38,64 +39,108 @@ def covered_loss(loss: Column, cover_bps: int) -> Column:
 @dataclass(frozen=True)
 class UnderlyingLimbs:
     """An underlying's wad tables as limbs of one dtype (VEC-3): the scenario changes, the
-    per-class least and most changes (VEC-4), the deltas in two limbs of BASE."""
+    per-class least and most changes (VEC-4), and per tenor the markets' deltas in two limbs
+    of BASE (`tenor_high[j, t]`, zero for a market not of tenor t)."""
 
     changes: WadLimbs
     least: tuple[WadLimbs, ...]
     most: tuple[WadLimbs, ...]
-    delta_high: Column
-    delta_low: Column
+    tenor_high: Column
+    tenor_low: Column
 
 
-def underlying_limbs(u: Underlying, dtype: Any) -> UnderlyingLimbs:
+def underlying_limbs(u: Underlying, dtype: Any, *, narrow: bool) -> UnderlyingLimbs:
     """The limbs of one underlying's tables in `dtype` (int64, or object for the exact path)."""
-    deltas = np.array(u.deltas, dtype=object)
+    markets = len(u.markets)
+    high = np.zeros((markets, len(u.tenors)), dtype=object)
+    low = np.zeros((markets, len(u.tenors)), dtype=object)
+    for t, group in enumerate(u.tenors):
+        for j in group:
+            high[j, t], low[j, t] = divmod(u.deltas[j], BASE)
     return UnderlyingLimbs(
-        changes=split_wad([list(row) for row in u.changes], dtype),
-        least=tuple(split_wad(list(c.least_change), dtype) for c in u.classes),
-        most=tuple(split_wad(list(c.most_change), dtype) for c in u.classes),
-        delta_high=np.asarray(deltas // BASE, dtype=dtype),
-        delta_low=np.asarray(deltas % BASE, dtype=dtype),
+        changes=split_wad([list(row) for row in u.changes], dtype, narrow=narrow),
+        least=tuple(split_wad(list(c.least_change), dtype, narrow=narrow) for c in u.classes),
+        most=tuple(split_wad(list(c.most_change), dtype, narrow=narrow) for c in u.classes),
+        tenor_high=high.astype(dtype),
+        tenor_low=low.astype(dtype),
     )
 
 
-def scan_risk(u: Underlying, limbs: UnderlyingLimbs, qty: Column) -> Column:
-    """SPAN-3: the worst covered loss over the 16 scenarios of the book `qty[N, markets of u]`.
+def columns_of(columns: tuple[int, ...]) -> slice | list[int]:
+    """A class's scenario columns as a slice when they are consecutive (they are in SPAN-1's
+    order), else as a list."""
+    if columns == tuple(range(columns[0], columns[-1] + 1)):
+        return slice(columns[0], columns[-1] + 1)
+    return list(columns)
 
-    The loss is -floor(sum qty * change / ONE) per scenario (VEC-3); within a cover class the
-    covered loss grows with the loss, so the class's worst is the cover of its largest loss."""
-    loss = -weighted_floor(qty, limbs.changes)
-    worst = np.zeros(qty.shape[0], dtype=qty.dtype)
+
+def scan_risk(u: Underlying, sums: tuple[Column, ...]) -> Column:
+    """SPAN-3: the worst covered loss over the 16 scenarios of books, from their limb sums
+    (`limb_sums` of the books and the changes).
+
+    A scenario's loss is -floor(change / ONE) (VEC-3); within a cover class the covered loss
+    grows with the loss, so the class's worst is the cover of its largest loss, and the
+    largest loss is minus the floor of the smallest change: the floor to whole units, which
+    is monotone, is taken once per class on the class's smallest change (narrow limbs: in
+    units of 1/BASE)."""
+    if len(sums) == 3:
+        change, scale = floor_wad(sums), 1
+    else:
+        top, low = sums
+        change, scale = top + low // BASE, BASE
+    worst = np.zeros(change.shape[1], dtype=change.dtype)
     for cls in u.classes:
-        largest = loss[:, list(cls.columns)].max(axis=1)
+        largest = -(change[columns_of(cls.columns)].min(axis=0) // scale)
         worst = np.maximum(worst, covered_loss(largest, cls.cover_bps))
     return worst
 
 
-def standalone_risk(u: Underlying, limbs: UnderlyingLimbs, qty: Column) -> Column:
-    """SPAN-7, VEC-4: the scan risk of each position on its own, summed.  A long's worst
-    scenario in a cover class is the one where its lot's value falls most (least change), a
-    short's the one where it rises most, whatever the size: two losses per position."""
-    total = np.zeros(qty.shape[0], dtype=qty.dtype)
-    for j in range(len(u.markets)):
-        lots = qty[:, j]
-        is_long = lots > 0
-        risk = np.zeros_like(total)
-        for cls, least, most in zip(u.classes, limbs.least, limbs.most, strict=True):
-            worst_change = WadLimbs(
-                np.where(is_long, least.units[j], most.units[j]),
-                np.where(is_long, least.high[j], most.high[j]),
-                np.where(is_long, least.low[j], most.low[j]),
+def position_risks(u: Underlying, limbs: UnderlyingLimbs, qty: Column) -> Column:
+    """SPAN-3, VEC-4: the scan risk of each position on its own, `[markets of u, B]`.  A long's
+    worst scenario in a cover class is the one where its lot's value falls most (least
+    change), a short's the one where it rises most, whatever the size: one loss per class."""
+    is_long = qty > 0
+    risk = np.zeros(qty.shape, dtype=qty.dtype)
+    for cls, least, most in zip(u.classes, limbs.least, limbs.most, strict=True):
+        worst_change = WadLimbs(
+            tuple(
+                np.where(is_long, low_end[:, None], high_end[:, None])
+                for low_end, high_end in zip(least.limbs, most.limbs, strict=True)
             )
-            loss = -product_floor(lots, worst_change)
-            risk = np.maximum(risk, covered_loss(loss, cls.cover_bps))
-        total = total + risk
-    return total
+        )
+        loss = -product_floor(qty, worst_change)
+        risk = np.maximum(risk, covered_loss(loss, cls.cover_bps))
+    return risk
 
 
-def normalized(high: Column, low: Column) -> tuple[Column, Column]:
-    """Two limbs of BASE with the low one carried into [0, BASE)."""
-    return high + low // BASE, low % BASE
+@dataclass(frozen=True)
+class RiskTable:
+    """VEC-4: `position_risks` of every size from -reach to +reach lots, `risks[j, q + reach]`:
+    a position's scan risk depends only on its market and its size, so a pass whose sizes
+    are small looks them up instead of computing them again for every book."""
+
+    reach: int
+    risks: Column
+
+
+def risk_table(u: Underlying, limbs: UnderlyingLimbs, reach: int) -> RiskTable:
+    """VEC-4: the scan risk of one position of each size in [-reach, reach], by the same code."""
+    sizes = np.arange(-reach, reach + 1, dtype=np.int64).astype(limbs.tenor_high.dtype)
+    grid = np.repeat(sizes[None, :], len(u.markets), axis=0)
+    return RiskTable(reach, position_risks(u, limbs, grid))
+
+
+def standalone_risk(
+    u: Underlying, limbs: UnderlyingLimbs, qty: Column, table: RiskTable | None
+) -> Column:
+    """SPAN-7: the scan risks of the book's positions each on its own, summed (looked up in
+    `table` when given: every size then lies within its reach)."""
+    if table is None:
+        alone: Column = position_risks(u, limbs, qty).sum(axis=0)
+        return alone
+    looked_up: Column = np.take_along_axis(table.risks, qty + table.reach, axis=1)
+    summed: Column = looked_up.sum(axis=0)
+    return summed
 
 
 def spread_charge(
@@ -103,22 +148,13 @@ def spread_charge(
 ) -> Column:
     """SPAN-6: ceil(min(sum of long tenor deltas, sum of |short tenor deltas|) * price *
     spread_charge_bps / (10_000 * ONE)), deltas in wad kept exact as two limbs of BASE."""
-    zeros = np.zeros(qty.shape[0], dtype=qty.dtype)
-    long_high, long_low, short_high, short_low = zeros, zeros, zeros, zeros
-    for group in u.tenors:
-        high, low = zeros, zeros
-        for j in group:
-            high = high + qty[:, j] * limbs.delta_high[j]
-            low = low + qty[:, j] * limbs.delta_low[j]
-        high, low = normalized(high, low)
-        is_long = (high > 0) | ((high == 0) & (low > 0))
-        is_short = high < 0
-        long_high = long_high + np.where(is_long, high, 0)
-        long_low = long_low + np.where(is_long, low, 0)
-        short_high = short_high - np.where(is_short, high, 0)
-        short_low = short_low - np.where(is_short, low, 0)
-    long_high, long_low = normalized(long_high, long_low)
-    short_high, short_low = normalized(short_high, short_low)
+    high, low = normalized(limbs.tenor_high.T @ qty, limbs.tenor_low.T @ qty)
+    is_long = (high > 0) | ((high == 0) & (low > 0))
+    is_short = high < 0
+    long_high, long_low = normalized((high * is_long).sum(axis=0), (low * is_long).sum(axis=0))
+    short_high, short_low = normalized(
+        -(high * is_short).sum(axis=0), -(low * is_short).sum(axis=0)
+    )
     longs_smaller = (long_high < short_high) | ((long_high == short_high) & (long_low <= short_low))
     spread_high = np.where(longs_smaller, long_high, short_high)
     spread_low = np.where(longs_smaller, long_low, short_low)
@@ -127,14 +163,18 @@ def spread_charge(
     tail = spread_low * rate_low
     head = spread_high * rate + spread_low * rate_high + tail // BASE
     rest = tail % BASE
-    return np.where(rest > 0, head // SPREAD_SCALE + 1, ceil_div(head, SPREAD_SCALE))
+    charge: Column = np.where(rest > 0, head // SPREAD_SCALE + 1, ceil_div(head, SPREAD_SCALE))
+    return charge
+
+
+def normalized(high: Column, low: Column) -> tuple[Column, Column]:
+    """Two limbs of BASE with the low one carried into [0, BASE)."""
+    return high + low // BASE, low % BASE
 
 
 def short_option_lots(u: Underlying, qty: Column) -> Column:
     """SPAN-5: the short live option lots on the underlying, calls and puts alike."""
-    lots = np.zeros(qty.shape[0], dtype=qty.dtype)
-    for j in u.live_options:
-        lots = lots + np.maximum(-qty[:, j], 0)
+    lots: Column = np.maximum(-qty[list(u.live_options)], 0).sum(axis=0)
     return lots
 
 
@@ -144,39 +184,66 @@ def short_option_minimum(lots: Column, price: int, portfolio: PortfolioParams) -
 
 
 def underlying_risk(
-    u: Underlying, limbs: UnderlyingLimbs, qty: Column, portfolio: PortfolioParams
+    u: Underlying,
+    limbs: UnderlyingLimbs,
+    qty: Column,
+    sums: tuple[Column, ...],
+    portfolio: PortfolioParams,
+    table: RiskTable | None,
 ) -> Column:
-    """SPAN-7: max(min(scan risk + spread charge, standalone risk), short option minimum),
-    `qty` the book's columns of the underlying's markets."""
-    offset = scan_risk(u, limbs, qty) + spread_charge(u, limbs, qty, portfolio)
-    alone = standalone_risk(u, limbs, qty)
+    """SPAN-7: max(min(scan risk + spread charge, standalone risk), short option minimum) of
+    the books `qty` (their columns of the underlying's markets), `sums` their scenario limb
+    sums."""
+    offset = scan_risk(u, sums) + spread_charge(u, limbs, qty, portfolio)
+    alone = standalone_risk(u, limbs, qty, table)
     floor = short_option_minimum(short_option_lots(u, qty), u.price, portfolio)
     risk: Column = np.maximum(np.minimum(offset, alone), floor)
     return risk
 
 
-def scan_margin(
+def scan_margins(
     tables: Tables,
     limbs: tuple[UnderlyingLimbs, ...],
-    book: Column,
+    books: Column,
     portfolio: PortfolioParams,
-) -> Column:
-    """RISK-7, SPAN-7, SPAN-8: the sum over underlyings of each one's risk (an underlying the
-    book holds nothing of adds zero, as in the model, where it is not visited)."""
-    total = np.zeros(book.shape[0], dtype=book.dtype)
-    for u, u_limbs in zip(tables.underlyings, limbs, strict=True):
-        total = total + underlying_risk(u, u_limbs, book[:, list(u.markets)], portfolio)
+    risk_tables: tuple[RiskTable | None, ...],
+) -> tuple[Column, Column]:
+    """RISK-7, RISK-8, SPAN-7, SPAN-8: the scan margin of each account's venue books
+    `[S, M, N]` merged, and the sum of each venue's own.
+
+    Per underlying, the S * N venue books and the N merged books go through the rules
+    together as (S + 1) * N books (venue by venue, the merged books last).  An underlying a
+    book holds nothing of adds zero, as in the model, where it is not visited."""
+    spokes, _, size = books.shape
+    merged = np.zeros(size, dtype=books.dtype)
+    isolated = np.zeros(size, dtype=books.dtype)
+    for u, u_limbs, table in zip(tables.underlyings, limbs, risk_tables, strict=True):
+        venues = books[:, list(u.markets), :]
+        every = np.concatenate([venues, venues.sum(axis=0, keepdims=True)], axis=0)
+        qty = every.transpose(1, 0, 2).reshape(len(u.markets), (spokes + 1) * size)
+        sums = limb_sums(qty, u_limbs.changes)
+        risks = underlying_risk(u, u_limbs, qty, sums, portfolio, table)
+        isolated = isolated + sum_blocks(risks[None, : spokes * size], spokes, size)[0]
+        merged = merged + risks[spokes * size :]
+    return merged, isolated
+
+
+def sum_blocks(rows: Column, blocks: int, size: int) -> Column:
+    """The sum of `blocks` consecutive column blocks of width `size` of `rows[K, blocks * size]`."""
+    total = rows[:, :size].copy()
+    for b in range(1, blocks):
+        total = total + rows[:, b * size : (b + 1) * size]
     return total
 
 
 def per_position_margin(
     tables: Tables, book: Column, portfolio: PortfolioParams, *, initial: bool
 ) -> Column:
-    """RISK-4: each position on its own: bps of its notional, a long option nothing, a short
-    live option at least its short option minimum (SPAN-5)."""
-    total = np.zeros(book.shape[0], dtype=book.dtype)
+    """RISK-4: each position of the books `[M, N]` on its own: bps of its notional, a long
+    option nothing, a short live option at least its short option minimum (SPAN-5)."""
+    total = np.zeros(book.shape[1], dtype=book.dtype)
     for m, asset in enumerate(tables.underlying_of):
-        lots, price = book[:, m], tables.prices[asset]
+        lots, price = book[m], tables.prices[asset]
         bps = tables.im_bps[m] if initial else tables.mm_bps[m]
         need = ceil_div(np.abs(lots) * (price * bps), BPS)
         if tables.is_live_option[m]:

@@ -1,17 +1,22 @@
 """Exact sums of lots times wad values, in int64, by limbs (VEC-3).
 
 A pricer value is an integer at wad scale (`ONE = 10**18`, PRC-1), and `qty * value`
-does not fit in 64 bits.  The engine splits every wad value `v` of its tables into
-three limbs, `v = units * ONE + high * BASE + low` with `BASE = 10**9` and
-`0 <= high, low < BASE` (floor division, so negative values split too), multiplies
-lots by each limb (each product well inside int64 for a row that passed the bound of
-VEC-2), and recombines only the one figure the model rounds:
+does not fit in 64 bits.  The engine splits every wad value `v` of its tables into limbs
+of base `BASE = 10**9` (floor division, so negative values split too):
 
-    floor(sum q * v / ONE) = units_sum + floor((high_sum + floor(low_sum / BASE)) / BASE)
+- *wide*: `v = units * ONE + high * BASE + low`, `0 <= high, low < BASE`;
+- *narrow*: `v = top * BASE + low`, `0 <= low < BASE` (used when every row's lots times
+  `top` stay within the bound, VEC-2: then one product fewer per value).
 
-(`floor((BASE * h + r) / ONE) = floor(h / BASE)` for `0 <= r < BASE`).  The same code runs
-on int64 arrays and on object arrays of Python ints (the exact path): only `+`, `*` and
-floor division `//`, which mean the same on both.
+It multiplies lots by each limb (each product inside int64 for a row that passed the
+bound) and recombines only the one figure the model rounds, by carrying from the low
+limb up: `floor((h * BASE + r) / ONE) = floor(h / BASE)` for `0 <= r < BASE`, so
+
+    wide:   floor(sum q v / ONE) = units_sum + floor((high_sum + floor(low_sum / BASE)) / BASE)
+    narrow: floor(sum q v / ONE) = floor((top_sum + floor(low_sum / BASE)) / BASE)
+
+The same code runs on int64 arrays and on object arrays of Python ints (the exact path):
+only `+`, `*`, matrix products and floor division `//`, which mean the same on both.
 """
 
 from __future__ import annotations
@@ -35,50 +40,64 @@ assert BASE * BASE == ONE
 
 @dataclass(frozen=True)
 class WadLimbs:
-    """Wad values as limbs, value = units * ONE + high * BASE + low (VEC-3)."""
+    """Wad values as limbs, most significant first (VEC-3): (units, high, low) when wide,
+    (top, low) when narrow; each limb has the values' shape."""
 
-    units: Column
-    high: Column
-    low: Column
+    limbs: tuple[Column, ...]
+
+    @property
+    def wide(self) -> bool:
+        return len(self.limbs) == 3
 
     def take(self, index: Any) -> WadLimbs:
         """The limbs of some of the values (numpy indexing on every limb)."""
-        return WadLimbs(self.units[index], self.high[index], self.low[index])
+        return WadLimbs(tuple(limb[index] for limb in self.limbs))
+
+    def stacked(self) -> Column:
+        """The limbs side by side on the last axis: [M, K] values give [M, limbs * K]."""
+        return np.concatenate(self.limbs, axis=-1)
 
 
-def split_wad(values: Any, dtype: type | np.dtype[Any]) -> WadLimbs:
+def split_wad(values: Any, dtype: Any, *, narrow: bool) -> WadLimbs:
     """VEC-3: nested lists (or an object array) of Python ints split into limbs of `dtype`."""
     exact = np.array(values, dtype=object)
-    units = exact // ONE
-    rest = exact - units * ONE
-    return WadLimbs(
-        np.asarray(units, dtype=dtype),
-        np.asarray(rest // BASE, dtype=dtype),
-        np.asarray(rest % BASE, dtype=dtype),
-    )
+    top = exact // BASE
+    low = exact - top * BASE
+    if narrow:
+        return WadLimbs((np.asarray(top, dtype=dtype), np.asarray(low, dtype=dtype)))
+    units = top // BASE
+    high = top - units * BASE
+    return WadLimbs(tuple(np.asarray(x, dtype=dtype) for x in (units, high, low)))
 
 
-def floor_wad(units: Column, high: Column, low: Column) -> Column:
-    """VEC-3: floor((units * ONE + high * BASE + low) / ONE) for any limbs (carries included)."""
-    floored: Column = units + (high + low // BASE) // BASE
-    return floored
+def floor_wad(limbs: tuple[Column, ...]) -> Column:
+    """VEC-3: floor(value / ONE) of values given by sums of limbs (carries included)."""
+    if len(limbs) == 3:
+        units, high, low = limbs
+        wide: Column = units + (high + low // BASE) // BASE
+        return wide
+    top, low = limbs
+    narrow: Column = (top + low // BASE) // BASE
+    return narrow
+
+
+def limb_sums(qty: Column, table: WadLimbs) -> tuple[Column, ...]:
+    """VEC-3: per limb, sum over markets of qty * limb: qty [M, N] and the table's values
+    [M, K] give one [K, N] array per limb (one matrix product for all limbs)."""
+    stacked = table.stacked()
+    if qty.shape[0] == 0:
+        products = np.zeros((stacked.shape[-1], qty.shape[1]), dtype=qty.dtype)
+    else:
+        products = stacked.T @ qty
+    return tuple(np.split(products, len(table.limbs), axis=0))
 
 
 def weighted_floor(qty: Column, table: WadLimbs) -> Column:
-    """VEC-3: floor(sum over the last axis of qty * value / ONE), qty [N, M] and the table's
-    values [M, K]: [N, K] (the change of a book over K scenarios, or its value)."""
-    markets = qty.shape[1]
-    stacked = [table.units, table.high, table.low]
-    if markets == 0:
-        return np.zeros((qty.shape[0], *table.units.shape[1:]), dtype=qty.dtype)
-    sums = [qty[:, 0, None] * limb[0] for limb in stacked]
-    for m in range(1, markets):
-        column = qty[:, m, None]
-        for total, limb in zip(sums, stacked, strict=True):
-            total += column * limb[m]
-    return floor_wad(*sums)
+    """VEC-3: floor(sum over markets of qty * value / ONE), qty [M, N] and values [M, K]:
+    [K, N]."""
+    return floor_wad(limb_sums(qty, table))
 
 
 def product_floor(qty: Column, table: WadLimbs) -> Column:
     """VEC-3: floor(qty * value / ONE) elementwise (qty and the table broadcast)."""
-    return floor_wad(qty * table.units, qty * table.high, qty * table.low)
+    return floor_wad(tuple(qty * limb for limb in table.limbs))
