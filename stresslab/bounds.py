@@ -47,7 +47,8 @@ def lot_magnitudes(tables: Tables) -> Floats:
 @dataclass(frozen=True)
 class Route:
     """VEC-2: which rows take the exact path, and whether the int64 rows may use narrow limbs
-    (VEC-3: every fast row's lots times its values' top limbs within the bound)."""
+    (VEC-3: every table's top limbs, and every fast row's lots times them, within the
+    bound)."""
 
     exact: npt.NDArray[np.bool_]
     narrow: bool
@@ -88,5 +89,7 @@ def route(tables: Tables, population: Population) -> Route:
         ]
     )
     fast = bound < FAST_LIMIT
-    narrow = bool((4.0 * BASE * book_value[fast] < FAST_LIMIT).all())
+    largest = float(lot_magnitudes(tables).max(initial=0.0))
+    rows_fit = bool((4.0 * BASE * book_value[fast] < FAST_LIMIT).all())
+    narrow = largest * BASE < FAST_LIMIT and rows_fit
     return Route(~fast, narrow)

@@ -279,7 +279,7 @@ def risk_pass(
     pool_list = pool_vector(params, pools)
     held = held_markets(population)
     require_prices(params, population, prices, held, now)
-    tables = build_tables(params, prices, now, held)
+    tables = build_tables(params, prices, now, frozenset().union(*held))
     paths = route(tables, population)
     exact = paths.exact
     fast_rows = np.flatnonzero(~exact)
@@ -364,25 +364,37 @@ def pool_vector(params: Params, pools: Mapping[str, int] | Sequence[int] | None)
     return values
 
 
-def held_markets(population: Population) -> frozenset[int]:
-    """The markets some row holds on a spoke whose reports count (RISK-13)."""
-    held = (population.qty != 0) & population.linked[:, :, None]
+def held_markets(population: Population) -> tuple[frozenset[int], frozenset[int]]:
+    """The markets some row holds on a spoke whose reports count (RISK-13), and those held on
+    the others (their reported PnL is still a figure of the pass)."""
+    anywhere = population.qty != 0
+    linked = anywhere & population.linked[:, :, None]
+    unlinked = anywhere & ~population.linked[:, :, None]
+    return markets_in(linked), markets_in(unlinked)
+
+
+def markets_in(held: Flags) -> frozenset[int]:
+    """The markets with a True somewhere in `held[N, S, M]`."""
     return frozenset(int(m) for m in np.flatnonzero(held.any(axis=(0, 1))))
 
 
 def require_prices(
-    params: Params, population: Population, prices: Prices, held: frozenset[int], now: int
+    params: Params,
+    population: Population,
+    prices: Prices,
+    held: tuple[frozenset[int], frozenset[int]],
+    now: int,
 ) -> None:
     """Fail like the model where it has no price to use: for collateral held, for the
-    underlying of a held market, and (the pricer has no delta at 0) a zero price under a held
-    live option."""
+    underlying of a market held (on a linked spoke or not), and (the pricer has no delta at
+    0) a zero price under a live option held on a linked spoke."""
     deposited = (population.collateral != 0).any(axis=0)
     needed = {a.id for a, used in zip(params.assets, deposited, strict=True) if used}
-    needed |= {params.markets[m].underlying for m in held}
+    needed |= {params.markets[m].underlying for m in held[0] | held[1]}
     missing = sorted(needed - set(prices))
     if missing:
         raise ValueError(f"no price for {', '.join(missing)}")
-    for m in held:
+    for m in held[0]:
         market = params.markets[m]
         if is_live_option(market, now) and prices[market.underlying] <= 0:
             raise ValueError(f"{market.underlying}: a live option ({market.id}) needs a price > 0")
