@@ -20,9 +20,6 @@ from spec.params import PortfolioParams
 from stresslab.tables import Tables, Underlying
 from stresslab.wad import BASE, Column, WadLimbs, floor_wad, limb_sums, product_floor, split_wad
 
-SPREAD_SCALE = BPS * BASE
-"""SPAN-6: BPS * ONE / BASE, the divisor of the spread charge once the limb BASE is out."""
-
 
 def ceil_div(numerator: Column, denominator: int | Column) -> Column:
     """NUM-2: the least integer >= numerator / denominator, elementwise (denominator > 0)."""
@@ -158,12 +155,26 @@ def spread_charge(
     longs_smaller = (long_high < short_high) | ((long_high == short_high) & (long_low <= short_low))
     spread_high = np.where(longs_smaller, long_high, short_high)
     spread_low = np.where(longs_smaller, long_low, short_low)
-    rate = u.price * portfolio.spread_charge_bps
-    rate_high, rate_low = divmod(rate, BASE)
-    tail = spread_low * rate_low
-    head = spread_high * rate + spread_low * rate_high + tail // BASE
-    rest = tail % BASE
-    charge: Column = np.where(rest > 0, head // SPREAD_SCALE + 1, ceil_div(head, SPREAD_SCALE))
+    return spread_cost(spread_high, spread_low, u.price * portfolio.spread_charge_bps)
+
+
+def spread_cost(high: Column, low: Column, rate: int) -> Column:
+    """SPAN-6: ceil(X * rate / (10_000 * ONE)) for X = high * BASE + low wad lots (high >= 0,
+    0 <= low < BASE) and rate = price * spread_charge_bps, exact in int64.
+
+    X = a * ONE + b * BASE + c and rate = r1 * BASE + r0 (b, c, r0 < BASE) give
+    X * rate = (a * rate + b * r1) * ONE + (b * r0 + c * r1) * BASE + c * r0, every product
+    but a * rate (lots times price times bps, within the bound) below 10**18; carried up,
+    X * rate = whole * ONE + fraction with 0 <= fraction < ONE, and the charge is
+    ceil(whole / 10_000), plus one part more when the fraction is not zero."""
+    a, b = high // BASE, high % BASE
+    c = low
+    r1, r0 = divmod(rate, BASE)
+    units, middle, small = a * rate + b * r1, b * r0 + c * r1, c * r0
+    middle = middle + small // BASE
+    whole = units + middle // BASE
+    fraction = (middle % BASE > 0) | (small % BASE > 0)
+    charge: Column = np.where(fraction, whole // BPS + 1, ceil_div(whole, BPS))
     return charge
 
 

@@ -11,6 +11,7 @@ from collections import Counter
 from typing import Any
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
@@ -19,9 +20,10 @@ from model.state import State
 from spec.bounds import MAX_AMOUNT, MAX_PRICE, MAX_QTY
 from spec.params import Params
 from stresslab.bridge import differences, engine_row, model_figures, model_state
-from stresslab.engine import pool_values, risk_pass
-from stresslab.generate import param_shapes
+from stresslab.engine import held_markets, pool_values, risk_pass, table_reach
+from stresslab.generate import param_shapes, random_population, random_prices
 from stresslab.population import Population
+from stresslab.tables import build_tables
 
 SHAPES = param_shapes()
 
@@ -112,6 +114,8 @@ def reached(state: State, account: str, prices: dict[str, int]) -> set[str]:
             paths.add("short option minimum binds")
         if offset > alone:
             paths.add("standalone below offset")
+        elif risk.spread_charge(params, merged, prices, asset, now) > 0:
+            paths.add("spread charge counts")
     return paths
 
 
@@ -119,6 +123,7 @@ REACHED: Counter[str] = Counter()
 MUST_REACH = {
     "live option repriced": 20,
     "spread charge": 10,
+    "spread charge counts": 30,
     "short option minimum binds": 3,
     "standalone below offset": 2,
     "exact path": 10,
@@ -170,3 +175,159 @@ def test_the_engine_equals_the_model_row_by_row() -> None:
     engine_equals_model()
     missing = {path: REACHED[path] for path, least in MUST_REACH.items() if REACHED[path] < least}
     assert not missing, (missing, REACHED)
+
+
+def model_rows(
+    params: Params,
+    population: Population,
+    prices: dict[str, int],
+    now: int,
+    rows: range | list[int],
+) -> dict[int, dict[str, Any]]:
+    out = {}
+    for row in rows:
+        state, account = model_state(params, population, row, now)
+        out[row] = model_figures(state, account, prices)
+    return out
+
+
+def test_position_risk_tables_give_the_model_figures() -> None:
+    """VEC-4: a population whose positions are small looks each position's scan risk up in a
+    table of every size; the figures are still the model's."""
+    params = SHAPES["example"]
+    rng = np.random.default_rng(11)
+    population = random_population(params, 2_000, rng)
+    prices = random_prices(params, rng)
+    figures = risk_pass(params, population, prices, 1_000)
+    assert not figures.exact.any()
+    assert table_reach_of(params, population, prices) is not None
+    for row, expected in model_rows(params, population, prices, 1_000, range(0, 2_000, 47)).items():
+        assert not differences(expected, engine_row(figures, row)), row
+
+
+def table_reach_of(params: Params, population: Population, prices: dict[str, int]) -> int | None:
+    linked, unlinked = held_markets(population)
+    tables = build_tables(params, prices, 1_000, linked | unlinked)
+    return table_reach(tables, population, np.arange(population.size))
+
+
+def test_blocks_threads_and_exact_rows_assemble_in_row_order(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """VEC-1, VEC-2: int64 rows computed in many small blocks on two threads, mixed with rows
+    on the exact path, come back in their rows, the same as one block on one thread."""
+    import stresslab.engine
+
+    params = SHAPES["two-underlyings"]
+    rng = np.random.default_rng(5)
+    population = random_population(params, 60, rng, at_bounds=0.3)
+    prices = random_prices(params, rng)
+    whole = risk_pass(params, population, prices, 0)
+    monkeypatch.setattr(stresslab.engine, "CHUNK", 7)
+    blocks = risk_pass(params, population, prices, 0, workers=2)
+    assert 0 < whole.exact.sum() < population.size
+    for name, column in vars(whole).items():
+        assert np.array_equal(np.asarray(column), np.asarray(getattr(blocks, name))), name
+    for row, expected in model_rows(params, population, prices, 0, range(0, 60, 6)).items():
+        assert not differences(expected, engine_row(blocks, row)), row
+
+
+def test_a_row_past_int64_gets_exact_python_ints() -> None:
+    """VEC-2: collateral at the bound at the largest price is worth more than int64 holds: the
+    row takes the exact path and its figures are Python ints equal to the model's, never a
+    wrapped int64."""
+    params = SHAPES["example"]
+    n, a = 2, len(params.assets)
+    s, m = len(params.spokes), len(params.markets)
+    population = Population(
+        collateral=np.array([[0, MAX_AMOUNT], [0, 10]], dtype=np.int64).reshape(n, a),
+        qty=np.zeros((n, s, m), dtype=np.int64),
+        cost=np.zeros((n, s, m), dtype=np.int64),
+        balance=np.zeros((n, s), dtype=np.int64),
+        linked=np.zeros((n, s), dtype=np.bool_),
+        alloc=np.zeros((n, s), dtype=np.int64),
+    )
+    figures = risk_pass(params, population, {"USD": 1, "ETH": MAX_PRICE}, 0)
+    assert figures.exact.tolist() == [True, False]
+    assert figures.collateral_value.dtype == object
+    assert figures.collateral_value[0] == MAX_AMOUNT * MAX_PRICE * 9_000 // 10_000 > 2**63
+    assert figures.collateral_value[1] == 10 * MAX_PRICE * 9_000 // 10_000
+
+
+def test_a_missing_price_is_an_error_like_in_the_model() -> None:
+    """VEC-1: a pass needs the price of every asset it values; without one it says which."""
+    params = SHAPES["example"]
+    population = random_population(params, 5, np.random.default_rng(2))
+    with pytest.raises(ValueError, match="no price for ETH"):
+        risk_pass(params, population, {"USD": 1}, 0)
+
+
+@st.composite
+def single_books(draw: st.DrawFn) -> tuple[Params, int, Population, dict[str, int], int]:
+    """A parameter shape, one of its underlyings, one account holding one book on it (on the
+    first spoke, linked), prices and a time."""
+    name = draw(st.sampled_from(sorted(SHAPES)))
+    params = SHAPES[name]
+    asset = draw(st.sampled_from(sorted({m.underlying for m in params.markets})))
+    regime = draw(st.sampled_from(REGIMES))
+    s, m = len(params.spokes), len(params.markets)
+    qty = np.zeros((1, s, m), dtype=np.int64)
+    for j, market in enumerate(params.markets):
+        if market.underlying == asset:
+            qty[0, 0, j] = draw(LOTS[regime])
+    population = Population(
+        collateral=np.zeros((1, len(params.assets)), dtype=np.int64),
+        qty=qty,
+        cost=np.zeros_like(qty),
+        balance=np.zeros((1, s), dtype=np.int64),
+        linked=np.ones((1, s), dtype=np.bool_),
+        alloc=np.zeros((1, s), dtype=np.int64),
+    )
+    price_of = {x.id: draw(PRICES[regime]) for x in params.assets}
+    return params, [a.id for a in params.assets].index(asset), population, price_of, draw(times)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, database=None)
+@given(single_books())
+def test_each_scan_piece_equals_the_models(
+    case: tuple[Params, int, Population, dict[str, int], int],
+) -> None:
+    """VEC-2..VEC-4, SPAN-3, SPAN-5..SPAN-7: on one book, in the dtype and limbs the pass would
+    use for it, the scan risk, the spread charge, the standalone risk and the short option
+    lots each equal the model's (a piece that overflows or rounds wrong cannot hide behind
+    the min and max of SPAN-7)."""
+    from stresslab.bounds import route
+    from stresslab.engine import limbs_of
+    from stresslab.scan import (
+        scan_risk,
+        short_option_lots,
+        spread_charge,
+        standalone_risk,
+    )
+    from stresslab.wad import limb_sums
+
+    params, asset, population, prices, now = case
+    held = frozenset(int(j) for j in np.flatnonzero(population.qty[0, 0]))
+    tables = build_tables(params, prices, now, held)
+    paths = route(tables, population)
+    exact = bool(paths.exact[0])
+    dtype: Any = object if exact else np.int64
+    limbs = limbs_of(tables, dtype, narrow=paths.narrow and not exact)
+    index = [u.asset for u in tables.underlyings].index(asset)
+    u, u_limbs = tables.underlyings[index], limbs.underlyings[index]
+    qty = population.qty[0, 0, list(u.markets)].astype(dtype)[:, None]
+    state, account = model_state(params, population, 0, now)
+    book = risk.reported_books(state, account)[params.spokes[0].id]
+    asset_id = params.assets[asset].id
+    event("exact" if exact else "narrow" if paths.narrow else "wide")
+    spread = risk.spread_charge(params, book, prices, asset_id, now)
+    if spread:
+        event("spread charge > 0")
+    assert scan_risk(u, limb_sums(qty, u_limbs.changes))[0] == risk.scan_risk(
+        params, book, prices, asset_id, now
+    )
+    assert spread_charge(u, u_limbs, qty, params.portfolio)[0] == spread
+    assert standalone_risk(u, u_limbs, qty, None)[0] == risk.standalone_risk(
+        params, book, prices, asset_id, now
+    )
+    assert short_option_lots(u, qty)[0] == risk.short_option_lots(params, book, asset_id, now)
