@@ -12,7 +12,7 @@ from pathlib import Path
 
 from spec.requirements import ROOT, Requirement, cited_ids, requirements
 
-IMPLEMENTATION = ("model", "spec", "intermargin")
+IMPLEMENTATION = ("model", "spec", "intermargin", "stresslab")
 VERIFICATION = ("tests", "proofs")
 
 

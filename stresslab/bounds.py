@@ -58,7 +58,7 @@ def route(tables: Tables, population: Population) -> Route:
     """VEC-2: for every row, a bound on the magnitude of every intermediate of its figures;
     the rows whose bound reaches FAST_LIMIT take the exact path."""
     size, spokes, markets = population.qty.shape
-    lots = np.abs(population.qty).reshape(size, spokes * markets).astype(np.float64)
+    lots = np.abs(population.qty.reshape(size, spokes * markets).astype(np.float64))
     prices = np.array(tables.prices, dtype=np.float64)
     market_prices = prices[list(tables.underlying_of)] if markets else np.zeros(0)
     rate = float(max((r for rates in tables.buffer_rates for r in rates), default=0))

@@ -92,26 +92,32 @@ def param_shapes() -> dict[str, Params]:
 
 
 def random_prices(params: Params, rng: Rng, *, extreme: bool = False) -> dict[str, int]:
-    """A positive price per asset: realistic (1 to 100_000), or anywhere up to MAX_PRICE."""
+    """A positive price per asset: its fixed price if it has one, else realistic (1 to
+    100_000) or anywhere up to MAX_PRICE."""
     top = MAX_PRICE if extreme else 100_000
-    return {a.id: int(rng.integers(1, top, endpoint=True)) for a in params.assets}
+    return {
+        a.id: a.fixed_price or int(rng.integers(1, top, endpoint=True)) for a in params.assets
+    }
 
 
 def random_population(params: Params, size: int, rng: Rng, *, at_bounds: float = 0.0) -> Population:
-    """`size` accounts with a few positions each on linked and unlinked spokes; a share
-    `at_bounds` of the rows draws every amount up to its bound (BND-1..BND-3, BND-7)."""
+    """`size` accounts with a few positions each on linked and unlinked spokes, collateral from
+    one to tens of millions (some healthy, some not); a share `at_bounds` of the rows
+    draws every amount up to its bound (BND-1..BND-3, BND-7)."""
     assets, spokes, markets = len(params.assets), len(params.spokes), len(params.markets)
     big = rng.random(size) < at_bounds
 
-    def amounts(shape: tuple[int, ...], usual: int, bound: int, signed: bool) -> Any:
+    def amounts(shape: tuple[int, ...], usual: Any, bound: int, signed: bool) -> Any:
         low = -1 if signed else 0
         scale = np.where(big, bound, usual).reshape((size,) + (1,) * (len(shape) - 1))
         return np.floor(rng.uniform(low, 1, shape) * scale).astype(np.int64)
 
+    wealth = 10.0 ** rng.uniform(0, 7, size)
+
     held = rng.random((size, spokes, markets)) < 0.35
     qty = amounts((size, spokes, markets), 60, MAX_QTY, True) * held
     return Population(
-        collateral=amounts((size, assets), 10**7, MAX_AMOUNT, False),
+        collateral=amounts((size, assets), wealth, MAX_AMOUNT, False),
         qty=qty,
         cost=amounts((size, spokes, markets), 10**7, MAX_AMOUNT, True) * held,
         balance=amounts((size, spokes), 10**6, 4 * MAX_AMOUNT, True),

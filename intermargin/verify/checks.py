@@ -11,6 +11,7 @@ from intermargin.verify.inprocess import (
 )
 from intermargin.verify.laws import risk_laws
 from intermargin.verify.subprocesses import contracts, types
+from intermargin.verify.vectorized import vectorized
 
 INVARIANTS = (
     "INV-CREDIT-1",
@@ -65,6 +66,12 @@ CHECKS: tuple[Check, ...] = (
         ),
         contracts,
         cost=30,
+    ),
+    Check(
+        "vectorized",
+        ("VER-VEC-1", "VEC-1", "VEC-2", "VEC-3", "VEC-4", "VEC-5", "VEC-6"),
+        vectorized,
+        cost=6,
     ),
     Check("types", ("VER-4",), types, cost=20),
     Check("traceability", ("CLI-6",), requirements, cost=2),
