@@ -1,4 +1,4 @@
-"""The vectorized risk engine: the hub's view of N accounts in one pass (VEC-1..VEC-7).
+"""The vectorized risk engine: the hub's view of N accounts in one pass (VEC-1..VEC-6).
 
 `risk_pass(params, population, prices, now, pools)` returns, for every row of a
 `Population`, the figures `model/risk.py` computes for one account: collateral and loan

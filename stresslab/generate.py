@@ -1,5 +1,5 @@
 """Generated parameter sets, populations and prices for checking and measuring the engine
-(VEC-6, VEC-7): seeded numpy draws, realistic rows and rows at the bounds of
+(VEC-6): seeded numpy draws, realistic rows and rows at the bounds of
 `spec/bounds.py`.
 """
 

@@ -74,6 +74,7 @@ def test_every_check_is_named_and_covers_some_requirement() -> None:
         "differential",
         "risk-laws",
         "contracts",
+        "vectorized",
         "types",
         "traceability",
     ]
