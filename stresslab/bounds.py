@@ -52,6 +52,9 @@ class Route:
 
     exact: npt.NDArray[np.bool_]
     narrow: bool
+    most_lots: int
+    """The most lots any int64 row holds, all spokes and markets together (at least the size
+    of any of its positions, merged or not)."""
 
 
 def route(tables: Tables, population: Population) -> Route:
@@ -62,14 +65,13 @@ def route(tables: Tables, population: Population) -> Route:
     prices = np.array(tables.prices, dtype=np.float64)
     market_prices = prices[list(tables.underlying_of)] if markets else np.zeros(0)
     rate = float(max((r for rates in tables.buffer_rates for r in rates), default=0))
-    all_lots = lots.sum(axis=1)
+    all_lots = lots @ np.ones(spokes * markets)
     book_value = lots @ np.tile(lot_magnitudes(tables), spokes)
     notional = lots @ np.tile(market_prices, spokes)
     collateral = population.collateral.astype(np.float64) @ prices
-    money = (
-        np.abs(population.cost.reshape(size, -1).astype(np.float64)).sum(axis=1)
-        + np.abs(population.balance.astype(np.float64)).sum(axis=1)
-        + np.abs(population.alloc.astype(np.float64)).sum(axis=1)
+    money = sum(
+        np.abs(column.reshape(size, -1).astype(np.float64)) @ np.ones(column[0].size)
+        for column in (population.cost, population.balance, population.alloc)
     )
     figures = (
         collateral
@@ -92,4 +94,4 @@ def route(tables: Tables, population: Population) -> Route:
     largest = float(lot_magnitudes(tables).max(initial=0.0))
     rows_fit = bool((4.0 * BASE * book_value[fast] < FAST_LIMIT).all())
     narrow = largest * BASE < FAST_LIMIT and rows_fit
-    return Route(~fast, narrow)
+    return Route(~fast, narrow, int(all_lots[fast].max(initial=0.0)))

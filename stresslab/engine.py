@@ -24,7 +24,7 @@ import numpy.typing as npt
 from model.risk import is_live_option
 from spec.bounds import BPS
 from spec.params import Params
-from stresslab.bounds import FAST_LIMIT, INITIAL_FACTOR, lot_magnitudes, route
+from stresslab.bounds import FAST_LIMIT, INITIAL_FACTOR, Route, lot_magnitudes, route
 from stresslab.buffer import spoke_buffer
 from stresslab.population import Flags, Population
 from stresslab.scan import (
@@ -39,7 +39,7 @@ from stresslab.scan import (
 from stresslab.tables import Tables, build_tables
 from stresslab.wad import BASE, Column, WadLimbs, split_wad, weighted_floor
 
-CHUNK = 1 << 15
+CHUNK = 1 << 13
 """Rows per block on the int64 path: the intermediates of a block stay in the CPU caches
 and the memory of a pass stays bounded whatever N."""
 
@@ -134,15 +134,16 @@ def limbs_of(tables: Tables, dtype: Any, *, narrow: bool, reach: int | None = No
     )
 
 
-def table_reach(tables: Tables, population: Population, rows: npt.NDArray[np.intp]) -> int | None:
-    """VEC-4: the largest position size (merged across venues) of the int64 rows, when a table
-    of every size up to it is smaller than a block of rows and its own figures stay within
-    the bound (VEC-2); else none (every position's risk is computed)."""
-    if len(rows) == 0:
+def table_reach(tables: Tables, paths: Route) -> int | None:
+    """VEC-4: a size no position of the int64 rows exceeds (merged across venues or not), when
+    a table of every size up to it is smaller than a block of rows and its own figures stay
+    within the bound (VEC-2); else none (every position's risk is computed)."""
+    rows = int((~paths.exact).sum())
+    if rows == 0:
         return None
-    reach = int(np.abs(population.qty[rows]).sum(axis=1).max(initial=0))
+    reach = paths.most_lots
     largest = float(lot_magnitudes(tables).max(initial=0.0))
-    small = 2 * reach + 1 <= min(len(rows), CHUNK) // 4
+    small = 2 * reach + 1 <= min(rows, CHUNK) // 4
     bounded = 4.0 * max(BASE, INITIAL_FACTOR) * (reach + 1) * (largest + 1) < FAST_LIMIT
     return reach if small and bounded else None
 
@@ -284,12 +285,15 @@ def risk_pass(
     exact = paths.exact
     fast_rows = np.flatnonzero(~exact)
     fast_limbs = limbs_of(
-        tables, np.int64, narrow=paths.narrow, reach=table_reach(tables, population, fast_rows)
+        tables, np.int64, narrow=paths.narrow, reach=table_reach(tables, paths)
     )
     fast_pools = np.array([min(p, int(FAST_LIMIT)) for p in pool_list], dtype=np.int64)
 
+    every_row_fast = not exact.any()
+
     def block(start: int) -> dict[str, Column]:
-        rows = rows_of(population, fast_rows[start : start + CHUNK], np.int64)
+        window = slice(start, start + CHUNK) if every_row_fast else fast_rows[start : start + CHUNK]
+        rows = rows_of(population, window, np.int64)
         return account_figures(params, tables, fast_limbs, rows, fast_pools)
 
     starts = range(0, max(len(fast_rows), 1), CHUNK)
@@ -340,15 +344,17 @@ def assemble(
     return out
 
 
-def rows_of(population: Population, rows: npt.NDArray[np.intp], dtype: Any) -> Population:
-    """Some rows of a population, the integer arrays in `dtype`."""
+def rows_of(
+    population: Population, rows: npt.NDArray[np.intp] | slice, dtype: Any
+) -> Population:
+    """Some rows of a population, the integer arrays in `dtype` (no copy when they are)."""
     return Population(
-        collateral=population.collateral[rows].astype(dtype),
-        qty=population.qty[rows].astype(dtype),
-        cost=population.cost[rows].astype(dtype),
-        balance=population.balance[rows].astype(dtype),
+        collateral=population.collateral[rows].astype(dtype, copy=False),
+        qty=population.qty[rows].astype(dtype, copy=False),
+        cost=population.cost[rows].astype(dtype, copy=False),
+        balance=population.balance[rows].astype(dtype, copy=False),
         linked=population.linked[rows],
-        alloc=population.alloc[rows].astype(dtype),
+        alloc=population.alloc[rows].astype(dtype, copy=False),
     )
 
 
@@ -367,15 +373,16 @@ def pool_vector(params: Params, pools: Mapping[str, int] | Sequence[int] | None)
 def held_markets(population: Population) -> tuple[frozenset[int], frozenset[int]]:
     """The markets some row holds on a spoke whose reports count (RISK-13), and those held on
     the others (their reported PnL is still a figure of the pass)."""
-    anywhere = population.qty != 0
-    linked = anywhere & population.linked[:, :, None]
-    unlinked = anywhere & ~population.linked[:, :, None]
-    return markets_in(linked), markets_in(unlinked)
+    size, spokes, markets = population.qty.shape
+    anywhere = (population.qty != 0).reshape(size, spokes * markets)
+    linked = np.repeat(population.linked, markets, axis=1)
+    return markets_in(anywhere & linked, markets), markets_in(anywhere & ~linked, markets)
 
 
-def markets_in(held: Flags) -> frozenset[int]:
-    """The markets with a True somewhere in `held[N, S, M]`."""
-    return frozenset(int(m) for m in np.flatnonzero(held.any(axis=(0, 1))))
+def markets_in(held: Flags, markets: int) -> frozenset[int]:
+    """The markets with a True somewhere in `held[N, S * M]`."""
+    cells = np.flatnonzero(held.any(axis=0))
+    return frozenset(int(cell) % markets for cell in cells)
 
 
 def require_prices(

@@ -145,7 +145,9 @@ def spread_charge(
 ) -> Column:
     """SPAN-6: ceil(min(sum of long tenor deltas, sum of |short tenor deltas|) * price *
     spread_charge_bps / (10_000 * ONE)), deltas in wad kept exact as two limbs of BASE."""
-    high, low = normalized(limbs.tenor_high.T @ qty, limbs.tenor_low.T @ qty)
+    tenors = limbs.tenor_high.shape[1]
+    both = np.concatenate([limbs.tenor_high, limbs.tenor_low], axis=1).T @ qty
+    high, low = normalized(both[:tenors], both[tenors:])
     is_long = (high > 0) | ((high == 0) & (low > 0))
     is_short = high < 0
     long_high, long_low = normalized((high * is_long).sum(axis=0), (low * is_long).sum(axis=0))
@@ -223,8 +225,9 @@ def scan_margins(
     `[S, M, N]` merged, and the sum of each venue's own.
 
     Per underlying, the S * N venue books and the N merged books go through the rules
-    together as (S + 1) * N books (venue by venue, the merged books last).  An underlying a
-    book holds nothing of adds zero, as in the model, where it is not visited."""
+    together as (S + 1) * N books (venue by venue, the merged books last); the merged books'
+    scenario sums are the sums of their venues' (the scan is linear until it rounds).  An
+    underlying a book holds nothing of adds zero, as in the model, where it is not visited."""
     spokes, _, size = books.shape
     merged = np.zeros(size, dtype=books.dtype)
     isolated = np.zeros(size, dtype=books.dtype)
@@ -232,7 +235,10 @@ def scan_margins(
         venues = books[:, list(u.markets), :]
         every = np.concatenate([venues, venues.sum(axis=0, keepdims=True)], axis=0)
         qty = every.transpose(1, 0, 2).reshape(len(u.markets), (spokes + 1) * size)
-        sums = limb_sums(qty, u_limbs.changes)
+        venue_sums = limb_sums(qty[:, : spokes * size], u_limbs.changes)
+        sums = tuple(
+            np.concatenate([part, sum_blocks(part, spokes, size)], axis=1) for part in venue_sums
+        )
         risks = underlying_risk(u, u_limbs, qty, sums, portfolio, table)
         isolated = isolated + sum_blocks(risks[None, : spokes * size], spokes, size)[0]
         merged = merged + risks[spokes * size :]

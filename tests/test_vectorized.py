@@ -196,19 +196,21 @@ def test_position_risk_tables_give_the_model_figures() -> None:
     table of every size; the figures are still the model's."""
     params = SHAPES["example"]
     rng = np.random.default_rng(11)
-    population = random_population(params, 2_000, rng)
+    population = random_population(params, 6_000, rng)
     prices = random_prices(params, rng)
     figures = risk_pass(params, population, prices, 1_000)
     assert not figures.exact.any()
     assert table_reach_of(params, population, prices) is not None
-    for row, expected in model_rows(params, population, prices, 1_000, range(0, 2_000, 47)).items():
+    for row, expected in model_rows(params, population, prices, 1_000, range(0, 6_000, 150)).items():
         assert not differences(expected, engine_row(figures, row)), row
 
 
 def table_reach_of(params: Params, population: Population, prices: dict[str, int]) -> int | None:
+    from stresslab.bounds import route
+
     linked, unlinked = held_markets(population)
     tables = build_tables(params, prices, 1_000, linked | unlinked)
-    return table_reach(tables, population, np.arange(population.size))
+    return table_reach(tables, route(tables, population))
 
 
 def test_blocks_threads_and_exact_rows_assemble_in_row_order(
