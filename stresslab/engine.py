@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -106,8 +106,8 @@ class RiskPass:
     has_margin_ratio: Flags
     exact: Flags
     """VEC-2: the rows computed on Python ints because their bound exceeds int64."""
-    narrow: bool
-    """VEC-3: the int64 rows used narrow limbs."""
+    narrow: Flags
+    """VEC-3: the int64 rows computed with narrow limbs."""
 
 
 @dataclass(frozen=True)
@@ -120,17 +120,14 @@ class Limbs:
     risk_tables: tuple[RiskTable | None, ...]
 
 
-def limbs_of(tables: Tables, dtype: Any, *, narrow: bool, reach: int | None = None) -> Limbs:
-    """The limbs of every wad table, marks shaped [M, 1] (one 'scenario': now); with `reach`,
-    each underlying's position risks tabulated for sizes up to it."""
+def limbs_of(tables: Tables, dtype: Any, *, narrow: bool) -> Limbs:
+    """The limbs of every wad table, marks shaped [M, 1] (one 'scenario': now); no position
+    risk table (`with_risk_tables` adds them)."""
     underlyings = tuple(underlying_limbs(u, dtype, narrow=narrow) for u in tables.underlyings)
     return Limbs(
         split_wad([[mark] for mark in tables.marks], dtype, narrow=narrow),
         underlyings,
-        tuple(
-            None if reach is None else risk_table(u, u_limbs, reach)
-            for u, u_limbs in zip(tables.underlyings, underlyings, strict=True)
-        ),
+        (None,) * len(underlyings),
     )
 
 
@@ -276,29 +273,40 @@ def risk_pass(
     id or in params order; none means empty pools (no profit is backed).  A price is needed
     for every asset some row holds as collateral or as an underlying of a linked position
     (the model fails there too); a ValueError says which is missing.  `workers`: threads
-    computing blocks of int64 rows side by side (numpy releases the GIL; same result)."""
+    computing blocks of rows side by side (numpy releases the GIL; same result).
+
+    Rows go in blocks of CHUNK: each block bounds its rows (VEC-2), computes those within the
+    bound in int64 (narrow limbs if all of them allow, VEC-3; position risks from a table if
+    its sizes are small, VEC-4) and leaves the others to the exact path, run last."""
     pool_list = pool_vector(params, pools)
     held = held_markets(population)
     require_prices(params, population, prices, held, now)
     tables = build_tables(params, prices, now, frozenset().union(*held))
-    paths = route(tables, population)
-    exact = paths.exact
-    fast_rows = np.flatnonzero(~exact)
-    fast_limbs = limbs_of(
-        tables, np.int64, narrow=paths.narrow, reach=table_reach(tables, paths)
-    )
+    layouts = {
+        narrow: limbs_of(tables, np.int64, narrow=narrow)
+        for narrow in (False, True)
+        if not narrow or float(lot_magnitudes(tables).max(initial=0.0)) * BASE < FAST_LIMIT
+    }
     fast_pools = np.array([min(p, int(FAST_LIMIT)) for p in pool_list], dtype=np.int64)
 
-    every_row_fast = not exact.any()
-
-    def block(start: int) -> dict[str, Column]:
-        window = slice(start, start + CHUNK) if every_row_fast else fast_rows[start : start + CHUNK]
+    def block(start: int) -> Block:
+        window = slice(start, min(start + CHUNK, population.size))
         rows = rows_of(population, window, np.int64)
-        return account_figures(params, tables, fast_limbs, rows, fast_pools)
+        paths = route(tables, rows)
+        index = np.arange(window.start, window.stop)
+        if paths.exact.any():
+            rows = rows_of(rows, np.flatnonzero(~paths.exact), np.int64)
+        limbs = with_risk_tables(tables, layouts[paths.narrow], table_reach(tables, paths))
+        figures = account_figures(params, tables, limbs, rows, fast_pools)
+        return Block(index[~paths.exact], index[paths.exact], paths.narrow, figures)
 
-    starts = range(0, max(len(fast_rows), 1), CHUNK)
     with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
-        fast_parts = list(pool.map(block, starts))
+        blocks = list(pool.map(block, range(0, max(population.size, 1), CHUNK)))
+    exact = np.zeros(population.size, dtype=np.bool_)
+    narrow = np.zeros(population.size, dtype=np.bool_)
+    for b in blocks:
+        exact[b.exact] = True
+        narrow[b.rows] = b.narrow
     exact_part = (
         account_figures(
             params,
@@ -311,31 +319,52 @@ def risk_pass(
         else None
     )
     columns = {
-        f.name: assemble(f.name, population.size, fast_rows, fast_parts, exact, exact_part)
+        f.name: assemble(f.name, population.size, blocks, exact, exact_part)
         for f in fields(RiskPass)
         if f.name not in ("exact", "narrow")
     }
-    return RiskPass(**columns, exact=exact, narrow=paths.narrow)
+    return RiskPass(**columns, exact=exact, narrow=narrow)
+
+
+@dataclass(frozen=True)
+class Block:
+    """One block's int64 figures: the rows they are (global indexes), the rows it left to
+    the exact path, and whether its limbs were narrow."""
+
+    rows: npt.NDArray[np.intp]
+    exact: npt.NDArray[np.intp]
+    narrow: bool
+    figures: dict[str, Column]
+
+
+def with_risk_tables(tables: Tables, limbs: Limbs, reach: int | None) -> Limbs:
+    """The limbs with each underlying's position risk table up to `reach` (none: no table)."""
+    return replace(
+        limbs,
+        risk_tables=tuple(
+            None if reach is None else risk_table(u, u_limbs, reach)
+            for u, u_limbs in zip(tables.underlyings, limbs.underlyings, strict=True)
+        ),
+    )
 
 
 def assemble(
     name: str,
     size: int,
-    fast_rows: npt.NDArray[np.intp],
-    fast_parts: list[dict[str, Column]],
+    blocks: list[Block],
     exact: Flags,
     exact_part: dict[str, Column] | None,
 ) -> Column:
     """One RiskPass column from the int64 blocks and the exact rows: int64 (or bool) when every
     value fits, else object."""
-    parts = [part[name] for part in fast_parts]
+    parts = [b.figures[name] for b in blocks]
     if exact_part is None:
         return np.concatenate(parts)
-    pieces = [*parts, exact_part[name]]
-    shape = (size, *pieces[0].shape[1:])
-    is_flag = pieces[0].dtype == np.bool_
+    shape = (size, *parts[0].shape[1:])
+    is_flag = parts[0].dtype == np.bool_
     out = np.zeros(shape, dtype=bool if is_flag else object)
-    out[fast_rows] = np.concatenate(parts)
+    for b, part in zip(blocks, parts, strict=True):
+        out[b.rows] = part
     out[exact] = exact_part[name]
     if is_flag:
         return out
