@@ -1,10 +1,11 @@
 """One Monte Carlo path of the protocol under stress (STRESS-4).
 
-Each step: the oracle publishes the path's price as of `staleness` seconds ago; every
-message due by now is delivered in order (margin calls at the spokes, their answers at
-the hub, a reply due within the step delivered within it); then a keeper liquidates
-every account with positions that the hub finds unhealthy (LIQ-1), judged by one risk
-pass over the accounts not already liquidating.
+Each step of `dt` seconds: the oracle publishes the path's price as of `staleness`
+seconds ago; a keeper liquidates every account with positions that the hub finds
+unhealthy (LIQ-1), judged by one risk pass over the accounts not already liquidating;
+then every message falling due before the next step is delivered at its due time, in
+due order (margin calls at the spokes, their answers at the hub, a reply falling due
+within the step delivered within it), at the step's price.
 """
 
 from __future__ import annotations
@@ -76,16 +77,16 @@ def rows_of(pop: Population, rows: np.ndarray) -> Population:
     )
 
 
-def deliver_due(world: World, prices: Mapping[str, int], now: int) -> None:
-    """MSG-10: deliver every message due by `now`, in due order, including replies that
-    fall due within the step."""
+def deliver_due(world: World, prices: Mapping[str, int], until: int) -> None:
+    """MSG-10, STRESS-4: deliver every message falling due before `until`, each at its
+    due time, in due order, including replies that fall due before `until` too."""
     in_order = [prices[a.id] for a in world.params.assets]
-    while world.queue and world.queue[0].due <= now:
-        for message in world.due(now):
-            if message.kind == "MarginCall":
-                answer_margin_call(world, message, prices, now)
-            else:
-                receive_answer(world, message, in_order, now)
+    while world.queue and world.queue[0].due < until:
+        message = world.next_message()
+        if message.kind == "MarginCall":
+            answer_margin_call(world, message, prices, message.due)
+        else:
+            receive_answer(world, message, in_order, message.due)
 
 
 def keeper(world: World, prices: Mapping[str, int], now: int, risk_pass: RiskPassFn) -> None:
@@ -120,8 +121,8 @@ def run_path(
         price = oracle_price(path, now, dt, staleness)
         prices = price_map(params, underlying, price)
         world.record("Price", now, price)
-        deliver_due(world, prices, now)
         keeper(world, prices, now, risk_pass)
+        deliver_due(world, prices, now + dt)
     tally = world.tally
     world.record(
         "End",

@@ -80,12 +80,9 @@ class World:
         heapq.heappush(self.queue, message)
         self.sent += 1
 
-    def due(self, now: int) -> list[Message]:
-        """Every message due by `now`, in delivery order (and out of the network)."""
-        out = []
-        while self.queue and self.queue[0].due <= now:
-            out.append(heapq.heappop(self.queue))
-        return out
+    def next_message(self) -> Message:
+        """The message due first (out of the network)."""
+        return heapq.heappop(self.queue)
 
     def record(self, *event: object) -> None:
         """Keep an event for the cross-check with the model (when recording)."""

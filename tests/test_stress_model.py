@@ -106,17 +106,61 @@ def opened(params: Params, book: Portfolios, price: int) -> State:
 def by_time(
     events: tuple[tuple[object, ...], ...],
 ) -> Iterator[tuple[int, list[tuple[object, ...]]]]:
-    """The recorded events grouped by the step they happened in."""
+    """The recorded events grouped by step: each group starts with its `Price` event."""
     current: list[tuple[object, ...]] = []
-    now = 0
     for event in events:
         if event[0] == "Price" and current:
-            yield now, current
+            yield int(current[0][1]), current  # type: ignore[call-overload]
             current = []
         if event[0] != "End":
-            now = int(event[1])  # type: ignore[call-overload]
             current.append(event)
-    yield now, current
+    yield int(current[0][1]), current  # type: ignore[call-overload]
+
+
+def keeper(state: State, params: Params, declared: set[str], reached: Counter[str]) -> State:
+    """LIQ-1: `Liquidate` every account with reported positions that is not liquidating;
+    the model must accept exactly those the simulation declared."""
+    for account in params.accounts:
+        holds = any(state.hub.reports[(account, s.id)].positions for s in params.spokes)
+        if state.hub.status[account].liquidating or not holds:
+            continue
+        after, outcome = step(state, Liquidate(account=account))
+        assert (outcome.status == "accepted") == (account in declared), (account, outcome)
+        if outcome.status == "accepted":
+            state = after
+            reached["liquidated"] += 1
+        else:
+            reached["healthy"] += 1
+    return state
+
+
+def at(state: State, params: Params, now: int, price: int) -> State:
+    """Logical time moved to `now` (if later), the step's price published again."""
+    if now > state.oracle.now:
+        state = accepted(state, AdvanceTime(seconds=now - state.oracle.now))
+    return publish(state, params, price)
+
+
+def deliver_recorded(
+    state: State, params: Params, event: tuple[object, ...], reached: Counter[str]
+) -> State:
+    """One recorded delivery or settlement, checked against the model's."""
+    kind, row = event[0], int(event[2])  # type: ignore[call-overload]
+    account = params.accounts[row]
+    if kind == "Settle":
+        assert not state.hub.status[account].liquidating
+        reached["settled"] += 1
+        return state
+    spoke = params.spokes[int(event[3])].id  # type: ignore[call-overload]
+    if kind == "MarginCall":
+        before = state.network.next_id
+        state = accepted(state, Deliver(message_id=in_flight(state, "MarginCall", account, spoke)))
+        answer = state.network.in_flight[before].payload
+        assert (answer.released, answer.loss, answer.balance) == event[4:7]  # type: ignore[union-attr]
+        reached["loss" if answer.loss else "no loss"] += 1  # type: ignore[union-attr]
+        return state
+    message = in_flight(state, "LiquidationReport", account, spoke)
+    return accepted(state, Deliver(message_id=message))
 
 
 def replay(
@@ -124,47 +168,17 @@ def replay(
 ) -> tuple[State, Counter[str]]:
     """Replay the simulation's story through `step`; return the end state and what was reached."""
     assert result.events is not None
-    accounts = params.accounts
     state = opened(params, book, int(path[0]))
     reached: Counter[str] = Counter()
     for now, events in by_time(result.events):
-        if now > state.oracle.now:
-            state = accepted(state, AdvanceTime(seconds=now - state.oracle.now))
-        state = publish(state, params, int(events[0][2]))  # type: ignore[call-overload]
-        declared = set()
+        price = int(events[0][2])  # type: ignore[call-overload]
+        state = at(state, params, now, price)
+        declared = {params.accounts[int(e[2])] for e in events if e[0] == "Liquidate"}  # type: ignore[call-overload]
+        state = keeper(state, params, declared, reached)
         for event in events[1:]:
-            kind, row = event[0], int(event[2])  # type: ignore[call-overload]
-            account = accounts[row]
-            if kind == "MarginCall":
-                spoke = params.spokes[int(event[3])].id  # type: ignore[call-overload]
-                before = state.network.next_id
-                state = accepted(
-                    state, Deliver(message_id=in_flight(state, "MarginCall", account, spoke))
-                )
-                answer = state.network.in_flight[before].payload
-                assert (answer.released, answer.loss, answer.balance) == event[4:7]  # type: ignore[union-attr]
-                reached["loss" if answer.loss else "no loss"] += 1  # type: ignore[union-attr]
-            elif kind == "LiquidationReport":
-                spoke = params.spokes[int(event[3])].id  # type: ignore[call-overload]
-                state = accepted(
-                    state, Deliver(message_id=in_flight(state, "LiquidationReport", account, spoke))
-                )
-            elif kind == "Settle":
-                assert not state.hub.status[account].liquidating
-                reached["settled"] += 1
-            elif kind == "Liquidate":
-                declared.add(account)
-        for account in accounts:
-            holds = any(state.hub.reports[(account, s.id)].positions for s in params.spokes)
-            if state.hub.status[account].liquidating or not holds:
-                continue
-            after, outcome = step(state, Liquidate(account=account))
-            assert (outcome.status == "accepted") == (account in declared), (now, account, outcome)
-            if outcome.status == "accepted":
-                state = after
-                reached["liquidated"] += 1
-            else:
-                reached["healthy"] += 1
+            if event[0] != "Liquidate":
+                state = at(state, params, int(event[1]), price)  # type: ignore[call-overload]
+                state = deliver_recorded(state, params, event, reached)
     return state, reached
 
 
