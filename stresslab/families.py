@@ -21,13 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.arith import bps_down, ceil_div
+from model.catalog import catalog
 from model.pricing import ONE
-from model.risk import initial_requirement, latency_buffer, lot_delta_wad, margin, mark_wad
+from model.risk import lot_delta_wad, margin, mark_wad, spoke_buffer
 from model.state import Position
 from spec.bounds import BPS
 from spec.params import AssetParams, MarketParams, Params
 from stresslab.population import Population
-from stresslab.scalar_pass import ROW, row_state
 
 FAMILIES = ("hedged", "delta_neutral", "directional", "naked_writer")
 """STRESS-1: the portfolio families, in the order accounts are dealt to them."""
@@ -128,27 +128,56 @@ def open_books(pop: Population, row: int, book: Book, params: Params, price: int
         pop.linked[row, spoke] = True
 
 
-def local_credit(pop: Population, row: int, params: Params, prices: dict[str, int]) -> None:
-    """SPK-TRADE-3: each linked spoke's credit covers the local initial margin of its book
-    as it is opened, market by market in declared order (a strangle's first leg alone may
-    need more than both), plus one unit per lot for the marks' rounding."""
-    for s in range(len(params.spokes)):
-        book: dict[str, Position] = {}
-        needed = 0
-        for k, m in enumerate(params.markets):
-            if pop.qty[row, s, k]:
-                book[m.id] = Position(int(pop.qty[row, s, k]), int(pop.cost[row, s, k]))
-                needed = max(needed, margin(params, book, prices, initial=True, now=0))
-        if book:
-            pop.alloc[row, s] = needed + sum(abs(p.qty) for p in book.values())
+SpokeBook = tuple[tuple[str, int], ...]
+"""(market, lots) of one spoke's positions, in declared market order."""
 
 
-def value_needed(pop: Population, row: int, params: Params, prices: dict[str, int]) -> int:
-    """HUB-GRANT-2, RISK-IM-2: the least loan value that backs the allocations and buffer,
-    and covers the initial requirement."""
-    state = row_state(params, pop, row, 0)
-    backed = int(pop.alloc[row].sum()) + latency_buffer(state, ROW, prices)
-    return max(backed, initial_requirement(state, ROW, prices))
+def spoke_books(pop: Population, row: int, params: Params) -> dict[int, SpokeBook]:
+    """Each linked spoke's book of the row."""
+    return {
+        s: tuple(
+            (m.id, int(pop.qty[row, s, k]))
+            for k, m in enumerate(params.markets)
+            if pop.qty[row, s, k]
+        )
+        for s in range(len(params.spokes))
+        if pop.linked[row, s]
+    }
+
+
+def opening_margin(params: Params, book: SpokeBook, price: int) -> int:
+    """SPK-TRADE-3: the local initial margin of a book as it is opened, market by market in
+    declared order (a strangle's first leg alone may need more than both), plus one unit
+    per lot for the marks' rounding."""
+    prices = {a.id: a.fixed_price or price for a in params.assets}
+    markets = catalog(params).markets
+    positions: dict[str, Position] = {}
+    needed = 0
+    for market, lots in book:
+        positions[market] = Position(lots, lots * lot_price(params, markets[market], price))
+        needed = max(needed, margin(params, positions, prices, initial=True, now=0))
+    return needed + sum(abs(lots) for _, lots in book)
+
+
+def value_needed(
+    pop: Population, row: int, params: Params, price: int, memo: dict[SpokeBook, int]
+) -> int:
+    """HUB-GRANT-2: give each linked spoke credit for its opening margin (SPK-TRADE-3) and
+    return the least loan value that backs those allocations and the latency buffer.
+
+    It covers the initial requirement too (RISK-IM-2): every venue's initial margin is at
+    least its share of the netted one (RISK-8), and the buffer is the same.  Opening
+    margins are remembered by book (accounts of a family share few distinct books)."""
+    prices = {a.id: a.fixed_price or price for a in params.assets}
+    markets = catalog(params).markets
+    backed = 0
+    for s, book in spoke_books(pop, row, params).items():
+        if book not in memo:
+            memo[book] = opening_margin(params, book, price)
+        pop.alloc[row, s] = memo[book]
+        positions = {m: Position(q, q * lot_price(params, markets[m], price)) for m, q in book}
+        backed += memo[book] + spoke_buffer(params, params.spokes[s].id, positions, prices)
+    return backed
 
 
 def fund(
@@ -190,14 +219,15 @@ def generate(
 ) -> Portfolios:
     """STRESS-1: `size` accounts dealt round-robin to `families`, opened at `price`."""
     world = universe(params)
-    prices = {a.id: a.fixed_price or price for a in params.assets}
     pop = empty_population(size, params)
     dealt = tuple(families[i % len(families)] for i in range(size))
+    memo: dict[SpokeBook, int] = {}
     for row, family in enumerate(dealt):
         open_books(pop, row, book_of(family, params, world, price, rng), params, price)
-        local_credit(pop, row, params, prices)
         cushion_milli = int(rng.integers(20, 501 if family == "directional" else 1001))
         share_pct = 50 if rng.random() < 0.5 else 0
-        target = ceil_div(value_needed(pop, row, params, prices) * (1000 + cushion_milli), 1000)
+        target = ceil_div(
+            value_needed(pop, row, params, price, memo) * (1000 + cushion_milli), 1000
+        )
         fund(pop, row, world, params, price, target, share_pct)
     return Portfolios(population=pop, family=dealt)
