@@ -51,7 +51,16 @@ from spec.trace import Trace, TraceMeta, TraceStep
 
 CODE_DIRS = [
     ROOT / d
-    for d in ("model", "spec", "proofs", "intermargin", "tests", "benchmarks", "conformance")
+    for d in (
+        "model",
+        "spec",
+        "proofs",
+        "intermargin",
+        "tests",
+        "benchmarks",
+        "conformance",
+        "stresslab",
+    )
 ]
 
 
