@@ -84,10 +84,24 @@ def two_spokes(rng: np.random.Generator, count: int) -> tuple[int, int]:
     return int(first), int(second)
 
 
+def unsupported(world: Universe, family: str) -> str | None:
+    """Why `family` cannot be opened under these parameters, or None if it can."""
+    if family not in FAMILIES:
+        return f"unknown family {family!r} (known: {', '.join(FAMILIES)})"
+    if family == "delta_neutral" and world.call is None:
+        return "the parameters have no call for the delta_neutral family"
+    if family == "naked_writer" and (world.put is None or world.far_call is None):
+        return "the parameters have no put and call for the naked_writer family"
+    return None
+
+
 def book_of(
     family: str, params: Params, world: Universe, price: int, rng: np.random.Generator
 ) -> Book:
     """One account's positions for `family`."""
+    reason = unsupported(world, family)
+    if reason is not None:
+        raise ValueError(reason)
     spokes = len(params.spokes)
     if family == "hedged":
         i, j = two_spokes(rng, spokes)
@@ -97,20 +111,18 @@ def book_of(
         lots = int(rng.integers(5, 51)) * (1 if rng.random() < 0.5 else -1)
         return [(int(rng.integers(spokes)), world.perp, lots)]
     if family == "delta_neutral":
-        if world.call is None:
-            raise ValueError("the parameters have no call for the delta_neutral family")
+        assert world.call is not None
         i, j = two_spokes(rng, spokes)
         calls = int(rng.integers(10, 61))
         delta = lot_delta_wad(params, world.call, price, 0)
         hedge = max(1, (calls * delta + ONE // 2) // ONE)
         return [(i, world.call, -calls), (j, world.perp, hedge)]
     if family == "naked_writer":
-        if world.put is None or world.far_call is None:
-            raise ValueError("the parameters have no put and call for the naked_writer family")
+        assert world.put is not None and world.far_call is not None
         spoke = int(rng.integers(spokes))
         puts, calls = int(rng.integers(10, 101)), int(rng.integers(10, 101))
         return [(spoke, world.put, -puts), (spoke, world.far_call, -calls)]
-    raise ValueError(f"unknown family {family!r} (known: {', '.join(FAMILIES)})")
+    raise AssertionError(family)
 
 
 def lot_price(params: Params, market: MarketParams, price: int) -> int:

@@ -16,6 +16,7 @@ from distributed import LocalCluster
 
 from intermargin.cli import main
 from intermargin.errors import EXIT_OK, EXIT_USAGE
+from spec.examples import example_params
 from spec.schema import SCHEMA_DIR
 
 TINY = ["stress", "--accounts", "4", "--steps", "12", "--paths", "2", "--quiet", "--seed", "3"]
@@ -132,3 +133,22 @@ def test_bad_input_is_one_line_and_exit_2(
     assert code == EXIT_USAGE
     assert message in captured.err and len(captured.err.strip().splitlines()) == 1
     assert "Traceback" not in captured.err and captured.out == ""
+
+
+def test_a_family_the_parameters_cannot_open_is_bad_usage(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """CLI-STRESS-1, STRESS-1: without options, the option families are refused in one line
+    before any path runs; the perpetual families still run."""
+    params = example_params()
+    perps_only = params.model_copy(
+        update={"markets": tuple(m for m in params.markets if m.kind == "perp")}
+    )
+    path = tmp_path / "perps.json"
+    path.write_text(perps_only.model_dump_json())
+    assert main([*TINY, "--params", str(path)]) == EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "no call for the delta_neutral family" in err and len(err.strip().splitlines()) == 1
+    argv = [*TINY, "--params", str(path), "--family", "hedged", "--accounts", "2", "--workers", "1"]
+    assert main([*argv, "--json"]) == EXIT_OK
+    assert json.loads(capsys.readouterr().out)["families"] == ["hedged"]

@@ -28,7 +28,7 @@ from spec.examples import example_params
 from spec.params import Params
 from spec.reports import StressInterval, StressReport
 from stresslab.executor import SchedulerUnreachable, executor
-from stresslab.families import FAMILIES, universe
+from stresslab.families import FAMILIES, Universe, universe, unsupported
 from stresslab.paths import PathModel
 from stresslab.report import build, capital_efficiency, coverage_grid, write
 from stresslab.sweep import KNOBS, StressConfig, Sweep, grid, parse_sweep, run_sweep
@@ -45,11 +45,15 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--params", metavar="FILE", help="parameter set (default: the example)")
-    p.add_argument("--accounts", type=int, default=100, help="accounts (default 100)")
-    p.add_argument("--steps", type=int, default=500, help="price steps per path (default 500)")
-    p.add_argument("--dt", type=int, default=60, help="seconds per step (default 60)")
-    p.add_argument("--paths", type=int, default=8, help="paths per setting (default 8)")
-    p.add_argument("--seed", type=int, default=0, help="seed (default 0)")
+    p.add_argument("--accounts", type=int, metavar="N", default=100, help="accounts (default 100)")
+    p.add_argument(
+        "--steps", type=int, metavar="M", default=500, help="price steps per path (default 500)"
+    )
+    p.add_argument("--dt", type=int, metavar="S", default=60, help="seconds per step (default 60)")
+    p.add_argument(
+        "--paths", type=int, metavar="K", default=8, help="paths per setting (default 8)"
+    )
+    p.add_argument("--seed", type=int, metavar="S", default=0, help="seed (default 0)")
     p.add_argument(
         "--family",
         action="append",
@@ -60,12 +64,19 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "--vol", metavar="PCT", help="the paths' volatility, %% a year (default: declared)"
     )
     p.add_argument("--crash", metavar="PCT", default="30", help="crash day drop, %% (default 30)")
-    p.add_argument("--staleness", type=int, default=0, help="oracle delay, s (default 0)")
+    p.add_argument(
+        "--staleness", type=int, metavar="S", default=0, help="oracle delay, s (default 0)"
+    )
     p.add_argument(
         "--sweep", action="append", default=[], metavar="NAME=V1,V2", help="sweep a parameter"
     )
     p.add_argument("--scheduler", metavar="ADDRESS", help="run on this Dask scheduler")
-    p.add_argument("--workers", type=int, default=None, help="local processes (default: CPUs)")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="local processes (default: CPUs; unused with --scheduler)",
+    )
     p.add_argument("--report", metavar="DIR", help="write the report and figures to DIR")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -89,11 +100,13 @@ def percent(text: str, option: str, low: Decimal, high: Decimal) -> float:
     return float(value) / 100
 
 
-def families(args: argparse.Namespace) -> tuple[str, ...]:
+def families(args: argparse.Namespace, world: Universe) -> tuple[str, ...]:
+    """STRESS-1: the chosen families, each one the parameters can open."""
     chosen = tuple(dict.fromkeys(args.family or FAMILIES))
-    unknown = [f for f in chosen if f not in FAMILIES]
-    if unknown:
-        raise UsageError(f"--family: unknown family {unknown[0]!r} (known: {', '.join(FAMILIES)})")
+    for family in chosen:
+        reason = unsupported(world, family)
+        if reason is not None:
+            raise UsageError(f"--family: {reason}")
     return chosen
 
 
@@ -112,7 +125,7 @@ def inputs(args: argparse.Namespace) -> tuple[StressConfig, list[Sweep], str]:
     path = PathModel(vol=vol, crash_drop=percent(args.crash, "--crash", Decimal(0), Decimal(99)))
     config = StressConfig(
         params=params,
-        families=families(args),
+        families=families(args, world),
         accounts=bounded(args, "accounts", 1, LIMITS["accounts"]),
         steps=bounded(args, "steps", 1, LIMITS["steps"]),
         dt=bounded(args, "dt", 1, MAX_SECONDS),
