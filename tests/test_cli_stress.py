@@ -152,3 +152,15 @@ def test_a_family_the_parameters_cannot_open_is_bad_usage(
     argv = [*TINY, "--params", str(path), "--family", "hedged", "--accounts", "2", "--workers", "1"]
     assert main([*argv, "--json"]) == EXIT_OK
     assert json.loads(capsys.readouterr().out)["families"] == ["hedged"]
+
+
+def test_stress_help_names_every_option_and_knob(capsys: pytest.CaptureFixture[str]) -> None:
+    """CLI-1, CLI-STRESS-1: `intermargin stress --help` exits 0 and explains every option
+    and every sweepable knob."""
+    with pytest.raises(SystemExit) as stop:
+        main(["stress", "--help"])
+    assert stop.value.code == 0
+    text = capsys.readouterr().out
+    options = ("--sweep", "--scheduler", "--workers", "--report", "--json", "--family", "--vol")
+    assert all(option in text for option in options)
+    assert all(f"{knob} (" in text for knob in ("latency", "vol", "penalty", "z", "cap"))
