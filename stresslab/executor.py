@@ -6,6 +6,7 @@ sweep has one code path whatever runs it.
 
 from __future__ import annotations
 
+import multiprocessing
 from collections.abc import Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
@@ -22,7 +23,10 @@ def executor(scheduler: str | None, workers: int) -> Iterator[Executor]:
     """STRESS-12: a pool of `workers` local processes, or the cluster whose scheduler is at
     `scheduler` (for example tcp://10.0.0.5:8786)."""
     if scheduler is None:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        # Workers start from a fork server, not by forking this process, which may run
+        # threads (a progress bar, a Dask client) whose locks a fork would copy held.
+        context = multiprocessing.get_context("forkserver")
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
             yield pool
         return
     from distributed import Client
