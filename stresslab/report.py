@@ -17,9 +17,10 @@ from spec.reports import CoveragePoint, EfficiencyRow, StressPoint, StressReport
 from stresslab.coverage import buffer_coverage
 from stresslab.efficiency import efficiency
 from stresslab.families import generate
+from stresslab.knobs import KNOBS, Sweep, plain
 from stresslab.plots import bad_debt_figure, coverage_figure, efficiency_figure
 from stresslab.seam import RISK_PASS
-from stresslab.sweep import KNOBS, StressConfig, Sweep, plain, setting
+from stresslab.sweep import StressConfig, setting
 
 COVERAGE_WINDOWS = 2_000
 """STRESS-9: latency windows per path in a coverage measurement."""

@@ -21,13 +21,15 @@ from model.state import State
 from spec.bounds import MAX_PRICE
 from spec.examples import example_params
 from spec.params import Params
+from stresslab.caps import within_caps
 from stresslab.coverage import buffer_coverage, target
 from stresslab.efficiency import efficiency
 from stresslab.families import FAMILIES, Portfolios, generate
+from stresslab.knobs import SweepError, grid, parse_sweep
 from stresslab.paths import PathModel, price_path
 from stresslab.scalar_pass import ROW, risk_pass, row_state
 from stresslab.statistics import interval
-from stresslab.sweep import StressConfig, SweepError, grid, parse_sweep, setting, within_caps
+from stresslab.sweep import StressConfig, setting
 from tests.test_stress_model import opened
 
 PRICE = 2000

@@ -29,9 +29,10 @@ from spec.params import Params
 from spec.reports import StressInterval, StressReport
 from stresslab.executor import SchedulerUnreachable, executor
 from stresslab.families import FAMILIES, Universe, universe, unsupported
+from stresslab.knobs import KNOBS, Sweep, grid, parse_sweep
 from stresslab.paths import PathModel
 from stresslab.report import build, capital_efficiency, coverage_grid, write
-from stresslab.sweep import KNOBS, StressConfig, Sweep, grid, parse_sweep, run_sweep
+from stresslab.sweep import StressConfig, run_sweep
 
 LIMITS = {"accounts": 1_000_000, "steps": 1_000_000, "paths": 10_000, "workers": 64}
 
