@@ -190,6 +190,8 @@ EXCLUDED: dict[str, str] = {
     "PRC-5": "the exactness of sqrt, checked in tests/test_pricing.py",
     "PRC-10": "the price error bound over the whole domain: tests/test_pricing.py",
     "ITF": "the ITF export of `replay --itf`, not a build's behaviour: tests/test_itf.py",
+    "STRESS": "the stress lab (`intermargin stress`) measures the protocol, it is no rule of "
+    "it: tests/test_stress*.py, tests/test_cli_stress.py",
 }
 """Ids (or whole families) no vector can exercise, and why (CONF-10)."""
 

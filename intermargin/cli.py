@@ -1,4 +1,5 @@
-"""`intermargin`: run scenarios, fuzz, replay traces, prove invariants, verify everything.
+"""`intermargin`: run scenarios, fuzz, replay traces, prove invariants, verify everything,
+stress the protocol.
 
 Each subcommand lives in its own module under `intermargin/commands/` and
 registers itself with `register(subparsers)`.  Exit codes: 0 all good, 1 a
@@ -26,6 +27,7 @@ COMMANDS = (
     "adapter",
     "vectors",
     "conform",
+    "stress",
 )
 
 

@@ -1,8 +1,8 @@
 """Requirement traceability: every id in `spec/` with what implements and what verifies it.
 
-A requirement is *implemented* where `model/` (or the boundary in `spec/`, or the CLI)
-cites it, and *verified* where a test or a proof obligation cites it.  A requirement
-nothing verifies is a gap: `intermargin trace` fails on it.
+A requirement is *implemented* where `model/` (or the boundary in `spec/`, the CLI, or the
+stress lab in `stresslab/`) cites it, and *verified* where a test or a proof obligation
+cites it.  A requirement nothing verifies is a gap: `intermargin trace` fails on it.
 """
 
 import ast

@@ -6,7 +6,8 @@ Schema to `spec/schema/*-report.schema.json`.
 - `ProofsReport`: `intermargin prove --json FILE`;
 - `ReplayReport`: `intermargin replay FILE --json` (CLI-5);
 - `TraceabilityReport`: `intermargin trace --json FILE` (CLI-6);
-- `ScenarioReport`: `intermargin scenario NAME --json` (CLI-4).
+- `ScenarioReport`: `intermargin scenario NAME --json` (CLI-4);
+- `StressReport`: `intermargin stress --json` (CLI-STRESS-1).
 """
 
 from typing import Literal
@@ -163,3 +164,85 @@ class ScenarioReport(Report):
     title: str
     trace: Trace
     end_state: ObservableState
+
+
+# --- stress ------------------------------------------------------------------------------
+
+
+class StressInterval(Report):
+    """STRESS-6: a figure's mean over paths and its 95% confidence interval (normal
+    approximation, mean +/- 1.96 standard errors; the mean alone from one path)."""
+
+    mean: float
+    low: float
+    high: float
+    paths: int = Field(ge=0, description="the paths the figure is measured on")
+
+
+class StressMetrics(Report):
+    """STRESS-6: what the protocol cost over the paths of one setting (value units, counts,
+    seconds)."""
+
+    bad_debt: StressInterval = Field(description="loss claims the account could not pay")
+    insurance_draw: StressInterval = Field(description="value the insurance fund paid")
+    socialized: dict[str, StressInterval] = Field(description="per spoke partition")
+    liquidations: StressInterval
+    time_to_settle_s: StressInterval | None = Field(
+        description="seconds from declaration to settlement; null when nothing settled"
+    )
+    unsettled: StressInterval = Field(description="liquidations still running at the end")
+    penalties: StressInterval = Field(description="penalties paid into the insurance fund")
+    spoke_shortfall: StressInterval = Field(
+        description="losses beyond the credit line, left as negative balances on spokes"
+    )
+
+
+class StressPoint(Report):
+    """STRESS-8: one setting of the swept parameters and its figures."""
+
+    setting: dict[str, int | float]
+    accounts: int = Field(ge=0, description="accounts opened within the partition caps")
+    metrics: StressMetrics
+
+
+class CoveragePoint(Report):
+    """STRESS-9: the latency buffer's measured coverage at one latency and volatility."""
+
+    latency_s: int = Field(ge=1)
+    vol_pct: float = Field(gt=0, description="the paths' volatility, % a year")
+    declared_vol_pct: float = Field(ge=0, description="the volatility the buffer is sized on")
+    z: float = Field(ge=0)
+    buffer_bps: int = Field(ge=0)
+    target: float = Field(ge=0, le=1, description="2 Phi(z) - 1")
+    measured: StressInterval
+    windows: int = Field(ge=1, description="latency windows per path")
+
+
+class EfficiencyRow(Report):
+    """STRESS-10: collateral needed by one portfolio family, unified vs siloed margin."""
+
+    family: str
+    accounts: int = Field(ge=0)
+    unified: int = Field(ge=0, description="netted initial margin plus buffer, summed")
+    siloed: int = Field(ge=0, description="each venue's initial margin plus buffer, summed")
+    saving: float = Field(description="1 - unified / siloed")
+
+
+class StressReport(Report):
+    """CLI-STRESS-1: `intermargin stress --json`: the run's inputs and every figure."""
+
+    format: Literal["intermargin-stress/1"] = "intermargin-stress/1"
+    seed: int
+    accounts: int = Field(ge=1)
+    steps: int = Field(ge=1)
+    dt_s: int = Field(ge=1)
+    paths: int = Field(ge=1)
+    staleness_s: int = Field(ge=0)
+    vol_pct: float = Field(gt=0)
+    crash_pct: float = Field(ge=0)
+    families: list[str]
+    engine: str
+    sweeps: dict[str, list[int | float]]
+    points: list[StressPoint]
+    coverage: list[CoveragePoint]
+    efficiency: list[EfficiencyRow]

@@ -26,6 +26,7 @@ from spec.reports import (
     ProofsReport,
     ReplayReport,
     ScenarioReport,
+    StressReport,
     TraceabilityReport,
     VerifyReport,
 )
@@ -48,6 +49,7 @@ EXPORTED: dict[str, TypeAdapter[Any]] = {
     "traceability-report": TypeAdapter(TraceabilityReport),
     "scenario-report": TypeAdapter(ScenarioReport),
     "case": TypeAdapter(Case),
+    "stress-report": TypeAdapter(StressReport),
 }
 """Schema name -> the type it describes (validation mode: what a reader must accept)."""
 

@@ -52,7 +52,14 @@ from spec.trace import Trace, TraceMeta, TraceStep
 CODE_DIRS = [
     ROOT / d
     for d in (
-        "model", "spec", "proofs", "intermargin", "tests", "benchmarks", "conformance", "stresslab"
+        "model",
+        "spec",
+        "proofs",
+        "intermargin",
+        "tests",
+        "benchmarks",
+        "conformance",
+        "stresslab",
     )
 ]
 

@@ -1,0 +1,59 @@
+"""The one seam between the stress simulation and the risk engine (STRESS-2).
+
+The simulation asks for the hub's view of every account through a `RiskPassFn`:
+`risk_pass(params, population, prices, now, pools) -> RiskView`, one row per account.
+`RISK_PASS` is the engine the simulation uses unless it is given another one; swap
+the import below for the vectorized engine (`stresslab.engine.risk_pass`) and nothing
+else changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Protocol
+
+from spec.params import Params
+from stresslab.population import Flags, Ints, Population
+from stresslab.scalar_pass import risk_pass as RISK_PASS  # the seam
+
+Prices = Mapping[str, int]
+Pools = Mapping[str, int] | None
+
+
+class RiskView(Protocol):
+    """The hub's view of N accounts as arrays (RISK-1, RISK-10..RISK-12, RISK-NET-3,
+    RISK-IM-2): what the simulation reads of a risk pass."""
+
+    @property
+    def collateral_value(self) -> Ints: ...
+    @property
+    def equity(self) -> Ints: ...
+    @property
+    def net_equity(self) -> Ints: ...
+    @property
+    def maintenance(self) -> Ints: ...
+    @property
+    def initial(self) -> Ints: ...
+    @property
+    def healthy(self) -> Flags: ...
+    @property
+    def meets_initial(self) -> Flags: ...
+    @property
+    def capacity(self) -> Ints: ...
+
+
+class RiskPassFn(Protocol):
+    """`risk_pass(params, population, prices, now, pools=None)`: the risk rules of
+    `model/risk.py` evaluated for every row of a population."""
+
+    def __call__(
+        self,
+        params: Params,
+        population: Population,
+        prices: Prices,
+        now: int,
+        pools: Pools = None,
+    ) -> RiskView: ...
+
+
+__all__ = ["RISK_PASS", "Pools", "Prices", "RiskPassFn", "RiskView"]
