@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from model.arith import bps_down, bps_up, ceil_div, isqrt_ceil
 from model.catalog import catalog
-from model.pricing import ONE, Inputs, greeks_wad, option_wad
+from model.pricing import ONE, Inputs, greeks_wad, normal_cdf_wad, option_wad
 from model.state import AccountId, AssetId, Position, Positions, SpokeId, State
 from spec.bounds import BPS, SECONDS_PER_YEAR
 from spec.params import MarketParams, Params
@@ -380,8 +380,21 @@ def buffer_rate_bps(z_milli: int, volatility_bps: int, latency_s: int) -> int:
     return isqrt_ceil(ceil_div(scaled * scaled * latency_s, 1000 * 1000 * SECONDS_PER_YEAR))
 
 
-DELTA_ERROR_WAD = 2
-"""PRC-4: the normal distribution function's error bound in wad, so also the pricer's delta's."""
+CDF_ERROR_WAD = 2
+"""PRC-4: the error bound of the pricer's normal distribution function N in wad (so of its
+deltas, PRC-11)."""
+
+COVERAGE_TAIL_BPS = 15
+"""RISK-AGE-3: the coverage target: the probability that the price moves against a position
+by more than its buffer covers, over the buffer horizon, is at most 15 / 10_000."""
+
+
+def meets_coverage_target(z_milli: int) -> bool:
+    """RISK-AGE-3, RISK-AGE-6: 1 - N(z) <= COVERAGE_TAIL, judged against the account: with the
+    pricer's exact integer N at z and its error bound (PRC-4) added to the tail,
+    (ONE - N(z) + 2) * 10_000 <= COVERAGE_TAIL_BPS * ONE."""
+    tail_wad = ONE - normal_cdf_wad(z_milli * ONE // 1000) + CDF_ERROR_WAD
+    return tail_wad * BPS <= COVERAGE_TAIL_BPS * ONE
 
 
 def buffer_horizon(params: Params, spoke: SpokeId, age: int) -> int:
@@ -404,7 +417,7 @@ def buffer_weight_wad(params: Params, market: MarketParams, qty: int, price: int
     delta = abs(lot_delta_wad(params, market, price, now))
     if not is_live_option(market, now):
         return delta
-    return min(ONE, delta + DELTA_ERROR_WAD)
+    return min(ONE, delta + CDF_ERROR_WAD)
 
 
 def spoke_buffer(
