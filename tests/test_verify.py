@@ -161,8 +161,6 @@ def test_a_scan_that_adds_the_marks_fails_the_risk_laws(monkeypatch: pytest.Monk
     broken = "\n".join(result.details)
     assert "RISK-7 (no move, no loss)" in broken
     assert "RISK-7 (a perpetual loses the price change)" in broken
-
-
 # --- VER-RUN-1, VER-RUN-2: checks side by side, with progress ---------------------------
 
 
