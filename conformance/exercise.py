@@ -81,7 +81,7 @@ PAYLOAD_ACCEPTED = {
     "MarginCall": ("SPK-CALL-1", "SPK-CALL-2", "SPK-CALL-3", "SPK-3", "SPK-4", "MSG-2", "MSG-7"),
     "CreditRelease": ("HUB-REL-1", "MSG-3"),
     "LossClaim": ("HUB-CLAIM-3", "HUB-LOSS-1", "HUB-LOSS-2", "HUB-LOSS-5", "MSG-4"),
-    "ExposureReport": ("HUB-REP-1", "HUB-REP-4", "MSG-5"),
+    "ExposureReport": ("HUB-REP-1", "HUB-REP-4", "MSG-5", "RISK-AGE-1"),
     "LiquidationReport": ("LIQ-3", "LIQ-4", "LIQ-5", "MSG-7"),
 }
 
@@ -101,6 +101,7 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.CAP_BELOW_ALLOCATION: ("GOV-1",),
     Error.ALREADY_PAUSED: ("GOV-2",),
     Error.NOT_PAUSED: ("GOV-3",),
+    Error.REPORT_TOO_OLD: ("RISK-AGE-4",),
     Error.INSUFFICIENT_MARGIN: ("SPK-2", "RISK-5"),
     Error.INSUFFICIENT_CREDIT: ("SPK-REL-1",),
     Error.MARGIN_CALLED: ("SPK-TRADE-3", "SPK-3", "INV-LIQ-1"),
@@ -120,6 +121,8 @@ BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
     ("Trade", Error.INVALID_AMOUNT): ("SPK-TRADE-2", "BND-3"),
     ("Withdraw", Error.INSUFFICIENT_CAPACITY): ("HUB-WD-3",),
     ("GrantCredit", Error.INSUFFICIENT_CAPACITY): ("HUB-GRANT-2",),
+    ("Withdraw", Error.REPORT_TOO_OLD): ("HUB-WD-3",),
+    ("GrantCredit", Error.REPORT_TOO_OLD): ("HUB-GRANT-2",),
     ("GrantCredit", Error.SPOKE_PAUSED): ("HUB-GRANT-1",),
     ("GrantCredit", Error.ACCOUNT_LIQUIDATING): ("HUB-GRANT-1",),
     ("Withdraw", Error.ACCOUNT_LIQUIDATING): ("HUB-WD-1",),
@@ -184,6 +187,8 @@ EXCLUDED: dict[str, str] = {
     "outcome or observable field depends on it",
     "RISK-IM-4": "the margin ratio is a figure for people; no outcome depends on it",
     "RISK-IM-5": "the liquidation price is a figure for people; no outcome depends on it",
+    "RISK-AGE-3": "the coverage target, a statement about the parameters: tests/test_buffer_age.py",
+    "RISK-AGE-6": "a law of the example parameters, not a step: tests/test_buffer_age.py",
     "PRC-2": "an approximation bound of exp, checked against mpmath: tests/test_pricing.py",
     "PRC-3": "an approximation bound of ln, checked against mpmath: tests/test_pricing.py",
     "PRC-4": "an approximation bound of N, checked against mpmath: tests/test_pricing.py",
@@ -224,6 +229,7 @@ def risk_read(pre: State, account: str) -> set[str]:
     if not books:
         return found
     found |= {"HUB-REP-2", "HUB-REP-3", "RISK-2", "RISK-3", "RISK-6", "RISK-10"}
+    found |= {"RISK-AGE-2", "RISK-AGE-5"}  # the buffer over latency + report age, by weight
     found.add("RISK-7" if pre.params.margin_method == "portfolio" else "RISK-4")
     if len(books) > 1:
         found.add("RISK-8")

@@ -267,6 +267,25 @@ UNITS: tuple[Story, ...] = (
         rejected(Error.PRICE_UNAVAILABLE),
     ),
     Story(
+        "report-too-old",
+        "hub",
+        "unit",
+        "arb reported alice's position 301 s ago, past max_report_age_s: the withdrawal "
+        "fails closed, though the prices are fresh",
+        (
+            usd(1_000),
+            *eth(2_000),
+            GrantCredit(account="alice", spoke="arb", amount=500),  # -> 1
+            *dl(1),
+            Trade(spoke="arb", account="alice", market="ETH-PERP", qty=1, price=2_000),  # -> 2
+            *dl(2),
+            AdvanceTime(seconds=301),
+            *eth(2_000),
+            Withdraw(account="alice", asset="USD", amount=1),
+        ),
+        rejected(Error.REPORT_TOO_OLD),
+    ),
+    Story(
         "below-quorum",
         "oracle",
         "unit",

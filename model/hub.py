@@ -8,7 +8,7 @@ from model.ledger import pay_loss, seizure_prices
 from model.network import send
 from model.oracle import prices_of
 from model.outcome import Step, accept, ignore, reject
-from model.risk import assets_needed, free_capacity, meets_initial
+from model.risk import assets_needed, free_capacity, meets_initial, stale_books
 from model.state import AccountId, Position, Report, SpokeId, State, add_ghost, assoc
 from spec.actions import Deposit, GrantCredit, Withdraw
 from spec.bounds import MAX_AMOUNT
@@ -51,10 +51,10 @@ def deposit(state: State, action: Deposit) -> Step:
 
 
 def withdraw(state: State, action: Withdraw) -> Step:
-    """HUB-WD-1..3, RISK-IM-2: tokens leave the hub only if the account is not liquidating
-    and, after, its capacity at current prices still covers every allocation (in flight
-    included) plus the latency buffer, and its initial requirement.  Without the prices to
-    tell, it fails closed."""
+    """HUB-WD-1..3, RISK-IM-2, RISK-AGE-4: tokens leave the hub only if the account is not
+    liquidating and, after, its capacity at current prices still covers every allocation (in
+    flight included) plus the latency buffer, and its initial requirement.  Without the
+    prices to tell, or with a reported book too old to trust, it fails closed."""
     key = (action.account, action.asset)
     if state.hub.status[action.account].liquidating:
         return reject(state, Error.ACCOUNT_LIQUIDATING)
@@ -72,6 +72,8 @@ def withdraw(state: State, action: Withdraw) -> Step:
     prices = prices_of(state, assets_needed(state, action.account))
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
+    if stale_books(state, action.account):
+        return reject(state, Error.REPORT_TOO_OLD)  # RISK-AGE-4: fail closed
     if free_capacity(after, action.account, prices) < 0:
         return reject(state, Error.INSUFFICIENT_CAPACITY)
     if not meets_initial(after, action.account, prices):
@@ -80,7 +82,8 @@ def withdraw(state: State, action: Withdraw) -> Step:
 
 
 def grant_credit(state: State, action: GrantCredit) -> Step:
-    """HUB-GRANT-1..4, RISK-IM-2: allocate free capacity to a spoke and send the grant.
+    """HUB-GRANT-1..4, RISK-IM-2, RISK-AGE-4: allocate free capacity to a spoke and send the
+    grant.
 
     The hub counts the credit as allocated from the moment it sends, so credit
     in flight can never back a second grant or a withdrawal (INV-CREDIT-1).
@@ -88,7 +91,8 @@ def grant_credit(state: State, action: GrantCredit) -> Step:
     spoke then backs the account, so its reported losses and exposure count
     (RISK-13), including a loss it left unclaimed and will claim at once
     (SPK-GRANT-3).  The grant carries the account's epoch so a spoke knows it
-    postdates any margin call it has obeyed (SPK-GRANT-2).
+    postdates any margin call it has obeyed (SPK-GRANT-2).  A reported book too old to
+    trust (RISK-AGE-4) stops it, like a missing price.
     """
     status = state.hub.status[action.account]
     if status.liquidating:
@@ -103,6 +107,8 @@ def grant_credit(state: State, action: GrantCredit) -> Step:
     prices = prices_of(state, assets_needed(granted, action.account))
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
+    if stale_books(granted, action.account):
+        return reject(state, Error.REPORT_TOO_OLD)  # RISK-AGE-4: fail closed
     if free_capacity(granted, action.account, prices) < 0:
         return reject(state, Error.INSUFFICIENT_CAPACITY)
     if not meets_initial(granted, action.account, prices):
@@ -149,9 +155,11 @@ def record_report(
     seq: int,
     balance: int,
     positions: dict[str, Position],
+    time: int,
 ) -> State:
-    """HUB-REP-1: keep the newer report."""
-    report = Report(seq=seq, balance=balance, positions=positions)
+    """HUB-REP-1, RISK-AGE-1: keep the newer report, with the time it carries; a time after
+    the hub's clock (a spoke's clock cannot run ahead of it) is recorded as now."""
+    report = Report(seq=seq, balance=balance, positions=positions, time=min(time, state.oracle.now))
     reports = assoc(state.hub.reports, (account, spoke), report)
     return replace(state, hub=replace(state.hub, reports=reports))
 
@@ -167,10 +175,13 @@ def report_positions(state: State, views: tuple[PositionView, ...]) -> dict[str,
 
 
 def receive_exposure_report(state: State, spoke: SpokeId, msg: ExposureReport) -> Step:
-    """HUB-REP-1: a report with a sequence number not above the last one is stale and ignored."""
+    """HUB-REP-1, RISK-AGE-1: a report with a sequence number not above the last one is stale
+    and ignored; an accepted one is kept with the time it carries."""
     if msg.seq <= state.hub.reports[(msg.account, spoke)].seq:
         return ignore(state, Error.STALE_REPORT)
     positions = report_positions(state, msg.positions)
     if positions is None:
         return ignore(state, Error.MALFORMED_REPORT)
-    return accept(record_report(state, msg.account, spoke, msg.seq, msg.balance, positions))
+    return accept(
+        record_report(state, msg.account, spoke, msg.seq, msg.balance, positions, msg.time)
+    )

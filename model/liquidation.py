@@ -97,7 +97,9 @@ def receive_liquidation_report(state: State, spoke: SpokeId, msg: LiquidationRep
     state = add_ghost(state, "claimed", spoke, loss)
     state = pay_loss(state, msg.account, spoke, loss, prices)
     if msg.seq > state.hub.reports[(msg.account, spoke)].seq:
-        state = record_report(state, msg.account, spoke, msg.seq, msg.balance, {})
+        # RISK-AGE-1: the answer leaves an empty book, stamped with the hub's receipt time
+        now = state.oracle.now
+        state = record_report(state, msg.account, spoke, msg.seq, msg.balance, {}, now)
     status = replace(status, pending=status.pending - {spoke})
     state = with_status(state, msg.account, status)
     if status.pending:

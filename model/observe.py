@@ -56,7 +56,7 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
     reports: dict[str, dict[str, ReportView]] = {}
     for (a, s), r in hub.reports.items():
         reports.setdefault(a, {})[s] = ReportView(
-            seq=r.seq, balance=r.balance, positions=views(r.positions)
+            seq=r.seq, balance=r.balance, positions=views(r.positions), time=r.time
         )
     spokes: dict[str, dict[str, SpokeAccountView]] = {}
     for (s, a), acct in state.spokes.items():
@@ -134,7 +134,9 @@ def restore(params: Params, obs: ObservableState) -> State:
                 for a, st in hub.status.items()
             },
             reports={
-                (a, s): Report(seq=r.seq, balance=r.balance, positions=unviews(r.positions))
+                (a, s): Report(
+                    seq=r.seq, balance=r.balance, positions=unviews(r.positions), time=r.time
+                )
                 for a, inner in hub.reports.items()
                 for s, r in inner.items()
             },

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from model.arith import bps_down, bps_up, ceil_div, isqrt_ceil
 from model.catalog import catalog
-from model.pricing import ONE, Inputs, greeks_wad, option_wad
+from model.pricing import ONE, Inputs, greeks_wad, normal_cdf_wad, option_wad
 from model.state import AccountId, AssetId, Position, Positions, SpokeId, State
 from spec.bounds import BPS, SECONDS_PER_YEAR
 from spec.params import MarketParams, Params
@@ -380,15 +380,64 @@ def buffer_rate_bps(z_milli: int, volatility_bps: int, latency_s: int) -> int:
     return isqrt_ceil(ceil_div(scaled * scaled * latency_s, 1000 * 1000 * SECONDS_PER_YEAR))
 
 
-def spoke_buffer(params: Params, spoke: SpokeId, positions: Positions, prices: Prices) -> int:
-    """RISK-6: the add-on for price moves during one spoke's sync interval, on its notional."""
+CDF_ERROR_WAD = 2
+"""PRC-4: the error bound of the pricer's normal distribution function N in wad (so of its
+deltas, PRC-11)."""
+
+COVERAGE_TAIL_BPS = 15
+"""RISK-AGE-3: the coverage target: the probability that the price moves against a position
+by more than its buffer covers, over the buffer horizon, is at most 15 / 10_000."""
+
+
+def meets_coverage_target(z_milli: int) -> bool:
+    """RISK-AGE-3, RISK-AGE-6: 1 - N(z) <= COVERAGE_TAIL, judged against the account: with the
+    pricer's exact integer N at z and its error bound (PRC-4) added to the tail,
+    (ONE - N(z) + 2) * 10_000 <= COVERAGE_TAIL_BPS * ONE."""
+    tail_wad = ONE - normal_cdf_wad(z_milli * ONE // 1000) + CDF_ERROR_WAD
+    return tail_wad * BPS <= COVERAGE_TAIL_BPS * ONE
+
+
+def buffer_horizon(params: Params, spoke: SpokeId, age: int) -> int:
+    """RISK-AGE-2: the seconds of price move the buffer of a spoke's book covers: the spoke's
+    latency (a margin call and its answer, PAR-3) plus the age of the hub's report."""
+    return catalog(params).spokes[spoke].latency_s + age
+
+
+def buffer_weight_wad(params: Params, market: MarketParams, qty: int, price: int, now: int) -> int:
+    """RISK-AGE-5: the share of its underlying's move one lot of a position can lose, in wad.
+
+    A perpetual and every short position: ONE (a lot's value moves at most one for one with
+    its underlying, |delta| <= 1, and a short's loss grows faster than its delta says).  A
+    long option: its |delta| from the pricer (PRC-11), raised by the pricer's error bound
+    while it has time value and capped at ONE (its value is convex in the price, so its loss
+    over a move is at most |delta| times the move).
+    """
+    if market.kind == "perp" or qty < 0 or price == 0:
+        return ONE
+    delta = abs(lot_delta_wad(params, market, price, now))
+    if not is_live_option(market, now):
+        return delta
+    return min(ONE, delta + CDF_ERROR_WAD)
+
+
+def spoke_buffer(
+    params: Params, spoke: SpokeId, positions: Positions, prices: Prices, *, now: int, age: int
+) -> int:
+    """RISK-6, RISK-AGE-2, RISK-AGE-5: the add-on for price moves over one spoke's buffer
+    horizon (latency + report age) on a book:
+    sum of ceil(|qty| * weight * price * rate / (10_000 * ONE)) over its positions, with
+    rate = buffer_rate_bps(z, volatility of the underlying, horizon)."""
     cat = catalog(params)
-    latency = cat.spokes[spoke].latency_s
+    horizon = buffer_horizon(params, spoke, age)
     total = 0
     for market_id, pos in positions.items():
-        asset = cat.assets[cat.markets[market_id].underlying]
-        rate = buffer_rate_bps(params.buffer_z_milli, asset.volatility_bps, latency)
-        total += bps_up(notional(params, market_id, pos, prices), rate)
+        market = cat.markets[market_id]
+        price = prices[market.underlying]
+        rate = buffer_rate_bps(
+            params.buffer_z_milli, cat.assets[market.underlying].volatility_bps, horizon
+        )
+        weight = buffer_weight_wad(params, market, pos.qty, price, now)
+        total += ceil_div(abs(pos.qty) * weight * price * rate, BPS * ONE)
     return total
 
 
@@ -467,12 +516,34 @@ def reported_losses(state: State, account: AccountId, prices: Prices) -> int:
     return sum(min(0, reported_pnl(state, account, s, prices)) for s in backing)
 
 
+def report_age(state: State, account: AccountId, spoke: SpokeId) -> int:
+    """RISK-AGE-2: how old the hub's last report from the spoke is: now less the time it
+    carries (RISK-AGE-1), never below 0."""
+    return max(0, state.oracle.now - state.hub.reports[(account, spoke)].time)
+
+
 def latency_buffer(state: State, account: AccountId, prices: Prices) -> int:
-    """RISK-6: the sum of every spoke's buffer on its reported positions."""
+    """RISK-6, RISK-AGE-2: the sum of every spoke's buffer on its reported positions, over the
+    spoke's latency plus the age of its report."""
+    now = state.oracle.now
     return sum(
-        spoke_buffer(state.params, spoke, book, prices)
+        spoke_buffer(
+            state.params, spoke, book, prices, now=now, age=report_age(state, account, spoke)
+        )
         for spoke, book in reported_books(state, account).items()
     )
+
+
+def stale_books(state: State, account: AccountId) -> list[SpokeId]:
+    """RISK-AGE-4: the spokes the account uses whose reported book holds positions and is
+    older than the declared bound (PAR-16); while there is one, every risk-increasing hub
+    action on the account fails closed."""
+    bound = state.params.max_report_age_s
+    return [
+        spoke
+        for spoke, book in reported_books(state, account).items()
+        if book and report_age(state, account, spoke) > bound
+    ]
 
 
 def maintenance_requirement(state: State, account: AccountId, prices: Prices) -> int:

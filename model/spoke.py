@@ -95,7 +95,8 @@ def position_views(positions: Positions) -> tuple[PositionView, ...]:
 
 
 def report_exposure(state: State, spoke: SpokeId, account: AccountId) -> State:
-    """SPK-REP-1: number and send the account's positions and settled balance."""
+    """SPK-REP-1, RISK-AGE-1: number, time-stamp and send the account's positions and settled
+    balance."""
     acct = state.spokes[(spoke, account)]
     acct = replace(acct, seq=acct.seq + 1)
     state = with_spoke_account(state, spoke, account, acct)
@@ -104,6 +105,7 @@ def report_exposure(state: State, spoke: SpokeId, account: AccountId) -> State:
         seq=acct.seq,
         balance=acct.balance,
         positions=position_views(acct.positions),
+        time=state.oracle.now,
     )
     return send(state, spoke, "hub", report)
 

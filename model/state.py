@@ -52,6 +52,8 @@ class Report:
     seq: int = 0
     balance: int = 0
     positions: Positions = field(default_factory=dict)
+    time: int = 0
+    """RISK-AGE-1: the spoke's clock when it sent the report."""
 
 
 @dataclass(frozen=True, slots=True)

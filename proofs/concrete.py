@@ -31,6 +31,7 @@ from model.risk import (
     maintenance_requirement,
     margin,
     reported_books,
+    stale_books,
     underlyings,
     unrealized_pnl,
 )
@@ -261,6 +262,7 @@ def encode_step(state: State, typed: Action) -> EncodedStep | None:
         )
         prices = prices_of(state, assets_needed(view, action.account))
         inputs["live"] = B(prices is not None)
+        inputs["recent"] = B(not stale_books(view, action.account))
         p = prices or {}
         if prices is not None and t != "Liquidate":
             cv = loan_value(view, action.account, p)

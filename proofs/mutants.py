@@ -39,6 +39,7 @@ def grant_ignores_in_flight(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str,
     rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
     rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
+    rules.reject_if(z3.Not(inp["recent"]), Error.REPORT_TOO_OLD)
     lines = total(pre.line[(p, a)] for p in pre.u.spokes)
     free = collateral_value(ctx, pre, a) + inp["reported_loss"] - lines - inp["buffer"]
     rules.reject_if(amount > free, Error.INSUFFICIENT_CAPACITY)
@@ -58,6 +59,7 @@ def grant_cap_against_all_caps(
     rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
     rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
+    rules.reject_if(z3.Not(inp["recent"]), Error.REPORT_TOO_OLD)
     rules.reject_if(amount > free_capacity(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
     rules.reject_if(below_initial(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
     all_caps = total(pre.cap[p] for p in pre.u.spokes)
@@ -73,6 +75,7 @@ def grant_while_liquidating(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str,
     rules = Rules(pre)
     rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
+    rules.reject_if(z3.Not(inp["recent"]), Error.REPORT_TOO_OLD)
     rules.reject_if(amount > free_capacity(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
     rules.reject_if(below_initial(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
     rules.reject_if(spoke_allocation(pre, s) + amount > pre.cap[s], Error.PARTITION_CAP)

@@ -62,6 +62,8 @@ class ExposureReport(Frozen):
     seq: Counter
     balance: Balance
     positions: tuple[PositionView, ...]
+    time: Counter = 0
+    """RISK-AGE-1: the spoke's clock (logical time) when it sent the report."""
 
 
 class LiquidationReport(Frozen):

@@ -30,6 +30,7 @@ class ReportView(Frozen):
     seq: Counter
     balance: Balance
     positions: tuple[PositionView, ...]
+    time: Counter = 0
 
 
 class HubView(Frozen):

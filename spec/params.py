@@ -158,6 +158,13 @@ class Params(Frozen):
     penalty_bps: Bps = Field(description="PAR-8: liquidation penalty on the requirement")
     insurance_fund: tuple[tuple[Id, Amount], ...] = ()
     margin_method: Literal["per_position", "portfolio"] = "portfolio"
+    max_report_age_s: Seconds = Field(
+        default=300,
+        description=(
+            "PAR-16, RISK-AGE-4: a reported book with positions older than this many seconds"
+            " makes grants and withdrawals fail closed"
+        ),
+    )
 
     @model_validator(mode="after")
     def _ids_are_unique_and_resolve(self) -> Self:

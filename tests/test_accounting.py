@@ -134,15 +134,19 @@ def test_notional_uses_the_underlying_price_also_for_options() -> None:
 
 
 def test_per_position_margin_and_the_buffer_scale_with_notional() -> None:
-    """RISK-3, RISK-4, RISK-6: at ETH 2100 the short calls need ceil(6300 x 10%) = 630 of
-    maintenance (more than the short option minimum 3 x 1% x 2100 = 63), the long puts
-    none.  arb's buffer rate is ceil(3 x 80% x sqrt(2 / Y)) =
-    isqrt_ceil(ceil(24_000^2 x 2 / (10^6 x Y))) = isqrt_ceil(37) = 7 bps, on every
-    notional: ceil(6300 x 7 / 10^4) + ceil(8400 x 7 / 10^4) = 5 + 6 = 11."""
+    """RISK-3, RISK-4, RISK-6, RISK-AGE-5: at ETH 2100 the short calls need
+    ceil(6300 x 10%) = 630 of maintenance (more than the short option minimum
+    3 x 1% x 2100 = 63), the long puts none.  arb's buffer rate over its 2 s latency (a
+    fresh report) is ceil(3 x 80% x sqrt(2 / Y)) = isqrt_ceil(ceil(24_000^2 x 2 / (10^6 x
+    Y))) = isqrt_ceil(37) = 7 bps.  The short calls are buffered on their notional:
+    ceil(6300 x 7 / 10^4) = 5.  The long puts on their delta: with 30 days left at 80%,
+    d1 = (ln(2100/1800) + 0.64 x 0.0822 / 2) / (0.8 x sqrt(0.0822)) = 0.787, N(d1) = 0.784,
+    |delta| = 0.216, so ceil(4 x 0.216 x 2100 x 7 / 10^4) = ceil(1.27) = 2; 7 in all (on
+    their notional it would have been ceil(8400 x 7 / 10^4) = 6)."""
     options = {m: BOOK[m] for m in ("ETH-C-2000", "ETH-P-1800")}
     eth = {"ETH": 2_100}
     assert per_position_margin(PARAMS, options, eth, initial=False, now=0) == 630
-    assert spoke_buffer(PARAMS, "arb", options, eth) == 11
+    assert spoke_buffer(PARAMS, "arb", options, eth, now=0, age=0) == 7
     doubled = {m: Position(2 * p.qty, 2 * p.cost) for m, p in options.items()}
     assert per_position_margin(PARAMS, doubled, eth, initial=False, now=0) == 1_260
 

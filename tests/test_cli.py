@@ -79,9 +79,9 @@ def test_scenario_crash_prints_its_timeline_and_summary(
         "accepted -> #8 #9 #10",
         "ignored STALE_REPORT",
         "rejected MARGIN_CALLED",
-        "alice 6260/7035 LOW",
-        "2848 USD",
-        "50352 USD",
+        "alice 6260/7095 LOW",
+        "2845 USD",
+        "50355 USD",
     ):
         assert text in out, text
 

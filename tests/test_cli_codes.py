@@ -178,7 +178,7 @@ def test_the_timeline_shows_story_columns_one_row_per_step_and_the_end_state(
     assert rows == list(range(1, len(chosen.actions) + 1))
     # a row shows a health figure, an allocation against its cap, and the ids in flight
     assert re.search(r"│ 6 │ Grant alice->arb 4000 .*alice 14600/0 ok .*arb 4000/1M .*1: #1", out)
-    for part in ("Accounts at the end", "Spokes at the end", "insurance fund: 50352 USD"):
+    for part in ("Accounts at the end", "Spokes at the end", "insurance fund: 50355 USD"):
         assert part in out
 
 

@@ -138,17 +138,20 @@ def test_initial_is_never_looser_than_maintenance() -> None:
 
 
 def test_health_factor_and_margin_ratio_of_the_hedged_pair() -> None:
-    """RISK-IM-3, RISK-IM-4 worked example: at the end of `hedged` bob's net equity is 1600
-    against a requirement of 33: health factor floor(1600 * 10000 / 33) = 484848 bps,
-    margin ratio ceil(33 * 10000 / 1600) = 207 bps (206.25 rounded against him); his
-    capacity -400 against an initial requirement of 33 gives an initial health factor of
-    floor(-4000000 / 33) = -121213 bps."""
+    """RISK-IM-3, RISK-IM-4, RISK-AGE-2 worked example: at the end of `hedged` bob's net
+    equity is 1600.  His flat pair needs no margin, only its buffer, and his spokes last
+    reported 60 s ago: arb's horizon is 2 + 60 = 62 s, rate isqrt_ceil(ceil(24_000_000^2 x 62
+    / (10^6 x Y))) = isqrt_ceil(1133) = 34 bps, ceil(5 x 2900 x 34 / 10^4) = 50; base's is
+    12 + 60 = 72 s, isqrt_ceil(1316) = 37 bps, ceil(14_500 x 37 / 10^4) = 54: a requirement
+    of 104.  Health factor floor(1600 * 10000 / 104) = 153846 bps, margin ratio
+    ceil(104 * 10000 / 1600) = 650 bps; his capacity -400 against an initial requirement of
+    104 gives an initial health factor of floor(-4000000 / 104) = -38462 bps."""
     state = run_scenario(SCENARIOS["hedged"]).final
     prices = health_prices(state, "bob")
     assert prices is not None
-    assert health_factor(state, "bob", prices) == 484_848
-    assert margin_ratio(state, "bob", prices) == 207
-    assert initial_health_factor(state, "bob", prices) == -121_213
+    assert health_factor(state, "bob", prices) == 153_846
+    assert margin_ratio(state, "bob", prices) == 650
+    assert initial_health_factor(state, "bob", prices) == -38_462
 
 
 def test_the_ratios_of_an_account_with_nothing_at_risk() -> None:
@@ -182,7 +185,7 @@ def one_perp(params: Params, usd: int, qty: int, entry: int) -> State:
             linked=frozenset({("alice", "arb")}),
         ),
     )
-    return record_report(state, "alice", "arb", 1, 0, {"ETH-PERP": Position(qty, qty * entry)})
+    return record_report(state, "alice", "arb", 1, 0, {"ETH-PERP": Position(qty, qty * entry)}, 0)
 
 
 def test_liquidation_price_reproduces_dydx_v4_worked_example() -> None:
@@ -245,13 +248,18 @@ def hedged_trace(tmp_path: Path) -> Path:
 def test_account_shows_one_account_at_a_step_as_json(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """CLI-12: bob at the end of `hedged` (step 33) and before his trades (step 8)."""
+    """CLI-12: bob at the end of `hedged` (step 33; his requirement is the buffer over the 60 s
+    his reports have aged, worked out in the test above) and before his trades (step 8)."""
     path = str(hedged_trace(tmp_path))
     assert main(["account", path, "--account", "bob", "--json"]) == 0
     end = json.loads(capsys.readouterr().out)
     assert end["step"] == 33
-    assert (end["net_equity"], end["capacity"], end["maintenance_requirement"]) == (1_600, -400, 33)
-    assert (end["health_factor_bps"], end["margin_ratio_bps"]) == (484_848, 207)
+    assert (end["net_equity"], end["capacity"], end["maintenance_requirement"]) == (
+        1_600,
+        -400,
+        104,
+    )
+    assert (end["health_factor_bps"], end["margin_ratio_bps"]) == (153_846, 650)
     assert end["spokes"]["arb"]["backed_profit"] == 2_000
     assert main(["account", path, "--account", "bob", "--step", "8", "--json"]) == 0
     early = json.loads(capsys.readouterr().out)

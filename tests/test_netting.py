@@ -48,8 +48,10 @@ def pair_state(qty: int, entry: int, usd: int, pools: int) -> State:
             linked=frozenset({("alice", "arb"), ("alice", "base")}),
         ),
     )
-    state = record_report(state, "alice", "arb", 1, 0, {"ETH-PERP": Position(qty, qty * entry)})
-    return record_report(state, "alice", "base", 1, 0, {"ETH-PERP": Position(-qty, -qty * entry)})
+    state = record_report(state, "alice", "arb", 1, 0, {"ETH-PERP": Position(qty, qty * entry)}, 0)
+    return record_report(
+        state, "alice", "base", 1, 0, {"ETH-PERP": Position(-qty, -qty * entry)}, 0
+    )
 
 
 # --- RISK-NET-1: the pool's value -------------------------------------------------------
@@ -148,8 +150,12 @@ def test_a_fake_profit_never_reaches_capacity_and_lifts_health_by_at_most_the_po
     base_loss = min(0, qty * (entry - price))
     if qty * (price - entry) < 0:  # make arb's reported PnL non-negative first
         report = replace(report, balance=qty * (entry - price))
-        state = record_report(state, "alice", "arb", 2, report.balance, dict(report.positions))
-    lied = record_report(state, "alice", "arb", 3, report.balance + fake, dict(report.positions))
+        state = record_report(
+            state, "alice", "arb", 2, report.balance, dict(report.positions), report.time
+        )
+    lied = record_report(
+        state, "alice", "arb", 3, report.balance + fake, dict(report.positions), report.time
+    )
     event("arb's profit exceeds its pool" if fake > pool else "within the pool")
     assert capacity(lied, "alice", prices) == capacity(state, "alice", prices) == usd + base_loss
     assert free_capacity(lied, "alice", prices) == free_capacity(state, "alice", prices)
@@ -160,8 +166,12 @@ def test_a_fake_profit_never_reaches_capacity_and_lifts_health_by_at_most_the_po
 def test_a_compromised_spokes_fake_profit_lets_no_value_out() -> None:
     """RISK-NET-5, INV-RISK-6, INV-PART-2: at the end of `hedged`, arb (which carol used)
     injects a report of a 1,000,000 profit for carol.  Her net equity rises by arb's pool
-    (2000) and no more; her capacity does not move, so a grant of more than her 1705 of
-    collateral is refused; every invariant, the partition bound included, holds."""
+    (2000) and no more; her capacity does not move, so a grant of more than her 1704 of
+    collateral is refused; every invariant, the partition bound included, holds.  1704 is
+    her 3800 less arb's 2000 loss claim and a 5% penalty on her requirement at the call:
+    scan margin 5 x 2400 x 45% x 35% = 1890 (the extreme move) plus a buffer over arb's 2 s
+    and the 30 s her report had aged, isqrt_ceil(ceil(24_000_000^2 x 32 / (10^6 x Y))) =
+    isqrt_ceil(585) = 25 bps of 12_000 = 30 (RISK-AGE-2); ceil(1920 x 5%) = 96."""
     state = run_scenario(SCENARIOS["hedged"]).final
     prices = health_prices(state, "carol")
     assert prices is not None
@@ -170,11 +180,11 @@ def test_a_compromised_spokes_fake_profit_lets_no_value_out() -> None:
     state, outcome = checked(state, Inject(sender="arb", receiver="hub", payload=lie))
     assert outcome.accepted and "arb" in state.ghost.compromised
     assert net_equity(state, "carol", prices) == before[0] + 2_000
-    assert capacity(state, "carol", prices) == before[1] == 1_705
+    assert capacity(state, "carol", prices) == before[1] == 1_704
     refused(
-        state, GrantCredit(account="carol", spoke="base", amount=1_706), Error.INSUFFICIENT_CAPACITY
+        state, GrantCredit(account="carol", spoke="base", amount=1_705), Error.INSUFFICIENT_CAPACITY
     )
-    _, outcome = checked(state, GrantCredit(account="carol", spoke="base", amount=1_705))
+    _, outcome = checked(state, GrantCredit(account="carol", spoke="base", amount=1_704))
     assert outcome.accepted
 
 

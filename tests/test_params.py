@@ -427,7 +427,8 @@ def test_the_buffer_multiplier_reaches_the_spokes_buffer() -> None:
     base = example_params()
     spokes = (base.spokes[0].model_copy(update={"latency_s": SECONDS_PER_YEAR}), *base.spokes[1:])
     params = base.model_copy(update={"buffer_z_milli": 1_500, "spokes": spokes})
-    assert spoke_buffer(params, "arb", {"ETH-PERP": Position(1, 2_000)}, {"ETH": 2_000}) == 2_400
+    book = {"ETH-PERP": Position(1, 2_000)}
+    assert spoke_buffer(params, "arb", book, {"ETH": 2_000}, now=0, age=0) == 2_400
 
 
 @pytest.mark.parametrize("penalty", [-1, 10_001])

@@ -74,7 +74,7 @@ def account_state(
     state = replace(state, hub=replace(state.hub, collateral=collateral, owed=owed, linked=linked))
     for seq, (spoke, book) in enumerate(sorted(reported.items()), start=1):
         state = record_report(
-            state, "alice", spoke, seq, balance if spoke == "arb" else 0, dict(book)
+            state, "alice", spoke, seq, balance if spoke == "arb" else 0, dict(book), 0
         )
     return state
 
@@ -241,9 +241,9 @@ def test_the_buffer_on_a_spoke_is_its_rate_on_the_notional() -> None:
     (60 s: 24 000 x sqrt(60/31 536 000) = 33.1 bps, up to 34): 11.56, rounded up to 12."""
     book = {"ETH-PERP": Position(2, 4_000)}
     prices = {"ETH": 1_700}
-    assert spoke_buffer(PARAMS, "arb", book, prices) == 3
+    assert spoke_buffer(PARAMS, "arb", book, prices, now=0, age=0) == 3
     assert buffer_rate_bps(3_000, 8_000, 60) == 34
-    assert spoke_buffer(PARAMS, "sol", book, prices) == 12
+    assert spoke_buffer(PARAMS, "sol", book, prices, now=0, age=0) == 12
 
 
 # --- INV-RISK-4: netting across venues ------------------------------------------------

@@ -86,7 +86,13 @@ def test_netting_netted_margin_is_far_below_the_sum_of_isolated_margins() -> Non
     the perps' tenor against the puts'.  The model rounds each loss and charge up, so it
     is at most 2 above the float figure (1 per rounding).
     Per-position maintenance 5% of notional: 950 + 570 + 0 = 1520.
-    Buffer: ceil(19000 * 7 bps) = 14, ceil(11400 * 15 bps) = 18, ceil(7600 * 34 bps) = 26.
+    Buffer (RISK-AGE-2, RISK-AGE-5): the reports are 30 s old, so the horizons are
+    arb 2 + 30 = 32 s, base 12 + 30 = 42 s, sol 60 + 30 = 90 s, at rates
+    isqrt_ceil(ceil(24_000_000^2 H / (10^6 Y))) = isqrt_ceil(585) = 25,
+    isqrt_ceil(768) = 28 and isqrt_ceil(1644) = 41 bps: ceil(19000 * 25 bps) = 48,
+    ceil(11400 * 28 bps) = 32, and the long puts on their delta: d1 = (ln(1900/1800) +
+    0.32 x 0.0822) / (0.8 x sqrt(0.0822)) = 0.350, |delta| = 1 - N(0.350) = 0.363,
+    ceil(4 x 0.363 x 1900 x 41 bps) = ceil(11.31) = 12; 92 in all.
     """
     m = margins(ran("netting").final, "alice")
     assert m is not None
@@ -102,15 +108,18 @@ def test_netting_netted_margin_is_far_below_the_sum_of_isolated_margins() -> Non
     assert puts <= m.spokes[2].isolated <= puts + 2
     assert pair <= m.netted <= pair + 2
     assert m.isolated == 2_993 + 1_796 + m.spokes[2].isolated
-    assert (m.saved, m.per_position, m.buffer) == (m.isolated - m.netted, 1520, 58)
+    assert (m.saved, m.per_position, m.buffer) == (m.isolated - m.netted, 1520, 92)
     assert m.saved > 4_000
 
 
 def test_netting_requirement_at_the_hub_falls_as_each_hedge_is_reported() -> None:
-    """RISK-10: the hub's requirement nets venues: 3164 with the long alone (10 x 900 x 35%
-    = 3150 + buffer 14), 1292 with the short (4 lots net: 1260 + 14 + 18), and with the
-    puts the float scan of the 4 perps and 4 puts at 2000 plus the spread charge
-    (rounded up, at most 2 more) plus buffers 14 + 18 + ceil(8000 x 34 bps) = 28."""
+    """RISK-10, RISK-AGE-5: the hub's requirement nets venues: 3164 with the long alone
+    (10 x 900 x 35% = 3150 + buffer 14), 1292 with the short (4 lots net: 1260 + 14 + 18),
+    and with the puts the float scan of the 4 perps and 4 puts at 2000 plus the spread
+    charge (rounded up, at most 2 more) plus buffers 14 + 18 + 8: the long puts are
+    buffered on their delta, d1 = (ln(2000/1800) + 0.32 x 0.0822) / (0.8 x sqrt(0.0822)) =
+    0.574, |delta| = 1 - N(0.574) = 0.283, ceil(4 x 0.283 x 2000 x 34 bps) = ceil(7.70) = 8
+    (on their notional it was ceil(8000 x 34 bps) = 28).  All at time 0: fresh reports."""
     result = ran("netting")
     requirement = {}
     for r in result.steps:
@@ -119,7 +128,7 @@ def test_netting_requirement_at_the_hub_falls_as_each_hedge_is_reported() -> Non
         requirement[r.number] = h.requirement
     assert (requirement[12], requirement[14]) == (3164, 1292)
     hedge = risk([Lot("perp", 4), Lot("put", 4, 1_800, 2_592_000)], 2_000, 0.8)
-    assert hedge + 60 <= requirement[16] <= hedge + 62
+    assert hedge + 40 <= requirement[16] <= hedge + 42
 
 
 def test_netting_a_spoke_cannot_see_the_hedge_but_the_hub_keeps_alice_healthy() -> None:
@@ -144,15 +153,18 @@ def test_hedged_pair_survives_the_rally_that_liquidates_its_lone_leg() -> None:
     """RISK-NET-1..RISK-NET-3, RISK-NET-6, INV-RISK-5: bob long 5 ETH-PERP on arb and short 5
     on base at 2000 with 4100 USD; carol short 5 on arb alone with 3800 USD.
 
-    At 2400 carol's arb loss is 5 * 400 = 2000: equity 3800 - 2000 = 1800 < 1899, her
-    requirement: the extreme move ceil(2400 * 45%) = 1080 a lot, ceil(5 * 1080 * 35%) =
-    1890 (above the three-range move, 5 * 360 = 1800), plus buffer ceil(12000 * 7 bps) =
-    ceil(8.4) = 9.  So she is liquidated; arb closes her short, claims 2000 against her
-    2000 line, and the hub seizes 2000 USD into arb's pool; penalty ceil(1899 * 5%) =
-    ceil(94.95) = 95 leaves her 3800 - 2000 - 95 = 1705.  At 2900 bob's base loss is 4500
-    and his arb profit 4500, of which arb's pool backs 2000: net equity 4100 - 4500 + 2000
-    = 1600 against a netted margin of 0 plus buffers ceil(14500 * 7 bps) = 11 and
-    ceil(14500 * 15 bps) = 22: 33.
+    At 2400 (30 s after every trade) carol's arb loss is 5 * 400 = 2000: equity
+    3800 - 2000 = 1800 < 1920, her requirement: the extreme move ceil(2400 * 45%) = 1080 a
+    lot, ceil(5 * 1080 * 35%) = 1890 (above the three-range move, 5 * 360 = 1800), plus
+    the buffer over arb's 2 s and her report's 30 s age (RISK-AGE-2): isqrt_ceil(ceil(
+    24_000_000^2 x 32 / (10^6 Y))) = isqrt_ceil(585) = 25 bps, ceil(12000 * 25 bps) = 30.
+    So she is liquidated; arb closes her short, claims 2000 against her 2000 line, and the
+    hub seizes 2000 USD into arb's pool; penalty ceil(1920 * 5%) = 96 leaves her
+    3800 - 2000 - 96 = 1704.  At 2900, 60 s after his trades, bob's base loss is 4500 and
+    his arb profit 4500, of which arb's pool backs 2000: net equity 4100 - 4500 + 2000 =
+    1600 against a netted margin of 0 plus buffers over 62 s on arb (isqrt_ceil(1133) = 34
+    bps) and 72 s on base (isqrt_ceil(1316) = 37 bps): ceil(14500 * 34 bps) = 50 and
+    ceil(14500 * 37 bps) = 54: 104.
     Isolated, each 5-lot book's worst is the extreme move ceil(2900 * 45%) = 1305 a lot:
     ceil(5 * 1305 * 35%) = ceil(2283.75) = 2284, so 4568 for the two.
     """
@@ -160,23 +172,23 @@ def test_hedged_pair_survives_the_rally_that_liquidates_its_lone_leg() -> None:
     assert not_accepted(result) == {33: ("rejected", E.ACCOUNT_HEALTHY)}
     final = result.final
     assert final.hub.owed[("arb", "USD")] == 2_000
-    assert final.hub.collateral[("carol", "USD")] == 1_705
+    assert final.hub.collateral[("carol", "USD")] == 1_704
     assert final.hub.status["carol"].epoch == 1 and final.hub.status["bob"].epoch == 0
     h = health(final, "bob")
-    assert h is not None and (h.equity, h.requirement, h.backed) == (1_600, 33, 2_000)
+    assert h is not None and (h.equity, h.requirement, h.backed) == (1_600, 104, 2_000)
     m = margins(final, "bob")
     assert m is not None and m.netted == 0 and m.isolated == 4_568
 
 
 def test_hedged_pair_would_be_liquidated_without_the_pool() -> None:
     """RISK-NET-2: the same end state with arb's pool emptied: bob's profit is backed by
-    nothing, his equity is 4100 - 4500 = -400 < 33, and a keeper may liquidate him; this is
+    nothing, his equity is 4100 - 4500 = -400 < 104, and a keeper may liquidate him; this is
     what RISK-11 alone did to a flat account."""
     final = ran("hedged").final
     owed = {**final.hub.owed, ("arb", "USD"): 0}
     emptied = replace(final, hub=replace(final.hub, owed=owed))
     h = health(emptied, "bob")
-    assert h is not None and (h.equity, h.requirement, h.backed) == (-400, 33, 0)
+    assert h is not None and (h.equity, h.requirement, h.backed) == (-400, 104, 0)
     assert not h.healthy
     _, outcome = step(emptied, Liquidate(account="bob"))
     assert outcome.status == "accepted"
@@ -204,24 +216,27 @@ def test_crash_settles_with_penalty_and_every_position_closed() -> None:
     spokes release 1000, 1000, 2200.  Collateral seized: 7800 USD of 11000 -> 3200.
     Requirement at the call: the extreme move ceil(1700 * 45%) = 765 on 26 lots at 35%
     cover, ceil(6961.5) = 6962 (a full 15% move loses only 26 * 255 = 6630), plus buffers
-    ceil(17000 * 7 bps) = 12, ceil(17000 * 15 bps) = 26, ceil(10200 * 34 bps) = 35: 7035.
-    Equity 11000 + 2 ETH * 1700 * 90% - 7800 = 6260 < 7035: unhealthy.
-    Penalty ceil(7035 * 5%) = 352 from USD: 3200 - 352 = 2848 left, fund 50352.
+    over each spoke's latency and the 30 s since its report (RISK-AGE-2): 32 s on arb
+    (25 bps), 42 s on base (28 bps), 90 s on sol (41 bps): ceil(17000 * 25 bps) = 43,
+    ceil(17000 * 28 bps) = 48, ceil(10200 * 41 bps) = 42: 7095.
+    Equity 11000 + 2 ETH * 1700 * 90% - 7800 = 6260 < 7095: unhealthy.
+    Penalty ceil(7095 * 5%) = ceil(354.75) = 355 from USD: 3200 - 355 = 2845 left, fund
+    50355.
     """
     result = ran("crash")
-    assert result.steps[22].after.hub.status["alice"].requirement_at_call == 7035
+    assert result.steps[22].after.hub.status["alice"].requirement_at_call == 7095
     final = result.final
     hub = final.hub
     assert (hub.status["alice"].liquidating, hub.status["alice"].epoch) == (False, 1)
-    assert hub.insurance["USD"] == 50_352
-    assert (hub.collateral[("alice", "USD")], hub.collateral[("alice", "ETH")]) == (2848, 2)
+    assert hub.insurance["USD"] == 50_355
+    assert (hub.collateral[("alice", "USD")], hub.collateral[("alice", "ETH")]) == (2845, 2)
     for spoke, loss in (("arb", 3000), ("base", 3000), ("sol", 1800)):
         acct = final.spokes[(spoke, "alice")]
         assert (acct.positions, acct.line, acct.balance, acct.frozen) == ({}, 0, 0, True)
         assert hub.alloc[("alice", spoke)] == 0
         assert hub.owed[(spoke, "USD")] == loss
         assert hub.socialized[spoke] == 0
-    assert hub.tokens["USD"] == 2848 + 50_352 + 7800
+    assert hub.tokens["USD"] == 2845 + 50_355 + 7800
 
 
 def test_crash_reordered_stale_and_replayed_messages_are_refused_where_they_arrive() -> None:
@@ -312,17 +327,20 @@ def test_oracle_outage_liquidation_completes_once_prices_return() -> None:
     """LIQ-6: alice deposited 9500.  At 1600 (median 1600, 1610 after dropping 1900), 10 + 5
     lots long: arb loses 4000 (its whole line), base 5 * 400 = 2000 and releases
     3970 - 2000 = 1970.  Requirement at the call: the extreme move ceil(1600 * 45%) = 720
-    on 15 lots at 35% cover = 3780 (a full 15% move loses 15 * 240 = 3600), plus
-    ceil(16000 * 7 bps) + ceil(8000 * 15 bps) = 12 + 12: 3804; equity 9500 - 30 - 6000 =
-    3470 is below it.  Penalty ceil(3804 * 5%) = ceil(190.2) = 191.  Collateral
-    9500 - 30 - 4000 - 2000 - 191 = 3279, then 1000 withdrawn: 2279."""
+    on 15 lots at 35% cover = 3780 (a full 15% move loses 15 * 240 = 3600), plus the
+    buffers at t = 61 (RISK-AGE-2): arb last reported at 0, horizon 2 + 61 = 63 s,
+    isqrt_ceil(ceil(24_000_000^2 x 63 / (10^6 Y))) = isqrt_ceil(1151) = 34 bps,
+    ceil(16000 * 34 bps) = 55; base reported its reducing trade at 61, horizon 12 s,
+    15 bps, ceil(8000 * 15 bps) = 12: 3847; equity 9500 - 30 - 6000 = 3470 is below it.
+    Penalty ceil(3847 * 5%) = ceil(192.35) = 193.  Collateral
+    9500 - 30 - 4000 - 2000 - 193 = 3277, then 1000 withdrawn: 2277."""
     result = ran("oracle-outage")
-    assert result.steps[24].after.hub.status["alice"].requirement_at_call == 3804
+    assert result.steps[24].after.hub.status["alice"].requirement_at_call == 3847
     final = result.final
     hub = final.hub
     assert (hub.status["alice"].liquidating, hub.status["alice"].epoch) == (False, 1)
-    assert hub.collateral[("alice", "USD")] == 2279
-    assert hub.insurance["USD"] == 50_191
+    assert hub.collateral[("alice", "USD")] == 2277
+    assert hub.insurance["USD"] == 50_193
     assert (hub.owed[("arb", "USD")], hub.owed[("base", "USD")]) == (4000, 2030)
     assert all(hub.alloc[("alice", s)] == 0 for s in ("arb", "base", "sol"))
     assert all(final.spokes[(s, "alice")].positions == {} for s in ("arb", "base", "sol"))

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from functools import update_wrapper
 from typing import Concatenate, ParamSpec, TypeVar
 
+from hypothesis import event
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
 from hypothesis.control import current_build_context
@@ -37,7 +38,7 @@ from model.catalog import catalog
 from model.invariants import check_step, quiescent_and_accounted, quiescent_despite_compromised
 from model.liquidation import health_prices
 from model.oracle import price_of
-from model.risk import is_healthy, mark
+from model.risk import is_healthy, mark, reported_books
 from model.state import State, initial_state
 from model.step import step
 from spec.actions import (
@@ -349,6 +350,30 @@ class MarginMachine(RuleBasedStateMachine):
     def advance_time(self, seconds: int) -> None:
         """Time passes; past max_age every quote is stale and prices fail closed."""
         self.apply(AdvanceTime(seconds=seconds))
+
+    def aged_books(self) -> list[str]:
+        """Accounts with positions reported by a spoke they use (what RISK-AGE-4 judges)."""
+        return [a for a in self.params.accounts if any(reported_books(self.state, a).values())]
+
+    def has_aged_book(self) -> bool:
+        return bool(self.aged_books())
+
+    @precondition(has_aged_book)
+    @rule(data=st.data(), grant=st.booleans())
+    @counted
+    def spokes_fall_silent(self, data: st.DataObject, grant: bool) -> None:
+        """RISK-AGE-4: no spoke reports for longer than the bound, then prices are fresh
+        again; a grant or a withdrawal for an account with reported positions fails closed
+        REPORT_TOO_OLD (unless an earlier guard decides first)."""
+        self.apply(AdvanceTime(seconds=self.params.max_report_age_s + 1))
+        self.publish_everywhere(self.level)
+        account = data.draw(st.sampled_from(self.aged_books()))
+        if grant:
+            spoke = data.draw(fz.spokes)
+            outcome = self.apply(GrantCredit(account=account, spoke=spoke, amount=100))
+        else:
+            outcome = self.apply(Withdraw(account=account, asset="USD", amount=1))
+        event(f"after silence: {outcome.error or 'accepted'}")
 
     # --- keepers and governance --------------------------------------------------------
 

@@ -20,7 +20,8 @@ STORY = (
     "rallies to 2400: Carol is liquidated and her 2000 loss is seized into arb's clearing "
     "pool. ETH rallies on to 2900: Bob's short on base loses 4500, more than his "
     "collateral; his arb profit counts in his health as far as arb's pool (2000) stands "
-    "behind it, so he stays healthy (1600 against a 33 buffer) and the keeper's "
+    "behind it, so he stays healthy (1600 against a 104 buffer, grown over the 60 s since his "
+    "spokes last reported) and the keeper's "
     "Liquidate(bob) is refused. His capacity still counts no profit: he can withdraw or "
     "borrow nothing on its strength."
 )

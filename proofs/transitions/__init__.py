@@ -132,7 +132,7 @@ KINDS: tuple[Kind, ...] = (
         ("account", "asset"),
         (("amount", AMOUNT),),
         CAPACITY_INPUTS,
-        ("live",),
+        ("live", "recent"),
     ),
     Kind(
         "GrantCredit",
@@ -141,7 +141,7 @@ KINDS: tuple[Kind, ...] = (
         ("account", "spoke"),
         (("amount", AMOUNT),),
         CAPACITY_INPUTS,
-        ("live",),
+        ("live", "recent"),
     ),
     Kind(
         "ReleaseCredit",

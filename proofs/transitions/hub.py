@@ -28,27 +28,30 @@ def deposit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Resul
 
 
 def withdraw(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """HUB-WD-1..3, RISK-IM-2: not liquidating; enough balance; prices; free capacity after
-    still >= 0; capacity after still covers the initial requirement."""
+    """HUB-WD-1..3, RISK-IM-2, RISK-AGE-4: not liquidating; enough balance; prices; no stale
+    reported book; free capacity after still >= 0; capacity after still covers the initial
+    requirement."""
     a, x, amount = act["account"], act["asset"], act["amount"]
     rules = Rules(pre)
     rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
     rules.reject_if(amount > pre.collateral[(a, x)], Error.INSUFFICIENT_BALANCE)
     after = rules.pre.add("collateral", (a, x), -amount).add("tokens", x, -amount)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
+    rules.reject_if(z3.Not(inp["recent"]), Error.REPORT_TOO_OLD)
     rules.reject_if(free_capacity(ctx, after, a, inp) < 0, Error.INSUFFICIENT_CAPACITY)
     rules.reject_if(below_initial(ctx, after, a, inp), Error.INSUFFICIENT_CAPACITY)
     return rules.accept(after)
 
 
 def grant_credit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """HUB-GRANT-1..4, RISK-IM-2: allocate free capacity to a spoke and send the grant; the
-    hub counts the credit as allocated from the moment it sends (INV-CREDIT-1)."""
+    """HUB-GRANT-1..4, RISK-IM-2, RISK-AGE-4: allocate free capacity to a spoke and send the
+    grant; the hub counts the credit as allocated from the moment it sends (INV-CREDIT-1)."""
     a, s, amount = act["account"], act["spoke"], act["amount"]
     rules = Rules(pre)
     rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
     rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
+    rules.reject_if(z3.Not(inp["recent"]), Error.REPORT_TOO_OLD)
     rules.reject_if(amount > free_capacity(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
     rules.reject_if(below_initial(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
     rules.reject_if(spoke_allocation(pre, s) + amount > pre.cap[s], Error.PARTITION_CAP)

@@ -50,7 +50,7 @@ const PAYLOADS = {
   MarginCall: { account: "id", epoch: "counter" },
   CreditRelease: { account: "id", amount: "amount" },
   LossClaim: { account: "id", amount: "amount" },
-  ExposureReport: { account: "id", seq: "counter", balance: "balance", positions: "positions" },
+  ExposureReport: { account: "id", seq: "counter", balance: "balance", positions: "positions", time: "counter?" },
   LiquidationReport: { account: "id", epoch: "counter", seq: "counter", released: "amount0", loss: "amount0", balance: "balance" },
 };
 
@@ -88,8 +88,10 @@ function fields(v, spec, path, extra = []) {
   for (const key of Object.keys(v)) if (!(key in spec) && !extra.includes(key)) bad(`${path}.${key}`, "unknown field");
   for (const [key, kind] of Object.entries(spec)) {
     const x = v[key];
-    if (x === undefined) bad(`${path}.${key}`, "missing field");
-    out[key] = field(x, kind, `${path}.${key}`);
+    const optional = kind.endsWith("?"); // a field with a default of 0 (MSG-5's time)
+    if (x === undefined && optional) out[key] = 0n;
+    else if (x === undefined) bad(`${path}.${key}`, "missing field");
+    else out[key] = field(x, optional ? kind.slice(0, -1) : kind, `${path}.${key}`);
   }
   return out;
 }

@@ -5,7 +5,7 @@
 import { min, MAX_AMOUNT } from "./num.js";
 import { send } from "./network.js";
 import { prices } from "./oracle.js";
-import { hubView, usedSpokes, valuationAssets } from "./risk.js";
+import { hasStaleBook, hubView, usedSpokes, valuationAssets } from "./risk.js";
 import { accepted, add, at, HUB, ignored, outcome, rejected } from "./state.js";
 
 /**
@@ -49,6 +49,7 @@ export function withdraw(p, s, account, asset, amount) {
   const spokes = usedSpokes(s, account);
   const px = prices(p, s, valuationAssets(p, s, account, spokes));
   if (px === null) return rejected("PRICE_UNAVAILABLE");
+  if (hasStaleBook(p, s, account, spokes)) return rejected("REPORT_TOO_OLD"); // RISK-AGE-4
   const after = new Map(at(s.hub.collateral, account));
   after.set(asset, held - amount);
   const view = hubView(p, s, account, spokes, px, after);
@@ -68,6 +69,7 @@ export function grantCredit(p, s, account, spoke, amount) {
   const spokes = usedSpokes(s, account, spoke);
   const px = prices(p, s, valuationAssets(p, s, account, spokes));
   if (px === null) return rejected("PRICE_UNAVAILABLE");
+  if (hasStaleBook(p, s, account, spokes)) return rejected("REPORT_TOO_OLD"); // RISK-AGE-4
   const view = hubView(p, s, account, spokes, px);
   const free = view.capacity - totalAlloc(s, account) - view.buffer;
   if (amount > free) return rejected("INSUFFICIENT_CAPACITY");
@@ -156,7 +158,8 @@ export function payLoss(p, s, spoke, account, L, px) {
   add(s.hub.socialized, spoke, fromFund.remaining);
 }
 
-/** HUB-REP-1, HUB-REP-4: a newer well-formed report replaces the last one.
+/** HUB-REP-1, HUB-REP-4, RISK-AGE-1: a newer well-formed report replaces the last one, kept
+ * with its time, at most the hub's now.
  * @param {Params} p @param {State} s @param {string} spoke @param {ExposureReport} r @returns {Outcome} */
 export function receiveReport(p, s, spoke, r) {
   const reports = at(s.hub.reports, r.account);
@@ -169,6 +172,7 @@ export function receiveReport(p, s, spoke, r) {
     seq: r.seq,
     balance: r.balance,
     positions: new Map(r.positions.map((x) => [x.market, { qty: x.qty, cost: x.cost }])),
+    time: min(r.time, s.now),
   });
   return accepted();
 }

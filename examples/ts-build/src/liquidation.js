@@ -54,7 +54,7 @@ export function receiveAnswer(p, s, spoke, r) {
   add(s.ghost.claimed, spoke, loss);
   if (loss > 0n) payLoss(p, s, spoke, r.account, loss, px);
   const reports = at(s.hub.reports, r.account);
-  if (r.seq > at(reports, spoke).seq) reports.set(spoke, { seq: r.seq, balance: r.balance, positions: new Map() }); // LIQ-5
+  if (r.seq > at(reports, spoke).seq) reports.set(spoke, { seq: r.seq, balance: r.balance, positions: new Map(), time: s.now }); // LIQ-5, RISK-AGE-1
   status.pending.delete(spoke);
   if (status.pending.size === 0) settle(p, s, r.account);
   return accepted();

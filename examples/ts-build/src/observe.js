@@ -30,7 +30,7 @@ export function observe(s) {
         pending: sorted(st.pending),
         requirement_at_call: st.requirement_at_call,
       })),
-      reports: obj(h.reports, (row) => obj(row, (r) => ({ seq: r.seq, balance: r.balance, positions: views(r.positions) }))),
+      reports: obj(h.reports, (row) => obj(row, (r) => ({ seq: r.seq, balance: r.balance, positions: views(r.positions), time: r.time }))),
       caps: obj(h.caps, same),
       paused: sorted(h.paused),
       insurance: obj(h.insurance, same),

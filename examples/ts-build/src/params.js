@@ -15,6 +15,7 @@
  *   feeds: Feed[], quorum: bigint, max_age_s: bigint, outlier_bps: bigint,
  *   portfolio: Portfolio, buffer_z_milli: bigint, penalty_bps: bigint,
  *   insurance_fund: [string, bigint][], margin_method: "portfolio" | "per_position",
+ *   max_report_age_s: bigint,
  *   asset: Map<string, Asset>, market: Map<string, Market>, spoke: Map<string, Spoke>,
  *   feed: Map<string, Feed>, account: Set<string>,
  * }} Params
@@ -122,6 +123,8 @@ export function readParams(json) {
       return /** @type {[string, bigint]} */ ([str(pair[0], `insurance_fund.${i}.0`), int(pair[1], `insurance_fund.${i}.1`)]);
     }),
     margin_method: /** @type {"portfolio" | "per_position"} */ (method),
+    // PAR-16: 300 s when absent
+    max_report_age_s: p.max_report_age_s === undefined ? 300n : int(p.max_report_age_s, "max_report_age_s"),
     asset: new Map(assets.map((a) => [a.id, a])),
     market: new Map(markets.map((m) => [m.id, m])),
     spoke: new Map(spokes.map((s) => [s.id, s])),

@@ -238,22 +238,62 @@ export function accountMargin(p, books, px, initial, now) {
   return initial ? bpsUp(s, p.portfolio.im_bps) : s;
 }
 
-/** RISK-6: the buffer rate in bps of a spoke for an underlying, ceil(z * sigma * sqrt(L / Y)).
- * @param {Params} p @param {string} spoke @param {string} asset */
-function bufferRate(p, spoke, asset) {
+/** RISK-6: the buffer rate in bps for an underlying over a horizon of H seconds,
+ * ceil(z * sigma * sqrt(H / Y)).
+ * @param {Params} p @param {string} asset @param {bigint} H */
+function bufferRate(p, asset, H) {
   const zs = p.buffer_z_milli * at(p.asset, asset).volatility_bps;
-  return isqrtCeil(ceilDiv(zs * zs * at(p.spoke, spoke).latency_s, 1_000_000n * SECONDS_PER_YEAR));
+  return isqrtCeil(ceilDiv(zs * zs * H, 1_000_000n * SECONDS_PER_YEAR));
 }
 
-/** RISK-6: the buffer of one spoke's book, long options included.
- * @param {Params} p @param {string} spoke @param {Book} book @param {Prices} px */
-function bookBuffer(p, spoke, book, px) {
+/** PRC-4: the error bound of the pricer's N in wad (so of its deltas). */
+const CDF_ERROR_WAD = 2n;
+
+/** RISK-AGE-5: the buffer weight of a position in wad: ONE for a perpetual, a short or a zero
+ * price; a long option's |delta| (PRC-11), before expiry raised by CDF_ERROR_WAD, capped at ONE.
+ * @param {Params} p @param {Market} m @param {bigint} qty @param {bigint} P @param {bigint} now */
+function bufferWeight(p, m, qty, P, now) {
+  if (m.kind === "perp" || qty < 0n || P === 0n) return ONE;
+  const inputs = {
+    spot: P,
+    strike: /** @type {bigint} */ (m.strike),
+    vol: marketVolatility(p, m),
+    seconds: /** @type {bigint} */ (m.expiry) - now,
+  };
+  const delta = abs(deltaWad(m.kind, inputs));
+  return isLiveOption(m, now) ? min(ONE, delta + CDF_ERROR_WAD) : delta;
+}
+
+/** RISK-6, RISK-AGE-2, RISK-AGE-5: the buffer of one spoke's book over its horizon (latency
+ * plus the report's age): sum of ceil(|qty| * weight * P * rate / (10_000 * ONE)).
+ * @param {Params} p @param {string} spoke @param {Book} book @param {Prices} px @param {bigint} now @param {bigint} age */
+function bookBuffer(p, spoke, book, px, now, age) {
+  const H = at(p.spoke, spoke).latency_s + age;
   let total = 0n;
   for (const [id, pos] of book) {
     const m = at(p.market, id);
-    total += bpsUp(notional(m, pos.qty, px), bufferRate(p, spoke, m.underlying));
+    const P = at(px, m.underlying);
+    const w = bufferWeight(p, m, pos.qty, P, now);
+    total += ceilDiv(abs(pos.qty) * w * P * bufferRate(p, m.underlying, H), BPS * ONE);
   }
   return total;
+}
+
+/** RISK-AGE-2: the age of the hub's report: now less the time it carries, never below 0.
+ * @param {State} s @param {{ time: bigint }} r */
+function reportAge(s, r) {
+  return max(0n, s.now - r.time);
+}
+
+/** RISK-AGE-4: whether one of `spokes` has reported positions for the account longer ago
+ * than max_report_age_s (then grants and withdrawals fail closed REPORT_TOO_OLD).
+ * @param {Params} p @param {State} s @param {string} account @param {string[]} spokes */
+export function hasStaleBook(p, s, account, spokes) {
+  const reports = at(s.hub.reports, account);
+  return spokes.some((sp) => {
+    const r = at(reports, sp);
+    return r.positions.size > 0 && reportAge(s, r) > p.max_report_age_s;
+  });
 }
 
 /**
@@ -340,7 +380,7 @@ export function hubView(p, s, account, spokes, px, holdings) {
     const pnl = r.balance + unrealizedPnl(p, r.positions, px, s.now);
     losses += min(0n, pnl); // RISK-11: losses spoke by spoke
     backed += min(max(0n, pnl), poolValue(p, s, sp, px)); // RISK-NET-2
-    buffer += bookBuffer(p, sp, r.positions, px);
+    buffer += bookBuffer(p, sp, r.positions, px, s.now, reportAge(s, r));
   }
   const books = spokes.map((sp) => at(reports, sp).positions);
   const maintenance = accountMargin(p, books, px, false, s.now);

@@ -24,7 +24,8 @@ const accountOn = (s, spoke, account) => at(at(s.spokes, spoke), account);
 function report(s, spoke, account) {
   const a = accountOn(s, spoke, account);
   a.seq += 1n;
-  return send(s, spoke, HUB, { type: "ExposureReport", account, seq: a.seq, balance: a.balance, positions: views(a.positions) });
+  const positions = views(a.positions);
+  return send(s, spoke, HUB, { type: "ExposureReport", account, seq: a.seq, balance: a.balance, positions, time: s.now }); // RISK-AGE-1
 }
 
 /** SPK-CLAIM-1: claim a negative balance against the line, debiting before sending.

@@ -13,11 +13,11 @@
  * @typedef {{ type: "MarginCall", account: string, epoch: bigint }} MarginCall
  * @typedef {{ type: "CreditRelease", account: string, amount: bigint }} CreditRelease
  * @typedef {{ type: "LossClaim", account: string, amount: bigint }} LossClaim
- * @typedef {{ type: "ExposureReport", account: string, seq: bigint, balance: bigint, positions: PositionView[] }} ExposureReport
+ * @typedef {{ type: "ExposureReport", account: string, seq: bigint, balance: bigint, positions: PositionView[], time: bigint }} ExposureReport
  * @typedef {{ type: "LiquidationReport", account: string, epoch: bigint, seq: bigint, released: bigint, loss: bigint, balance: bigint }} LiquidationReport
  * @typedef {CreditGrant | MarginCall | CreditRelease | LossClaim | ExposureReport | LiquidationReport} Message
  * @typedef {{ id: bigint, sender: string, receiver: string, payload: Message }} Envelope
- * @typedef {{ seq: bigint, balance: bigint, positions: Book }} Report
+ * @typedef {{ seq: bigint, balance: bigint, positions: Book, time: bigint }} Report  time: RISK-AGE-1
  * @typedef {{ liquidating: boolean, epoch: bigint, pending: Set<string>, requirement_at_call: bigint }} AccountStatus
  * @typedef {{ line: bigint, balance: bigint, positions: Book, seq: bigint, called_epoch: bigint, frozen: boolean }} SpokeAccount
  * @typedef {{
@@ -76,7 +76,7 @@ export function initialState(p) {
       collateral: dense(p.accounts, () => dense(assets, () => 0n)),
       alloc: dense(p.accounts, () => dense(spokes, () => 0n)),
       status: dense(p.accounts, () => ({ liquidating: false, epoch: 0n, pending: new Set(), requirement_at_call: 0n })),
-      reports: dense(p.accounts, () => dense(spokes, () => ({ seq: 0n, balance: 0n, positions: new Map() }))),
+      reports: dense(p.accounts, () => dense(spokes, () => ({ seq: 0n, balance: 0n, positions: new Map(), time: 0n }))),
       caps: new Map(p.spokes.map((s) => [s.id, s.cap])),
       paused: new Set(),
       insurance,
