@@ -73,14 +73,7 @@ def route(tables: Tables, population: Population) -> Route:
         np.abs(column.reshape(size, -1).astype(np.float64)) @ np.ones(column[0].size)
         for column in (population.cost, population.balance, population.alloc)
     )
-    figures = (
-        collateral
-        + 2.0 * book_value
-        + money
-        + notional * (rate / BPS + 3.0)
-        + all_lots
-        + 4.0
-    )
+    figures = collateral + 2.0 * book_value + money + notional * (rate / BPS + 3.0) + all_lots + 4.0
     largest_price = float(prices.max(initial=0.0))
     bound = np.maximum.reduce(
         [

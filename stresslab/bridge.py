@@ -48,11 +48,12 @@ def model_state(
         },
         reports={
             **state.hub.reports,
-            **{(account, s): report_of(population, row, i, markets) for i, s in enumerate(spokes)},
+            **{
+                (account, s): report_of(population, row, i, markets, now)
+                for i, s in enumerate(spokes)
+            },
         },
-        linked=frozenset(
-            (account, s) for i, s in enumerate(spokes) if population.linked[row, i]
-        ),
+        linked=frozenset((account, s) for i, s in enumerate(spokes) if population.linked[row, i]),
         owed={
             (s, x): int(owed[i, a]) if owed is not None else 0
             for i, s in enumerate(spokes)
@@ -62,14 +63,27 @@ def model_state(
     return replace(state, hub=hub, oracle=replace(state.oracle, now=now)), account
 
 
-def report_of(population: Population, row: int, spoke: int, markets: list[str]) -> Report:
+def report_of(population: Population, row: int, spoke: int, markets: list[str], now: int) -> Report:
     """Spoke `spoke`'s last report for the row: its balance and its non-zero positions."""
     positions = {
         market: Position(int(population.qty[row, spoke, m]), int(population.cost[row, spoke, m]))
         for m, market in enumerate(markets)
         if population.qty[row, spoke, m] != 0
     }
-    return Report(seq=0, balance=int(population.balance[row, spoke]), positions=positions)
+    return Report(
+        seq=0,
+        balance=int(population.balance[row, spoke]),
+        positions=positions,
+        time=report_time(population, row, spoke, now),
+    )
+
+
+def report_time(population: Population, row: int, spoke: int, now: int) -> int:
+    """RISK-AGE-1: the time the row's report from the spoke carries (`now` when the
+    population gives none: a fresh report)."""
+    if population.report_time is None:
+        return now
+    return int(population.report_time[row, spoke])
 
 
 def model_figures(state: State, account: AccountId, prices: Prices) -> dict[str, Any]:
@@ -118,7 +132,9 @@ def engine_row(figures: Any, row: int) -> dict[str, Any]:
             continue
         value = column[row]
         out[name] = (
-            [int(v) for v in value] if np.ndim(value) else bool(value)
+            [int(v) for v in value]
+            if np.ndim(value)
+            else bool(value)
             if column.dtype == np.bool_
             else int(value)
         )

@@ -22,5 +22,6 @@ def within_caps(population: Population, params: Params) -> Population:
     fields = {
         name: np.where(keep.reshape((-1,) + (1,) * (array.ndim - 1)), array, 0).astype(array.dtype)
         for name, array in vars(population).items()
+        if array is not None
     }
     return Population(**fields)

@@ -172,21 +172,17 @@ def account_figures(
         collateral_value = collateral_value + worth * (BPS - tables.haircuts[a]) // BPS
         loan_value = loan_value + worth * (BPS - tables.loan_haircuts[a]) // BPS
 
-    buffer = sum((spoke_buffer(tables, s, books[s]) for s in spokes), zero)
+    ages = report_ages(population, tables.now)
+    buffer = sum((spoke_buffer(tables, s, books[s], ages[:, s]) for s in spokes), zero)
     portfolio = params.portfolio
-    merged, isolated = scan_margins(
-        tables, limbs.underlyings, books, portfolio, limbs.risk_tables
-    )
+    merged, isolated = scan_margins(tables, limbs.underlyings, books, portfolio, limbs.risk_tables)
     netted = np.minimum(merged, isolated)
     if params.margin_method == "portfolio":
         margin, initial_margin = netted, ceil_div(netted * portfolio.im_bps, BPS)
     else:
         margin, initial_margin = (
             sum(
-                (
-                    per_position_margin(tables, books[s], portfolio, initial=initial)
-                    for s in spokes
-                ),
+                (per_position_margin(tables, books[s], portfolio, initial=initial) for s in spokes),
                 zero,
             )
             for initial in (False, True)
@@ -231,6 +227,14 @@ def account_figures(
         * (maintenance != 0),
         "has_margin_ratio": np.asarray(defined, dtype=bool),
     }
+
+
+def report_ages(population: Population, now: int) -> Column:
+    """RISK-AGE-2: the age of every row's report from every spoke, [N, S]: now less the time
+    it carries, never below 0 (0 everywhere when the population gives no report times)."""
+    if population.report_time is None:
+        return np.zeros(population.balance.shape, dtype=np.int64)
+    return np.maximum(0, now - np.asarray(population.report_time, dtype=np.int64))
 
 
 def ratio_bps(numerator: Column, denominator: Column) -> tuple[Column, Flags]:
@@ -281,7 +285,8 @@ def risk_pass(
     pool_list = pool_vector(params, pools)
     held = held_markets(population)
     require_prices(params, population, prices, held, now)
-    tables = build_tables(params, prices, now, frozenset().union(*held))
+    ages = report_ages(population, now)
+    tables = build_tables(params, prices, now, frozenset().union(*held), int(ages.max(initial=0)))
     layouts = {
         narrow: limbs_of(tables, np.int64, narrow=narrow)
         for narrow in (False, True)
@@ -373,9 +378,7 @@ def assemble(
     return out
 
 
-def rows_of(
-    population: Population, rows: npt.NDArray[np.intp] | slice, dtype: Any
-) -> Population:
+def rows_of(population: Population, rows: npt.NDArray[np.intp] | slice, dtype: Any) -> Population:
     """Some rows of a population, the integer arrays in `dtype` (no copy when they are)."""
     return Population(
         collateral=population.collateral[rows].astype(dtype, copy=False),
@@ -384,6 +387,7 @@ def rows_of(
         balance=population.balance[rows].astype(dtype, copy=False),
         linked=population.linked[rows],
         alloc=population.alloc[rows].astype(dtype, copy=False),
+        report_time=None if population.report_time is None else population.report_time[rows],
     )
 
 

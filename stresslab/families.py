@@ -188,7 +188,9 @@ def value_needed(
             memo[book] = opening_margin(params, book, price)
         pop.alloc[row, s] = memo[book]
         positions = {m: Position(q, q * lot_price(params, markets[m], price)) for m, q in book}
-        backed += memo[book] + spoke_buffer(params, params.spokes[s].id, positions, prices)
+        backed += memo[book] + spoke_buffer(
+            params, params.spokes[s].id, positions, prices, now=0, age=0
+        )
     return backed
 
 

@@ -95,9 +95,7 @@ def random_prices(params: Params, rng: Rng, *, extreme: bool = False) -> dict[st
     """A positive price per asset: its fixed price if it has one, else realistic (1 to
     100_000) or anywhere up to MAX_PRICE."""
     top = MAX_PRICE if extreme else 100_000
-    return {
-        a.id: a.fixed_price or int(rng.integers(1, top, endpoint=True)) for a in params.assets
-    }
+    return {a.id: a.fixed_price or int(rng.integers(1, top, endpoint=True)) for a in params.assets}
 
 
 def random_population(params: Params, size: int, rng: Rng, *, at_bounds: float = 0.0) -> Population:

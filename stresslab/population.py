@@ -29,6 +29,8 @@ class Population:
     - `linked[n, s]`: the hub has granted the account credit on spoke `s` (RISK-13),
       so that spoke's report counts in the hub's view.
     - `alloc[n, s]`: credit allocated to spoke `s` (HUB-GRANT-2).
+    - `report_time[n, s]`: the time spoke `s`'s last report carries (RISK-AGE-1); none
+      means every report is as fresh as the pass's `now` (age 0, RISK-AGE-2).
     """
 
     collateral: Ints
@@ -37,6 +39,7 @@ class Population:
     balance: Ints
     linked: Flags
     alloc: Ints
+    report_time: Ints | None = None
 
     @property
     def size(self) -> int:

@@ -26,6 +26,7 @@ from model.risk import (
 )
 from model.state import AccountStatus, Position, Report, State, initial_state
 from spec.params import Params
+from stresslab.bridge import report_time
 from stresslab.population import Flags, Ints, Population
 
 ROW = "row"
@@ -67,7 +68,10 @@ def row_state(params: Params, population: Population, row: int, now: int) -> Sta
             if population.qty[row, s, m] != 0
         }
         reports[(ROW, spoke)] = Report(
-            seq=1, balance=int(population.balance[row, s]), positions=positions
+            seq=1,
+            balance=int(population.balance[row, s]),
+            positions=positions,
+            time=report_time(population, row, s, now),
         )
     hub = replace(
         base.hub,

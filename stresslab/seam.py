@@ -2,9 +2,9 @@
 
 The simulation asks for the hub's view of every account through a `RiskPassFn`:
 `risk_pass(params, population, prices, now, pools) -> RiskView`, one row per account.
-`RISK_PASS` is the engine the simulation uses unless it is given another one; swap
-the import below for the vectorized engine (`stresslab.engine.risk_pass`) and nothing
-else changes.
+`RISK_PASS` is the engine the simulation uses unless it is given another one: the
+vectorized engine (`stresslab.engine.risk_pass`, equal to the model row by row, VEC-6);
+`stresslab.scalar_pass.risk_pass` computes the same figures with the model per row.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ from collections.abc import Mapping
 from typing import Protocol
 
 from spec.params import Params
+from stresslab.engine import risk_pass as RISK_PASS  # the seam; stand-in: scalar_pass
 from stresslab.population import Flags, Ints, Population
-from stresslab.scalar_pass import risk_pass as RISK_PASS  # the seam
 
 Prices = Mapping[str, int]
 Pools = Mapping[str, int] | None

@@ -14,8 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import groupby
 
+from model.pricing import ONE
 from model.risk import (
     buffer_rate_bps,
+    buffer_weight_wad,
     is_live_option,
     lot_delta_wad,
     mark_wad,
@@ -64,7 +66,13 @@ class Tables:
     """Everything of one pass that is the same for every account (params order throughout).
 
     `marks[m]`: a lot's mark in wad (RISK-1).  `buffer_rates[s][a]`: spoke s's buffer rate for
-    underlying a in bps (RISK-6).  `underlying_of[m]`: the asset index of market m."""
+    underlying a in bps over its latency plus the oldest report age of the pass (RISK-6,
+    RISK-AGE-2): a bound for every row's rate.  `buffer_weights[m]`: the buffer weight of a
+    long lot of market m in wad (RISK-AGE-5; a short lot weighs ONE).  `latencies`,
+    `volatilities`, `z_milli`: what a row's own buffer rate is computed from.
+    `underlying_of[m]`: the asset index of market m."""
+
+    now: int
 
     prices: tuple[int, ...]
     haircuts: tuple[int, ...]
@@ -76,15 +84,24 @@ class Tables:
     im_bps: tuple[int, ...]
     mm_bps: tuple[int, ...]
     buffer_rates: tuple[tuple[int, ...], ...]
+    buffer_weights: tuple[int, ...]
+    latencies: tuple[int, ...]
+    volatilities: tuple[int, ...]
+    z_milli: int
     underlyings: tuple[Underlying, ...]
 
 
 def build_tables(
-    params: Params, prices: Mapping[str, int], now: int, held: frozenset[int]
+    params: Params,
+    prices: Mapping[str, int],
+    now: int,
+    held: frozenset[int],
+    oldest_age: int = 0,
 ) -> Tables:
     """VEC-1: the tables of one pass at `prices` and time `now`, from the model's own scalar
     functions.  `held`: the markets some account holds; only their underlyings need a price
-    (the others get zero tables, which no account reads)."""
+    (the others get zero tables, which no account reads).  `oldest_age`: the oldest report
+    age of any row (RISK-AGE-2), for the buffer rates' bound."""
     asset_index = {a.id: i for i, a in enumerate(params.assets)}
     priced = tuple(prices.get(a.id, 0) for a in params.assets)
     underlying_of = tuple(asset_index[m.underlying] for m in params.markets)
@@ -93,6 +110,7 @@ def build_tables(
         for j, m in enumerate(params.markets)
     )
     return Tables(
+        now=now,
         prices=priced,
         haircuts=tuple(a.haircut_bps for a in params.assets),
         loan_haircuts=tuple(a.borrowing_haircut_bps for a in params.assets),
@@ -104,11 +122,18 @@ def build_tables(
         mm_bps=tuple(m.mm_bps for m in params.markets),
         buffer_rates=tuple(
             tuple(
-                buffer_rate_bps(params.buffer_z_milli, a.volatility_bps, s.latency_s)
+                buffer_rate_bps(params.buffer_z_milli, a.volatility_bps, s.latency_s + oldest_age)
                 for a in params.assets
             )
             for s in params.spokes
         ),
+        buffer_weights=tuple(
+            buffer_weight_wad(params, m, 1, priced[underlying_of[j]], now) if j in held else ONE
+            for j, m in enumerate(params.markets)
+        ),
+        latencies=tuple(s.latency_s for s in params.spokes),
+        volatilities=tuple(a.volatility_bps for a in params.assets),
+        z_milli=params.buffer_z_milli,
         underlyings=tuple(
             underlying_tables(params, a, priced[a], now, held)
             for a in range(len(params.assets))

@@ -27,6 +27,7 @@ from spec.actions import (
     GrantCredit,
     Liquidate,
     PublishPrice,
+    SendReport,
     Trade,
 )
 from spec.examples import example_params
@@ -135,10 +136,33 @@ def keeper(state: State, params: Params, declared: set[str], reached: Counter[st
 
 
 def at(state: State, params: Params, now: int, price: int) -> State:
-    """Logical time moved to `now` (if later), the step's price published again."""
+    """Logical time moved to `now` (if later), the step's price published again, and every
+    spoke's book of every account not liquidating reported afresh (STRESS-4: the simulation's
+    spokes report each step, so the hub's reports are never older than a step, RISK-AGE-2)."""
     if now > state.oracle.now:
         state = accepted(state, AdvanceTime(seconds=now - state.oracle.now))
+        state = reported_afresh(state, params)
     return publish(state, params, price)
+
+
+def reported_afresh(state: State, params: Params) -> State:
+    """SPK-REP-1: each spoke sends the hub a fresh report of every linked account that holds
+    positions and is not liquidating; only that report is delivered."""
+    for account in params.accounts:
+        if state.hub.status[account].liquidating:
+            continue
+        for spoke in params.spokes:
+            if (account, spoke.id) not in state.hub.linked:
+                continue
+            if not state.hub.reports[(account, spoke.id)].positions:
+                continue
+            after, outcome = step(state, SendReport(spoke=spoke.id, account=account))
+            if outcome.status != "accepted":
+                continue
+            state = after
+            for message in outcome.emitted:
+                state = accepted(state, Deliver(message_id=message))
+    return state
 
 
 def deliver_recorded(

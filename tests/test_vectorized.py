@@ -85,6 +85,7 @@ def cases(draw: st.DrawFn) -> tuple[str, Params, Population, dict[str, int], int
         balance=array((n, s), amounts(regime, 4 * MAX_AMOUNT, signed=True, usual=10**6)),
         linked=array((n, s), st.booleans()).astype(np.bool_),
         alloc=array((n, s), amounts(regime, MAX_AMOUNT, signed=False, usual=10**6)),
+        report_time=draw(st.none() | st.just(array((n, s), st.integers(0, 10**7)))),
     )
     price_of = {x.id: draw(PRICES[regime]) for x in params.assets}
     owed = array((s, a), st.one_of(st.just(0), st.integers(0, 10**7)))
@@ -132,7 +133,22 @@ MUST_REACH = {
     "unhealthy": 10,
     "backed profit": 5,
     "per-position": 10,
+    "report aged": 20,
+    "long option weighted by delta": 10,
 }
+
+
+def buffer_paths(state: State, account: str) -> set[str]:
+    """RISK-AGE-2, RISK-AGE-5: the buffer rules the row's reported books reach."""
+    params, now = state.params, state.oracle.now
+    markets = {mk.id: mk for mk in params.markets}
+    paths = set()
+    for spoke, book in risk.reported_books(state, account).items():
+        if book and risk.report_age(state, account, spoke) > 0:
+            paths.add("report aged")
+        if any(pos.qty > 0 and risk.is_live_option(markets[mk], now) for mk, pos in book.items()):
+            paths.add("long option weighted by delta")
+    return paths
 
 
 @settings(
@@ -161,6 +177,7 @@ def engine_equals_model(case: tuple[str, Params, Population, dict[str, int], int
             paths.add("backed profit")
         if params.margin_method == "per_position":
             paths.add("per-position")
+        paths |= buffer_paths(state, account)
         for path in paths:
             event(path)
         REACHED.update(paths)
