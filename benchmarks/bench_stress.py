@@ -5,9 +5,8 @@ machine is shared, so wall time is printed beside but not judged):
 - baseline: one path through `stresslab.simulate.run_path` with the scalar model behind
   the risk seam (`stresslab.scalar_pass`), on a sample of accounts and steps, scaled to
   the full size by account-steps (its cost is linear in both);
-- engine: the same with the engine behind the seam (`stresslab.seam.RISK_PASS`), at full
-  size when that is the vectorized engine; when the seam still holds the scalar stand-in,
-  the engine *is* the baseline and its figure is the same extrapolation (said so).
+- engine: the same at full size with the engine behind the seam (`stresslab.seam.RISK_PASS`,
+  the vectorized engine).
 
 Run: `python benchmarks/bench_stress.py [--accounts N] [--steps M] [--sample-accounts n]
 [--sample-steps m]`.
@@ -56,13 +55,6 @@ def main() -> None:
         f"in {cpu:.2f} s CPU ({wall:.2f} s wall): {1e6 * cpu / sample:.0f} µs per account-step; "
         f"{args.accounts} x {args.steps} extrapolated: {baseline:,.0f} s CPU"
     )
-    if RISK_PASS is scalar_pass.risk_pass:
-        print(
-            f"engine: the seam holds the scalar stand-in ({RISK_PASS.__module__}), so the "
-            f"engine's figure is the baseline's extrapolation: {baseline:,.0f} s, ratio 1.0x; "
-            f"target {TARGET_S:.0f} s needs the vectorized engine behind stresslab/seam.py"
-        )
-        return
     cpu, wall, liquidations = one_path(args.accounts, args.steps, RISK_PASS)
     verdict = "meets" if cpu < TARGET_S else "misses"
     print(
