@@ -120,6 +120,7 @@ class CampaignResult:
     broken: str = ""
     found: bool = False
     divergence: Divergence | None = None
+    mismatch: Mismatch | None = None
     case: Case | None = None
     case_file: Path | None = None
     chapters: tuple[str, ...] = ()
@@ -268,7 +269,7 @@ def run_campaign(
             mean = max(1.0, result.steps / max(result.examples, 1))
             round_number += 1
     except Divergence as d:
-        result.divergence = d
+        result.divergence, result.mismatch = d, d.mismatch
         result.case = divergence_case(params, d)
     except Exception as e:  # Hypothesis's own verdicts (a flaky build): one line, no traceback
         first = str(e).strip().splitlines()[0] if str(e).strip() else ""
@@ -293,7 +294,21 @@ def search_round(
         print_blob=False,
         phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
     )
-    seed(seed_value)(configured(given(st.data())(test)))()
+    configured(seed(seed_value)(given(st.data())(test)))()
+
+
+def merge_campaigns(parts: list[CampaignResult], seed: int, steps: int) -> CampaignResult:
+    """CONF-22: the workers' campaigns as one: steps and runs added up, the time of the
+    slowest, the first worker's divergence or broken build (in worker order)."""
+    merged = CampaignResult(seed=seed, requested=steps, chapters=parts[0].chapters)
+    merged.steps = sum(p.steps for p in parts)
+    merged.examples = sum(p.examples for p in parts)
+    merged.seconds = max(p.seconds for p in parts)
+    found = next((p for p in parts if p.mismatch is not None), None)
+    if found is not None:
+        merged.found, merged.mismatch, merged.case = True, found.mismatch, found.case
+    merged.broken = next((p.broken for p in parts if p.broken), "")
+    return merged
 
 
 def divergence_case(params: Params, divergence: Divergence) -> Case:
