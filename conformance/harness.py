@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from hypothesis.database import ExampleDatabase
 
 from conformance.build import BuildBroken
-from conformance.moves import moves_for, one_step
+from conformance.moves import Move, draw_step, moves_for
 from conformance.session import Mismatch, Session
 from conformance.vectors import case_of_run, render, run_actions
 from intermargin.fuzzing.strategies import PARAMS
@@ -33,6 +33,7 @@ from spec.actions import Action
 from spec.case import Case
 from spec.chapters import CHAPTER_OF
 from spec.observable import ObservableState
+from spec.outcome import Outcome
 from spec.params import Params
 
 Status = Literal["pass", "fail", "skip", "broken"]
@@ -119,6 +120,7 @@ class CampaignResult:
     broken: str = ""
     found: bool = False
     divergence: Divergence | None = None
+    mismatch: Mismatch | None = None
     case: Case | None = None
     case_file: Path | None = None
     chapters: tuple[str, ...] = ()
@@ -143,6 +145,82 @@ class Observer:
         return self.seen
 
 
+class Lockstep:
+    """The build's side of a campaign: each run is sent as it is drawn, so the build works
+    on one step while the harness draws the next (CONF-17).
+
+    Once the budget is spent or the build broke, runs still draw all their steps
+    (Hypothesis requires the same draws for the same choices) but send nothing.  After a
+    divergence every run is live: Hypothesis shrinks and replays it."""
+
+    def __init__(self, session: Session, result: CampaignResult, params: Params) -> None:
+        self.session = session
+        self.result = result
+        self.params = params
+        self.observer = Observer()
+        self.start = initial_state(params)
+        self.live = False
+
+    def begin(self, budget: int) -> None:
+        result = self.result
+        self.live = not result.broken and (result.found or result.steps < budget)
+        if not self.live:
+            return
+        result.examples += 1
+        try:
+            self.session.begin(self.params, self.observer(self.start))
+        except BuildBroken as e:
+            self.broke(e)
+
+    def send(self, number: int, action: Action, outcome: Outcome, after: State) -> None:
+        if not self.live:
+            return
+        try:
+            self.session.step(number, action, outcome, self.observer(after))
+        except BuildBroken as e:
+            self.broke(e)
+
+    def broke(self, error: BuildBroken) -> None:
+        self.result.broken = f"{error} (campaign run {self.result.examples})"
+        self.live = False
+        reopen(self.session)
+
+    def finish(self, actions: list[Action]) -> Mismatch | None:
+        """The first mismatch of the run just sent, once all its replies are judged."""
+        if not self.live:
+            return None
+        try:
+            mismatch = self.session.settle()
+        except BuildBroken as e:
+            self.broke(e)
+            return None
+        self.result.steps += len(actions)
+        return mismatch
+
+
+def lockstep_runs(
+    lockstep: Lockstep, moves: tuple[Move, ...], per_example: int
+) -> st.SearchStrategy[list[Action]]:
+    """One campaign run: 1..`per_example` moves applied to the reference and sent to the
+    build as they are drawn.  The run is one strategy, so each step costs Hypothesis only
+    the draws of its move (CONF-17)."""
+    lengths = st.integers(min_value=1, max_value=per_example)
+
+    @st.composite
+    def run(draw: st.DrawFn) -> list[Action]:
+        state = lockstep.start
+        actions: list[Action] = []
+        for _ in range(draw(lengths)):
+            for action in draw_step(draw, state, moves):
+                post, outcome = step(state, action)
+                actions.append(action)
+                lockstep.send(len(actions), action, outcome, post)
+                state = post
+        return actions
+
+    return run()
+
+
 def run_campaign(
     session: Session,
     steps: int,
@@ -153,19 +231,61 @@ def run_campaign(
     database: ExampleDatabase | None = None,
     tick: Tick | None = None,
 ) -> CampaignResult:
-    """CONF-17: Hypothesis drives the reference and the build in lockstep for `steps` steps
-    (runs of 1..`per_example` moves); a divergence is shrunk by Hypothesis to a minimal run
-    (CONF-18).  Hypothesis's number of runs is fixed in advance, high enough for the usual
-    mean run length; runs after the budget is spent touch only the reference."""
+    """CONF-17: Hypothesis drives the reference and the build in lockstep for at least
+    `steps` steps (runs of 1..`per_example` moves); a divergence is shrunk by Hypothesis to
+    a minimal run (CONF-18).
+
+    The search goes in rounds: each is a Hypothesis search of as many runs as the steps
+    left need at the mean run length seen so far, seeded from `seed_value` and the round's
+    number, so the campaign is deterministic and spends (almost) no runs past its budget.
+    Each round first replays what `database` holds (a divergence another worker saved)."""
     result = CampaignResult(seed=seed_value, requested=steps, chapters=session.chapters)
     moves = moves_for(session.chapters)
     if not moves or steps <= 0:
         return result
-    observer = Observer()
-    examples = max(1, math.ceil(4 * steps / per_example))
+    lockstep = Lockstep(session, result, params)
+    runs = lockstep_runs(lockstep, moves, per_example)
 
-    @seed(seed_value)
-    @settings(
+    def lockstep_test(data: st.DataObject) -> None:
+        lockstep.begin(steps)
+        actions = data.draw(runs)
+        mismatch = lockstep.finish(actions)
+        if tick is not None and lockstep.live:
+            tick(len(actions))
+        if mismatch is not None:
+            result.found = True
+            raise Divergence(mismatch, actions[: max(mismatch.step, 0)])
+
+    start = time.perf_counter()
+    mean = (per_example + 1) / 2
+    round_number = 0
+    try:
+        while result.steps < steps and not result.broken:
+            before = result.steps
+            examples = max(1, math.ceil((steps - result.steps) / mean))
+            search_round(lockstep_test, seed_value + (round_number << 32), examples, database)
+            if result.steps == before:
+                break  # the chapters' moves make no steps: nothing more to send
+            mean = max(1.0, result.steps / max(result.examples, 1))
+            round_number += 1
+    except Divergence as d:
+        result.divergence, result.mismatch = d, d.mismatch
+        result.case = divergence_case(params, d)
+    except Exception as e:  # Hypothesis's own verdicts (a flaky build): one line, no traceback
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        result.broken = f"the campaign stopped: {type(e).__name__}: {first}"
+    result.seconds = time.perf_counter() - start
+    return result
+
+
+def search_round(
+    test: Callable[[st.DataObject], None],
+    seed_value: int,
+    examples: int,
+    database: ExampleDatabase | None,
+) -> None:
+    """Run `test` as one seeded Hypothesis search of `examples` runs."""
+    configured = settings(
         max_examples=examples,
         database=database,
         deadline=None,
@@ -174,52 +294,21 @@ def run_campaign(
         print_blob=False,
         phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink),
     )
-    @given(st.data())
-    def lockstep(data: st.DataObject) -> None:
-        # Once the budget is spent or the build broke, runs still draw all their steps
-        # (Hypothesis requires the same draws for the same choices) but send nothing.
-        # After a divergence every run is live: Hypothesis shrinks and replays it.
-        live = not result.broken and (result.found or result.steps < steps)
-        if live:
-            result.examples += 1
-        state = initial_state(params)
-        count = data.draw(st.integers(min_value=1, max_value=per_example))
-        actions: list[Action] = []
-        try:
-            if live:
-                session.begin(params, observer(state))
-            for _ in range(count):
-                for action in data.draw(one_step(state, moves)):
-                    post, outcome = step(state, action)
-                    actions.append(action)
-                    if live:
-                        session.step(len(actions), action, outcome, observer(post))
-                    state = post
-            mismatch = session.settle() if live else None
-        except BuildBroken as e:
-            result.broken = f"{e} (campaign run {result.examples})"
-            reopen(session)
-            return
-        if not live:
-            return
-        result.steps += len(actions)
-        if tick is not None:
-            tick(len(actions))
-        if mismatch is not None:
-            result.found = True
-            raise Divergence(mismatch, actions[: max(mismatch.step, 0)])
+    configured(seed(seed_value)(given(st.data())(test)))()
 
-    start = time.perf_counter()
-    try:
-        lockstep()
-    except Divergence as d:
-        result.divergence = d
-        result.case = divergence_case(params, d)
-    except Exception as e:  # Hypothesis's own verdicts (a flaky build): one line, no traceback
-        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
-        result.broken = f"the campaign stopped: {type(e).__name__}: {first}"
-    result.seconds = time.perf_counter() - start
-    return result
+
+def merge_campaigns(parts: list[CampaignResult], seed: int, steps: int) -> CampaignResult:
+    """CONF-22: the workers' campaigns as one: steps and runs added up, the time of the
+    slowest, the first worker's divergence or broken build (in worker order)."""
+    merged = CampaignResult(seed=seed, requested=steps, chapters=parts[0].chapters)
+    merged.steps = sum(p.steps for p in parts)
+    merged.examples = sum(p.examples for p in parts)
+    merged.seconds = max(p.seconds for p in parts)
+    found = next((p for p in parts if p.mismatch is not None), None)
+    if found is not None:
+        merged.found, merged.mismatch, merged.case = True, found.mismatch, found.case
+    merged.broken = next((p.broken for p in parts if p.broken), "")
+    return merged
 
 
 def divergence_case(params: Params, divergence: Divergence) -> Case:

@@ -14,6 +14,8 @@ positions), never the build's.
 
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TypeVar
 
 from hypothesis import strategies as st
 
@@ -50,6 +52,22 @@ spokes = st.sampled_from(("arb", "sol", "arb", "sol", "base"))
 injections meet), sometimes the third (a cap spans spokes)."""
 
 Draw = Callable[[st.DrawFn, State], Action | tuple[Action, ...]]
+T = TypeVar("T")
+
+
+@lru_cache(maxsize=1024)
+def among(values: tuple[T, ...]) -> st.SearchStrategy[T]:
+    """`st.sampled_from(values)`, built once per tuple of values: a campaign draws from the
+    same few sets (messages in flight, open positions) over and over, and building a
+    strategy costs more than drawing from it."""
+    return st.sampled_from(values)
+
+
+SHARES = st.sampled_from((1, 2, 0))
+ORDERS = st.one_of(fz.quantities, fz.lots)
+QUOTES = st.one_of(fz.prices, fz.outlier_prices)
+FORGED = fz.forged_injections()
+MESSAGE_OFFSETS = st.integers(min_value=0, max_value=2)
 
 
 @dataclass(frozen=True)
@@ -82,7 +100,7 @@ def release(draw: st.DrawFn, state: State) -> Action:
     """All of the line, half of it, or more than it holds."""
     spoke, account = draw(spokes), draw(accounts)
     line = state.spokes[(spoke, account)].line
-    share = draw(st.sampled_from((1, 2, 0)))
+    share = draw(SHARES)
     amount = max(line // share, 1) if share else line + 100
     return ReleaseCredit(spoke=spoke, account=account, amount=amount)
 
@@ -101,7 +119,7 @@ def mark_of(state: State, market_id: str) -> int:
 def trade(draw: st.DrawFn, state: State) -> Action:
     market = draw(fz.markets)
     price = max(mark_of(state, market) + draw(fz.slippage), 0)
-    qty = draw(st.one_of(fz.quantities, fz.lots))
+    qty = draw(ORDERS)
     return Trade(
         spoke=draw(spokes),
         account=draw(accounts),
@@ -117,12 +135,14 @@ def has_position(state: State) -> bool:
 
 def close(draw: st.DrawFn, state: State) -> Action:
     """A risk-reducing trade: all or one lot of an open position, at the mark."""
-    open_positions = sorted(
-        (spoke, account, market, pos.qty)
-        for (spoke, account), acct in state.spokes.items()
-        for market, pos in acct.positions.items()
+    open_positions = tuple(
+        sorted(
+            (spoke, account, market, pos.qty)
+            for (spoke, account), acct in state.spokes.items()
+            for market, pos in acct.positions.items()
+        )
     )
-    spoke, account, market, qty = draw(st.sampled_from(open_positions))
+    spoke, account, market, qty = draw(among(open_positions))
     size = -qty if draw(st.booleans()) else (-1 if qty > 0 else 1)
     return Trade(
         spoke=spoke, account=account, market=market, qty=size, price=mark_of(state, market)
@@ -130,7 +150,7 @@ def close(draw: st.DrawFn, state: State) -> Action:
 
 
 def publish(draw: st.DrawFn, state: State) -> Action:
-    price = draw(st.one_of(fz.prices, fz.outlier_prices))
+    price = draw(QUOTES)
     return PublishPrice(feed=draw(fz.feeds), price=price)
 
 
@@ -186,21 +206,21 @@ def delivered(state: State) -> bool:
 
 def deliver(draw: st.DrawFn, state: State) -> Action:
     """Any message in flight, in any order (reordering and delay are this choice, MSG-14)."""
-    return Deliver(message_id=draw(st.sampled_from(sorted(state.network.in_flight))))
+    return Deliver(message_id=draw(among(tuple(sorted(state.network.in_flight)))))
 
 
 def replay(draw: st.DrawFn, state: State) -> Action:
     """A delivered message delivered again (INV-AMO-1)."""
-    return Deliver(message_id=draw(st.sampled_from(sorted(state.network.delivered))))
+    return Deliver(message_id=draw(among(tuple(sorted(state.network.delivered)))))
 
 
 def unknown_message(draw: st.DrawFn, state: State) -> Action:
-    offset = draw(st.integers(min_value=0, max_value=2))
+    offset = draw(MESSAGE_OFFSETS)
     return Deliver(message_id=state.network.next_id + offset)
 
 
 def forge(draw: st.DrawFn, state: State) -> Action:
-    sender, receiver, payload = draw(fz.forged_injections())
+    sender, receiver, payload = draw(FORGED)
     return Inject(sender=sender, receiver=receiver, payload=payload)
 
 
@@ -214,8 +234,8 @@ def adversary_allocated(state: State) -> list[str]:
 
 def claim_allocation(draw: st.DrawFn, state: State) -> Action:
     """The compromised spoke claims all it was allocated for an account, or one more."""
-    account = draw(st.sampled_from(adversary_allocated(state)))
-    amount = state.hub.alloc[(account, fz.ADVERSARY)] + draw(st.sampled_from((0, 1)))
+    account = draw(among(tuple(adversary_allocated(state))))
+    amount = state.hub.alloc[(account, fz.ADVERSARY)] + draw(among((0, 1)))
     return Inject(
         sender=fz.ADVERSARY, receiver=HUB, payload=LossClaim(account=account, amount=amount)
     )
@@ -293,7 +313,13 @@ def one_step(draw: st.DrawFn, state: State, moves: tuple[Move, ...]) -> tuple[Ac
     what the later choices mean.  A routine's later actions are computed from the state
     before it (the harness applies them one by one).
     """
-    move = draw(st.sampled_from(moves))
+    return draw_step(draw, state, moves)
+
+
+def draw_step(draw: st.DrawFn, state: State, moves: tuple[Move, ...]) -> tuple[Action, ...]:
+    """`one_step`'s draws, made with the `draw` of an enclosing strategy (a campaign draws a
+    whole run in one strategy: one Hypothesis draw per step costs more than the step)."""
+    move = draw(among(moves))
     if not move.enabled(state):
         return ()
     drawn = move.draw(draw, state)

@@ -1,7 +1,11 @@
 """One conversation with a build: handshake, then runs of `reset`, `init`, `step` (CONF-1..CONF-7).
 
 Requests are written ahead of the replies, up to a window; each reply is validated
-with the protocol's models and judged against what was expected of it, in order.  The
+with the protocol's models and judged against what was expected of it, in order.  A
+reply whose bytes are exactly the reference's own serialization of what was expected
+(compact JSON in the field order of spec/schema, as `intermargin adapter` writes) is that
+value, so it is judged equal without being parsed; any other reply is parsed, validated
+and compared field by field.  The
 first mismatch of a run is kept (`mismatch`); later replies are still read so the
 conversation stays in step.  A reply that is not JSON, or not shaped like any reply,
 is garbage: the build is broken (CONF-15), not divergent.
@@ -41,6 +45,8 @@ class Expected:
     action: Action | None = None
     outcome: Outcome | None = None
     observation: ObservableState | None = None
+    reply: bytes = b""
+    """The expected reply as the reference serializes it (b"" if not computed)."""
 
     @property
     def what(self) -> str:
@@ -91,6 +97,8 @@ def refusal_or_garbage(line: bytes, what: str) -> str:
 
 def judge(line: bytes, expected: Expected) -> Mismatch | None:
     """Validate one reply and compare it with what was expected (CONF-12, CONF-13)."""
+    if expected.reply and line == expected.reply:
+        return None
     if expected.step == -1:
         if line.replace(b" ", b"") == b'{"ok":true}':
             return None
@@ -136,6 +144,7 @@ class Session:
         self.name = ""
         self.chapters: tuple[str, ...] = ()
         self.params_seen: tuple[Params, bytes] | None = None
+        self.dumped: tuple[ObservableState | None, bytes] = (None, b"")
 
     def open(self) -> HandshakeReply:
         """(Re)start the build and shake hands (CONF-2)."""
@@ -183,11 +192,25 @@ class Session:
         if self.params_seen is None or self.params_seen[0] is not params:
             self.params_seen = (params, params.model_dump_json().encode())
         self.submit(b'{"op":"reset"}\n', Expected(-1))
+        reply = b'{"ok":true,"observation":' + self.dump(initial) + b"}"
         self.submit(
             b'{"op":"init","params":' + self.params_seen[1] + b"}\n",
-            Expected(0, observation=initial),
+            Expected(0, observation=initial, reply=reply),
         )
 
     def step(self, number: int, action: Action, outcome: Outcome, after: ObservableState) -> None:
         line = b'{"op":"step","action":' + action.model_dump_json().encode() + b"}\n"
-        self.submit(line, Expected(number, action, outcome, after))
+        reply = (
+            b'{"ok":true,"outcome":'
+            + outcome.model_dump_json().encode()
+            + b',"observation":'
+            + self.dump(after)
+            + b"}"
+        )
+        self.submit(line, Expected(number, action, outcome, after, reply))
+
+    def dump(self, observation: ObservableState) -> bytes:
+        """The observation's JSON, computed once in a row of steps that leave it the same."""
+        if self.dumped[0] is not observation:
+            self.dumped = (observation, observation.model_dump_json().encode())
+        return self.dumped[1]

@@ -1,8 +1,12 @@
 """Running `intermargin conform` and the reference adapter in tests."""
 
+import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 VECTORS = ROOT / "conformance" / "vectors"
@@ -24,3 +28,19 @@ def conform(impl: str, *args: str, cwd: Path | None = None) -> subprocess.Comple
         timeout=240,
         cwd=cwd or ROOT,
     )
+
+
+def in_ci() -> bool:
+    """Whether this run is CI's (the `CI` variable set, as CI services and `.ci/run` do)."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def program(name: str) -> str:
+    """The path of a program a test needs.  Where it is absent the test is skipped, except
+    under CI, where the test fails: CI must not pass by skipping what it is there to run."""
+    path = shutil.which(name)
+    if path is None:
+        if in_ci():
+            pytest.fail(f"{name} is not on PATH, and CI must run this test")
+        pytest.skip(f"{name} is not on PATH")
+    return path

@@ -19,12 +19,12 @@ CAMPAIGN: dict[str, tuple[int, tuple[str, ...]]] = {
     "message-not-consumed": (400, ("spokes", "messaging")),
     "any-sender-authentic": (200, ("adversary",)),
     "healthy-only-above": (200, ("liquidation",)),
-    "report-without-positions": (400, ("hub", "oracle", "risk", "messaging", "spokes")),
 }
 """The bugs a CI-sized campaign finds (its steps, the chapters it draws from).  The others
 need a setup of several moves in one order (a price gone stale before a grant, a pause
-before the paused spoke's claim) that a few hundred random steps rarely reach; their
-vectors catch them."""
+before the paused spoke's claim, a levered position reported and then a price drop for
+`report-without-positions`, found by about one seed in five at 1,500 steps) that a few
+hundred random steps rarely reach; their vectors catch them."""
 
 HANDFUL = 10
 """The most steps a shrunk divergence may keep."""

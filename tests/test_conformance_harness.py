@@ -176,3 +176,41 @@ def test_pipelined_sessions_judge_in_order(window: int) -> None:
         session.build.close()
     assert result.divergence is not None
     assert result.divergence.actions[-1].type == "Liquidate"
+
+
+def test_a_reply_is_judged_by_value_not_by_its_bytes() -> None:
+    """CONF-12, CONF-13: the reference's own bytes pass at once; the same value written
+    otherwise (spaces, keys in another order) passes after validation; one integer
+    changed is a divergence naming its field."""
+    from conformance.session import Expected, judge
+    from model.observe import observe
+    from model.state import initial_state
+
+    observation = observe(initial_state(example_params()))
+    exact = b'{"ok":true,"observation":' + observation.model_dump_json().encode() + b"}"
+    expected = Expected(0, observation=observation, reply=exact)
+    assert judge(exact, expected) is None
+    document = json.loads(exact)
+    reordered = json.dumps(document, sort_keys=True, indent=1).encode().replace(b"\n", b"")
+    assert reordered != exact and judge(reordered, expected) is None
+    document["observation"]["hub"]["caps"]["arb"] += 1
+    found = judge(json.dumps(document).encode(), expected)
+    assert found is not None and found.path == "observation.hub.caps.arb"
+
+
+def test_a_campaign_spends_its_budget_and_no_more() -> None:
+    """CONF-17: a campaign sends at least `--steps` steps and stops within one run of the
+    budget; the same seed makes the same campaign."""
+    done = []
+    for _ in range(2):
+        session = Session(Build(ADAPTER))
+        try:
+            session.open()
+            result = run_campaign(session, 300, 4, per_example=10)
+        finally:
+            session.build.close()
+        assert result.divergence is None and not result.broken
+        done.append((result.steps, result.examples))
+    steps, examples = done[0]
+    assert 300 <= steps < 300 + 4 * 10  # a run is at most 10 moves of at most 4 actions
+    assert done[0] == done[1] and examples >= 300 / 40

@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Callable
 from contextlib import nullcontext
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from rich.table import Table
 
 from intermargin.console import stdout_console
 from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError, first_error
+from intermargin.workers import check_workers, example_database, in_workers
 from proofs.report import JUnitCase, junit
 
 DEFAULT_STEPS = 2_000
@@ -147,7 +149,7 @@ def ticker(bar: Any, description: str, total: int) -> Callable[[int], None] | No
 
 def main(args: argparse.Namespace) -> int:
     from conformance.build import Build, BuildBroken
-    from conformance.harness import run_campaign, run_vectors, save_case
+    from conformance.harness import merge_campaigns, run_campaign, run_vectors, save_case
     from conformance.report import (
         BuildInfo,
         CampaignVerdict,
@@ -165,6 +167,8 @@ def main(args: argparse.Namespace) -> int:
     for chapter in args.chapter or ():
         if chapter not in CHAPTERS:
             raise UsageError(f"unknown chapter {chapter!r} (known: {', '.join(CHAPTERS)})")
+    check_workers(args.workers)
+    database = example_database(args.db)
     cases = load_cases(args)
     console = stdout_console()
     start = time.perf_counter()
@@ -190,8 +194,8 @@ def main(args: argparse.Namespace) -> int:
             results = run_vectors(session, cases, ticker(bar, "vectors", total))
         run_it = args.case is None and args.steps > 0
         campaign = None
-        if run_it:
-            chapters = tuple(c for c in session.chapters if not args.chapter or c in args.chapter)
+        chapters = tuple(c for c in session.chapters if not args.chapter or c in args.chapter)
+        if run_it and args.workers == 1:
             session.chapters = chapters
             with progress_bar(args.steps, show) as bar:
                 campaign = run_campaign(
@@ -199,11 +203,16 @@ def main(args: argparse.Namespace) -> int:
                     args.steps,
                     args.seed,
                     per_example=args.per_example,
+                    database=database,
                     tick=ticker(bar, "campaign", args.steps),
                 )
     finally:
         restarts = max(build.restarts, 0)
         build.close()
+    if run_it and args.workers > 1:
+        job = partial(campaign_worker, args.impl, chapters, args.per_example, args.timeout, args.db)
+        parts = in_workers(job, args.steps, args.seed, args.workers)
+        campaign = merge_campaigns(parts, args.seed, args.steps)
 
     verdicts = []
     for r in results:
@@ -238,6 +247,8 @@ def main(args: argparse.Namespace) -> int:
     if campaign is not None:
         campaign_verdict = campaign_report(campaign, args, save_case, rows, CampaignVerdict)
         line = f"campaign: {campaign.steps} steps in {campaign.examples} runs, seed {campaign.seed}"
+        if args.workers > 1:
+            line += f", {args.workers} workers"
         if campaign_verdict.status == "pass":
             console.print(f"{line}: no divergence", highlight=False)
         elif campaign_verdict.status == "broken":
@@ -280,6 +291,41 @@ def main(args: argparse.Namespace) -> int:
     return EXIT_FAILED if failed else EXIT_OK
 
 
+def campaign_worker(
+    impl: str,
+    chapters: tuple[str, ...],
+    per_example: int,
+    timeout: float,
+    db: str | None,
+    worker: int,
+    steps: int,
+    seed: int,
+) -> Any:
+    """CONF-22: one worker's share of a campaign, in its own process: its own build, its
+    seed slice, the shared example database.  The result goes back without the exception
+    object (its `mismatch` and `case` say what it found)."""
+    from conformance.build import Build, BuildBroken
+    from conformance.harness import CampaignResult, run_campaign
+    from conformance.session import Session
+
+    session = Session(Build(impl, timeout=timeout))
+    try:
+        try:
+            session.open()
+        except BuildBroken as e:
+            return CampaignResult(seed=seed, requested=steps, broken=f"worker {worker}: {e}")
+        session.chapters = chapters
+        result = run_campaign(
+            session, steps, seed, per_example=per_example, database=example_database(db)
+        )
+    finally:
+        session.build.close()
+    if result.broken:
+        result.broken = f"worker {worker}: {result.broken}"
+    result.divergence = None
+    return result
+
+
 def dict_case(cases: list[tuple[str, Any]], file: str) -> Any:
     return next(c for p, c in cases if p == file)
 
@@ -293,11 +339,11 @@ def campaign_report(
     step_rows: list[Any] = []
     if campaign.broken:
         status, detail = "broken", campaign.broken
-    elif campaign.divergence is not None:
+    elif campaign.mismatch is not None:
         status = "fail"
         path = save(campaign.case, Path(args.save))
         case_file = str(path)
-        step_rows = make_rows(campaign.case, campaign.divergence.mismatch)
+        step_rows = make_rows(campaign.case, campaign.mismatch)
         detail = campaign.case.title
     return model(
         status=status,
@@ -381,4 +427,17 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument("--json", metavar="FILE", help="write the JSON report here")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report here")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run the campaign on N processes, each with its own build and seed slice",
+    )
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="Hypothesis example database shared by workers and runs: redis://host:port/db "
+        "or a directory; a divergence saved there is replayed first",
+    )
     p.set_defaults(run=main)

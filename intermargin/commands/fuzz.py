@@ -9,6 +9,8 @@ for `intermargin replay`), 2 on bad usage.
 
 import argparse
 import secrets
+from functools import partial
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -19,6 +21,7 @@ from intermargin.fuzzing.campaign import CampaignResult, run_campaign
 from intermargin.fuzzing.coverage import EXCLUDED, PHASES
 from intermargin.fuzzing.machine import RULE_NAMES
 from intermargin.fuzzing.traces import DEFAULT_TRACE_DIR
+from intermargin.workers import check_workers, example_database, in_workers
 from spec.errors import Error
 
 MAX_STEPS = 100_000_000
@@ -44,6 +47,19 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         help=f"where a failing run is saved (default {DEFAULT_TRACE_DIR}/)",
     )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        metavar="N",
+        help="run the campaign on N processes, each with its own seed slice (CLI-WORKERS-1)",
+    )
+    p.add_argument(
+        "--db",
+        metavar="URL",
+        help="Hypothesis example database shared by workers and runs: redis://host:port/db "
+        "or a directory (CLI-WORKERS-2)",
+    )
     p.set_defaults(run=main)
 
 
@@ -53,11 +69,17 @@ def main(args: argparse.Namespace) -> int:
     if args.seed is not None and not 0 <= args.seed < 2**63:
         raise UsageError(f"--seed must be a non-negative integer below 2**63, not {args.seed}")
     output_dir(args.trace_dir, "--trace-dir")
+    check_workers(args.workers)
+    database = example_database(args.db)
     seed = args.seed if args.seed is not None else secrets.randbelow(2**31)
     console = Console()
     console.print(f"fuzzing the reference model: {args.steps} steps, seed {seed}")
-    if args.quiet:
-        result = run_campaign(args.steps, seed, trace_dir=args.trace_dir)
+    if args.workers > 1:
+        console.print(f"on {args.workers} workers (worker k: seed {seed} + k * 2**40)")
+        job = partial(fuzz_worker, args.trace_dir, args.db)
+        result = merge_fuzz(in_workers(job, args.steps, seed, args.workers), seed, args.steps)
+    elif args.quiet:
+        result = run_campaign(args.steps, seed, trace_dir=args.trace_dir, database=database)
     else:
         with Progress(
             TextColumn("[progress.description]{task.description}"),
@@ -73,9 +95,33 @@ def main(args: argparse.Namespace) -> int:
                 seed,
                 trace_dir=args.trace_dir,
                 progress=lambda n: bar.update(task, completed=min(n, args.steps)),
+                database=database,
             )
     summarize(console, result)
     return EXIT_OK if result.failure is None and result.error is None else EXIT_FAILED
+
+
+def fuzz_worker(trace_dir: str, db: str | None, worker: int, steps: int, seed: int) -> Any:
+    """CLI-WORKERS-1: one worker's share, in its own process, with the shared database."""
+    return run_campaign(steps, seed, trace_dir=trace_dir, database=example_database(db))
+
+
+def merge_fuzz(parts: list[CampaignResult], seed: int, steps: int) -> CampaignResult:
+    """The workers' campaigns as one: coverage added up, the time of the slowest; a failure
+    is the first worker's, with that worker's seed and steps (which reproduce it alone)."""
+    failed = next((p for p in parts if p.failure is not None or p.error is not None), None)
+    merged = CampaignResult(seed=seed, requested=steps)
+    if failed is not None:
+        merged = CampaignResult(seed=failed.seed, requested=failed.requested)
+        merged.failure, merged.trace_path, merged.error = (
+            failed.failure,
+            failed.trace_path,
+            failed.error,
+        )
+    for p in parts:
+        merged.coverage.merge(p.coverage)
+    merged.seconds = max(p.seconds for p in parts)
+    return merged
 
 
 def summarize(console: Console, result: CampaignResult) -> None:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from hypothesis import settings as Settings
+from hypothesis.database import ExampleDatabase
 
 from intermargin.fuzzing.coverage import Coverage
 from intermargin.fuzzing.machine import Failure, MarginMachine, Run, run_machine
@@ -57,10 +58,12 @@ def run_campaign(
     trace_dir: str | Path = DEFAULT_TRACE_DIR,
     progress: Progress | None = None,
     config: Settings | None = None,
+    database: ExampleDatabase | None = None,
 ) -> CampaignResult:
     """Run batches until `steps` model steps have run or an invariant broke (CLI-10): each
     example is cut to the rules still to run, so that the campaign stops at about `steps`
-    (a rule may apply a few model steps, and the last example is never cut short)."""
+    (a rule may apply a few model steps, and the last example is never cut short).  With a
+    `database` (CLI-WORKERS-2) every batch first replays the failures saved there."""
     base = config if config is not None else profile(CAMPAIGN)
     result = CampaignResult(seed=seed, requested=steps)
     start = time.perf_counter()
@@ -75,7 +78,7 @@ def run_campaign(
         rules = min(base.stateful_step_count, remaining)
         examples = batch_examples(remaining, rules, result.coverage)
         run = Run(on_example=tick)
-        config = Settings(base, max_examples=examples, stateful_step_count=rules)
+        config = Settings(base, max_examples=examples, stateful_step_count=rules, database=database)
         run_machine(config, seed=seed + batch, run=run)
         result.coverage.merge(run.coverage)
         batch += 1
