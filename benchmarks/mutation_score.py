@@ -92,14 +92,13 @@ def listed_equivalent() -> set[str]:
 def report(mutants: list[Mutant], cpu: float | None) -> bool:
     by_module: dict[str, Counter[str]] = {}
     for m in mutants:
-        by_module.setdefault(m.module, Counter())["killed" if m.killed else m.status] += 1
+        by_module.setdefault(m.module, Counter())[m.status] += 1
     for module, counts in sorted(by_module.items()):
         total = sum(counts.values())
+        killed = counts["killed"] + counts["timeout"]
         rest = ", ".join(f"{n} {s}" for s, n in sorted(counts.items()) if s != "killed")
-        print(
-            f"  model/{module}.py: {counts['killed']}/{total} killed"
-            + (f" ({rest})" if rest else "")
-        )
+        line = f"  model/{module}.py: {killed}/{total} killed"
+        print(line + (f" ({rest}; a timeout counts as killed)" if rest else ""))
     equivalent = listed_equivalent()
     survivors = [m for m in mutants if not m.killed]
     unexplained = [m for m in survivors if m.name not in equivalent]

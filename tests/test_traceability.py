@@ -13,7 +13,7 @@ from intermargin.errors import EXIT_OK, EXIT_USAGE
 from intermargin.traceability import TOOL_CHAPTERS, Trace, traceability
 from proofs.coverage import BMC, chosen, covers, kind_of
 from proofs.obligations import all_obligations
-from spec.requirements import name_of
+from spec.requirements import name_of, requirements
 from spec.schema import SCHEMA_DIR
 
 OBLIGATION_NAMES = {o.name for o in all_obligations()}
@@ -107,7 +107,7 @@ def test_the_json_report_has_the_five_columns_and_keeps_its_schema(
 
 
 def traceability_line(rid: str) -> int:
-    return next(t.requirement.line for t in traceability() if t.requirement.id == rid)
+    return requirements()[rid].line
 
 
 def test_gaps_still_lists_only_the_unverified(capsys: pytest.CaptureFixture[str]) -> None:
