@@ -8,8 +8,9 @@ mutmut (configured in pyproject.toml, `[tool.mutmut]`) writes each mutant into a
 `model/` under `mutants/`, records once which tests run which function, and then runs each
 mutant against only the tests that run the function it changes, in forked workers, so a
 module takes minutes, not hours.  The tests are the model-driving part of the suite (the
-unit tests, the rounding and risk laws, the scenarios and the model's state machine, which
-is `verify`'s state-machine check; `verify`'s risk-laws check is `tests/test_verify.py`'s).
+unit tests, the scenarios, the rounding and risk laws, and `verify`'s risk-laws check);
+not the CI-profile state machine, whose cost under mutmut's call tracing is minutes of CPU
+per surviving mutant (see `[tool.mutmut]` in pyproject.toml).
 Results are kept in `mutants/` between runs: a second run re-runs only mutants of
 functions that changed, and `--report-only` just reports.
 
