@@ -264,6 +264,7 @@ def test_seizure_takes_the_ceiling_of_tokens(value: int, usd: int, eth: int, pri
     assert taken.get("ETH", 0) == eth_taken
     assert remaining == max(rest - eth_taken * price, 0)
     assert left == {"USD": usd - usd_taken, "ETH": eth - eth_taken}
+    assert taken == {a: n for a, n in (("USD", usd_taken), ("ETH", eth_taken)) if n}
     event("ETH taken" if eth_taken else "USD enough or no ETH")
 
 
