@@ -5,9 +5,9 @@ Each test here kills mutants of `model/ledger.py` and `model/liquidation.py` tha
 the rest of the suite (`benchmarks/mutation_score.py`)."""
 
 from model import State, initial_state
-from spec.actions import Deliver, Deposit, Inject
+from spec.actions import Deliver, Deposit, Inject, Liquidate
 from spec.errors import Error
-from spec.messages import LiquidationReport, LossClaim
+from spec.messages import ExposureReport, LiquidationReport, LossClaim
 from spec.params import Params
 from tests.helpers import (
     credited,
@@ -105,3 +105,23 @@ def test_an_answer_without_prices_to_seize_at_waits_in_flight(genesis: State) ->
     refused(state, Deliver(message_id=report.id), Error.PRICE_UNAVAILABLE)
     state = run(priced(state, eth=1_700), Deliver(message_id=report.id))
     assert "arb" not in state.hub.status["alice"].pending
+
+
+def report(spoke: str, balance: int) -> Inject:
+    """A settled balance for alice, reported by `spoke` (compromised) with no positions."""
+    payload = ExposureReport(account="alice", seq=1, balance=balance, positions=())
+    return Inject(sender=spoke, receiver="hub", payload=payload)
+
+
+def test_health_values_a_clearing_pool_in_an_asset_the_account_does_not_hold(
+    genesis: State,
+) -> None:
+    """LIQ-1, RISK-NET-1: arb's pool holds only ETH (seized from bob); alice holds only USD.
+    Her health still prices the pool: her profit on arb, backed by it, offsets her loss on
+    sol exactly, so she is healthy and cannot be liquidated."""
+    state = credited(funded(priced(genesis), "bob", eth=1), "bob", "arb", 100)
+    state = run(state, claim(100, account="bob"))
+    assert state.hub.owed[("arb", "ETH")] == 1 and not state.hub.owed[("arb", "USD")]
+    state = credited(credited(funded(state, usd=1_000), "alice", "arb", 100), "alice", "sol", 100)
+    state = run(state, report("sol", -1_100), report("arb", 100))
+    refused(state, Liquidate(account="alice"), Error.ACCOUNT_HEALTHY)
