@@ -1,19 +1,33 @@
-"""Requirement traceability: every id in `spec/` with what implements and what verifies it.
+"""Requirement traceability (CLI-6): every id in `spec/`, where it is specified,
+implemented, encoded, proved and tested.
 
-A requirement is *implemented* where `model/` (or the boundary in `spec/`, the CLI, or the
-stress lab in `stresslab/`) cites it, and *verified* where a test or a proof obligation
-cites it.  A requirement nothing verifies is a gap: `intermargin trace` fails on it.
+- *specified*: the chapter (and line) of `spec/` that defines it;
+- *implemented*: the definitions that carry the rule out and cite it.  For the system's
+  chapters that is the reference, `model/`, and the typed boundary in `spec/`; for the
+  chapters that specify the tools themselves (`TOOL_CHAPTERS`: the CLI, conformance,
+  ITF, verification, the stress lab and its vectorized engine) it is the tools' code.
+  Never `spec/requirements.py` (which only reads ids) and, for a rule of the system, never the fuzz harness or a proof, which
+  check the rule and do not carry it out;
+- *encoded*: the functions of the Z3 encoding that cite it (`proofs/transitions/`,
+  `proofs/invariants.py`);
+- *proved*: the proof obligations that cover it (`proofs.coverage`: its invariant, or a
+  step whose encoding runs a function citing it), and the liquidation-propagation BMC
+  for the invariant it checks;
+- *tested*: the tests that cite it.
+
+A requirement neither proved nor tested is a gap: `intermargin trace` fails on it.
 """
 
-import ast
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-from spec.requirements import ROOT, Requirement, cited_ids, requirements
+from proofs.coverage import BMC, BMC_COVERS, ENCODING, coverage
+from spec.requirements import ROOT, Requirement, citing_definitions, python_files, requirements
 
-IMPLEMENTATION = ("model", "spec", "intermargin", "stresslab")
-VERIFICATION = ("tests", "proofs")
+SYSTEM_ROOTS = ("model", "spec")
+TOOL_ROOTS = ("intermargin", "conformance", "stresslab", "proofs", "spec")
+TOOL_CHAPTERS = frozenset({"cli", "conformance", "itf", "verification", "stress", "vectorized"})
+NEVER_IMPLEMENTING = (ROOT / "spec" / "requirements.py",)
 
 
 @dataclass(frozen=True)
@@ -22,59 +36,43 @@ class Trace:
 
     requirement: Requirement
     implemented_by: tuple[str, ...]
+    encoded_by: tuple[str, ...]
     proved_by: tuple[str, ...]
     tested_by: tuple[str, ...]
+
+    @property
+    def specified_in(self) -> str:
+        """`hub.md:54`: the chapter and line that define the requirement."""
+        return f"{self.requirement.chapter}.md:{self.requirement.line}"
 
     @property
     def verified(self) -> bool:
         return bool(self.proved_by or self.tested_by)
 
 
-@cache
-def definitions_in(path: Path) -> list[tuple[int, int, str]]:
-    """(first line, last line, qualified name) of every function and class in a file."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
-    found: list[tuple[int, int, str]] = []
-
-    def visit(node: ast.AST, prefix: str) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-                name = f"{prefix}{child.name}"
-                found.append((child.lineno, child.end_lineno or child.lineno, name))
-                visit(child, f"{name}.")
-
-    visit(tree, "")
-    return found
-
-
-def name_of(place: str) -> str:
-    """`model/hub.py:57` -> `model.hub.grant_credit`: the innermost definition around a
-    citation, or the module when it is cited at module level."""
-    file, line = place.rsplit(":", 1)
-    module = file.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
-    inner = [
-        (first, name)
-        for first, last, name in definitions_in(ROOT / file)
-        if first <= int(line) <= last
+def files_under(roots: tuple[str, ...], *, excluding: tuple[Path, ...]) -> list[Path]:
+    """The Python files under `roots`, less those at or under a path in `excluding`."""
+    return [
+        f
+        for f in python_files(ROOT / r for r in roots)
+        if not any(f == x or f.is_relative_to(x) for x in excluding)
     ]
-    return f"{module}.{max(inner)[1]}" if inner else module
-
-
-def places(roots: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
-    """For every cited id, the distinct names citing it under `roots`."""
-    cited = cited_ids([ROOT / r for r in roots])
-    return {rid: tuple(dict.fromkeys(name_of(p) for p in ps)) for rid, ps in cited.items()}
 
 
 def traceability() -> list[Trace]:
-    """Every requirement of the spec, in chapter order, with its citations."""
-    implemented = places(IMPLEMENTATION)
-    proved = places(("proofs",))
-    tested = places(("tests",))
+    """Every requirement of the spec, in chapter order, with its citations by role."""
+    encoding = tuple(ENCODING)
+    system = citing_definitions(files_under(SYSTEM_ROOTS, excluding=NEVER_IMPLEMENTING))
+    tools = citing_definitions(files_under(TOOL_ROOTS, excluding=(*NEVER_IMPLEMENTING, *encoding)))
+    encoded = citing_definitions(encoding)
+    tested = citing_definitions([ROOT / "tests"])
+    proved = dict(coverage())
+    proved[BMC_COVERS] = (*proved.get(BMC_COVERS, ()), BMC)
     return [
         Trace(
             requirement=r,
-            implemented_by=implemented.get(rid, ()),
+            implemented_by=(tools if r.chapter in TOOL_CHAPTERS else system).get(rid, ()),
+            encoded_by=encoded.get(rid, ()),
             proved_by=proved.get(rid, ()),
             tested_by=tested.get(rid, ()),
         )

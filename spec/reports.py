@@ -140,15 +140,29 @@ class ReplayReport(Report):
 
 
 class RequirementReport(Report):
-    """CLI-6: one requirement and what cites it."""
+    """CLI-6: one requirement, where it is specified, and what implements, encodes, proves
+    and tests it."""
 
     id: str = Field(pattern=r"^[A-Z]{2,}(-[A-Z]+)*-[0-9]+$")
     chapter: str
+    specified_in: str = Field(
+        pattern=r"^[a-zA-Z0-9_-]+\.md:[0-9]+$",
+        description="the chapter file and line that define the requirement",
+    )
     text: str
-    implemented_by: list[str]
-    proved_by: list[str]
-    tested_by: list[str]
-    verified: bool
+    implemented_by: list[str] = Field(
+        description="definitions that carry the rule out: model/ and the spec's boundary, "
+        "or the tools' code for the tools' chapters"
+    )
+    encoded_by: list[str] = Field(
+        description="functions of the Z3 encoding (proofs/transitions, proofs/invariants) "
+        "that cite it"
+    )
+    proved_by: list[str] = Field(
+        description="proof obligations (as `intermargin prove` names them) that cover it"
+    )
+    tested_by: list[str] = Field(description="tests that cite it")
+    verified: bool = Field(description="proved or tested")
 
 
 class TraceabilityReport(RootModel[list[RequirementReport]]):

@@ -14,6 +14,7 @@ import re
 import tokenize
 from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 SPEC_DIR = Path(__file__).resolve().parent
@@ -162,3 +163,44 @@ def cited_ids(
                 if place not in places:
                     places.append(place)
     return dict(sorted(cited.items()))
+
+
+@cache
+def definitions_in(path: Path) -> tuple[tuple[int, int, str], ...]:
+    """(first line, last line, qualified name) of every function and class in a file."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: list[tuple[int, int, str]] = []
+
+    def visit(node: ast.AST, prefix: str) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+                name = f"{prefix}{child.name}"
+                found.append((child.lineno, child.end_lineno or child.lineno, name))
+                visit(child, f"{name}.")
+
+    visit(tree, "")
+    return tuple(found)
+
+
+def module_of(file: str) -> str:
+    """`model/hub.py` -> `model.hub`; `model/__init__.py` -> `model`."""
+    return file.removesuffix(".py").replace("/", ".").removesuffix(".__init__")
+
+
+def name_of(place: str) -> str:
+    """`model/hub.py:57` -> `model.hub.grant_credit`: the innermost definition around a
+    citation, or the module when it is cited at module level."""
+    file, line = place.rsplit(":", 1)
+    inner = [
+        (first, name)
+        for first, last, name in definitions_in(ROOT / file)
+        if first <= int(line) <= last
+    ]
+    return f"{module_of(file)}.{max(inner)[1]}" if inner else module_of(file)
+
+
+def citing_definitions(paths: Iterable[Path | str]) -> dict[str, tuple[str, ...]]:
+    """For every id cited under `paths`, the distinct definitions (or modules) citing it."""
+    return {
+        rid: tuple(dict.fromkeys(name_of(p) for p in ps)) for rid, ps in cited_ids(paths).items()
+    }

@@ -26,8 +26,9 @@ from rich.table import Table
 from intermargin import limits
 from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError, output_dir, output_file
 from proofs.bmc import BmcResult, propagation
+from proofs.coverage import chosen
 from proofs.mutants import MUTANT_BY_NAME
-from proofs.obligations import OBLIGATION_RLIMIT, Verdict, select
+from proofs.obligations import OBLIGATION_RLIMIT, Verdict
 from proofs.report import dump_json, table, to_json, to_junit, trace_of
 from proofs.runner import run
 
@@ -45,7 +46,9 @@ def register(subparsers: "argparse._SubParsersAction[argparse.ArgumentParser]") 
         "--only",
         action="append",
         metavar="PATTERN",
-        help="only obligations whose name or invariant id matches (glob or substring; repeatable)",
+        help="only the obligations whose name or invariant id matches (glob or substring), "
+        "that cover a requirement id (LIQ-3, 'HUB-*'), or that step an action kind "
+        "(GrantCredit, DeliverLiqReport or DeliverLiquidationReport); repeatable",
     )
     p.add_argument("--json", metavar="FILE", help="write the JSON report to FILE")
     p.add_argument("--junit", metavar="FILE", help="write a JUnit XML report to FILE")
@@ -117,9 +120,11 @@ def summary(verdicts: list[Verdict], every: bool) -> Table:
 
 def main(args: argparse.Namespace) -> int:
     validate(args)
-    obligations = select(args.only)
-    if not obligations:
-        raise UsageError(f"--only {' '.join(args.only)}: matches no obligation")
+    try:
+        selection = chosen(args.only)
+    except ValueError as e:
+        raise UsageError(str(e)) from None
+    obligations = selection.obligations
     out = Console()
     err = Console(stderr=True)
     start = time.perf_counter()
@@ -146,7 +151,7 @@ def main(args: argparse.Namespace) -> int:
             progress=advance,
         )
     bmc: BmcResult | None = None
-    if not args.no_bmc and not args.only and args.mutant is None:
+    if not args.no_bmc and selection.bmc and args.mutant is None:
         bmc_budget = limits.bmc_budget(args)
         bmc = propagation(spokes=args.bmc_spokes, budget=bmc_budget)
     seconds = time.perf_counter() - start

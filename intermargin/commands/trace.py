@@ -1,4 +1,5 @@
-"""`intermargin trace`: which model code, proofs and tests cite each requirement (CLI-6)."""
+"""`intermargin trace`: where each requirement is specified, implemented, encoded, proved and
+tested (CLI-6)."""
 
 import argparse
 import json
@@ -12,14 +13,15 @@ from intermargin.traceability import Trace, traceability
 from spec.reports import RequirementReport, TraceabilityReport
 
 
-def short(names: tuple[str, ...], limit: int = 3) -> str:
-    shown = ", ".join(n.split(".", 1)[-1] for n in names[:limit])
+def short(names: tuple[str, ...], limit: int = 3, *, modules: bool = True) -> str:
+    """The first names (less their top-level package), and how many more there are."""
+    shown = ", ".join(n.split(".", 1)[-1] if modules else n for n in names[:limit])
     return shown + (f" +{len(names) - limit}" if len(names) > limit else "") if names else "-"
 
 
 def table(rows: list[Trace], *, gaps_only: bool) -> Table:
     out = Table(title="Requirement traceability", title_justify="left")
-    for column in ("id", "chapter", "implemented by", "proved by", "tested by"):
+    for column in ("id", "specified", "implemented", "encoded", "proved", "tested"):
         out.add_column(column, overflow="fold")
     for row in rows:
         if gaps_only and row.verified:
@@ -27,9 +29,10 @@ def table(rows: list[Trace], *, gaps_only: bool) -> Table:
         style = None if row.verified else "red"
         out.add_row(
             row.requirement.id,
-            row.requirement.chapter,
+            row.specified_in,
             short(row.implemented_by),
-            short(row.proved_by),
+            short(row.encoded_by),
+            short(row.proved_by, modules=False),
             short(row.tested_by),
             style=style,
         )
@@ -44,7 +47,9 @@ def as_json(rows: list[Trace]) -> list[dict[str, object]]:
                 id=r.requirement.id,
                 chapter=r.requirement.chapter,
                 text=r.requirement.text,
+                specified_in=r.specified_in,
                 implemented_by=list(r.implemented_by),
+                encoded_by=list(r.encoded_by),
                 proved_by=list(r.proved_by),
                 tested_by=list(r.tested_by),
                 verified=r.verified,
@@ -81,11 +86,13 @@ def main(args: argparse.Namespace) -> int:
 def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None:
     p = sub.add_parser(
         "trace",
-        help="list every requirement with the code, proofs and tests that cite it",
+        help="list every requirement: specified, implemented, encoded, proved, tested",
         description=(
-            "Requirement traceability: every id defined in spec/*.md, with the model "
-            "functions that implement it and the proof obligations and tests that verify "
-            "it. Exit 1 if any requirement is verified by nothing."
+            "Requirement traceability: every id defined in spec/*.md, with the chapter that "
+            "specifies it, the code that implements it (model/ and the spec's boundary; the "
+            "tools' code for the tools' chapters), the Z3 encoding functions that cite it, "
+            "the proof obligations that cover it and the tests that cite it. Exit 1 if any "
+            "requirement is neither proved nor tested."
         ),
     )
     p.add_argument("--gaps", action="store_true", help="show only unverified requirements")
