@@ -6,8 +6,8 @@ implemented, encoded, proved and tested.
   chapters that is the reference, `model/`, and the typed boundary in `spec/`; for the
   chapters that specify the tools themselves (`TOOL_CHAPTERS`: the CLI, conformance,
   ITF, verification, the stress lab and its vectorized engine) it is the tools' code.
-  Never `spec/requirements.py` (which only reads ids) and, for a rule of the system, never the fuzz harness or a proof, which
-  check the rule and do not carry it out;
+  Never `spec/requirements.py` (which only reads ids) and, for a rule of the system,
+  never the fuzz harness or a proof, which check the rule and do not carry it out;
 - *encoded*: the functions of the Z3 encoding that cite it (`proofs/transitions/`,
   `proofs/invariants.py`);
 - *proved*: the proof obligations that cover it (`proofs.coverage`: its invariant, or a
