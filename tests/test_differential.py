@@ -6,6 +6,7 @@ from functools import cache
 
 import pytest
 
+from intermargin.fuzzing.checked import AFTER_STEP, hooked
 from intermargin.fuzzing.differential import (
     CORPUS,
     Corpus,
@@ -13,7 +14,7 @@ from intermargin.fuzzing.differential import (
     run_differential,
     stratified_corpus,
 )
-from intermargin.fuzzing.machine import AFTER_STEP, hooked, run_machine
+from intermargin.fuzzing.machine import run_machine
 from intermargin.fuzzing.mutants import applied, by_name
 from proofs.differential import differential_hooks
 from proofs.mutants import MUTANT_BY_NAME
@@ -92,7 +93,7 @@ def test_a_model_that_lets_profit_into_capacity_leaves_the_proofs_range(
     whose capacity counted the pool-backed profit (net equity) gives her grant a reported
     "loss" of +2000, outside that range, and the differential check says so; the real
     model's grant is judged in range."""
-    import proofs.concrete
+    import proofs.concrete_actions
     from intermargin.scenarios import SCENARIOS
     from intermargin.timeline import run as run_scenario
     from model import step
@@ -107,7 +108,7 @@ def test_a_model_that_lets_profit_into_capacity_leaves_the_proofs_range(
     grant = GrantCredit(account="carol", spoke="base", amount=1_000)
     after, outcome = step(state, grant)
     assert relation_check(state, grant, after, outcome) == (True, None)
-    monkeypatch.setattr(proofs.concrete, "capacity", net_equity)
+    monkeypatch.setattr(proofs.concrete_actions, "capacity", net_equity)
     judged, problem = relation_check(state, grant, after, outcome)
     assert judged and problem is not None
     assert "inputs outside the proofs' range: reported_loss=2000" in problem

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import settings
 
 from intermargin.cli import main
-from intermargin.fuzzing.machine import AFTER_STEP, RULE_NAMES, MarginMachine, Run, run_machine
+from intermargin.fuzzing.checked import AFTER_STEP, Run
+from intermargin.fuzzing.machine import RULE_NAMES, MarginMachine, run_machine
 from intermargin.fuzzing.profiles import CI, MUTANT, profile
 from intermargin.fuzzing.traces import failure_trace, save_trace
 from model.state import State

@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 from hypothesis import Phase, settings
 
+from intermargin.fuzzing.checked import Run, hooked
 from intermargin.fuzzing.coverage import delivered_payload, outcome_key
-from intermargin.fuzzing.machine import Run, hooked, run_machine
+from intermargin.fuzzing.machine import run_machine
 from intermargin.fuzzing.profiles import CI, profile
 from model.state import State
 from proofs.differential import DriftCheck, differential_hooks, relation_disagreement

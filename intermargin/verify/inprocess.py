@@ -5,15 +5,17 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from intermargin.fuzzing.checked import Run, hooked
 from intermargin.fuzzing.coverage import Coverage
 from intermargin.fuzzing.differential import judge_corpus, run_differential, stratified_corpus
-from intermargin.fuzzing.machine import RULE_NAMES, Run, hooked, run_machine
+from intermargin.fuzzing.machine import RULE_NAMES, run_machine
 from intermargin.fuzzing.profiles import CI, profile
 from intermargin.traceability import traceability
 from intermargin.verify import CheckResult, Part, Settings, Split, tell
 from model.state import State
 from proofs.bmc import BmcResult, propagation
-from proofs.obligations import Verdict, check, select
+from proofs.checking import Verdict, check
+from proofs.obligations import select
 from proofs.runner import run
 from spec.actions import Action
 from spec.outcome import Outcome

@@ -3,7 +3,7 @@
 
 A symbolic `Deliver` names the message's kind, account and spoke (the proofs take
 one sub-obligation per kind); its id and payload are parameters.  Which payloads
-can be in flight is not part of the rule but of the state: `proofs.obligations.in_bag`
+can be in flight is not part of the rule but of the state: `proofs.premises.in_bag`
 states it as a premise over the ghost sums.
 """
 
