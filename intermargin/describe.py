@@ -1,36 +1,17 @@
 """Actions, messages, outcomes and states in a few words: what a timeline row shows and
 what a failure message names (`Trade arb alice ETH-PERP +10 @2000`, `accepted -> #4`)."""
 
+from collections.abc import Callable
+from typing import Any
+
 from intermargin.account_view import account_view
 from intermargin.timeline import health
 from model import State
-from spec.actions import (
-    Action,
-    AdvanceTime,
-    Deliver,
-    Deposit,
-    GrantCredit,
-    Inject,
-    Liquidate,
-    PauseSpoke,
-    PublishPrice,
-    ReleaseCredit,
-    SendReport,
-    SetCap,
-    Trade,
-    UnpauseSpoke,
-    Withdraw,
-)
+from spec import actions, messages
+from spec.actions import Action
 from spec.bounds import BPS
-from spec.messages import (
-    CreditGrant,
-    CreditRelease,
-    ExposureReport,
-    LiquidationReport,
-    LossClaim,
-    MarginCall,
-    Message,
-)
+from spec.kinds import ACTION_KINDS, MESSAGE_KINDS, Registry
+from spec.messages import Message
 from spec.outcome import Outcome
 
 
@@ -44,59 +25,124 @@ def short(n: int) -> str:
     return str(n)
 
 
-def describe_message(msg: Message) -> str:
-    """A message in a few words."""
-    if isinstance(msg, CreditGrant):
-        return f"CreditGrant {msg.account} {msg.amount} e{msg.epoch}"
-    if isinstance(msg, MarginCall):
-        return f"MarginCall {msg.account} e{msg.epoch}"
-    if isinstance(msg, CreditRelease):
-        return f"CreditRelease {msg.account} {msg.amount}"
-    if isinstance(msg, LossClaim):
-        return f"LossClaim {msg.account} {msg.amount}"
-    if isinstance(msg, ExposureReport):
-        return f"ExposureReport {msg.account} seq{msg.seq}"
-    assert isinstance(msg, LiquidationReport)
+# --- messages ----------------------------------------------------------------------------
+
+MESSAGE_TEXT: Registry[Callable[[Any], str]] = Registry("message text", MESSAGE_KINDS)
+"""A message in a few words, by kind."""
+
+
+@MESSAGE_TEXT("CreditGrant")
+def grant_text(msg: messages.CreditGrant) -> str:
+    return f"CreditGrant {msg.account} {msg.amount} e{msg.epoch}"
+
+
+@MESSAGE_TEXT("MarginCall")
+def call_text(msg: messages.MarginCall) -> str:
+    return f"MarginCall {msg.account} e{msg.epoch}"
+
+
+@MESSAGE_TEXT("CreditRelease", "LossClaim")
+def credit_text(msg: messages.CreditRelease | messages.LossClaim) -> str:
+    return f"{msg.type} {msg.account} {msg.amount}"
+
+
+@MESSAGE_TEXT("ExposureReport")
+def report_text(msg: messages.ExposureReport) -> str:
+    return f"ExposureReport {msg.account} seq{msg.seq}"
+
+
+@MESSAGE_TEXT("LiquidationReport")
+def answer_text(msg: messages.LiquidationReport) -> str:
     return f"LiquidationReport {msg.account} e{msg.epoch} loss {msg.loss} released {msg.released}"
 
 
-def describe_action(action: Action, before: State) -> str:
+MESSAGE_TEXT.complete()
+
+
+def describe_message(msg: Message) -> str:
+    """A message in a few words."""
+    return MESSAGE_TEXT[msg.type](msg)
+
+
+# --- actions -----------------------------------------------------------------------------
+
+ACTION_TEXT: Registry[Callable[[Any, State | None], str]] = Registry("action text", ACTION_KINDS)
+"""An action in one line, by kind; a delivery looks up what it carries in the state before
+the step, when there is one."""
+
+
+@ACTION_TEXT("Deposit", "Withdraw")
+def holding_text(action: actions.Deposit | actions.Withdraw, before: State | None) -> str:
+    return f"{action.type} {action.account} {action.amount} {action.asset}"
+
+
+@ACTION_TEXT("GrantCredit")
+def grant_credit_text(action: actions.GrantCredit, before: State | None) -> str:
+    return f"Grant {action.account}->{action.spoke} {action.amount}"
+
+
+@ACTION_TEXT("ReleaseCredit")
+def release_text(action: actions.ReleaseCredit, before: State | None) -> str:
+    return f"Release {action.spoke} {action.account} {action.amount}"
+
+
+@ACTION_TEXT("Trade")
+def trade_text(action: actions.Trade, before: State | None) -> str:
+    return f"Trade {action.spoke} {action.account} {action.market} {action.qty:+d} @{action.price}"
+
+
+@ACTION_TEXT("SendReport")
+def send_report_text(action: actions.SendReport, before: State | None) -> str:
+    return f"SendReport {action.spoke} {action.account}"
+
+
+@ACTION_TEXT("PublishPrice")
+def price_text(action: actions.PublishPrice, before: State | None) -> str:
+    return f"Price {action.feed} {action.price}"
+
+
+@ACTION_TEXT("AdvanceTime")
+def time_text(action: actions.AdvanceTime, before: State | None) -> str:
+    return f"AdvanceTime +{action.seconds}s"
+
+
+@ACTION_TEXT("Liquidate")
+def liquidate_text(action: actions.Liquidate, before: State | None) -> str:
+    return f"Liquidate {action.account}"
+
+
+@ACTION_TEXT("SetCap")
+def cap_text(action: actions.SetCap, before: State | None) -> str:
+    return f"SetCap {action.spoke} {short(action.cap)}"
+
+
+@ACTION_TEXT("PauseSpoke", "UnpauseSpoke")
+def pause_text(action: actions.PauseSpoke | actions.UnpauseSpoke, before: State | None) -> str:
+    return f"{action.type.removesuffix('Spoke')} {action.spoke}"
+
+
+@ACTION_TEXT("Deliver")
+def deliver_text(action: actions.Deliver, before: State | None) -> str:
+    env = None if before is None else before.network.in_flight.get(action.message_id)
+    if env is None:
+        again = before is not None and action.message_id in before.network.delivered
+        return f"Deliver #{action.message_id}" + (" (again)" if again else "")
+    route = f"{env.sender}->{env.receiver}"
+    return f"Deliver #{env.id} {route} {describe_message(env.payload)}"
+
+
+@ACTION_TEXT("Inject")
+def inject_text(action: actions.Inject, before: State | None) -> str:
+    return f"Inject {action.sender}->{action.receiver} {describe_message(action.payload)}"
+
+
+ACTION_TEXT.complete()
+
+
+def describe_action(action: Action, before: State | None = None) -> str:
     """An action in one line, e.g. `Trade arb alice ETH-PERP +10 @2000`; a delivery says
-    what it carries, looked up in the state before the step."""
-    match action:
-        case Deposit() | Withdraw():
-            return f"{action.type} {action.account} {action.amount} {action.asset}"
-        case GrantCredit():
-            return f"Grant {action.account}->{action.spoke} {action.amount}"
-        case ReleaseCredit():
-            return f"Release {action.spoke} {action.account} {action.amount}"
-        case Trade():
-            return (
-                f"Trade {action.spoke} {action.account} {action.market} "
-                f"{action.qty:+d} @{action.price}"
-            )
-        case SendReport():
-            return f"SendReport {action.spoke} {action.account}"
-        case PublishPrice():
-            return f"Price {action.feed} {action.price}"
-        case AdvanceTime():
-            return f"AdvanceTime +{action.seconds}s"
-        case Liquidate():
-            return f"Liquidate {action.account}"
-        case SetCap():
-            return f"SetCap {action.spoke} {short(action.cap)}"
-        case PauseSpoke() | UnpauseSpoke():
-            return f"{action.type.removesuffix('Spoke')} {action.spoke}"
-        case Deliver():
-            env = before.network.in_flight.get(action.message_id)
-            if env is None:
-                again = action.message_id in before.network.delivered
-                return f"Deliver #{action.message_id}" + (" (again)" if again else "")
-            route = f"{env.sender}->{env.receiver}"
-            return f"Deliver #{env.id} {route} {describe_message(env.payload)}"
-        case Inject():
-            return f"Inject {action.sender}->{action.receiver} {describe_message(action.payload)}"
-    raise AssertionError(f"unknown action {action!r}")  # pragma: no cover
+    what it carries, looked up in the state before the step (if given)."""
+    return ACTION_TEXT[action.type](action, before)
 
 
 def describe_outcome(outcome: Outcome) -> str:

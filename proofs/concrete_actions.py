@@ -3,6 +3,7 @@ action's kind, its ids and parameters as Z3 values, and the inputs the model's r
 engine and oracle compute on `state` (the values the proofs quantify over).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -31,6 +32,7 @@ from proofs.state import Expr
 from proofs.transitions import KIND_BY_NAME, SHORT, Kind
 from spec.actions import Action
 from spec.bounds import HUB, MAX_QTY
+from spec.kinds import ACTION_KINDS, MESSAGE_KINDS, Registry
 from spec.messages import Message
 
 Value = int | bool | frozenset[int]
@@ -43,6 +45,44 @@ class EncodedStep:
     inputs: dict[str, Expr]
 
 
+Inputs = dict[str, Expr]
+
+MESSAGE_INPUTS: Registry[Callable[[State, Any, str | None], Inputs]] = Registry(
+    "inputs of a delivered or injected message", MESSAGE_KINDS
+)
+"""What the model decides, at the receiver, from fields the encoding does not hold, by
+message kind (the receiving spoke, if known and declared, is the third argument)."""
+
+
+@MESSAGE_INPUTS("CreditGrant", "CreditRelease", "LossClaim", "LiquidationReport")
+def no_message_inputs(state: State, msg: Any, receiver: str | None) -> Inputs:
+    return {}
+
+
+@MESSAGE_INPUTS("MarginCall")
+def call_inputs(state: State, msg: Any, receiver: str | None) -> Inputs:
+    """The receiving spoke's prices and the unrealized PnL it closes at (SPK-CALL-2)."""
+    if receiver is None or (receiver, msg.account) not in state.spokes:
+        return {}
+    acct = state.spokes[(receiver, msg.account)]
+    prices = prices_of(state, underlyings(state.params, acct.positions))
+    pnl = (
+        0
+        if prices is None
+        else unrealized_pnl(state.params, acct.positions, prices, state.oracle.now)
+    )
+    return {"live": z3.BoolVal(prices is not None), "upnl": z3.IntVal(pnl)}
+
+
+@MESSAGE_INPUTS("ExposureReport")
+def report_inputs(state: State, msg: Any, receiver: str | None) -> Inputs:
+    """Whether the reported positions are well formed (HUB-REP-4)."""
+    return {"well_formed": z3.BoolVal(report_positions(state, msg.positions) is not None)}
+
+
+MESSAGE_INPUTS.complete()
+
+
 def message_step(
     kind_prefix: str, msg: Message, ids: dict[str, str], extra: dict[str, Any], state: State
 ) -> EncodedStep:
@@ -51,109 +91,135 @@ def message_step(
     for name, _ in kind.params:
         if name != "id":
             act[name] = z3.IntVal(getattr(msg, name))
-    inputs: dict[str, Expr] = {}
     receiver = ids.get("spoke") if kind_prefix == "Deliver" else ids.get("receiver")
-    if (
-        msg.type == "MarginCall"
-        and receiver is not None
-        and (receiver, msg.account) in state.spokes
-    ):
-        acct = state.spokes[(receiver, msg.account)]
-        prices = prices_of(state, underlyings(state.params, acct.positions))
-        inputs["live"] = z3.BoolVal(prices is not None)
-        pnl = (
-            0
-            if prices is None
-            else unrealized_pnl(state.params, acct.positions, prices, state.oracle.now)
-        )
-        inputs["upnl"] = z3.IntVal(pnl)
-    if msg.type == "ExposureReport":
-        inputs["well_formed"] = z3.BoolVal(report_positions(state, msg.positions) is not None)
-    return EncodedStep(kind, act, inputs)
+    return EncodedStep(kind, act, MESSAGE_INPUTS[msg.type](state, msg, receiver))
 
 
-def encode_step(state: State, typed: Action) -> EncodedStep | None:
+ENCODE: Registry[Callable[[State, Any], EncodedStep | None]] = Registry(
+    "encoding of an action", ACTION_KINDS
+)
+"""The action as a kind of the encoding with the model's inputs, by action kind; None if
+the encoding's universe cannot express it."""
+
+
+def encode_step(state: State, action: Action) -> EncodedStep | None:
     """The action as a kind of the encoding with the model's inputs; None if the encoding's
     universe cannot express it (an unknown id, or a delivered payload about one)."""
-    if unknown_id(state, typed) is not None:
+    if unknown_id(state, action) is not None:
         return None
-    action: Any = typed  # read by field name, as the model's dispatch does
-    I, B = z3.IntVal, z3.BoolVal  # noqa: E741
-    t = action.type
-    if t == "Deliver":
-        env = state.network.in_flight.get(action.message_id)
-        if env is None:  # replayed or unknown: the id guards reject before the payload matters
-            kind = KIND_BY_NAME["DeliverGrant"]
-            a, s = state.params.accounts[0], state.params.spokes[0].id
-            act = {"kind": "CreditGrant", "account": a, "spoke": s, "id": I(action.message_id)}
-            act |= {"amount": I(1), "epoch": I(0)}
-            return EncodedStep(kind, act, {})
-        spoke = env.receiver if env.sender == HUB else env.sender
-        return message_step(
-            "Deliver", env.payload, {"spoke": spoke}, {"id": I(action.message_id)}, state
-        )
-    if t == "Inject":
-        if action.payload.account not in state.params.accounts:
-            return None
-        names = set(state.params.accounts) | {s.id for s in state.params.spokes} | {HUB}
-        if action.sender not in names or action.receiver not in names:
-            return None
-        ids = {"sender": action.sender, "receiver": action.receiver}
-        return message_step("Inject", action.payload, ids, {}, state)
-    kind = KIND_BY_NAME[t]
-    act = {r: getattr(action, r) for r in kind.roles}
+    return ENCODE[action.type](state, action)
+
+
+@ENCODE("Deliver")
+def deliver_step(state: State, action: Any) -> EncodedStep:
+    env = state.network.in_flight.get(action.message_id)
+    if env is None:  # replayed or unknown: the id guards reject before the payload matters
+        kind = KIND_BY_NAME["DeliverGrant"]
+        a, s = state.params.accounts[0], state.params.spokes[0].id
+        act = {"kind": "CreditGrant", "account": a, "spoke": s, "id": z3.IntVal(action.message_id)}
+        act |= {"amount": z3.IntVal(1), "epoch": z3.IntVal(0)}
+        return EncodedStep(kind, act, {})
+    spoke = env.receiver if env.sender == HUB else env.sender
+    return message_step(
+        "Deliver", env.payload, {"spoke": spoke}, {"id": z3.IntVal(action.message_id)}, state
+    )
+
+
+@ENCODE("Inject")
+def inject_step(state: State, action: Any) -> EncodedStep | None:
+    if action.payload.account not in state.params.accounts:
+        return None
+    names = set(state.params.accounts) | {s.id for s in state.params.spokes} | {HUB}
+    if action.sender not in names or action.receiver not in names:
+        return None
+    ids = {"sender": action.sender, "receiver": action.receiver}
+    return message_step("Inject", action.payload, ids, {}, state)
+
+
+def plain_step(state: State, action: Any, inputs: Inputs) -> EncodedStep:
+    """An action of its own kind: its ids and parameters read by name (as the model's
+    dispatch does), with the given inputs."""
+    kind = KIND_BY_NAME[action.type]
+    act: dict[str, Any] = {r: getattr(action, r) for r in kind.roles}
     act["kind"] = None
     for name, _ in kind.params:
-        act[name] = I(getattr(action, name))
-    inputs: dict[str, Expr] = {}
-    if t in ("GrantCredit", "Withdraw", "Liquidate"):
-        # a grant is judged on the account as it will be once granted (RISK-13)
-        view = (
-            link(
-                with_allocation(state, action.account, action.spoke, action.amount),
-                action.account,
-                action.spoke,
-            )
-            if t == "GrantCredit"
-            else state
-        )
-        prices = prices_of(state, assets_needed(view, action.account))
-        inputs["live"] = B(prices is not None)
-        p = prices or {}
-        if prices is not None and t != "Liquidate":
-            cv = loan_value(view, action.account, p)
-            inputs["reported_loss"] = I(capacity(view, action.account, p) - cv)
-            inputs["buffer"] = I(latency_buffer(view, action.account, p))
-            books = reported_books(view, action.account).values()
-            inputs["initial_margin"] = I(
-                account_initial_margin(view.params, books, p, view.oracle.now)
-            )
-        elif t != "Liquidate":
-            inputs["reported_loss"], inputs["buffer"] = I(0), I(0)
-            inputs["initial_margin"] = I(0)
-        if t == "Liquidate":
-            ok = prices is not None
-            # LIQ-1, RISK-NET-1: health also counts the clearing pools that have a price
-            p = health_prices(state, action.account) or {}
-            inputs["healthy"] = B(ok and is_healthy(state, action.account, p))
-            inputs["requirement"] = I(
-                maintenance_requirement(state, action.account, p) if ok else 0
-            )
-    elif t == "ReleaseCredit":
-        acct = state.spokes[(action.spoke, action.account)]
-        prices = prices_of(state, underlyings(state.params, acct.positions))
-        inputs["live"] = B(prices is not None)
-        ok = False
-        if prices is not None:
-            after = replace(acct, line=acct.line - action.amount)
-            required = margin(
-                state.params, acct.positions, prices, initial=True, now=state.oracle.now
-            )
-            ok = local_equity(state, after, prices) >= required
-        inputs["margin_ok"] = B(ok)
-    elif t == "Trade":
-        inputs |= trade_inputs(state, action)
+        act[name] = z3.IntVal(getattr(action, name))
     return EncodedStep(kind, act, inputs)
+
+
+@ENCODE(
+    "Deposit",
+    "SendReport",
+    "PublishPrice",
+    "AdvanceTime",
+    "SetCap",
+    "PauseSpoke",
+    "UnpauseSpoke",
+)
+def input_free_step(state: State, action: Any) -> EncodedStep:
+    return plain_step(state, action, {})
+
+
+@ENCODE("GrantCredit", "Withdraw")
+def capacity_step(state: State, action: Any) -> EncodedStep:
+    """Capacity and margins of the account; a grant is judged on the account as it will be
+    once granted (RISK-13)."""
+    view = (
+        link(
+            with_allocation(state, action.account, action.spoke, action.amount),
+            action.account,
+            action.spoke,
+        )
+        if action.type == "GrantCredit"
+        else state
+    )
+    prices = prices_of(state, assets_needed(view, action.account))
+    inputs: Inputs = {"live": z3.BoolVal(prices is not None)}
+    if prices is not None:
+        cv = loan_value(view, action.account, prices)
+        inputs["reported_loss"] = z3.IntVal(capacity(view, action.account, prices) - cv)
+        inputs["buffer"] = z3.IntVal(latency_buffer(view, action.account, prices))
+        books = reported_books(view, action.account).values()
+        inputs["initial_margin"] = z3.IntVal(
+            account_initial_margin(view.params, books, prices, view.oracle.now)
+        )
+    else:
+        inputs["reported_loss"], inputs["buffer"] = z3.IntVal(0), z3.IntVal(0)
+        inputs["initial_margin"] = z3.IntVal(0)
+    return plain_step(state, action, inputs)
+
+
+@ENCODE("Liquidate")
+def liquidate_step(state: State, action: Any) -> EncodedStep:
+    """Health and requirement of the account (LIQ-1, RISK-NET-1: health also counts the
+    clearing pools that have a price)."""
+    ok = prices_of(state, assets_needed(state, action.account)) is not None
+    p = health_prices(state, action.account) or {}
+    inputs: Inputs = {
+        "live": z3.BoolVal(ok),
+        "healthy": z3.BoolVal(ok and is_healthy(state, action.account, p)),
+        "requirement": z3.IntVal(maintenance_requirement(state, action.account, p) if ok else 0),
+    }
+    return plain_step(state, action, inputs)
+
+
+@ENCODE("ReleaseCredit")
+def release_step(state: State, action: Any) -> EncodedStep:
+    """Whether the spoke's local margin still holds with the line debited (SPK-REL-1)."""
+    acct = state.spokes[(action.spoke, action.account)]
+    prices = prices_of(state, underlyings(state.params, acct.positions))
+    ok = False
+    if prices is not None:
+        after = replace(acct, line=acct.line - action.amount)
+        required = margin(state.params, acct.positions, prices, initial=True, now=state.oracle.now)
+        ok = local_equity(state, after, prices) >= required
+    inputs: Inputs = {"live": z3.BoolVal(prices is not None), "margin_ok": z3.BoolVal(ok)}
+    return plain_step(state, action, inputs)
+
+
+@ENCODE("Trade")
+def trade_step(state: State, action: Any) -> EncodedStep:
+    return plain_step(state, action, trade_inputs(state, action))
 
 
 def trade_inputs(state: State, action: Any) -> dict[str, Expr]:
@@ -182,3 +248,6 @@ def trade_inputs(state: State, action: Any) -> dict[str, Expr]:
         required = margin(state.params, after.positions, prices, initial=True, now=state.oracle.now)
         out["margin_ok"] = z3.BoolVal(local_equity(state, after, prices) >= required)
     return out
+
+
+ENCODE.complete()

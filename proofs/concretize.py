@@ -7,6 +7,8 @@ the step's own payload); `intermargin replay` runs the trace through the model.
 
 from typing import Any
 
+from pydantic import TypeAdapter
+
 from model.observe import observe
 from model.state import (
     AccountStatus,
@@ -19,29 +21,15 @@ from model.state import (
     State,
 )
 from proofs.checking import Counterexample
+from proofs.transitions import KIND_BY_NAME
 from proofs.universe import PRICES, proof_params
-from spec.actions import (
-    Action,
-    AdvanceTime,
-    Deliver,
-    Deposit,
-    GrantCredit,
-    Inject,
-    Liquidate,
-    PauseSpoke,
-    PublishPrice,
-    ReleaseCredit,
-    SendReport,
-    SetCap,
-    Trade,
-    UnpauseSpoke,
-)
+from spec.actions import Action, Deliver, Inject
 from spec.bounds import HUB
 from spec.messages import (
+    HUB_KINDS,
     CreditGrant,
     CreditRelease,
     Envelope,
-    ExposureReport,
     LiquidationReport,
     LossClaim,
     MarginCall,
@@ -200,78 +188,56 @@ def subtract(
     return sums, counts
 
 
+NOT_ENCODED: dict[str, dict[str, Any]] = {
+    "Trade": {"market": "ETH-PERP", "price": int(PRICES["ETH"] or 0)},
+    "PublishPrice": {"feed": "chainlink", "price": int(PRICES["ETH"] or 1)},
+    "ExposureReport": {"positions": ()},
+}
+"""The fields of an action or message kind the encoding does not hold (markets, feeds
+and prices are fixed per obligation, report contents are out of the encoding): a
+counterexample's step gets these."""
+
+ACTIONS: TypeAdapter[Action] = TypeAdapter(Action)
+MESSAGES: TypeAdapter[Message] = TypeAdapter(Message)
+
+
+def numbers(cex: Counterexample) -> dict[str, int]:
+    """The counterexample's numeric action parameters."""
+    return {k: int(v) for k, v in cex.params.items() if not isinstance(v, tuple)}
+
+
+def decoded(kind: str, ids: dict[str, Any], fields: dict[str, int]) -> dict[str, Any]:
+    """An action's or message's fields: the inverse of `proofs.concrete_actions.encode_step`,
+    which reads the kind's ids and parameters by name."""
+    return {"type": kind, **ids, **fields, **NOT_ENCODED.get(kind, {})}
+
+
 def message_of(cex: Counterexample) -> tuple[str, str, Message]:
     """The (sender, receiver, payload) of a Deliver* or Inject* counterexample's message."""
     assert cex.kind is not None
-    p = {k: int(v) for k, v in cex.params.items() if not isinstance(v, tuple)}
-    a = cex.ids["account"]
-    short = cex.kind.removeprefix("Deliver").removeprefix("Inject")
-    payload: Message
-    if short == "Grant":
-        payload = CreditGrant(account=a, amount=p["amount"], epoch=p["epoch"])
-    elif short == "Call":
-        payload = MarginCall(account=a, epoch=p["epoch"])
-    elif short == "Release":
-        payload = CreditRelease(account=a, amount=p["amount"])
-    elif short == "Claim":
-        payload = LossClaim(account=a, amount=p["amount"])
-    elif short == "Report":
-        payload = ExposureReport(account=a, seq=p["seq"], balance=p["balance"], positions=())
-    else:
-        payload = LiquidationReport(
-            account=a,
-            epoch=p["epoch"],
-            seq=p["seq"],
-            released=p["released"],
-            loss=p["loss"],
-            balance=p["balance"],
-        )
-    if cex.kind.startswith("Inject"):
+    kind = KIND_BY_NAME[cex.kind]
+    assert kind.message is not None
+    p = numbers(cex)
+    fields = {name: p[name] for name, _ in kind.params if name != "id"}
+    payload = MESSAGES.validate_python(
+        decoded(kind.message, {"account": cex.ids["account"]}, fields)
+    )
+    if kind.action == "Inject":
         return cex.ids["sender"], cex.ids["receiver"], payload
     s = cex.ids["spoke"]
-    hub_kind = short in ("Grant", "Call")
-    return (HUB, s, payload) if hub_kind else (s, HUB, payload)
+    return (HUB, s, payload) if kind.message in HUB_KINDS else (s, HUB, payload)
 
 
 def action_of(cex: Counterexample) -> Action:
     """The counterexample's step as a spec action."""
-    kind, ids = cex.kind, cex.ids
-    p = {k: int(v) for k, v in cex.params.items() if not isinstance(v, tuple)}
-    assert kind is not None
-    if kind.startswith("Deliver"):
+    assert cex.kind is not None
+    kind = KIND_BY_NAME[cex.kind]
+    p = numbers(cex)
+    if kind.action == "Deliver":
         return Deliver(message_id=p["id"])
-    if kind.startswith("Inject"):
+    if kind.action == "Inject":
         sender, receiver, payload = message_of(cex)
         return Inject(sender=sender, receiver=receiver, payload=payload)
-    simple: dict[str, Any] = {
-        "Deposit": lambda: Deposit(account=ids["account"], asset=ids["asset"], amount=p["amount"]),
-        "Withdraw": lambda: Withdraw_(ids, p),
-        "GrantCredit": lambda: GrantCredit(
-            account=ids["account"], spoke=ids["spoke"], amount=p["amount"]
-        ),
-        "ReleaseCredit": lambda: ReleaseCredit(
-            spoke=ids["spoke"], account=ids["account"], amount=p["amount"]
-        ),
-        "Trade": lambda: Trade(
-            spoke=ids["spoke"],
-            account=ids["account"],
-            market="ETH-PERP",
-            qty=p["qty"],
-            price=int(PRICES["ETH"] or 0),
-        ),
-        "SendReport": lambda: SendReport(spoke=ids["spoke"], account=ids["account"]),
-        "PublishPrice": lambda: PublishPrice(feed="chainlink", price=int(PRICES["ETH"] or 1)),
-        "AdvanceTime": lambda: AdvanceTime(seconds=p["seconds"]),
-        "Liquidate": lambda: Liquidate(account=ids["account"]),
-        "SetCap": lambda: SetCap(spoke=ids["spoke"], cap=p["cap"]),
-        "PauseSpoke": lambda: PauseSpoke(spoke=ids["spoke"]),
-        "UnpauseSpoke": lambda: UnpauseSpoke(spoke=ids["spoke"]),
-    }
-    action: Action = simple[kind]()
-    return action
-
-
-def Withdraw_(ids: dict[str, str] | Any, p: dict[str, int]) -> Action:
-    from spec.actions import Withdraw
-
-    return Withdraw(account=ids["account"], asset=ids["asset"], amount=p["amount"])
+    ids: dict[str, Any] = {role: cex.ids[role] for role in kind.roles}
+    fields = {name: p[name] for name, _ in kind.params}
+    return ACTIONS.validate_python(decoded(kind.action, ids, fields))

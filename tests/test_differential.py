@@ -5,8 +5,8 @@ planted on either side, is caught."""
 from functools import cache
 
 import pytest
+from hypothesis import settings
 
-from intermargin.fuzzing.checked import AFTER_STEP, hooked
 from intermargin.fuzzing.differential import (
     CORPUS,
     Corpus,
@@ -71,18 +71,21 @@ def test_drift_planted_in_the_model_is_caught_by_the_encoding(mutant: str) -> No
     takes, the relation disagrees (whatever invariant the bug also breaks)."""
     broken = by_name(mutant)
     mutated = Corpus()
-    with applied(broken), hooked(mutated):
-        run_machine(CORPUS)
+    with applied(broken):
+        run_machine(CORPUS, hooks=(mutated,))
     changed = {key for _, key, _ in broken.patches}
     assert judge_corpus(mutated, only=changed), f"model mutant {mutant} drifted unnoticed"
 
 
-def test_hooks_are_removed_after_the_block() -> None:
-    """The drift checks only apply inside `hooked`: the plain machine runs without them."""
+def test_hooks_apply_only_to_the_run_they_are_given_to() -> None:
+    """The drift checks run after every step of the run given them, and only of that run:
+    the plain machine runs without them."""
     hooks = differential_hooks()
-    with hooked(*hooks):
-        assert all(h in AFTER_STEP for h in hooks)
-    assert not any(h in AFTER_STEP for h in hooks)
+    seen = Corpus()
+    hooked = run_machine(settings(CORPUS, max_examples=2), hooks=(*hooks, seen))
+    plain = run_machine(settings(CORPUS, max_examples=2))
+    assert hooked.hooks == (*hooks, seen) and plain.hooks == ()
+    assert sum(seen.counts.values()) == hooked.coverage.model_steps > 0
 
 
 def test_a_model_that_lets_profit_into_capacity_leaves_the_proofs_range(

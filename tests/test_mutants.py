@@ -44,9 +44,9 @@ def test_a_shrunk_failure_is_saved_as_a_trace_that_reproduces_it(tmp_path: Path)
     shrinking = settings(profile(MUTANT), phases=(Phase.explicit, Phase.generate, Phase.shrink))
     with applied(mutant):
         run = run_machine(shrinking)
-        assert run.final is not None
-        assert len(run.final.steps) <= len(run.failures[0].steps)
-        path = save_trace(failure_trace(run.final, note=mutant.name), tmp_path)
+        assert run.failure is not None
+        assert len(run.failure.steps) <= len(run.failures[0].steps)
+        path = save_trace(failure_trace(run.failure, note=mutant.name), tmp_path)
         trace = load_trace(path)
         again = rerun(trace)
     assert trace.meta.source == "fuzz"

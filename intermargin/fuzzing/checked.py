@@ -2,22 +2,20 @@
 
 Every model step goes through `apply`, which records (pre, action, post,
 outcome), checks every invariant of `model.invariants.check_step`, then every
-after-step hook, and fails naming the invariant id.  `Run` is what the machines of
-one Hypothesis run share: coverage, failures, hooks.
+after-step hook of the run, and fails naming the invariant id and the step.  `Run` is
+what the machines of one Hypothesis run share: hooks, coverage, failures.
 """
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import update_wrapper
 from typing import Concatenate, ParamSpec, TypeVar
 
-from hypothesis.control import current_build_context
-from hypothesis.errors import InvalidArgument
 from hypothesis.stateful import (
     RuleBasedStateMachine,
 )
 
+from intermargin.describe import describe_action
 from intermargin.fuzzing import strategies as fz
 from intermargin.fuzzing.coverage import Coverage
 from model.catalog import catalog
@@ -35,22 +33,9 @@ from spec.params import Params
 from spec.trace import TraceStep
 
 AfterStep = Callable[[State, Action, State, Outcome], str | None]
-
-AFTER_STEP: list[AfterStep] = []
-"""Extra checks run after every step, after the model's invariants.  A hook returns None
-when it holds or one line saying what broke; its id is its `invariant_id` attribute if
-it has one, else `HOOK:<name>`."""
-
-
-@contextmanager
-def hooked(*hooks: AfterStep) -> Iterator[None]:
-    """Run the machine with extra after-step hooks for the duration of the block."""
-    AFTER_STEP.extend(hooks)
-    try:
-        yield
-    finally:
-        for hook in hooks:
-            AFTER_STEP.remove(hook)
+"""An extra check run after every step, after the model's invariants: None when it holds
+or one line saying what broke; its id is its `invariant_id` attribute if it has one, else
+`HOOK:<name>`.  A run's hooks are `Run.hooks`."""
 
 
 MODEL_CRASH = "MODEL-CRASH"
@@ -80,12 +65,15 @@ class Failure:
 class InvariantBroken(AssertionError):
     """Raised by the machine when a step breaks an invariant."""
 
-    def __init__(self, failure: Failure) -> None:
+    def __init__(self, failure: Failure, before: State | None = None) -> None:
+        """`before` is the state before the last step (a delivery is described by what it
+        carries)."""
         last = failure.steps[-1].action if failure.steps else None
+        by = "nothing" if last is None else describe_action(last, before)
         others = ", ".join(i for i, _ in failure.broken[1:])
         also = f" (also broken: {others})" if others else ""
         super().__init__(
-            f"{failure.invariant} broken at step {len(failure.steps)} by {last!r}: "
+            f"{failure.invariant} broken at step {len(failure.steps)} by {by}: "
             f"{failure.message}{also}"
         )
         self.failure = failure
@@ -93,21 +81,20 @@ class InvariantBroken(AssertionError):
 
 @dataclass
 class Run:
-    """What the machines of one Hypothesis run share: the coverage tally, the failures
-    seen (the last one is from Hypothesis's final, shrunk replay), an optional callback
-    after each example, and the error the run ended with."""
+    """What the machines of one Hypothesis run share: the after-step hooks, the coverage
+    tally, the failures seen (the last one is from Hypothesis's final, shrunk replay), an
+    optional callback after each example, and the error the run ended with."""
 
+    hooks: tuple[AfterStep, ...] = ()
     coverage: Coverage = field(default_factory=Coverage)
     failures: list[Failure] = field(default_factory=list)
-    final: Failure | None = None
     on_example: Callable[["CheckedMachine"], None] | None = None
     error: Exception | None = None
 
     @property
     def failure(self) -> Failure | None:
-        """The failure to report: the final replay's, else the last one seen."""
-        if self.final is not None:
-            return self.final
+        """The failure to report: the last one seen, which is from Hypothesis's final
+        replay of the shrunk example when it replayed one."""
         return self.failures[-1] if self.failures else None
 
 
@@ -127,14 +114,6 @@ def counted(fn: Callable[Concatenate[M, P], R]) -> Callable[Concatenate[M, P], R
     return wrapper
 
 
-def in_build() -> bool:
-    """True inside the final (reported) replay of a Hypothesis example."""
-    try:
-        return bool(current_build_context().is_final)
-    except InvalidArgument:
-        return False
-
-
 class CheckedMachine(RuleBasedStateMachine):
     """The reference model stepped, recorded and checked (the rules are `MarginMachine`'s)."""
 
@@ -146,13 +125,15 @@ class CheckedMachine(RuleBasedStateMachine):
         self.steps: list[TraceStep] = []
         self.withheld: frozenset[str] = frozenset()
         self.level = fz.START_PRICE
+        self.before_last = self.state
+        """The state before the last step (a failure message describes that step in it)."""
         self.run.coverage.runs += 1
 
     # --- stepping and checking ---------------------------------------------------
 
     def apply(self, action: Action) -> Outcome:
         """One model step, recorded and checked."""
-        pre = self.state
+        pre = self.before_last = self.state
         try:
             post, outcome = step(pre, action)
         except Exception as e:
@@ -163,7 +144,7 @@ class CheckedMachine(RuleBasedStateMachine):
         self.steps.append(TraceStep(action=action, outcome=outcome))
         self.run.coverage.record_step(pre, action, post, outcome)
         broken = check_step(pre, action, post, outcome)
-        for hook in AFTER_STEP:
+        for hook in self.run.hooks:
             message = hook(pre, action, post, outcome)
             if message is not None:
                 broken.append((hook_id(hook), message))
@@ -175,9 +156,7 @@ class CheckedMachine(RuleBasedStateMachine):
         invariant, message = broken[0]
         failure = Failure(invariant, message, broken, self.params, tuple(self.steps))
         self.run.failures.append(failure)
-        if in_build():
-            self.run.final = failure
-        raise InvariantBroken(failure)
+        raise InvariantBroken(failure, self.before_last)
 
     def teardown(self) -> None:
         if self.run.on_example is not None:

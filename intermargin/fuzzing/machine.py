@@ -11,6 +11,7 @@ Every model step goes through `apply` (`intermargin.fuzzing.checked`), which rec
 and checks it; `drain_fairly` is the propagation check (INV-LIQ-2).
 """
 
+import hypothesis
 from hypothesis import settings as Settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -21,7 +22,7 @@ from hypothesis.stateful import (
 )
 
 from intermargin.fuzzing import strategies as fz
-from intermargin.fuzzing.checked import CheckedMachine, Run, counted
+from intermargin.fuzzing.checked import AfterStep, CheckedMachine, Run, counted
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
 from model.liquidation import health_prices
 from model.risk import is_healthy
@@ -138,6 +139,10 @@ class MarginMachine(CheckedMachine):
     def lever_up(self, account: str, spoke: str, amount: int, lots: int) -> None:
         """A trader's usual round: the hub grants credit, the grant arrives, the trader goes
         long perpetuals at the mark, the report arrives (each a model step of its own)."""
+        self.lever(account, spoke, amount, lots)
+
+    def lever(self, account: str, spoke: str, amount: int, lots: int) -> None:
+        """The steps of `lever_up`, for the rules that take them as part of their story."""
         granted = self.apply(GrantCredit(account=account, spoke=spoke, amount=amount))
         if granted.accepted and spoke not in self.withheld:
             self.apply(Deliver(message_id=granted.emitted[-1]))
@@ -320,7 +325,7 @@ class MarginMachine(CheckedMachine):
         liquidates.  Each step is a model step; the network delivers the rest later."""
         self.publish_everywhere(fz.START_PRICE)
         self.apply(Deposit(account=account, asset="ETH", amount=2))
-        self.lever_up.__wrapped__(self, account, spoke, 2_000, lots)  # type: ignore[attr-defined]
+        self.lever(account, spoke, 2_000, lots)
         self.level = fz.PRICE_LEVELS[0]
         self.publish_everywhere(self.level)
         self.apply(Liquidate(account=account))
@@ -365,19 +370,27 @@ RULE_NAMES = (
 """Every rule of the machine (the initializer included), for the coverage report."""
 
 
-def run_machine(config: Settings, *, seed: int | None = None, run: Run | None = None) -> Run:
-    """Run the machine under `config` (and `seed`, unless the profile derandomizes).
+def run_machine(
+    config: Settings,
+    *,
+    seed: int | None = None,
+    run: Run | None = None,
+    hooks: tuple[AfterStep, ...] = (),
+) -> Run:
+    """Run the machine under `config` (and `seed`, which overrides a derandomizing
+    profile), with `hooks` checked after every step besides the run's own.
 
     Never raises for a failing run: the error Hypothesis ended with is in
     `run.error` and the (shrunk) failure in `run.failure`.
     """
     run = run if run is not None else Run()
+    run.hooks = (*run.hooks, *hooks)
 
     def factory() -> MarginMachine:
         return MarginMachine(run)
 
     if seed is not None:
-        factory._hypothesis_internal_use_seed = seed  # type: ignore[attr-defined]
+        factory = hypothesis.seed(seed)(factory)
     try:
         # Hypothesis accepts any factory returning a machine; its stub says `type`.
         run_state_machine_as_test(factory, settings=config)  # type: ignore[arg-type]

@@ -5,7 +5,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from intermargin.fuzzing.checked import Run, hooked
+from intermargin.fuzzing.checked import Run
 from intermargin.fuzzing.coverage import Coverage
 from intermargin.fuzzing.differential import judge_corpus, run_differential, stratified_corpus
 from intermargin.fuzzing.machine import RULE_NAMES, run_machine
@@ -78,8 +78,7 @@ def state_machine(settings: Settings) -> CheckResult:
     """The honest and adversarial state machine (`ci` profile): every invariant after every
     step, and every rule, outcome code and liquidation phase reached."""
     start = time.perf_counter()
-    with hooked(StepCounter(settings, "state-machine", every=200)):
-        result = run_machine(profile(CI))
+    result = run_machine(profile(CI), hooks=(StepCounter(settings, "state-machine", every=200),))
     coverage = result.coverage
     details = run_problems(result)
     missing = missing_coverage(coverage)
@@ -130,8 +129,7 @@ def differential_split(settings: Settings) -> Split:
 def differential_live(settings: Settings) -> tuple[int, int, tuple[str, ...]]:
     """DIFF-4: (steps judged, steps outside the encoding, problems) of the differential
     machine, every step judged as it happens."""
-    with hooked(StepCounter(settings, "differential")):
-        live = run_differential()
+    live = run_differential(hooks=(StepCounter(settings, "differential"),))
     return live.judged, live.outside, run_problems(live.run)
 
 
