@@ -26,23 +26,8 @@ from intermargin.fuzzing.checked import AfterStep, CheckedMachine, Run, counted
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
 from model.liquidation import health_prices
 from model.risk import is_healthy
-from spec.actions import (
-    Action,
-    AdvanceTime,
-    Deliver,
-    Deposit,
-    GrantCredit,
-    Inject,
-    Liquidate,
-    PauseSpoke,
-    PublishPrice,
-    ReleaseCredit,
-    SendReport,
-    SetCap,
-    Trade,
-    UnpauseSpoke,
-    Withdraw,
-)
+from spec import actions
+from spec.actions import Action
 from spec.bounds import HUB
 from spec.messages import LiquidationReport, LossClaim, Message
 
@@ -78,24 +63,24 @@ class MarginMachine(CheckedMachine):
         self.publish_everywhere(fz.START_PRICE)
         for account, (asset, amount) in zip(fz.ACCOUNT_IDS, funding, strict=False):
             if amount:
-                self.apply(Deposit(account=account, asset=asset, amount=amount))
+                self.apply(actions.Deposit(account=account, asset=asset, amount=amount))
 
     # --- users at the hub --------------------------------------------------------------
 
     @rule(account=fz.accounts, holding=fz.deposits)
     @counted
     def deposit(self, account: str, holding: tuple[str, int]) -> None:
-        self.apply(Deposit(account=account, asset=holding[0], amount=holding[1]))
+        self.apply(actions.Deposit(account=account, asset=holding[0], amount=holding[1]))
 
     @rule(account=fz.accounts, holding=fz.withdrawals)
     @counted
     def withdraw(self, account: str, holding: tuple[str, int]) -> None:
-        self.apply(Withdraw(account=account, asset=holding[0], amount=holding[1]))
+        self.apply(actions.Withdraw(account=account, asset=holding[0], amount=holding[1]))
 
     @rule(account=fz.accounts, spoke=fz.spokes, amount=fz.credit)
     @counted
     def grant_credit(self, account: str, spoke: str, amount: int) -> None:
-        self.apply(GrantCredit(account=account, spoke=spoke, amount=amount))
+        self.apply(actions.GrantCredit(account=account, spoke=spoke, amount=amount))
 
     # --- traders on spokes -------------------------------------------------------------
 
@@ -105,7 +90,7 @@ class MarginMachine(CheckedMachine):
         """Give back all of the line, half of it, or more than it holds (share 0)."""
         line = self.state.spokes[(spoke, account)].line
         amount = max(line // share, 1) if share else line + 100
-        self.apply(ReleaseCredit(spoke=spoke, account=account, amount=amount))
+        self.apply(actions.ReleaseCredit(spoke=spoke, account=account, amount=amount))
 
     @rule(
         spoke=fz.spokes,
@@ -117,7 +102,7 @@ class MarginMachine(CheckedMachine):
     @counted
     def trade(self, spoke: str, account: str, market: str, qty: int, slip: int) -> None:
         price = max(self.mark_of(market) + slip, 0)
-        self.apply(Trade(spoke=spoke, account=account, market=market, qty=qty, price=price))
+        self.apply(actions.Trade(spoke=spoke, account=account, market=market, qty=qty, price=price))
 
     @precondition(has_position)
     @rule(data=st.data(), whole=st.booleans())
@@ -132,7 +117,9 @@ class MarginMachine(CheckedMachine):
         spoke, account, market, qty = data.draw(st.sampled_from(open_positions))
         size = -qty if whole else (-1 if qty > 0 else 1)
         price = self.mark_of(market)
-        self.apply(Trade(spoke=spoke, account=account, market=market, qty=size, price=price))
+        self.apply(
+            actions.Trade(spoke=spoke, account=account, market=market, qty=size, price=price)
+        )
 
     @rule(account=fz.accounts, spoke=fz.spokes, amount=fz.credit, lots=fz.lots)
     @counted
@@ -143,21 +130,21 @@ class MarginMachine(CheckedMachine):
 
     def lever(self, account: str, spoke: str, amount: int, lots: int) -> None:
         """The steps of `lever_up`, for the rules that take them as part of their story."""
-        granted = self.apply(GrantCredit(account=account, spoke=spoke, amount=amount))
+        granted = self.apply(actions.GrantCredit(account=account, spoke=spoke, amount=amount))
         if granted.accepted and spoke not in self.withheld:
-            self.apply(Deliver(message_id=granted.emitted[-1]))
+            self.apply(actions.Deliver(message_id=granted.emitted[-1]))
         market = fz.MARKET_IDS[0]
         price = self.mark_of(market)
         traded = self.apply(
-            Trade(spoke=spoke, account=account, market=market, qty=lots, price=price)
+            actions.Trade(spoke=spoke, account=account, market=market, qty=lots, price=price)
         )
         if traded.accepted and spoke not in self.withheld:
-            self.apply(Deliver(message_id=traded.emitted[-1]))
+            self.apply(actions.Deliver(message_id=traded.emitted[-1]))
 
     @rule(spoke=fz.spokes, account=fz.accounts)
     @counted
     def send_report(self, spoke: str, account: str) -> None:
-        self.apply(SendReport(spoke=spoke, account=account))
+        self.apply(actions.SendReport(spoke=spoke, account=account))
 
     # --- the oracle and time -------------------------------------------------------------
 
@@ -165,7 +152,7 @@ class MarginMachine(CheckedMachine):
     @counted
     def publish_quote(self, feed: str, price: int) -> None:
         """One feed moves alone: an outlier, or the first of a move."""
-        self.apply(PublishPrice(feed=feed, price=price))
+        self.apply(actions.PublishPrice(feed=feed, price=price))
 
     @rule(price=fz.prices)
     @counted
@@ -178,7 +165,7 @@ class MarginMachine(CheckedMachine):
     @counted
     def advance_time(self, seconds: int) -> None:
         """Time passes; past max_age every quote is stale and prices fail closed."""
-        self.apply(AdvanceTime(seconds=seconds))
+        self.apply(actions.AdvanceTime(seconds=seconds))
 
     # --- keepers and governance --------------------------------------------------------
 
@@ -199,27 +186,27 @@ class MarginMachine(CheckedMachine):
     @counted
     def keeper_liquidates(self, data: st.DataObject) -> None:
         """A keeper watching the hub liquidates an account it finds unhealthy."""
-        self.apply(Liquidate(account=data.draw(st.sampled_from(self.unhealthy()))))
+        self.apply(actions.Liquidate(account=data.draw(st.sampled_from(self.unhealthy()))))
 
     @rule(account=fz.accounts)
     @counted
     def liquidate(self, account: str) -> None:
-        self.apply(Liquidate(account=account))
+        self.apply(actions.Liquidate(account=account))
 
     @rule(spoke=fz.spokes, cap=fz.caps)
     @counted
     def set_cap(self, spoke: str, cap: int) -> None:
-        self.apply(SetCap(spoke=spoke, cap=cap))
+        self.apply(actions.SetCap(spoke=spoke, cap=cap))
 
     @rule(spoke=fz.spokes)
     @counted
     def pause_spoke(self, spoke: str) -> None:
-        self.apply(PauseSpoke(spoke=spoke))
+        self.apply(actions.PauseSpoke(spoke=spoke))
 
     @rule(spoke=fz.spokes)
     @counted
     def unpause_spoke(self, spoke: str) -> None:
-        self.apply(UnpauseSpoke(spoke=spoke))
+        self.apply(actions.UnpauseSpoke(spoke=spoke))
 
     @rule(action=fz.bad_inputs)
     @counted
@@ -234,7 +221,7 @@ class MarginMachine(CheckedMachine):
     @counted
     def deliver(self, data: st.DataObject) -> None:
         """Any message in flight and not withheld, in any order (MSG-10)."""
-        self.apply(Deliver(message_id=data.draw(st.sampled_from(self.deliverable()))))
+        self.apply(actions.Deliver(message_id=data.draw(st.sampled_from(self.deliverable()))))
 
     @precondition(has_delivered)
     @rule(data=st.data())
@@ -242,13 +229,13 @@ class MarginMachine(CheckedMachine):
     def replay(self, data: st.DataObject) -> None:
         """A delivered message delivered again (INV-AMO-1)."""
         delivered = sorted(self.state.network.delivered)
-        self.apply(Deliver(message_id=data.draw(st.sampled_from(delivered))))
+        self.apply(actions.Deliver(message_id=data.draw(st.sampled_from(delivered))))
 
     @rule(offset=st.integers(min_value=0, max_value=2))
     @counted
     def deliver_unknown(self, offset: int) -> None:
         """An id never issued."""
-        self.apply(Deliver(message_id=self.state.network.next_id + offset))
+        self.apply(actions.Deliver(message_id=self.state.network.next_id + offset))
 
     @rule(spoke=fz.spokes)
     @counted
@@ -261,13 +248,13 @@ class MarginMachine(CheckedMachine):
     def forge(self, injection: tuple[str, str, Message]) -> None:
         """A message with the wrong sender for its channel (MSG-6)."""
         sender, receiver, payload = injection
-        self.apply(Inject(sender=sender, receiver=receiver, payload=payload))
+        self.apply(actions.Inject(sender=sender, receiver=receiver, payload=payload))
 
     @rule(payload=fz.spoke_payloads)
     @counted
     def malicious_spoke(self, payload: Message) -> None:
         """The adversary's spoke sends whatever it likes on its own channel (ADV-2)."""
-        self.apply(Inject(sender=fz.ADVERSARY, receiver=HUB, payload=payload))
+        self.apply(actions.Inject(sender=fz.ADVERSARY, receiver=HUB, payload=payload))
 
     def adversary_allocated(self) -> list[str]:
         return [a for a in self.params.accounts if self.state.hub.alloc[(a, fz.ADVERSARY)]]
@@ -284,7 +271,7 @@ class MarginMachine(CheckedMachine):
         account = data.draw(st.sampled_from(self.adversary_allocated()))
         amount = self.state.hub.alloc[(account, fz.ADVERSARY)] + extra
         claim = LossClaim(account=account, amount=amount)
-        self.apply(Inject(sender=fz.ADVERSARY, receiver=HUB, payload=claim))
+        self.apply(actions.Inject(sender=fz.ADVERSARY, receiver=HUB, payload=claim))
 
     def worth_draining(self) -> bool:
         """Something to propagate: a liquidation running, or a few messages in flight."""
@@ -315,7 +302,7 @@ class MarginMachine(CheckedMachine):
         answer = LiquidationReport(
             account=account, epoch=epoch, seq=0, released=released, loss=loss, balance=0
         )
-        self.apply(Inject(sender=fz.ADVERSARY, receiver=HUB, payload=answer))
+        self.apply(actions.Inject(sender=fz.ADVERSARY, receiver=HUB, payload=answer))
 
     @rule(account=fz.accounts, spoke=fz.spokes, lots=fz.lots)
     @counted
@@ -324,11 +311,11 @@ class MarginMachine(CheckedMachine):
         then ETH crashes, cutting its collateral and its position at once; a keeper
         liquidates.  Each step is a model step; the network delivers the rest later."""
         self.publish_everywhere(fz.START_PRICE)
-        self.apply(Deposit(account=account, asset="ETH", amount=2))
+        self.apply(actions.Deposit(account=account, asset="ETH", amount=2))
         self.lever(account, spoke, 2_000, lots)
         self.level = fz.PRICE_LEVELS[0]
         self.publish_everywhere(self.level)
-        self.apply(Liquidate(account=account))
+        self.apply(actions.Liquidate(account=account))
 
     @precondition(worth_draining)
     @rule(data=st.data())
@@ -340,14 +327,14 @@ class MarginMachine(CheckedMachine):
         exactly the exposure and credit the hub accounts for."""
         self.withheld = frozenset()
         for spoke in sorted(self.state.hub.paused):
-            self.apply(UnpauseSpoke(spoke=spoke))
+            self.apply(actions.UnpauseSpoke(spoke=spoke))
         self.publish_everywhere(self.level)
         bound = 2 * len(self.state.network.in_flight) + 2 * len(fz.SPOKE_IDS) + 4
         for _ in range(bound):
             pending = sorted(self.state.network.in_flight)
             if not pending:
                 break
-            outcome = self.apply(Deliver(message_id=data.draw(st.sampled_from(pending))))
+            outcome = self.apply(actions.Deliver(message_id=data.draw(st.sampled_from(pending))))
             if outcome.status == "rejected":
                 self.fail(
                     (("INV-LIQ-2", f"delivery rejected with {outcome.error} in a fair drain"),)
