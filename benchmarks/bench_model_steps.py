@@ -23,7 +23,8 @@ from typing import Any
 from hypothesis import settings
 
 import intermargin.fuzzing.machine as machine_module
-from intermargin.fuzzing.machine import Run, run_machine
+from intermargin.fuzzing.checked import Run
+from intermargin.fuzzing.machine import run_machine
 from intermargin.fuzzing.profiles import CI, profile
 from intermargin.fuzzing.strategies import PARAMS
 from model.state import initial_state

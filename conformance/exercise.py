@@ -197,6 +197,8 @@ EXCLUDED: dict[str, str] = {
     "ITF": "the ITF export of `replay --itf`, not a build's behaviour: tests/test_itf.py",
     "STRESS": "the stress lab (`intermargin stress`) measures the protocol, it is no rule of "
     "it: tests/test_stress*.py, tests/test_cli_stress.py",
+    "VEC": "the vectorized engine is a second formulation of the risk rules, checked equal to "
+    "the model row by row: tests/test_vectorized.py, `intermargin verify --only vectorized`",
 }
 """Ids (or whole families) no vector can exercise, and why (CONF-10)."""
 

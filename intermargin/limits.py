@@ -7,7 +7,7 @@ import os
 
 from proofs.bmc import BMC_RLIMIT
 from proofs.budget import DEFAULT_TIMEOUT_S, Budget
-from proofs.obligations import OBLIGATION_RLIMIT
+from proofs.checking import OBLIGATION_RLIMIT
 
 MAX_JOBS = 64
 """CLI-LIMIT-1: the most worker processes a command starts, whatever the machine."""

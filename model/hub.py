@@ -21,6 +21,16 @@ def spoke_allocation(state: State, spoke: SpokeId) -> int:
     return sum(state.hub.alloc[(a, spoke)] for a in state.params.accounts)
 
 
+def partition_cap(state: State, spoke: SpokeId) -> int:
+    """CAP-1: the most the hub may allocate to a spoke over all accounts."""
+    return state.hub.caps[spoke]
+
+
+def exceeds_allocation(state: State, account: AccountId, spoke: SpokeId, amount: int) -> bool:
+    """HUB-REL-1, HUB-CLAIM-2: more than the (account, spoke) allocation a message draws on."""
+    return amount > state.hub.alloc[(account, spoke)]
+
+
 def with_allocation(state: State, account: AccountId, spoke: SpokeId, delta: int) -> State:
     """Change one (account, spoke) allocation by `delta`."""
     key = (account, spoke)
@@ -113,7 +123,7 @@ def grant_credit(state: State, action: GrantCredit) -> Step:
         return reject(state, Error.INSUFFICIENT_CAPACITY)
     if not meets_initial(granted, action.account, prices):
         return reject(state, Error.INSUFFICIENT_CAPACITY)  # RISK-IM-2
-    if spoke_allocation(state, action.spoke) + action.amount > state.hub.caps[action.spoke]:
+    if spoke_allocation(state, action.spoke) + action.amount > partition_cap(state, action.spoke):
         return reject(state, Error.PARTITION_CAP)
     state = add_ghost(granted, "granted", action.spoke, action.amount)
     grant = CreditGrant(account=action.account, amount=action.amount, epoch=status.epoch)
@@ -122,7 +132,7 @@ def grant_credit(state: State, action: GrantCredit) -> Step:
 
 def receive_release(state: State, spoke: SpokeId, msg: CreditRelease) -> Step:
     """HUB-REL-1: returned credit leaves the allocation; never more than was allocated."""
-    if msg.amount > state.hub.alloc[(msg.account, spoke)]:
+    if exceeds_allocation(state, msg.account, spoke, msg.amount):
         return ignore(state, Error.EXCEEDS_ALLOCATION)
     state = with_allocation(state, msg.account, spoke, -msg.amount)
     return accept(add_ghost(state, "released", spoke, msg.amount))
@@ -138,7 +148,7 @@ def receive_loss_claim(state: State, spoke: SpokeId, msg: LossClaim) -> Step:
     """
     if spoke in state.hub.paused:
         return reject(state, Error.SPOKE_PAUSED)
-    if msg.amount > state.hub.alloc[(msg.account, spoke)]:
+    if exceeds_allocation(state, msg.account, spoke, msg.amount):
         return ignore(state, Error.EXCEEDS_ALLOCATION)
     prices = seizure_prices(state, msg.account)
     if prices is None:

@@ -146,13 +146,18 @@ def trade(state: State, action: Trade) -> Step:
     return accept(report_exposure(state, action.spoke, action.account))
 
 
+def debit_line(acct: SpokeAccount, amount: int) -> SpokeAccount:
+    """SPK-REL-2: the spoke account with `amount` taken off its line."""
+    return replace(acct, line=acct.line - amount)
+
+
 def release_credit(state: State, action: ReleaseCredit) -> Step:
     """SPK-REL-1..2: give credit back to the hub; the line is debited before the release is
     sent, and what remains must still cover initial margin at live prices."""
     acct = state.spokes[(action.spoke, action.account)]
     if action.amount > acct.line:
         return reject(state, Error.INSUFFICIENT_CREDIT)
-    after = replace(acct, line=acct.line - action.amount)
+    after = debit_line(acct, action.amount)
     prices = prices_of(state, underlyings(state.params, acct.positions))
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)

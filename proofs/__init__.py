@@ -16,10 +16,10 @@ What is encoded, and why (read with `proofs/state.py`):
 - **Credit in flight as ghost sums** per (kind, account, spoke): grants, releases,
   loss claims, liquidation answers (credit), plus counts of live margin calls and of
   answers in flight and of grants of the current epoch.  `proofs.concrete.assignment`
-  maps a concrete bag onto them by summing; `proofs.report.trace_of` maps a Z3 model
+  maps a concrete bag onto them by summing; `proofs.concretize.trace_of` maps a Z3 model
   back to one concrete message per non-zero sum, so a counterexample is a replayable
   trace.  Which payload a delivered message can carry is a premise over the sums
-  (`proofs.obligations.in_bag`).  Message ids keep their own exact view (Z3 arrays
+  (`proofs.premises.in_bag`).  Message ids keep their own exact view (Z3 arrays
   `inflight`, `delivered` and `next_id`) for INV-AMO-1.
 - **Prices are constants per obligation** (USD 1, ETH 2000 in the proofs; the
   oracle's prices at the pre-state in `proofs.concrete`), so amount x price and
@@ -39,8 +39,10 @@ What is encoded, and why (read with `proofs/state.py`):
   beyond their sequence number.
 
 Modules: `state` (symbolic state), `transitions/` (the rules), `invariants` (formulas
-tagged with spec ids), `obligations` (named checks), `bmc` (INV-LIQ-2), `mutants`
-(broken transitions), `concrete` (model <-> Z3), `report` (tables, traces, JSON,
-JUnit), `runner` (parallel runs), `budget` (Z3's resource limit per query, the
+tagged with spec ids), `premises` (actions as symbols, what can be in flight, the
+queries), `obligations` (the named checks), `checking` (Z3 asked, verdicts and
+counterexamples), `bmc` (INV-LIQ-2), `mutants` (broken transitions), `concrete`
+(model <-> Z3), `concretize` (counterexamples as replayable traces), `report` (tables,
+JSON, JUnit), `runner` (parallel runs), `budget` (Z3's resource limit per query, the
 wall-clock safety net, and which one ran out: PROOF-BUDGET-1..3).
 """

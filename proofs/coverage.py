@@ -32,7 +32,8 @@ from types import CodeType, FrameType
 from typing import Any
 
 from proofs.invariants import INVARIANT_BY_NAME, Invariant
-from proofs.obligations import Obligation, all_obligations, id_choices, select, symbolic_action
+from proofs.obligations import Obligation, all_obligations, select
+from proofs.premises import id_choices, symbolic_action
 from proofs.state import fresh
 from proofs.transitions import KIND_BY_NAME, Kind
 from proofs.universe import PROOF_CTX, proof_universe

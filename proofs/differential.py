@@ -1,7 +1,7 @@
 """The encoding and the model, checked against each other on concrete steps (DIFF-1..DIFF-3).
 
 A Z3 encoding that drifts from the reference proves the wrong system.  These checks
-run after every step of the state machine (`intermargin.fuzzing.machine.AFTER_STEP`):
+run after every step of the state machine (the hooks of `intermargin.fuzzing.checked.Run`):
 
 - DIFF-1: the Z3 transition relation of the action's kind accepts the model's
   (pre, post), and the post-state it implies is the model's, field by field;

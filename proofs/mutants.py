@@ -1,9 +1,12 @@
-"""Broken transitions: each a plausible bug in a hub/spoke system, each of which must make
-at least one named obligation fail (tests/test_proofs.py asserts which).
+"""Broken rules: each a plausible bug in a hub/spoke system, each of which must make at
+least one named obligation fail (tests/test_proofs.py asserts which).
 
-A mutant replaces one kind's transition in the table the obligations use; the
-model is untouched.  These are the proofs' own mutation tests: an obligation
-that no mutant can break would be suspicious.
+A mutant is the encoding as it is with one named guard or helper replaced (a `Patch`,
+`proofs.patches`) while the transitions of the kinds it names are built; the model is
+untouched, and no transition is copied, so a mutant keeps every other change of the
+rule it mutates.  These are the proofs' own mutation tests: an obligation that no
+mutant can break would be suspicious.  tests/test_mutant_patches.py checks that every
+mutant still differs from the code it mutates.
 """
 
 from collections.abc import Mapping
@@ -13,204 +16,134 @@ from typing import Any
 
 import z3
 
-from proofs.state import Expr, SymState, spoke_allocation, total
-from proofs.transitions import KINDS, Transition
+import proofs.transitions.delivery as delivery
+import proofs.transitions.hub as hub
+import proofs.transitions.spoke as spoke
+from proofs.patches import Patch, under
+from proofs.state import Expr, SymState, total
+from proofs.transitions import KIND_BY_NAME, KINDS, Transition
 from proofs.transitions.context import Ctx
-from proofs.transitions.delivery import (
-    PAYLOAD_FIELDS,
-    endpoints,
-    receive,
-)
-from proofs.transitions.ledger import pay_loss
-from proofs.transitions.network import consume, send
-from proofs.transitions.outcome import Result, Rules, unless_rejected
-from proofs.transitions.risk import below_initial, collateral_value, free_capacity
-from proofs.transitions.spoke import receive_margin_call
-from spec.errors import Error
+from proofs.transitions.outcome import Result
+from proofs.transitions.risk import capacity
 
 Act = Mapping[str, Any]
 
 
-def grant_ignores_in_flight(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
+def free_capacity_of_lines(
+    ctx: Ctx, state: SymState, account: str, inp: Mapping[str, Expr]
+) -> Expr:
     """Free capacity counts the spokes' credit lines, not the hub's allocations: credit in
     flight backs a second grant."""
-    a, s, amount = act["account"], act["spoke"], act["amount"]
-    rules = Rules(pre)
-    rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
-    rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
-    rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
-    rules.reject_if(z3.Not(inp["recent"]), Error.REPORT_TOO_OLD)
-    lines = total(pre.line[(p, a)] for p in pre.u.spokes)
-    free = collateral_value(ctx, pre, a) + inp["reported_loss"] - lines - inp["buffer"]
-    rules.reject_if(amount > free, Error.INSUFFICIENT_CAPACITY)
-    rules.reject_if(below_initial(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
-    rules.reject_if(spoke_allocation(pre, s) + amount > pre.cap[s], Error.PARTITION_CAP)
-    post = rules.pre.add("alloc", (a, s), amount).add("granted", s, amount)
-    post = send(post, "hub", s, "CreditGrant", a, amount=amount, epoch=pre.epoch[a])
-    return rules.accept(post)
+    lines = total(state.line[(p, account)] for p in state.u.spokes)
+    return capacity(ctx, state, account, inp) - lines - inp["buffer"]
 
 
-def grant_cap_against_all_caps(
-    ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]
-) -> Result:
+def all_caps(state: SymState, spoke: str) -> Expr:
     """The partition cap is checked against the total of every spoke's cap."""
-    a, s, amount = act["account"], act["spoke"], act["amount"]
-    rules = Rules(pre)
-    rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
-    rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
-    rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
-    rules.reject_if(z3.Not(inp["recent"]), Error.REPORT_TOO_OLD)
-    rules.reject_if(amount > free_capacity(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
-    rules.reject_if(below_initial(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
-    all_caps = total(pre.cap[p] for p in pre.u.spokes)
-    rules.reject_if(spoke_allocation(pre, s) + amount > all_caps, Error.PARTITION_CAP)
-    post = rules.pre.add("alloc", (a, s), amount).add("granted", s, amount)
-    post = send(post, "hub", s, "CreditGrant", a, amount=amount, epoch=pre.epoch[a])
-    return rules.accept(post)
+    return total(state.cap[p] for p in state.u.spokes)
 
 
-def grant_while_liquidating(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
+def never_frozen(state: SymState, account: str) -> Expr:
     """The hub forgets the freeze: it grants to a liquidating account."""
-    a, s, amount = act["account"], act["spoke"], act["amount"]
-    rules = Rules(pre)
-    rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
-    rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
-    rules.reject_if(z3.Not(inp["recent"]), Error.REPORT_TOO_OLD)
-    rules.reject_if(amount > free_capacity(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
-    rules.reject_if(below_initial(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
-    rules.reject_if(spoke_allocation(pre, s) + amount > pre.cap[s], Error.PARTITION_CAP)
-    post = rules.pre.add("alloc", (a, s), amount).add("granted", s, amount)
-    post = send(post, "hub", s, "CreditGrant", a, amount=amount, epoch=pre.epoch[a])
-    return rules.accept(post)
+    return z3.BoolVal(False)
 
 
-def release_without_debit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """The spoke sends the release (the hub will credit it) before debiting its line:
-    the same credit is spendable on the spoke and free again at the hub."""
-    s, a, amount = act["spoke"], act["account"], act["amount"]
-    rules = Rules(pre)
-    rules.reject_if(amount > pre.line[(s, a)], Error.INSUFFICIENT_CREDIT)
-    rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
-    rules.reject_if(z3.Not(inp["margin_ok"]), Error.INSUFFICIENT_MARGIN)
-    return rules.accept(send(rules.pre, s, "hub", "CreditRelease", a, amount=amount))
+def line_kept(state: SymState, spoke: str, account: str, amount: Expr) -> SymState:
+    """The spoke sends the release (the hub will credit it) without debiting its line: the
+    same credit is spendable on the spoke and free again at the hub."""
+    return state
 
 
-def ignoring_margin_calls(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
+def obeyed_without_freeze(ctx: Ctx, state: SymState, at: str, msg: Act) -> Result:
     """The spoke answers the margin call but does not freeze the account."""
-    res = receive_margin_call(ctx, state, spoke, msg)
-    key = (spoke, msg["account"])
-    post = res.post.set("frozen", key, state.frozen[key])
-    return Result(post, res.status, res.error)
+    res = spoke.receive_margin_call(ctx, state, at, msg)
+    key = (at, msg["account"])
+    return Result(res.post.set("frozen", key, state.frozen[key]), res.status, res.error)
 
 
-def claim_unbounded(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
-    """A loss claim is paid without checking the allocation it draws on."""
-    a, amount = msg["account"], msg["amount"]
-    rules = Rules(state)
-    rules.reject_if(state.paused[spoke], Error.SPOKE_PAUSED)
-    post = rules.pre.add("alloc", (a, spoke), -amount).add("claimed", spoke, amount)
-    return rules.accept(pay_loss(ctx, post, a, spoke, amount))
-
-
-def with_handler(name: str, handler: Any) -> Transition:
-    """`deliver` and `inject` with one receiver's rule replaced."""
-    from proofs.transitions import delivery
-
-    def receive_mutated(
-        ctx: Ctx, state: SymState, sender: str, receiver: str, act: Act, inp: Any
-    ) -> Result:
-        if act["kind"] == name:
-            msg = delivery.payload(act, inp)
-            where = receiver if act["kind"] in ("CreditGrant", "MarginCall") else sender
-            result: Result = handler(ctx, state, where, msg)
-            return result
-        return receive(ctx, state, sender, receiver, act, inp)
-
-    def deliver_mutated(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-        mid = act["id"]
-        rules = Rules(pre)
-        rules.reject_if(pre.delivered[()][mid], Error.ALREADY_DELIVERED)
-        rules.reject_if(z3.Not(pre.inflight[()][mid]), Error.UNKNOWN_MESSAGE)
-        sender, receiver = endpoints(act)
-        fields = {f: act[f] for f in PAYLOAD_FIELDS[act["kind"]]}
-        consumed = consume(rules.pre, mid, sender, receiver, act["kind"], act["account"], fields)
-        inner = receive_mutated(ctx, consumed, sender, receiver, act, inp)
-        return rules.finish(unless_rejected(rules.pre, inner))
-
-    return deliver_mutated
-
-
-def replay_accepted(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
+def never_delivered(state: SymState, message_id: Expr) -> Expr:
     """Delivery does not check the delivered set: a replayed message takes effect again."""
-    mid = act["id"]
-    rules = Rules(pre)
-    rules.reject_if(
-        z3.Not(z3.Or(pre.inflight[()][mid], pre.delivered[()][mid])), Error.UNKNOWN_MESSAGE
-    )
-    sender, receiver = endpoints(act)
-    fields = {f: act[f] for f in PAYLOAD_FIELDS[act["kind"]]}
-    consumed = consume(rules.pre, mid, sender, receiver, act["kind"], act["account"], fields)
-    inner = receive(ctx, consumed, sender, receiver, act, inp)
-    return rules.finish(unless_rejected(rules.pre, inner))
+    return z3.BoolVal(False)
+
+
+def in_flight_or_delivered(state: SymState, message_id: Expr) -> Expr:
+    """A delivered id counts as in flight (so a replay is not unknown either)."""
+    return z3.Or(state.inflight[()][message_id], state.delivered[()][message_id])
+
+
+def within_any_allocation(state: SymState, account: str, spoke: str, amount: Expr) -> Expr:
+    """A loss claim is paid without checking the allocation it draws on."""
+    return z3.BoolVal(False)
 
 
 @dataclass(frozen=True)
 class Mutant:
     name: str
     doc: str
-    replaces: Mapping[str, Transition]
+    kinds: tuple[str, ...]
+    """The kinds whose transitions are built with the patches applied."""
+    patches: tuple[Patch, ...]
     breaks: tuple[str, ...]
     """Obligations at least one of which must fail (the test asserts all of these fail)."""
 
+    @property
+    def replaces(self) -> Mapping[str, Transition]:
+        """Each named kind's transition, run with the patches applied."""
+        return {k: under(self.patches, KIND_BY_NAME[k].fn) for k in self.kinds}
+
+
+def mutant(name: str, kinds: tuple[str, ...], breaks: tuple[str, ...], *patches: Patch) -> Mutant:
+    return Mutant(name, patches[0].replacement.__doc__ or "", kinds, patches, breaks)
+
 
 MUTANTS: tuple[Mutant, ...] = (
-    Mutant(
+    mutant(
         "grant-ignores-in-flight",
-        grant_ignores_in_flight.__doc__ or "",
-        {"GrantCredit": grant_ignores_in_flight},
+        ("GrantCredit",),
         ("capacity-at-commit/step/GrantCredit",),
+        Patch(hub, "free_capacity", free_capacity_of_lines),
     ),
-    Mutant(
+    mutant(
         "release-without-debit",
-        release_without_debit.__doc__ or "",
-        {"ReleaseCredit": release_without_debit},
+        ("ReleaseCredit",),
         ("credit-conservation/step/ReleaseCredit",),
+        Patch(spoke, "debit_line", line_kept),
     ),
-    Mutant(
+    mutant(
         "spoke-ignores-margin-call",
-        ignoring_margin_calls.__doc__ or "",
-        {"DeliverCall": with_handler("MarginCall", ignoring_margin_calls)},
+        ("DeliverCall",),
         ("liquidation-freeze/step/DeliverCall",),
+        Patch(delivery.AT_SPOKE, "MarginCall", obeyed_without_freeze),
     ),
-    Mutant(
+    mutant(
         "cap-against-all-caps",
-        grant_cap_against_all_caps.__doc__ or "",
-        {"GrantCredit": grant_cap_against_all_caps},
+        ("GrantCredit",),
         ("partition-caps/step/GrantCredit",),
+        Patch(hub, "partition_cap", all_caps),
     ),
-    Mutant(
+    mutant(
         "grant-while-liquidating",
-        grant_while_liquidating.__doc__ or "",
-        {"GrantCredit": grant_while_liquidating},
+        ("GrantCredit",),
         ("liquidation-freeze/step/GrantCredit", "frozen-means-frozen/step/GrantCredit"),
+        Patch(hub, "frozen_for_credit", never_frozen),
     ),
-    Mutant(
+    mutant(
         "replay-accepted",
-        replay_accepted.__doc__ or "",
-        {"DeliverGrant": replay_accepted, "DeliverRelease": replay_accepted},
+        ("DeliverGrant", "DeliverRelease"),
         ("at-most-once/safety/DeliverGrant", "at-most-once/safety/DeliverRelease"),
+        Patch(delivery, "already_delivered", never_delivered),
+        Patch(delivery, "in_flight", in_flight_or_delivered),
     ),
-    Mutant(
+    mutant(
         "claim-unbounded",
-        claim_unbounded.__doc__ or "",
-        {"DeliverClaim": with_handler("LossClaim", claim_unbounded)},
+        ("DeliverClaim", "InjectClaim"),
         ("no-negative-balances/step/DeliverClaim",),
+        Patch(hub, "exceeds_allocation", within_any_allocation),
     ),
 )
 MUTANT_BY_NAME: dict[str, Mutant] = {m.name: m for m in MUTANTS}
 
 
-@cache
 @cache
 def transitions(mutant: str | None = None) -> Mapping[str, Transition]:
     """The transition table, with a mutant's replacements if one is named (one table per

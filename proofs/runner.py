@@ -11,7 +11,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 
 from proofs.budget import Budget
-from proofs.obligations import DEFAULT_BUDGET, Obligation, Verdict, check
+from proofs.checking import DEFAULT_BUDGET, Verdict, check
+from proofs.obligations import Obligation
 
 Progress = Callable[[Verdict], None]
 

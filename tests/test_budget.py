@@ -19,7 +19,9 @@ from intermargin.errors import EXIT_USAGE
 from intermargin.limits import MAX_JOBS
 from proofs.bmc import propagation
 from proofs.budget import Budget
-from proofs.obligations import Obligation, Query, Verdict, check, check_obligation
+from proofs.checking import Verdict, check, check_obligation
+from proofs.obligations import Obligation
+from proofs.premises import Query
 from proofs.report import to_json, to_junit
 
 f = z3.Function("budget.f", z3.IntSort(), z3.IntSort())

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from intermargin import errors, timeline
+from intermargin import errors, render, timeline
 from intermargin.cli import installed_version, main
 from intermargin.commands import replay as replay_command
 from intermargin.commands import trace as trace_command
@@ -20,8 +20,8 @@ from intermargin.timeline import run, to_json
 from intermargin.traceability import traceability
 from model import initial_state
 from model.invariants import no_negative_balances
-from proofs.obligations import check
-from proofs.report import trace_of
+from proofs.checking import check
+from proofs.concretize import trace_of
 from spec.actions import AdvanceTime
 from spec.examples import example_params
 from spec.trace import Trace, TraceMeta, TraceStep
@@ -152,7 +152,7 @@ def test_replay_prints_each_batch_of_steps_as_it_is_replayed(
     path = long_trace(tmp_path, 3 * replay_command.ROWS_PER_TABLE)
     replayed_when_printed: list[int] = []
     stepped = 0
-    real_replayed, real_table = timeline.replayed, timeline.timeline_table
+    real_replayed, real_table = timeline.replayed, render.timeline_table
 
     def counting(*args: Any) -> Any:
         nonlocal stepped

@@ -5,6 +5,7 @@ planted on either side, is caught."""
 from functools import cache
 
 import pytest
+from hypothesis import settings
 
 from intermargin.fuzzing.differential import (
     CORPUS,
@@ -13,7 +14,7 @@ from intermargin.fuzzing.differential import (
     run_differential,
     stratified_corpus,
 )
-from intermargin.fuzzing.machine import AFTER_STEP, hooked, run_machine
+from intermargin.fuzzing.machine import run_machine
 from intermargin.fuzzing.mutants import applied, by_name
 from proofs.differential import differential_hooks
 from proofs.mutants import MUTANT_BY_NAME
@@ -70,18 +71,21 @@ def test_drift_planted_in_the_model_is_caught_by_the_encoding(mutant: str) -> No
     takes, the relation disagrees (whatever invariant the bug also breaks)."""
     broken = by_name(mutant)
     mutated = Corpus()
-    with applied(broken), hooked(mutated):
-        run_machine(CORPUS)
-    changed = {key for _, key, _ in broken.patches}
+    with applied(broken):
+        run_machine(CORPUS, hooks=(mutated,))
+    changed = set(broken.kinds)
     assert judge_corpus(mutated, only=changed), f"model mutant {mutant} drifted unnoticed"
 
 
-def test_hooks_are_removed_after_the_block() -> None:
-    """The drift checks only apply inside `hooked`: the plain machine runs without them."""
+def test_hooks_apply_only_to_the_run_they_are_given_to() -> None:
+    """The drift checks run after every step of the run given them, and only of that run:
+    the plain machine runs without them."""
     hooks = differential_hooks()
-    with hooked(*hooks):
-        assert all(h in AFTER_STEP for h in hooks)
-    assert not any(h in AFTER_STEP for h in hooks)
+    seen = Corpus()
+    hooked = run_machine(settings(CORPUS, max_examples=2), hooks=(*hooks, seen))
+    plain = run_machine(settings(CORPUS, max_examples=2))
+    assert hooked.hooks == (*hooks, seen) and plain.hooks == ()
+    assert sum(seen.counts.values()) == hooked.coverage.model_steps > 0
 
 
 def test_a_model_that_lets_profit_into_capacity_leaves_the_proofs_range(
@@ -92,7 +96,7 @@ def test_a_model_that_lets_profit_into_capacity_leaves_the_proofs_range(
     whose capacity counted the pool-backed profit (net equity) gives her grant a reported
     "loss" of +2000, outside that range, and the differential check says so; the real
     model's grant is judged in range."""
-    import proofs.concrete
+    import proofs.concrete_actions
     from intermargin.scenarios import SCENARIOS
     from intermargin.timeline import run as run_scenario
     from model import step
@@ -107,7 +111,7 @@ def test_a_model_that_lets_profit_into_capacity_leaves_the_proofs_range(
     grant = GrantCredit(account="carol", spoke="base", amount=1_000)
     after, outcome = step(state, grant)
     assert relation_check(state, grant, after, outcome) == (True, None)
-    monkeypatch.setattr(proofs.concrete, "capacity", net_equity)
+    monkeypatch.setattr(proofs.concrete_actions, "capacity", net_equity)
     judged, problem = relation_check(state, grant, after, outcome)
     assert judged and problem is not None
     assert "inputs outside the proofs' range: reported_loss=2000" in problem

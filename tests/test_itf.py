@@ -19,8 +19,8 @@ from intermargin.fuzzing.profiles import MUTANT, profile
 from intermargin.fuzzing.traces import failure_trace
 from intermargin.scenarios import SCENARIOS
 from intermargin.timeline import run, to_json
-from proofs.obligations import check
-from proofs.report import trace_of
+from proofs.checking import check
+from proofs.concretize import trace_of
 from spec.itf import ITF_VARS
 
 Json = Any

@@ -1,6 +1,7 @@
 """Mutation sanity: each deliberately broken model is caught by the invariant it breaks,
 and a caught failure is saved as a trace that reproduces it (TRC-1..TRC-4)."""
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,20 +13,27 @@ from intermargin.fuzzing.profiles import MUTANT, profile
 from intermargin.fuzzing.traces import failure_trace, load_trace, rerun, save_trace
 from model.delivery import AT_HUB, AT_SPOKE
 from model.step import TRANSITIONS
+from proofs.patches import Witness
 
 MUTANTS = mutants()
 
 
 @pytest.mark.parametrize("mutant", MUTANTS, ids=[m.name for m in MUTANTS])
 def test_each_mutant_is_caught_by_the_invariant_it_breaks(mutant: Mutant) -> None:
-    """INV-CREDIT-1, INV-CREDIT-2, INV-PART-1, INV-PART-2, INV-LIQ-1, INV-AMO-1 each catch
-    their classic bug within the small derandomized `mutant` budget."""
-    with applied(mutant):
+    """INV-CREDIT-1, INV-CREDIT-2, INV-PART-1, INV-NONNEG-1, INV-LIQ-1 each catch their
+    classic bug within the small derandomized `mutant` budget; and the mutant still
+    differs from the model it mutates: on the run's own calls, its patched guard or
+    helper answered otherwise than the model's at least once."""
+    witnesses = [Witness(p) for p in mutant.patches]
+    recording = replace(mutant, patches=tuple(w.patch_recording() for w in witnesses))
+    with applied(recording):
         run = run_machine(profile(MUTANT))
     assert run.failure is not None, f"{mutant.name} ({mutant.bug}) was not caught"
     assert mutant.expected in run.failure.ids, (
         f"{mutant.name} caught by {sorted(run.failure.ids)}, not {mutant.expected}"
     )
+    for w in witnesses:
+        assert w.differed > 0, f"{w.patch.label()} never answered otherwise than the model"
 
 
 def test_applying_a_mutant_restores_the_model_afterwards() -> None:
@@ -44,9 +52,9 @@ def test_a_shrunk_failure_is_saved_as_a_trace_that_reproduces_it(tmp_path: Path)
     shrinking = settings(profile(MUTANT), phases=(Phase.explicit, Phase.generate, Phase.shrink))
     with applied(mutant):
         run = run_machine(shrinking)
-        assert run.final is not None
-        assert len(run.final.steps) <= len(run.failures[0].steps)
-        path = save_trace(failure_trace(run.final, note=mutant.name), tmp_path)
+        assert run.failure is not None
+        assert len(run.failure.steps) <= len(run.failures[0].steps)
+        path = save_trace(failure_trace(run.failure, note=mutant.name), tmp_path)
         trace = load_trace(path)
         again = rerun(trace)
     assert trace.meta.source == "fuzz"

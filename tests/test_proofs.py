@@ -14,19 +14,14 @@ from model.invariants import STATE_INVARIANTS
 from model.observe import restore
 from proofs.bmc import propagation
 from proofs.budget import Budget
+from proofs.checking import OBLIGATION_RLIMIT, Verdict, check, check_obligation
 from proofs.concrete import assignment, judge
+from proofs.concretize import trace_of
 from proofs.invariants import INVARIANTS, all_invariants
 from proofs.mutants import MUTANTS
-from proofs.obligations import (
-    OBLIGATION_RLIMIT,
-    Obligation,
-    Query,
-    Verdict,
-    check,
-    check_obligation,
-    select,
-)
-from proofs.report import table, to_json, to_junit, trace_of
+from proofs.obligations import Obligation, select
+from proofs.premises import Query
+from proofs.report import table, to_json, to_junit
 from proofs.runner import run
 from proofs.state import fresh
 from spec.actions import Action, Deliver, Deposit, GrantCredit, Liquidate, PublishPrice, Trade

@@ -13,7 +13,7 @@ from intermargin.errors import EXIT_FAILED, EXIT_OK
 from intermargin.scenarios import SCENARIOS
 from intermargin.timeline import run, to_json
 from proofs.bmc import propagation
-from proofs.obligations import OBLIGATION_RLIMIT, check
+from proofs.checking import OBLIGATION_RLIMIT, check
 from proofs.report import to_json as proofs_json
 from spec.examples import example_params
 from spec.params import Params

@@ -7,7 +7,8 @@ import pytest
 from hypothesis import settings
 
 from intermargin.cli import main
-from intermargin.fuzzing.machine import AFTER_STEP, RULE_NAMES, MarginMachine, Run, run_machine
+from intermargin.fuzzing.checked import Run
+from intermargin.fuzzing.machine import RULE_NAMES, MarginMachine, run_machine
 from intermargin.fuzzing.profiles import CI, MUTANT, profile
 from intermargin.fuzzing.traces import failure_trace, save_trace
 from model.state import State
@@ -51,20 +52,20 @@ def test_the_ci_run_checks_the_propagation_of_liquidations(
 
 
 def test_an_after_step_hook_that_objects_fails_the_run_under_its_id() -> None:
-    """The differential checks plug into AFTER_STEP: an objection fails the run by its id."""
+    """The differential checks plug in as a run's hooks: an objection fails the run by its
+    id, and the failure message describes the step as the timeline does."""
 
     def objects_to_grants(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
         return "grants are not allowed here" if isinstance(action, GrantCredit) else None
 
     objects_to_grants.invariant_id = "DIFF-TEST"  # type: ignore[attr-defined]
-    AFTER_STEP.append(objects_to_grants)
-    try:
-        run = run_machine(settings(profile(MUTANT), max_examples=20))
-    finally:
-        AFTER_STEP.remove(objects_to_grants)
+    run = run_machine(settings(profile(MUTANT), max_examples=20), hooks=(objects_to_grants,))
     assert run.failure is not None
     assert run.failure.invariant == "DIFF-TEST"
-    assert isinstance(run.failure.steps[-1].action, GrantCredit)
+    last = run.failure.steps[-1].action
+    assert isinstance(last, GrantCredit)
+    assert f"by Grant {last.account}->{last.spoke} {last.amount}: " in str(run.error)
+    assert "GrantCredit(" not in str(run.error)
 
 
 def test_messages_to_or_from_a_withheld_spoke_are_not_deliverable() -> None:
@@ -82,18 +83,14 @@ def test_messages_to_or_from_a_withheld_spoke_are_not_deliverable() -> None:
 
 def test_a_step_breaking_an_invariant_fails_naming_it() -> None:
     """A failure names the invariant id and keeps the run of steps that broke it."""
-    machine = MarginMachine()
-    with pytest.raises(AssertionError, match="DIFF-TEST"):
 
-        def always(pre: State, action: Action, post: State, outcome: Outcome) -> str:
-            return "objection"
+    def always(pre: State, action: Action, post: State, outcome: Outcome) -> str:
+        return "objection"
 
-        always.invariant_id = "DIFF-TEST"  # type: ignore[attr-defined]
-        AFTER_STEP.append(always)
-        try:
-            machine.apply(Liquidate(account="alice"))
-        finally:
-            AFTER_STEP.remove(always)
+    always.invariant_id = "DIFF-TEST"  # type: ignore[attr-defined]
+    machine = MarginMachine(Run(hooks=(always,)))
+    with pytest.raises(AssertionError, match="DIFF-TEST broken at step 1 by Liquidate alice"):
+        machine.apply(Liquidate(account="alice"))
     failure = machine.run.failures[-1]
     assert failure.invariant == "DIFF-TEST"
     assert [s.action for s in failure.steps] == [Liquidate(account="alice")]

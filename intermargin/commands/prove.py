@@ -26,10 +26,11 @@ from rich.table import Table
 from intermargin import limits
 from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError, output_dir, output_file
 from proofs.bmc import BmcResult, propagation
+from proofs.checking import OBLIGATION_RLIMIT, Verdict
+from proofs.concretize import trace_of
 from proofs.coverage import chosen
 from proofs.mutants import MUTANT_BY_NAME
-from proofs.obligations import OBLIGATION_RLIMIT, Verdict
-from proofs.report import dump_json, table, to_json, to_junit, trace_of
+from proofs.report import dump_json, table, to_json, to_junit
 from proofs.runner import run
 
 STYLE = {"proved": "green", "FAILED": "bold red", "unknown": "yellow", "vacuous": "magenta"}

@@ -15,18 +15,11 @@ from contextlib import ExitStack
 from typing import TypeVar
 
 from intermargin.console import stdout_console
+from intermargin.describe import describe_outcome
 from intermargin.errors import EXIT_FAILED, EXIT_OK, clip, output_file
+from intermargin.render import end_summary, introduce, timeline_table
 from intermargin.scenarios import Scenario
-from intermargin.timeline import (
-    StepRecord,
-    cast_of,
-    describe_outcome,
-    end_summary,
-    introduce,
-    named_by,
-    replayed,
-    timeline_table,
-)
+from intermargin.timeline import StepRecord, cast_of, named_by, replayed
 from intermargin.trace_file import open_trace
 from model import State, initial_state
 from model.invariants import check_state, check_step

@@ -5,8 +5,9 @@ import json
 
 from intermargin.console import stdout_console
 from intermargin.errors import EXIT_OK, UsageError, load_model
+from intermargin.render import render
 from intermargin.scenarios import SCENARIOS, scenario
-from intermargin.timeline import Run, render, run, to_json
+from intermargin.timeline import Run, run, to_json
 from spec.params import Params
 
 DESCRIPTION = """\

@@ -14,8 +14,9 @@ from pathlib import Path
 from hypothesis import settings as Settings
 from hypothesis.database import ExampleDatabase
 
+from intermargin.fuzzing.checked import CheckedMachine, Failure, Run
 from intermargin.fuzzing.coverage import Coverage
-from intermargin.fuzzing.machine import Failure, MarginMachine, Run, run_machine
+from intermargin.fuzzing.machine import run_machine
 from intermargin.fuzzing.profiles import CAMPAIGN, profile
 from intermargin.fuzzing.traces import DEFAULT_TRACE_DIR, failure_trace, save_trace
 
@@ -69,7 +70,7 @@ def run_campaign(
     start = time.perf_counter()
     batch = 0
 
-    def tick(_: MarginMachine) -> None:
+    def tick(_: CheckedMachine) -> None:
         if progress is not None:
             progress(result.coverage.model_steps + run.coverage.model_steps)
 

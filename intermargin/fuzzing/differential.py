@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 
 from hypothesis import Phase, settings
 
+from intermargin.fuzzing.checked import AfterStep, Run
 from intermargin.fuzzing.coverage import delivered_payload, outcome_key
-from intermargin.fuzzing.machine import Run, hooked, run_machine
+from intermargin.fuzzing.machine import run_machine
 from intermargin.fuzzing.profiles import CI, profile
 from model.state import State
 from proofs.differential import DriftCheck, differential_hooks, relation_disagreement
@@ -56,13 +57,15 @@ class DifferentialRun:
 
 
 def run_differential(
-    config: settings = DIFFERENTIAL, *, encoding_mutant: str | None = None
+    config: settings = DIFFERENTIAL,
+    *,
+    encoding_mutant: str | None = None,
+    hooks: tuple[AfterStep, ...] = (),
 ) -> DifferentialRun:
     """Run the machine with the drift checks against the encoding (or one of its mutants,
-    `proofs.mutants`) after every step."""
+    `proofs.mutants`) after every step, after any other `hooks`."""
     checks = differential_hooks(encoding_mutant)
-    with hooked(*checks):
-        return DifferentialRun(run_machine(config), checks)
+    return DifferentialRun(run_machine(config, hooks=(*hooks, *checks)), checks)
 
 
 Step = tuple[State, Action, State, Outcome]
@@ -114,8 +117,7 @@ def stratified_corpus(config: settings = CORPUS, per_bucket: int = PER_BUCKET) -
     including the breaking one (hooks see every step): still worth judging.
     """
     corpus = Corpus(per_bucket)
-    with hooked(corpus):
-        corpus.run = run_machine(config)
+    corpus.run = run_machine(config, hooks=(corpus,))
     return corpus
 
 

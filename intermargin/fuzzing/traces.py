@@ -10,7 +10,7 @@ import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
-from intermargin.fuzzing.machine import Failure
+from intermargin.fuzzing.checked import Failure
 from model.invariants import check_step, quiescent_and_accounted, quiescent_despite_compromised
 from model.state import initial_state
 from model.step import step

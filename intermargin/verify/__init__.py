@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from proofs.bmc import DEFAULT_BMC_BUDGET
 from proofs.budget import Budget
-from proofs.obligations import DEFAULT_BUDGET
+from proofs.checking import DEFAULT_BUDGET
 
 Status = Literal["passed", "failed"]
 

@@ -5,15 +5,17 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from intermargin.fuzzing.checked import Run
 from intermargin.fuzzing.coverage import Coverage
 from intermargin.fuzzing.differential import judge_corpus, run_differential, stratified_corpus
-from intermargin.fuzzing.machine import RULE_NAMES, Run, hooked, run_machine
+from intermargin.fuzzing.machine import RULE_NAMES, run_machine
 from intermargin.fuzzing.profiles import CI, profile
 from intermargin.traceability import traceability
 from intermargin.verify import CheckResult, Part, Settings, Split, tell
 from model.state import State
 from proofs.bmc import BmcResult, propagation
-from proofs.obligations import Verdict, check, select
+from proofs.checking import Verdict, check
+from proofs.obligations import select
 from proofs.runner import run
 from spec.actions import Action
 from spec.outcome import Outcome
@@ -76,8 +78,7 @@ def state_machine(settings: Settings) -> CheckResult:
     """The honest and adversarial state machine (`ci` profile): every invariant after every
     step, and every rule, outcome code and liquidation phase reached."""
     start = time.perf_counter()
-    with hooked(StepCounter(settings, "state-machine", every=200)):
-        result = run_machine(profile(CI))
+    result = run_machine(profile(CI), hooks=(StepCounter(settings, "state-machine", every=200),))
     coverage = result.coverage
     details = run_problems(result)
     missing = missing_coverage(coverage)
@@ -128,8 +129,7 @@ def differential_split(settings: Settings) -> Split:
 def differential_live(settings: Settings) -> tuple[int, int, tuple[str, ...]]:
     """DIFF-4: (steps judged, steps outside the encoding, problems) of the differential
     machine, every step judged as it happens."""
-    with hooked(StepCounter(settings, "differential")):
-        live = run_differential()
+    live = run_differential(hooks=(StepCounter(settings, "differential"),))
     return live.judged, live.outside, run_problems(live.run)
 
 

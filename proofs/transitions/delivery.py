@@ -3,7 +3,7 @@
 
 A symbolic `Deliver` names the message's kind, account and spoke (the proofs take
 one sub-obligation per kind); its id and payload are parameters.  Which payloads
-can be in flight is not part of the rule but of the state: `proofs.obligations.in_bag`
+can be in flight is not part of the rule but of the state: `proofs.premises.in_bag`
 states it as a premise over the ghost sums.
 """
 
@@ -80,13 +80,23 @@ def endpoints(act: Act) -> tuple[str, str]:
     return act["spoke"], HUB
 
 
+def already_delivered(state: SymState, message_id: Expr) -> Expr:
+    """MSG-11: the id was delivered before (a replay)."""
+    return state.delivered[()][message_id]
+
+
+def in_flight(state: SymState, message_id: Expr) -> Expr:
+    """MSG-10: the id names a message in flight."""
+    return state.inflight[()][message_id]
+
+
 def deliver(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
     """MSG-10..MSG-12: a replayed id is rejected (INV-AMO-1); a message the receiver rejects
     stays in flight; one it ignores is consumed."""
     mid = act["id"]
     rules = Rules(pre)
-    rules.reject_if(pre.delivered[()][mid], Error.ALREADY_DELIVERED)
-    rules.reject_if(z3.Not(pre.inflight[()][mid]), Error.UNKNOWN_MESSAGE)
+    rules.reject_if(already_delivered(pre, mid), Error.ALREADY_DELIVERED)
+    rules.reject_if(z3.Not(in_flight(pre, mid)), Error.UNKNOWN_MESSAGE)
     sender, receiver = endpoints(act)
     fields = {f: act[f] for f in PAYLOAD_FIELDS[act["kind"]]}
     consumed = consume(rules.pre, mid, sender, receiver, act["kind"], act["account"], fields)

@@ -18,6 +18,21 @@ from spec.errors import Error
 Act = Mapping[str, Any]
 
 
+def frozen_for_credit(state: SymState, account: str) -> Expr:
+    """HUB-WD-1, HUB-GRANT-1: the account is liquidating, so no credit leaves the hub."""
+    return state.liquidating[account]
+
+
+def partition_cap(state: SymState, spoke: str) -> Expr:
+    """CAP-1: the most the hub may allocate to a spoke over all accounts."""
+    return state.cap[spoke]
+
+
+def exceeds_allocation(state: SymState, account: str, spoke: str, amount: Expr) -> Expr:
+    """HUB-REL-1, HUB-CLAIM-2: more than the (account, spoke) allocation a message draws on."""
+    return amount > state.alloc[(account, spoke)]
+
+
 def deposit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
     """HUB-DEP-1: tokens in, credited to the account, up to the bound of any amount."""
     a, x, amount = act["account"], act["asset"], act["amount"]
@@ -33,7 +48,7 @@ def withdraw(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Resu
     requirement."""
     a, x, amount = act["account"], act["asset"], act["amount"]
     rules = Rules(pre)
-    rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
+    rules.reject_if(frozen_for_credit(pre, a), Error.ACCOUNT_LIQUIDATING)
     rules.reject_if(amount > pre.collateral[(a, x)], Error.INSUFFICIENT_BALANCE)
     after = rules.pre.add("collateral", (a, x), -amount).add("tokens", x, -amount)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
@@ -48,13 +63,13 @@ def grant_credit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> 
     grant; the hub counts the credit as allocated from the moment it sends (INV-CREDIT-1)."""
     a, s, amount = act["account"], act["spoke"], act["amount"]
     rules = Rules(pre)
-    rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
+    rules.reject_if(frozen_for_credit(pre, a), Error.ACCOUNT_LIQUIDATING)
     rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
     rules.reject_if(z3.Not(inp["recent"]), Error.REPORT_TOO_OLD)
     rules.reject_if(amount > free_capacity(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
     rules.reject_if(below_initial(ctx, pre, a, inp), Error.INSUFFICIENT_CAPACITY)
-    rules.reject_if(spoke_allocation(pre, s) + amount > pre.cap[s], Error.PARTITION_CAP)
+    rules.reject_if(spoke_allocation(pre, s) + amount > partition_cap(pre, s), Error.PARTITION_CAP)
     post = rules.pre.add("alloc", (a, s), amount).add("granted", s, amount)
     post = send(post, "hub", s, "CreditGrant", a, amount=amount, epoch=pre.epoch[a])
     return rules.accept(post)
@@ -64,7 +79,9 @@ def receive_release(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
     """HUB-REL-1: returned credit leaves the allocation; never more than was allocated."""
     a, amount = msg["account"], msg["amount"]
     rules = Rules(state)
-    rules.ignore_if(amount > state.alloc[(a, spoke)], Error.EXCEEDS_ALLOCATION, rules.pre)
+    rules.ignore_if(
+        exceeds_allocation(state, a, spoke, amount), Error.EXCEEDS_ALLOCATION, rules.pre
+    )
     return rules.accept(rules.pre.add("alloc", (a, spoke), -amount).add("released", spoke, amount))
 
 
@@ -74,7 +91,9 @@ def receive_loss_claim(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Resul
     a, amount = msg["account"], msg["amount"]
     rules = Rules(state)
     rules.reject_if(state.paused[spoke], Error.SPOKE_PAUSED)
-    rules.ignore_if(amount > state.alloc[(a, spoke)], Error.EXCEEDS_ALLOCATION, rules.pre)
+    rules.ignore_if(
+        exceeds_allocation(state, a, spoke, amount), Error.EXCEEDS_ALLOCATION, rules.pre
+    )
     rules.reject_if(seizure_unpriced(ctx, state, a), Error.PRICE_UNAVAILABLE)
     post = rules.pre.add("alloc", (a, spoke), -amount).add("claimed", spoke, amount)
     return rules.accept(pay_loss(ctx, post, a, spoke, amount))

@@ -66,6 +66,11 @@ def trade(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
     return rules.accept(report_exposure(post, s, a))
 
 
+def debit_line(state: SymState, spoke: str, account: str, amount: Expr) -> SymState:
+    """SPK-REL-2: the state with `amount` taken off the (spoke, account) line."""
+    return state.add("line", (spoke, account), -amount)
+
+
 def release_credit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
     """SPK-REL-1..2: the line is debited before the release is sent."""
     s, a, amount = act["spoke"], act["account"], act["amount"]
@@ -73,7 +78,7 @@ def release_credit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -
     rules.reject_if(amount > pre.line[(s, a)], Error.INSUFFICIENT_CREDIT)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
     rules.reject_if(z3.Not(inp["margin_ok"]), Error.INSUFFICIENT_MARGIN)
-    post = rules.pre.add("line", (s, a), -amount)
+    post = debit_line(rules.pre, s, a, amount)
     return rules.accept(send(post, s, "hub", "CreditRelease", a, amount=amount))
 
 

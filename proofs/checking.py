@@ -1,0 +1,179 @@
+"""Checking the proof obligations: each query as "premises /\\ not goal" (unsat = proved),
+then the vacuity check "premises /\\ witness" (unsat = vacuous, a failure); an `unknown`
+fails and says which resource ran out (PROOF-BUDGET-1..3).  A satisfiable query's model
+becomes a `Counterexample`: the step and the value of every encoded field before and after.
+"""
+
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
+
+import z3
+
+from proofs.budget import Answer, Budget, Exhausted, ask, describe
+from proofs.obligations import Obligation, Part, obligation
+from proofs.premises import Query
+from proofs.state import (
+    Expr,
+)
+from proofs.universe import proof_universe
+
+ResultName = Literal["proved", "FAILED", "unknown", "vacuous"]
+Value = int | bool | tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class Counterexample:
+    """A failed obligation's witness: the step and the values of every encoded field."""
+
+    obligation: str
+    invariant: str
+    kind: str | None
+    ids: Mapping[str, str]
+    params: Mapping[str, Value]
+    inputs: Mapping[str, Value]
+    status: str | None
+    error: str | None
+    rows: tuple[tuple[str, tuple[str, ...], Value, Value], ...]
+    mentions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """An obligation's result.  `rlimit` is the most resource one of its queries used;
+    `exhausted` says which resource ran out, only for an `unknown` (PROOF-BUDGET-3)."""
+
+    obligation: str
+    invariant: str
+    part: Part
+    result: ResultName
+    seconds: float
+    detail: str = ""
+    counterexample: Counterexample | None = None
+    rlimit: int = 0
+    exhausted: Exhausted | None = None
+
+
+# --- checking -------------------------------------------------------------------------
+
+
+def value(model: Any, term: Expr, ids: range) -> Value:
+    v = model.eval(term, model_completion=True)
+    if z3.is_bool(term):
+        return bool(z3.is_true(v))
+    if z3.is_array(term):
+        return tuple(i for i in ids if z3.is_true(model.eval(term[i], model_completion=True)))
+    return int(v.as_long())
+
+
+def counterexample(ob: Obligation, q: Query, model: Any) -> Counterexample:
+    assert q.pre is not None
+    post = q.post if q.post is not None else q.pre
+
+    def ival(term: Expr) -> int:
+        return int(model.eval(term, model_completion=True).as_long())
+
+    top = max(ival(q.pre.next_id_), ival(post.next_id_))
+    if "id" in q.act:
+        top = max(top, ival(q.act["id"]))
+    ids = range(0, min(top, 64) + 1)
+    rows = tuple(
+        (
+            name,
+            key if isinstance(key, tuple) else (key,),
+            value(model, a, ids),
+            value(model, b, ids),
+        )
+        for (name, key, a), (_, _, b) in zip(q.pre.entries(), post.entries(), strict=True)
+    )
+    status = error = None
+    if q.result is not None:
+        from proofs.transitions.outcome import STATUS_NAMES, error_of
+
+        status = STATUS_NAMES[ival(q.result.status)]
+        err = error_of(ival(q.result.error))
+        error = err.value if err else None
+    params = {k: value(model, v, ids) for k, v in q.act.items() if z3.is_expr(v)}
+    return Counterexample(
+        obligation=ob.name,
+        invariant=ob.invariant,
+        kind=q.kind,
+        ids={k: v for k, v in q.act.items() if isinstance(v, str) and k != "kind"},
+        params=params,
+        inputs={k: value(model, v, ids) for k, v in q.inputs.items()},
+        status=status,
+        error=error,
+        rows=rows,
+        mentions=ob.mentions,
+    )
+
+
+OBLIGATION_RLIMIT = 2_000_000
+"""PROOF-BUDGET-1: the resource limit per query of an obligation.  Measured ("rlimit count"
+across each query, every obligation, 2 worker processes): the largest query is
+atomic-rejection/step/DeliverLiqReport at 0.44M, then no-negative-balances on
+liquidation answers at 0.36M; all 268 obligations together 10.8M.  The limit is 4.5x the
+largest (`benchmarks/bench_proofs.py` prints the current figures)."""
+
+DEFAULT_BUDGET = Budget(OBLIGATION_RLIMIT)
+
+
+def check(name: str, budget: Budget = DEFAULT_BUDGET, mutant: str | None = None) -> Verdict:
+    """Prove one obligation by name (against a mutant's transitions if named)."""
+    return check_obligation(obligation(name), budget, mutant)
+
+
+def check_obligation(
+    ob: Obligation, budget: Budget = DEFAULT_BUDGET, mutant: str | None = None
+) -> Verdict:
+    """Prove one obligation: unsat of premises and not goal for every query, then vacuity.
+
+    Each query is bounded by `budget` (PROOF-BUDGET-1); an `unknown` says which resource
+    ran out (PROOF-BUDGET-3)."""
+    from proofs.mutants import transitions
+
+    start = time.perf_counter()
+    u = proof_universe()
+    queries = ob.queries(u, transitions(mutant))
+    used = 0
+
+    def verdict(
+        result: ResultName,
+        detail: str = "",
+        cex: Counterexample | None = None,
+        answer: Answer | None = None,
+    ) -> Verdict:
+        return Verdict(
+            ob.name,
+            ob.invariant,
+            ob.part,
+            result,
+            time.perf_counter() - start,
+            detail,
+            cex,
+            used,
+            answer.exhausted if answer is not None else None,
+        )
+
+    for q in queries:
+        s = budget.solver()
+        s.add(q.premises, z3.Not(q.goal))
+        answer = ask(s, budget)
+        used = max(used, answer.rlimit)
+        if answer.result == z3.sat:
+            return verdict("FAILED", "counterexample found", counterexample(ob, q, s.model()))
+        if answer.result != z3.unsat:
+            return verdict(
+                "unknown", describe(answer.exhausted, budget, answer.reason), answer=answer
+            )
+    s = budget.solver()
+    s.add(z3.Or([z3.And(q.premises, q.witness) for q in queries]))
+    answer = ask(s, budget)
+    used = max(used, answer.rlimit)
+    if answer.result == z3.unsat:
+        return verdict("vacuous", "premises unsatisfiable: nothing is proved")
+    if answer.result != z3.sat:
+        detail = "vacuity check: " + describe(answer.exhausted, budget, answer.reason)
+        return verdict("unknown", detail, answer=answer)
+    return verdict("proved")

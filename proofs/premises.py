@@ -1,0 +1,234 @@
+"""The premises of the proof obligations: actions as symbols, what can be in flight, the
+initial state, and the queries (premises, goal, vacuity witness) each obligation asks.
+
+An obligation's step queries share one symbolic pre-state and the conjunction of all
+invariants over it (`invariant_premise`), and one symbolic step per kind and ids
+(`symbolic_step`); `proofs.obligations` names the goals, `proofs.checking` asks Z3.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import z3
+
+from proofs.invariants import all_invariants, honest
+from proofs.state import (
+    Expr,
+    SymState,
+    Universe,
+    fresh,
+)
+from proofs.transitions import Bound, Kind, Transition
+from proofs.transitions.outcome import ACCEPTED, Result
+from proofs.universe import PROOF_CTX
+from spec.bounds import HUB
+
+
+@dataclass(frozen=True)
+class Query:
+    """One solver question: premises, goal, and what a counterexample should show."""
+
+    premises: Expr
+    goal: Expr
+    witness: Expr  # what the vacuity check asks for besides the premises
+    pre: SymState | None = None
+    post: SymState | None = None
+    result: Result | None = None
+    act: Mapping[str, Any] = field(default_factory=dict)
+    inputs: Mapping[str, Expr] = field(default_factory=dict)
+    kind: str | None = None
+
+
+# --- actions as symbols -------------------------------------------------------------
+
+
+def bounded(var: Expr, bound: Bound) -> Expr:
+    lo, hi = bound
+    parts = []
+    if lo is not None:
+        parts.append(var >= lo)
+    if hi is not None:
+        parts.append(var <= hi)
+    return z3.And(parts) if parts else z3.BoolVal(True)
+
+
+def symbolic_action(
+    kind: Kind, ids: Mapping[str, str], prefix: str = "act"
+) -> tuple[dict[str, Any], dict[str, Expr], Expr]:
+    """The kind's parameters and inputs as fresh variables, with their declared bounds."""
+    act: dict[str, Any] = dict(ids)
+    act["kind"] = kind.message
+    inp: dict[str, Expr] = {}
+    bounds = []
+    for name, bound in kind.params:
+        act[name] = z3.Int(f"{prefix}.{name}")
+        bounds.append(bounded(act[name], bound))
+    for name, bound in kind.ints:
+        inp[name] = z3.Int(f"{prefix}.in.{name}")
+        bounds.append(bounded(inp[name], bound))
+    for name in kind.bools:
+        inp[name] = z3.Bool(f"{prefix}.in.{name}")
+    return act, inp, z3.And(bounds) if bounds else z3.BoolVal(True)
+
+
+def id_choices(u: Universe, kind: Kind) -> list[dict[str, str]]:
+    """Representative ids: one account and one spoke (they are interchangeable), every
+    asset; an injection from the hub or from a spoke, to the hub or to either spoke."""
+    choices: list[dict[str, str]] = [{}]
+    for role in kind.roles:
+        options: tuple[str, ...]
+        if role == "account":
+            options = u.accounts[:1]
+        elif role == "spoke":
+            options = u.spokes[:1]
+        elif role == "asset":
+            options = u.assets
+        elif role == "sender":
+            options = (HUB, u.spokes[0])
+        else:
+            options = (HUB, *u.spokes)
+        choices = [c | {role: o} for c in choices for o in options]
+    return choices
+
+
+def in_bag(pre: SymState, kind: Kind, act: Mapping[str, Any]) -> Expr:
+    """What a message in flight can carry, given the ghost sums: the abstraction's premise.
+
+    A message of a kind is in flight only if its ghost sum holds its credit; one call
+    per epoch and spoke; a grant's or call's epoch is at most the account's; an
+    honest spoke's live call is the current one and its answer carries its call's
+    epoch (the hub waits for it before a new epoch).
+    """
+    if kind.action != "Deliver":
+        return z3.BoolVal(True)
+    a, s, mid = act["account"], act["spoke"], act["id"]
+    ap, sa = (a, s), (s, a)
+    message = kind.message
+    facts: list[Expr] = [mid >= 1]
+    if message == "CreditGrant":
+        e = act["epoch"]
+        facts += [
+            act["amount"] <= pre.fl_grant[ap],
+            e <= pre.epoch[a],
+            z3.Implies(e >= pre.epoch[a], pre.hot_grants[a] >= 1),
+        ]
+    elif message == "MarginCall":
+        e = act["epoch"]
+        live = z3.And(e == pre.epoch[a], e > pre.called_epoch[sa])
+        facts += [
+            e >= 1,
+            e <= pre.epoch[a],
+            z3.Implies(live, pre.n_call[ap] >= 1),
+            z3.Implies(z3.And(honest(pre, s), e > pre.called_epoch[sa]), live),
+        ]
+    elif message == "CreditRelease":
+        facts.append(act["amount"] <= pre.fl_release[ap])
+    elif message == "LossClaim":
+        facts.append(act["amount"] <= pre.fl_claim[ap])
+    elif message == "ExposureReport":
+        facts.append(act["seq"] <= pre.seq[sa])
+    elif message == "LiquidationReport":
+        carried = act["released"] + act["loss"]
+        facts += [
+            pre.n_liq[ap] >= 1,
+            carried <= pre.fl_liq[ap],
+            z3.Implies(pre.n_liq[ap] == 1, carried == pre.fl_liq[ap]),
+            act["epoch"] >= 1,
+            act["epoch"] <= pre.called_epoch[sa],
+            z3.Implies(honest(pre, s), act["epoch"] == pre.called_epoch[sa]),
+            act["seq"] <= pre.seq[sa],
+        ]
+    live_message = z3.And(pre.inflight[()][mid], z3.Not(pre.delivered[()][mid]))
+    return z3.Implies(live_message, z3.And(facts))
+
+
+def init_constraints(state: SymState) -> Expr:
+    """INIT-1: nothing deposited, allocated or in flight; the hub holds the insurance fund."""
+    c: list[Expr] = []
+    for name, key, term in state.entries():
+        if name in ("cap", "insurance"):
+            c.append(term >= 0)
+        elif name == "tokens":
+            c.append(term == state.insurance[key])
+        elif name == "next_id":
+            c.append(term == 1)
+        elif name in ("inflight", "delivered"):
+            c.append(term == z3.K(z3.IntSort(), z3.BoolVal(False)))
+        elif z3.is_bool(term):
+            c.append(z3.Not(term))
+        else:
+            c.append(term == 0)
+    return z3.And(c)
+
+
+# --- building queries -----------------------------------------------------------------
+
+Goal = Callable[[SymState, Result, Mapping[str, Any], Mapping[str, Expr]], Expr]
+
+
+def step_queries(
+    u: Universe,
+    table: Mapping[str, Transition],
+    kind: Kind,
+    goal: Goal,
+    combo_filter: Callable[[Mapping[str, str]], bool] = lambda ids: True,
+) -> list[Query]:
+    queries = []
+    for ids in id_choices(u, kind):
+        if not combo_filter(ids):
+            continue
+        pre, invariants = invariant_premise(u)
+        act, inp, bounds, res = symbolic_step(table, kind, ids, pre)
+        premises = z3.And(invariants, bounds, in_bag(pre, kind, act))
+        queries.append(
+            Query(
+                premises=premises,
+                goal=goal(pre, res, act, inp),
+                witness=res.status == ACCEPTED if kind.takes_effect else z3.BoolVal(True),
+                pre=pre,
+                post=res.post,
+                result=res,
+                act=act,
+                inputs=inp,
+                kind=kind.name,
+            )
+        )
+    return queries
+
+
+_PREMISE: dict[int, tuple[Universe, SymState, Expr]] = {}
+
+
+def invariant_premise(u: Universe) -> tuple[SymState, Expr]:
+    """The pre-state `pre` of every step and safety obligation and the conjunction of all
+    invariants over it: the same terms for every obligation, so built once per universe
+    (building them is most of the time an obligation takes; solving is the rest)."""
+    hit = _PREMISE.get(id(u))
+    if hit is None or hit[0] is not u:
+        pre = fresh(u, "pre")
+        hit = _PREMISE[id(u)] = (u, pre, all_invariants(pre))
+    return hit[1], hit[2]
+
+
+_STEPS: dict[tuple[int, str, tuple[tuple[str, str], ...], int], Any] = {}
+
+
+def symbolic_step(
+    table: Mapping[str, Transition], kind: Kind, ids: Mapping[str, str], pre: SymState
+) -> tuple[dict[str, Any], dict[str, Expr], Expr, Result]:
+    """The kind's symbolic action (parameters, inputs, their bounds) and its transition from
+    `pre`: the same terms for every obligation about that step, so built once."""
+    key = (id(table), kind.name, tuple(sorted(ids.items())), id(pre))
+    hit = _STEPS.get(key)
+    if hit is None or hit[0] is not table or hit[1] is not pre:
+        act, inp, bounds = symbolic_action(kind, ids)
+        res = table[kind.name](PROOF_CTX, pre, act, inp)
+        hit = _STEPS[key] = (table, pre, (act, inp, bounds, res))
+    built: tuple[dict[str, Any], dict[str, Expr], Expr, Result] = hit[2]
+    return built
+
+
+def state_query(u: Universe, goal: Callable[[SymState], Expr]) -> list[Query]:
+    s, invariants = invariant_premise(u)
+    return [Query(invariants, goal(s), z3.BoolVal(True), pre=s, post=s)]
