@@ -161,8 +161,6 @@ def test_a_scan_that_adds_the_marks_fails_the_risk_laws(monkeypatch: pytest.Monk
     broken = "\n".join(result.details)
     assert "RISK-7 (no move, no loss)" in broken
     assert "RISK-7 (a perpetual loses the price change)" in broken
-
-
 # --- VER-RUN-1, VER-RUN-2: checks side by side, with progress ---------------------------
 
 
@@ -242,36 +240,3 @@ def test_off_a_terminal_each_check_says_it_started_how_far_it_is_and_its_result(
         "  proofs: 100/269 proofs done",
         "passed proofs (12.5s): 268 of 268 obligations proved",
     ]
-
-
-def counted(runs: Any, value: int) -> int:
-    """A part that records that it ran."""
-    runs.append(value)
-    return value
-
-
-def test_a_shared_part_runs_once_and_answers_every_check_that_has_it() -> None:
-    """VER-RUN-3: two checks with a part of the same shared key: the pool runs it once, and
-    each check's verdict joins its result; a part of another key still runs."""
-    with multiprocessing.Manager() as manager:
-        runs = manager.list()
-        one = Check(
-            "one",
-            ("VER-RUN-3",),
-            lambda s: CheckResult("failed", 0, "not run whole"),
-            lambda s: Split([Part("machine", counted, (runs, 5), shared="m")], summed),
-        )
-        two = Check(
-            "two",
-            ("VER-RUN-3",),
-            lambda s: CheckResult("failed", 0, "not run whole"),
-            lambda s: Split(
-                [Part("own", counted, (runs, 1)), Part("machine", counted, (runs, 5), shared="m")],
-                summed,
-            ),
-        )
-        results = run_checks([one, two], SETTINGS, 2, Heard())
-        ran = sorted(runs)
-    assert ran == [1, 5]
-    assert results["one"].summary == "sum 5"
-    assert results["two"].summary == "sum 6"

@@ -6,12 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from intermargin.fuzzing.coverage import Coverage
-from intermargin.fuzzing.differential import (
-    Corpus,
-    judge_corpus,
-    run_differential,
-    stratified_corpus,
-)
+from intermargin.fuzzing.differential import judge_corpus, run_differential, stratified_corpus
 from intermargin.fuzzing.machine import RULE_NAMES, Run, hooked, run_machine
 from intermargin.fuzzing.profiles import CI, profile
 from intermargin.traceability import traceability
@@ -83,18 +78,12 @@ def state_machine(settings: Settings) -> CheckResult:
     start = time.perf_counter()
     with hooked(StepCounter(settings, "state-machine", every=200)):
         result = run_machine(profile(CI))
-    return machine_verdict(result, timed(start))
-
-
-def machine_verdict(result: Run, seconds: float) -> CheckResult:
-    """The state-machine check's verdict from its run: no invariant broken, every rule,
-    outcome code and liquidation phase reached."""
     coverage = result.coverage
     details = run_problems(result)
     missing = missing_coverage(coverage)
     details += tuple(f"never reached: {m}" for m in missing)
     summary = f"{coverage.model_steps} steps in {coverage.runs} runs; {len(missing)} unreached"
-    return CheckResult("failed" if details else "passed", seconds, summary, details)
+    return CheckResult("failed" if details else "passed", timed(start), summary, details)
 
 
 @dataclass
@@ -125,6 +114,17 @@ def differential(settings: Settings) -> CheckResult:
     )
 
 
+def differential_split(settings: Settings) -> Split:
+    """VER-RUN-1: the differential machine and the corpus run as two parts, side by side."""
+    return Split(
+        [
+            Part("differential machine", differential_live, (settings,), 30),
+            Part("stratified corpus", differential_corpus, (settings,), 25),
+        ],
+        differential_verdict,
+    )
+
+
 def differential_live(settings: Settings) -> tuple[int, int, tuple[str, ...]]:
     """DIFF-4: (steps judged, steps outside the encoding, problems) of the differential
     machine, every step judged as it happens."""
@@ -135,11 +135,7 @@ def differential_live(settings: Settings) -> tuple[int, int, tuple[str, ...]]:
 
 def differential_corpus(settings: Settings) -> tuple[int, int, tuple[str, ...]]:
     """DIFF-5: (steps judged, kinds, problems) of the stratified corpus."""
-    return corpus_result(stratified_corpus(), settings)
-
-
-def corpus_result(corpus: Corpus, settings: Settings) -> tuple[int, int, tuple[str, ...]]:
-    """DIFF-5: (steps judged, kinds, problems) of a collected corpus."""
+    corpus = stratified_corpus()
     tell(settings, "differential", f"judging the corpus: {len(corpus.steps)} steps")
     details: tuple[str, ...] = ()
     if corpus.run is not None:
