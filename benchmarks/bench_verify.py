@@ -1,87 +1,139 @@
-"""Benchmark: `intermargin verify`'s checks run side by side in the worker pool (VER-RUN-1),
-against a baseline measured in the same run: the same checks one after another in one
-process (the sequential path).  Target: <= 60 s wall on the 2-core machine.
+"""Benchmark: `intermargin verify`'s checks in the worker pool (VER-RUN-1), against a
+baseline measured in the same run: the same command's checks at the commit before this
+work (5230312, "today's time" of issue 8), run from a temporary `git worktree` of that
+commit with the same interpreter and the same pool.  Target: <= 60 s wall on the 2-core
+machine.
 
-    python benchmarks/bench_verify.py [--jobs N] [--no-baseline] [--only CHECK ...]
+    python benchmarks/bench_verify.py [--jobs N] [--baseline REV | --no-baseline] [--only CHECK ...]
 
-Prints, for each path, every check's seconds and verdict, the wall time, and the CPU
-seconds (user + sys, this process and its children) so a run on a shared, noisy machine
-can still be compared; then the ratio parallel / sequential.
+Prints, for each side, every check's wall and CPU seconds and verdict, the wall time and
+the CPU seconds (user + sys, the process and its children), then the ratios new / old.
+On a shared machine compare the CPU seconds: the wall time grows with the others' load.
+Both sides start with an empty mypy cache (`MYPY_CACHE_DIR`), as on a fresh clone.
 """
 
 import argparse
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
 import time
 from dataclasses import dataclass
+from pathlib import Path
 
-from intermargin.limits import default_jobs
-from intermargin.verify import CheckResult, Settings
-from intermargin.verify.checks import CHECKS
-from intermargin.verify.schedule import cpu_seconds, guarded, run_checks
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE = "5230312"
+LINE = re.compile(r"^  (?P<check>[a-z-]+)\s+(?P<status>passed|failed)\s")
+TOTAL = re.compile(r"wall (?P<wall>[\d.]+) s, cpu \(user\+sys\) (?P<cpu>[\d.]+) s")
 
 
 @dataclass(frozen=True)
 class Timing:
     wall: float
     cpu: float
-    results: dict[str, CheckResult]
+    verdicts: dict[str, str]
 
 
-class Quiet:
-    """Events that print only each check's result line."""
+def children_cpu() -> float:
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return kids.ru_utime + kids.ru_stime
 
-    def started(self, check: str, parts: int, unit: str) -> None:
-        pass
 
-    def progress(self, check: str, text: str) -> None:
-        pass
+def measured(tree: Path, args: list[str]) -> Timing:
+    """Run `tree`'s own benchmark without baseline (the pool run of its checks) in a child
+    process with `tree` first on the path; echo its lines; its wall and CPU seconds."""
+    with tempfile.TemporaryDirectory(prefix="mypy-cache-") as cache:
+        env = os.environ | {"PYTHONPATH": str(tree), "MYPY_CACHE_DIR": cache}
+        command = [sys.executable, "benchmarks/bench_verify.py", "--no-baseline", *args]
+        cpu, start = children_cpu(), time.perf_counter()
+        done = subprocess.run(command, cwd=tree, env=env, capture_output=True, text=True)
+        wall, cpu = time.perf_counter() - start, children_cpu() - cpu
+    verdicts = {}
+    for line in done.stdout.splitlines():
+        print(line, flush=True)
+        if (match := LINE.match(line)) is not None:
+            verdicts[match["check"]] = match["status"]
+    if done.returncode != 0:
+        print(done.stderr[-2000:], file=sys.stderr)
+        raise SystemExit(f"the run in {tree} failed with exit code {done.returncode}")
+    return Timing(wall, cpu, verdicts)
 
-    def part_done(self, check: str, done: int, total: int) -> None:
-        pass
 
-    def finished(self, check: str, result: CheckResult) -> None:
-        cpu = f"{result.cpu_seconds:6.1f} s cpu" if result.cpu_seconds is not None else ""
-        print(
-            f"  {check:14} {result.status:7} {result.seconds:6.1f} s wall {cpu}  {result.summary}"
+def baseline(rev: str, args: list[str]) -> Timing:
+    """The same measurement at `rev`, from a temporary worktree removed afterwards."""
+    with tempfile.TemporaryDirectory(prefix="verify-baseline-") as parent:
+        tree = Path(parent) / "tree"
+        subprocess.run(
+            ["git", "-C", str(ROOT), "worktree", "add", "--detach", str(tree), rev],
+            check=True,
+            capture_output=True,
         )
+        try:
+            return measured(tree, args)
+        finally:
+            subprocess.run(
+                ["git", "-C", str(ROOT), "worktree", "remove", "--force", str(tree)],
+                check=False,
+                capture_output=True,
+            )
 
 
-def parallel(names: list[str], jobs: int) -> Timing:
+def pool_run(jobs: int, names: list[str]) -> None:
+    """This tree's checks in one pool; one line per check, then the totals."""
+    from intermargin.verify import CheckResult, Settings
+    from intermargin.verify.checks import CHECKS
+    from intermargin.verify.schedule import cpu_seconds, run_checks
+
+    class Quiet:
+        def started(self, check: str, parts: int, unit: str) -> None:
+            pass
+
+        def progress(self, check: str, text: str) -> None:
+            pass
+
+        def part_done(self, check: str, done: int, total: int) -> None:
+            pass
+
+        def finished(self, check: str, result: CheckResult) -> None:
+            cpu = f"{result.cpu_seconds:6.1f} s cpu" if result.cpu_seconds is not None else ""
+            print(
+                f"  {check:14} {result.status:7} {result.seconds:6.1f} s wall {cpu}"
+                f"  {result.summary}",
+                flush=True,
+            )
+
     checks = [c for c in CHECKS if c.name in names]
     cpu, start = cpu_seconds(), time.perf_counter()
-    results = run_checks(checks, Settings(jobs=jobs), jobs, Quiet())
-    return Timing(time.perf_counter() - start, cpu_seconds() - cpu, results)
-
-
-def sequential(names: list[str], jobs: int) -> Timing:
-    results = {}
-    cpu, start = cpu_seconds(), time.perf_counter()
-    for check in (c for c in CHECKS if c.name in names):
-        results[check.name] = result = guarded(check, Settings(jobs=jobs))
-        print(f"  {check.name:14} {result.status:7} {result.seconds:7.1f} s  {result.summary}")
-    return Timing(time.perf_counter() - start, cpu_seconds() - cpu, results)
+    run_checks(checks, Settings(jobs=jobs), jobs, Quiet())
+    wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
+    print(f"  wall {wall:.1f} s, cpu (user+sys) {cpu:.1f} s", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--jobs", type=int, default=default_jobs())
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument("--baseline", default=BASELINE, metavar="REV")
     parser.add_argument("--no-baseline", action="store_true")
-    parser.add_argument("--only", action="append", choices=[c.name for c in CHECKS])
+    parser.add_argument("--only", action="append", metavar="CHECK")
     args = parser.parse_args()
+    from intermargin.verify.checks import CHECKS
+
     names = args.only or [c.name for c in CHECKS]
-    print(f"verify, every check in one pool of {args.jobs} workers:")
-    fast = parallel(names, args.jobs)
-    print(f"  wall {fast.wall:.1f} s, cpu (user+sys) {fast.cpu:.1f} s")
     if args.no_baseline:
+        pool_run(args.jobs, names)
         return
-    print("baseline, the same checks one after another in one process:")
-    slow = sequential(names, args.jobs)
-    print(f"  wall {slow.wall:.1f} s, cpu (user+sys) {slow.cpu:.1f} s")
-    same = {n: r.status for n, r in fast.results.items()} == {
-        n: r.status for n, r in slow.results.items()
-    }
+    passed = [f"--jobs={args.jobs}", *(f"--only={n}" for n in args.only or [])]
+    print(f"verify now ({ROOT}), one pool of {args.jobs} workers:", flush=True)
+    new = measured(ROOT, passed)
+    print(f"  measured: wall {new.wall:.1f} s, cpu {new.cpu:.1f} s", flush=True)
+    print(f"baseline: verify at {args.baseline}, the same pool:", flush=True)
+    old = baseline(args.baseline, passed)
+    print(f"  measured: wall {old.wall:.1f} s, cpu {old.cpu:.1f} s", flush=True)
     print(
-        f"ratio parallel / sequential: wall {fast.wall / slow.wall:.2f}, "
-        f"cpu {fast.cpu / slow.cpu:.2f}; same verdicts: {same}"
+        f"ratio now / baseline: wall {new.wall / old.wall:.2f}, cpu {new.cpu / old.cpu:.2f};"
+        f" same verdicts: {new.verdicts == old.verdicts}"
     )
 
 

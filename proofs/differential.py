@@ -20,7 +20,8 @@ import z3
 
 from model.invariants import STATE_INVARIANTS
 from model.state import State
-from proofs.concrete import assignment, judge, substitute
+from proofs.concrete import abstraction, judge, symbolic_state
+from proofs.grounding import ground, layout
 from proofs.invariants import INVARIANTS
 from proofs.state import Universe, fresh
 from spec.actions import Action
@@ -106,14 +107,18 @@ def invariant_disagreement(state: State) -> str | None:
     """DIFF-3: every Z3 formula, on the abstraction of `state`, agrees with the model's
     predicate of the same id."""
     together = formulas_over_obs(state.params)
-    grounded = substitute(together, list(assignment(state, "obs").items())).children()
+    where = layout(symbolic_state(state, "obs"))
+    conjunction = ground(together, where, abstraction(state, where.names))
+    grounded = conjunction.children()
     if len(grounded) != len(STATE_FORMULAS):
         raise RuntimeError("the conjunction of invariant formulas lost its shape")
-    for inv, formula in zip(STATE_FORMULAS, grounded, strict=True):
-        python = STATE_INVARIANTS[inv.id](state)
+    python = [STATE_INVARIANTS[inv.id](state) for inv in STATE_FORMULAS]
+    if all(p is None for p in python) and z3.is_true(z3.simplify(conjunction)):
+        return None  # every predicate holds and every formula simplifies to true
+    for inv, formula, broken in zip(STATE_FORMULAS, grounded, python, strict=True):
         z3_says = formula_holds(formula)
-        if z3_says != (python is None):
-            model_says = "holds" if python is None else f"is broken ({python})"
+        if z3_says != (broken is None):
+            model_says = "holds" if broken is None else f"is broken ({broken})"
             return (
                 f"{inv.id} {inv.name}: Z3 formula says {'holds' if z3_says else 'broken'},"
                 f" the model's predicate {model_says}"
