@@ -18,10 +18,17 @@ from stresslab.scan import ceil_div
 from stresslab.tables import Tables
 from stresslab.wad import Column
 
+LIMB = 10**7
+"""A long option's buffer divides by BPS * ONE = 10**22 = LIMB**3 / 10: its per-lot factor's
+remainder is split in limbs of 10**7 so that lots (<= MAX_QTY = 10**6, BND-3) times a limb
+stays far inside int64 (VEC-2)."""
+DIVISOR = BPS * ONE
 
-def row_rates(tables: Tables, spoke: int, asset: int, ages: Column, dtype: Any) -> Column:
-    """RISK-AGE-2: each row's buffer rate for an underlying over the spoke's latency plus the
-    row's report age, from the model's own `buffer_rate_bps` once per distinct age."""
+
+def horizon_rates(tables: Tables, spoke: int, asset: int, ages: Column) -> tuple[list[int], Any]:
+    """RISK-AGE-2: the distinct buffer rates of the rows (the spoke's latency plus each
+    distinct report age, from the model's own `buffer_rate_bps`) and each row's index in
+    them."""
     distinct, inverse = np.unique(np.asarray(ages, dtype=np.int64), return_inverse=True)
     rates = [
         buffer_rate_bps(
@@ -29,32 +36,44 @@ def row_rates(tables: Tables, spoke: int, asset: int, ages: Column, dtype: Any) 
         )
         for age in distinct
     ]
-    return np.asarray(rates, dtype=dtype)[inverse.reshape(-1)]
+    return rates, inverse.reshape(-1)
+
+
+def ceil_scaled(lots: Column, factor: int) -> Column:
+    """ceil(lots * factor / 10**22) exactly for lots >= 0, without forming the product:
+    factor = q * 10**22 + rem, rem in three limbs of 10**7 (the top one below 10**8),
+    carried from the bottom; the remainder is non-zero iff a carried digit is."""
+    q, rem = divmod(factor, DIVISOR)
+    top, middle, low = rem // LIMB**2, (rem // LIMB) % LIMB, rem % LIMB
+    t1 = lots * low
+    t2 = lots * middle + t1 // LIMB
+    t3 = lots * top + t2 // LIMB
+    floor = lots * q + t3 // (10 * LIMB)
+    inexact = (t1 % LIMB != 0) | (t2 % LIMB != 0) | (t3 % (10 * LIMB) != 0)
+    exact: Column = floor + inexact
+    return exact
 
 
 def spoke_buffer(tables: Tables, spoke: int, book: Column, ages: Column) -> Column:
     """RISK-6, RISK-AGE-5: sum over the positions of spoke `spoke`'s books `[M, N]` of
     ceil(|qty| * weight * price * rate / (10_000 * ONE)), the rate over each row's horizon
     (`ages[N]`: the age of the row's report from this spoke), the weight ONE for a short or
-    a perpetual and the option's |delta| (raised by the pricer's bound) for a long option.
-
-    A weight below ONE makes the product exceed int64, so those rows are computed on
-    Python ints (their result is below the ONE-weighted one, which the bound covers)."""
+    a perpetual and the option's |delta| (raised by the pricer's bound) for a long option."""
     total = np.zeros(book.shape[1], dtype=book.dtype)
     for m, asset in enumerate(tables.underlying_of):
         if not book[m].any():
             continue
         lots = np.abs(book[m])
         price = tables.prices[asset]
-        rate = row_rates(tables, spoke, asset, ages, book.dtype)
+        rates, inverse = horizon_rates(tables, spoke, asset, ages)
+        rate = np.asarray(rates, dtype=book.dtype)[inverse]
         term = ceil_div(lots * (price * rate), BPS)
         weight = tables.buffer_weights[m]
         if weight != ONE:
-            longs = np.nonzero(book[m] > 0)[0]
-            exact = ceil_div(
-                lots[longs].astype(object) * (price * weight) * rate[longs].astype(object),
-                BPS * ONE,
-            )
-            term[longs] = exact
+            longs = book[m] > 0
+            for k, r in enumerate(rates):
+                rows = np.nonzero(longs & (inverse == k))[0]
+                if rows.size:
+                    term[rows] = ceil_scaled(lots[rows], price * r * weight)
         total = total + term
     return total

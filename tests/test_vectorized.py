@@ -20,6 +20,7 @@ from model.state import State
 from spec.bounds import MAX_AMOUNT, MAX_PRICE, MAX_QTY
 from spec.params import Params
 from stresslab.bridge import differences, engine_row, model_figures, model_state
+from stresslab.buffer import ceil_scaled
 from stresslab.engine import held_markets, pool_values, risk_pass, table_reach
 from stresslab.generate import param_shapes, random_population, random_prices
 from stresslab.population import Population
@@ -353,3 +354,17 @@ def test_each_scan_piece_equals_the_models(
         params, book, prices, asset_id, now
     )
     assert short_option_lots(u, qty)[0] == risk.short_option_lots(params, book, asset_id, now)
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(
+    lots=st.lists(st.integers(0, MAX_QTY), min_size=1, max_size=8),
+    factor=st.one_of(st.integers(0, 10**30), st.integers(0, 10**22).map(lambda f: f * 10**8)),
+)
+def test_a_long_options_buffer_term_is_the_exact_ceiling(lots: list[int], factor: int) -> None:
+    """RISK-AGE-5, VEC-5, NUM-2: the int64 limbs of `ceil_scaled` give exactly
+    ceil(lots * factor / 10**22), for every lot size up to MAX_QTY, exact divisions included."""
+    got = ceil_scaled(np.array(lots, dtype=np.int64), factor)
+    expected = [-((-lot * factor) // 10**22) for lot in lots]
+    event("exact division" if any(lot * factor % 10**22 == 0 for lot in lots) else "rounded up")
+    assert [int(x) for x in got] == expected
