@@ -7,9 +7,14 @@ also shows the invariants hold on the way there.
 
 from dataclasses import replace
 
+import model.risk
 from model import State, step
+from model.arith import ceil_div
+from model.catalog import catalog
 from model.invariants import check_step
-from model.state import Position, SpokeAccount, with_spoke_account
+from model.pricing import ONE
+from model.risk import Prices, mark_wad
+from model.state import Position, Positions, SpokeAccount, with_spoke_account
 from spec.actions import (
     Action,
     AdvanceTime,
@@ -23,6 +28,7 @@ from spec.actions import (
 from spec.errors import Error
 from spec.messages import Envelope
 from spec.outcome import Outcome
+from spec.params import Params
 
 ETH_FEEDS = ("chainlink", "pyth")
 """Two of the example's three ETH feeds: exactly the quorum."""
@@ -156,3 +162,24 @@ def settled(genesis: State) -> State:
     """`liquidating`, then every message delivered: arb closed at 1700, claimed the 600 loss,
     released 400; the hub paid the claim and charged the penalty (5% of 539, rounded up: 27)."""
     return deliver_all(liquidating(genesis))
+
+
+def scan_adding_marks(
+    params: Params,
+    positions: Positions,
+    prices: Prices,
+    asset: str,
+    scenario: model.risk.Scenario,
+    now: int,
+) -> int:
+    """A broken `model.risk.scenario_loss` (SPAN-3): it adds a lot's mark to its scenario value
+    instead of subtracting it.  The mutant the risk-laws (VER-5) and vectorized (VER-VEC-1)
+    checks must each see."""
+    markets = catalog(params).markets
+    change = 0
+    for market_id, pos in positions.items():
+        market = markets[market_id]
+        if market.underlying == asset:
+            moved = model.risk.scenario_value_wad(params, market, scenario, now)
+            change += pos.qty * (moved + mark_wad(params, market, prices[asset], now))
+    return ceil_div(-change, ONE)

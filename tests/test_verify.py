@@ -18,12 +18,7 @@ from intermargin.verify.checks import CHECKS
 from intermargin.verify.laws import risk_laws
 from intermargin.verify.schedule import run_checks
 from intermargin.verify.subprocesses import contracts, types
-from model.arith import ceil_div
-from model.catalog import catalog
-from model.pricing import ONE
-from model.risk import Prices, mark_wad
-from model.state import Positions
-from spec.params import Params
+from tests.helpers import scan_adding_marks
 
 SETTINGS = Settings()
 
@@ -139,29 +134,14 @@ def test_a_scan_that_adds_the_marks_fails_the_risk_laws(monkeypatch: pytest.Monk
     loses in the scenario where nothing moves, and a perpetual's loss is not its price change."""
     import model.risk
 
-    def added_marks(
-        params: Params,
-        positions: Positions,
-        prices: Prices,
-        asset: str,
-        scenario: model.risk.Scenario,
-        now: int,
-    ) -> int:
-        markets = catalog(params).markets
-        change = 0
-        for market_id, pos in positions.items():
-            market = markets[market_id]
-            if market.underlying == asset:
-                moved = model.risk.scenario_value_wad(params, market, scenario, now)
-                change += pos.qty * (moved + mark_wad(params, market, prices[asset], now))
-        return ceil_div(-change, ONE)
-
-    monkeypatch.setattr(model.risk, "scenario_loss", added_marks)
+    monkeypatch.setattr(model.risk, "scenario_loss", scan_adding_marks)
     result = risk_laws(SETTINGS, max_examples=50)
     assert result.status == "failed"
     broken = "\n".join(result.details)
     assert "RISK-7 (no move, no loss)" in broken
     assert "RISK-7 (a perpetual loses the price change)" in broken
+
+
 # --- VER-RUN-1, VER-RUN-2: checks side by side, with progress ---------------------------
 
 

@@ -7,12 +7,8 @@ import model.risk
 from intermargin.verify import Settings
 from intermargin.verify.checks import CHECKS
 from intermargin.verify.vectorized import vectorized
-from model.arith import ceil_div
-from model.catalog import catalog
-from model.pricing import ONE
-from model.risk import Prices, mark_wad
-from model.state import Positions
 from spec.params import Params
+from tests.helpers import scan_adding_marks
 
 SETTINGS = Settings()
 
@@ -38,24 +34,7 @@ def test_a_scan_that_adds_the_marks_fails_the_vectorized_check(
     """VER-VEC-1, SPAN-3: the model's scenario loss broken to add the two marks instead of
     subtracting them makes the model disagree with the engine, which does its own scan."""
 
-    def added_marks(
-        params: Params,
-        positions: Positions,
-        prices: Prices,
-        asset: str,
-        scenario: model.risk.Scenario,
-        now: int,
-    ) -> int:
-        markets = catalog(params).markets
-        change = 0
-        for market_id, pos in positions.items():
-            market = markets[market_id]
-            if market.underlying == asset:
-                moved = model.risk.scenario_value_wad(params, market, scenario, now)
-                change += pos.qty * (moved + mark_wad(params, market, prices[asset], now))
-        return ceil_div(-change, ONE)
-
-    monkeypatch.setattr(model.risk, "scenario_loss", added_marks)
+    monkeypatch.setattr(model.risk, "scenario_loss", scan_adding_marks)
     result = vectorized(SETTINGS, rows=12)
     assert result.status == "failed"
     assert any("merged_scan: model" in line for line in result.details), result.details
