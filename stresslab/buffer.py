@@ -7,8 +7,6 @@ buffer horizon, how options count), and this is the one place the engine states 
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 
 from model.pricing import ONE
@@ -25,18 +23,13 @@ stays far inside int64 (VEC-2)."""
 DIVISOR = BPS * ONE
 
 
-def horizon_rates(tables: Tables, spoke: int, asset: int, ages: Column) -> tuple[list[int], Any]:
-    """RISK-AGE-2: the distinct buffer rates of the rows (the spoke's latency plus each
-    distinct report age, from the model's own `buffer_rate_bps`) and each row's index in
-    them."""
-    distinct, inverse = np.unique(np.asarray(ages, dtype=np.int64), return_inverse=True)
-    rates = [
-        buffer_rate_bps(
-            tables.z_milli, tables.volatilities[asset], tables.latencies[spoke] + int(age)
-        )
-        for age in distinct
+def horizon_rates(tables: Tables, spoke: int, asset: int, ages: list[int]) -> list[int]:
+    """RISK-AGE-2: the buffer rates over the spoke's latency plus each of the distinct report
+    ages `ages`, from the model's own `buffer_rate_bps`."""
+    return [
+        buffer_rate_bps(tables.z_milli, tables.volatilities[asset], tables.latencies[spoke] + age)
+        for age in ages
     ]
-    return rates, inverse.reshape(-1)
 
 
 def ceil_scaled(lots: Column, factor: int) -> Column:
@@ -60,12 +53,14 @@ def spoke_buffer(tables: Tables, spoke: int, book: Column, ages: Column) -> Colu
     (`ages[N]`: the age of the row's report from this spoke), the weight ONE for a short or
     a perpetual and the option's |delta| (raised by the pricer's bound) for a long option."""
     total = np.zeros(book.shape[1], dtype=book.dtype)
+    distinct, inverse = np.unique(np.asarray(ages, dtype=np.int64), return_inverse=True)
+    inverse = inverse.reshape(-1)
     for m, asset in enumerate(tables.underlying_of):
         if not book[m].any():
             continue
         lots = np.abs(book[m])
         price = tables.prices[asset]
-        rates, inverse = horizon_rates(tables, spoke, asset, ages)
+        rates = horizon_rates(tables, spoke, asset, [int(age) for age in distinct])
         rate = np.asarray(rates, dtype=book.dtype)[inverse]
         term = ceil_div(lots * (price * rate), BPS)
         weight = tables.buffer_weights[m]

@@ -24,9 +24,9 @@ from model.risk import (
     maintenance_requirement,
     reported_pnl,
 )
-from model.state import AccountStatus, Position, Report, State, initial_state
+from model.state import AccountStatus, State, initial_state
 from spec.params import Params
-from stresslab.bridge import report_time
+from stresslab.bridge import report_of
 from stresslab.population import Flags, Ints, Population
 
 ROW = "row"
@@ -60,19 +60,9 @@ def row_state(params: Params, population: Population, row: int, now: int) -> Sta
     assets = [a.id for a in params.assets]
     spokes = [s.id for s in params.spokes]
     markets = [m.id for m in params.markets]
-    reports = {}
-    for s, spoke in enumerate(spokes):
-        positions = {
-            market: Position(int(population.qty[row, s, m]), int(population.cost[row, s, m]))
-            for m, market in enumerate(markets)
-            if population.qty[row, s, m] != 0
-        }
-        reports[(ROW, spoke)] = Report(
-            seq=1,
-            balance=int(population.balance[row, s]),
-            positions=positions,
-            time=report_time(population, row, s, now),
-        )
+    reports = {
+        (ROW, spoke): report_of(population, row, s, markets, now) for s, spoke in enumerate(spokes)
+    }
     hub = replace(
         base.hub,
         collateral={(ROW, x): int(population.collateral[row, i]) for i, x in enumerate(assets)},
