@@ -13,9 +13,10 @@ stands on:
   concrete (pre, post), and the outcome status and error code its guards imply.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import z3
 
@@ -23,7 +24,7 @@ from model.oracle import price_of
 from model.state import State
 from model.step import unknown_id
 from proofs.concrete_actions import EncodedStep, encode_step
-from proofs.grounding import ground, last_seen, layout, same_application
+from proofs.grounding import ground, last_seen, layout, pack, same_application
 from proofs.state import FIELDS, Expr, SymState, Universe, fresh
 from proofs.transitions.context import Ctx
 from proofs.transitions.outcome import STATUS_NAMES, Result, error_of
@@ -205,32 +206,46 @@ def inputs_out_of_bounds(step: EncodedStep) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Relation:
-    """A kind's transition over a symbolic pre-state and symbolic action parameters and
-    inputs, with its status, error and post-state packed into one term: built once per
-    kind, ids, prices and mutant, then grounded step after step by one substitution."""
+    """A kind's transition over a symbolic pre-state, symbolic action parameters, inputs
+    and prices, with its status, error and post-state packed into one term: built once
+    per kind, ids, set of priced assets and mutant, then grounded step after step by one
+    substitution."""
 
     kind: str
     sym: SymState
     result: Result
     packed: Expr
     variables: dict[tuple[str, str], Expr]
-    """(`act` or `in`, name) -> the variable standing for that parameter or input."""
+    """(`act`, `in` or `price`, name) -> the variable standing for that parameter, input
+    or asset's price."""
 
 
 _RELATIONS: dict[tuple[Any, ...], Relation] = {}
 
 
+def priced(pre: State) -> dict[str, int]:
+    """The assets the oracle prices at `pre`, with their prices."""
+    return {a: p for a, p in ctx_of(pre).prices.items() if p is not None}
+
+
 def relation_of(pre: State, step: EncodedStep, mutant: str | None = None) -> Relation:
-    """The relation of the step's kind (a mutant's, if named) at `pre`'s prices, built once."""
+    """The relation of the step's kind (a mutant's, if named) for the assets priced at
+    `pre`, built once.
+
+    A price is a variable here, grounded with the rest of the step: the transitions use
+    a price only as a factor or a divisor of Z3 terms (`proofs.transitions.ledger`,
+    `proofs.transitions.risk`), so grounding it gives the very terms a constant price
+    gives, and the relation is not rebuilt each time the oracle moves.  Whether an asset
+    has a price at all decides guards in Python (HUB-LOSS-5), so that is in the key."""
     fixed = tuple(sorted((k, v) for k, v in step.act.items() if not z3.is_expr(v)))
-    ctx = ctx_of(pre)
+    prices = ctx_of(pre).prices
     u = universe_of(pre)
     key = (
         step.kind.name,
         fixed,
         tuple(sorted(step.act)),
         tuple(sorted(step.inputs)),
-        tuple(sorted(ctx.prices.items())),
+        tuple(sorted(a for a, p in prices.items() if p is not None)),
         mutant,
         universe_key(u),
     )
@@ -241,20 +256,35 @@ def relation_of(pre: State, step: EncodedStep, mutant: str | None = None) -> Rel
 
     variables: dict[tuple[str, str], Expr] = {}
 
-    def symbol(part: str, name: str, value: Expr) -> Expr:
-        variables[(part, name)] = z3.Const(f"judge.{part}.{name}", value.sort())
+    def symbol(part: str, name: str, sort: z3.SortRef) -> Expr:
+        variables[(part, name)] = z3.Const(f"judge.{part}.{name}", sort)
         return variables[(part, name)]
 
-    act = {k: symbol("act", k, v) if z3.is_expr(v) else v for k, v in step.act.items()}
-    inputs = {k: symbol("in", k, v) for k, v in step.inputs.items()}
+    act = {k: symbol("act", k, v.sort()) if z3.is_expr(v) else v for k, v in step.act.items()}
+    inputs = {k: symbol("in", k, v.sort()) for k, v in step.inputs.items()}
+    symbolic_prices = {
+        a: None if p is None else symbol("price", a, z3.IntSort()) for a, p in prices.items()
+    }
+    # Typed as constants for the transitions; a variable is one until grounded (above).
+    ctx = Ctx(prices=cast(Mapping[str, int | None], symbolic_prices))
     sym = symbolic_state(pre, "pre")
     result = transitions(mutant)[step.kind.name](ctx, sym, act, inputs)
     terms = [result.status, result.error, *(term for _, _, term in result.post.entries())]
-    packed = packer(sym)(*terms)
+    packed = apply_packer(packer(sym), terms)
     if len(_RELATIONS) >= 4096:
         _RELATIONS.clear()
     hit = _RELATIONS[key] = Relation(step.kind.name, sym, result, packed, variables)
     return hit
+
+
+def apply_packer(function: z3.FuncDeclRef, terms: list[Expr]) -> Expr:
+    """`function(*terms)` in one call of Z3's C API (the Python call checks and casts each
+    of several hundred arguments; the sorts match by construction, and a Python constant
+    is cast to its argument's sort as the Python call would)."""
+    ctx = function.ctx
+    args = [t if z3.is_expr(t) else function.domain(i).cast(t) for i, t in enumerate(terms)]
+    built = z3.Z3_mk_app(ctx.ref(), function.ast, len(args), pack(args))
+    return z3.z3._to_expr_ref(built, ctx)
 
 
 def substitute(term: Expr, pairs: list[tuple[Any, Any]]) -> Expr:
@@ -333,9 +363,11 @@ def judge(pre: State, action: Action, post: State, mutant: str | None = None) ->
     if step is None:
         return Judgement(None, pre == post, "rejected" if error else "ignored", error)
     rel = relation_of(pre, step, mutant)
-    given = {("act", k): v for k, v in step.act.items()} | {
-        ("in", k): v for k, v in step.inputs.items()
-    }
+    given = (
+        {("act", k): v for k, v in step.act.items()}
+        | {("in", k): v for k, v in step.inputs.items()}
+        | {("price", a): z3.IntVal(p) for a, p in priced(pre).items()}
+    )
     tied = [(var, given[key]) for key, var in rel.variables.items()]
     where = layout(rel.sym, tuple(rel.variables.values()))
     state_names = where.names
