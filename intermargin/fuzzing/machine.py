@@ -29,7 +29,7 @@ from model.risk import is_healthy, reported_books
 from spec import actions
 from spec.actions import Action
 from spec.bounds import HUB
-from spec.messages import LiquidationReport, LossClaim, Message
+from spec.messages import LiquidationReport, LossClaim, MarginCall, Message
 
 
 class MarginMachine(CheckedMachine):
@@ -372,6 +372,38 @@ class MarginMachine(CheckedMachine):
             message = quiescent_and_accounted(self.state)
         if message is not None:
             self.fail((("INV-LIQ-2", message),))
+
+    def calls_in_flight(self) -> list[int]:
+        """Margin calls in flight to a spoke the network is not withholding."""
+        return [
+            mid
+            for mid in self.deliverable()
+            if isinstance(self.state.network.in_flight[mid].payload, MarginCall)
+        ]
+
+    def has_call_in_flight(self) -> bool:
+        return bool(self.calls_in_flight())
+
+    @precondition(has_call_in_flight)
+    @rule(data=st.data())
+    @counted
+    def pause_before_the_answer(self, data: st.DataObject) -> None:
+        """LIQ-3: a spoke obeys a margin call; if its answer claims a loss, governance
+        pauses the spoke while the answer is in flight, and delivered, the answer is
+        refused SPOKE_PAUSED and waits in flight."""
+        call = data.draw(st.sampled_from(self.calls_in_flight()))
+        spoke = self.state.network.in_flight[call].receiver
+        emitted = self.apply(actions.Deliver(message_id=call)).emitted
+        answers = [
+            mid
+            for mid in emitted
+            if isinstance(answer := self.state.network.in_flight[mid].payload, LiquidationReport)
+            and answer.loss > 0
+        ]
+        if answers:
+            self.apply(actions.PauseSpoke(spoke=spoke))
+            outcome = self.apply(actions.Deliver(message_id=answers[0]))
+            hypothesis.event(f"answer while paused: {outcome.error or 'accepted'}")
 
 
 RULE_NAMES = (
