@@ -24,6 +24,7 @@ from spec.errors import Error
 
 @cache
 def corpus() -> Corpus:
+    """DIFF-5's corpus: collected on the `ci` run of the state machine (VER-RUN-3)."""
     return stratified_corpus()
 
 
@@ -43,6 +44,14 @@ def test_the_corpus_holds_every_outcome_code_the_machine_reaches() -> None:
     """DIFF-5: the stratified corpus is not vacuous: every error code is in it."""
     codes = {key.removesuffix("+moving").rsplit(":", 1)[-1] for key in corpus().counts}
     assert {e.value for e in Error} <= codes
+
+
+def test_the_corpus_holds_the_refused_answer_of_a_paused_spoke() -> None:
+    """DIFF-5, VER-RUN-3, LIQ-3: the `ci` run reaches an answer to a margin call that claims
+    a loss delivered while its spoke is paused (`pause_before_the_answer`), the one bucket
+    the corpus's former run of its own reached and the `ci` run did not."""
+    buckets = {key.removesuffix("+moving") for key in corpus().counts}
+    assert "Deliver/LiquidationReport/rejected:SPOKE_PAUSED" in buckets
 
 
 def test_the_encoding_and_the_model_agree_on_every_kind_of_step() -> None:

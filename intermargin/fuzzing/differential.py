@@ -6,8 +6,9 @@ Two ways to judge, for two jobs:
 - `run_differential` (DIFF-4) runs the machine with the drift checks as after-step
   hooks: every step of every run is judged as it happens.  Judging asks Z3 (about
   15 ms a step), so its budget is smaller than the `ci` profile's.
-- `stratified_corpus` + `judge_corpus` (DIFF-5) run the plain machine fast, keep a
-  few steps of every (action, message, outcome) bucket it reaches, and judge those.
+- `stratified_corpus` + `judge_corpus` (DIFF-5) run the plain machine fast (the `ci`
+  run of the state-machine check, VER-RUN-3), keep a few steps of every (action,
+  message, outcome) bucket it reaches, and judge those.
   Every rule's every outcome is judged in seconds, which is what it takes to show
   that a guard changed on either side (a drift mutant) is caught.
 """
@@ -34,7 +35,8 @@ DIFFERENTIAL = settings(
 with Z3 in every step it can take minutes; the failing run is reported as found."""
 
 CORPUS = settings(profile(CI), max_examples=300, phases=(Phase.explicit, Phase.generate))
-"""DIFF-5: the plain machine's budget for collecting the corpus (no Z3 in the loop)."""
+"""A smaller budget for collecting a corpus on a mutated model (the tests of model drift);
+DIFF-5's own corpus comes from the `ci` run (VER-RUN-3)."""
 
 PER_BUCKET = 12
 """DIFF-5: steps kept per (action, message, outcome) bucket."""
@@ -110,14 +112,19 @@ class Corpus:
         self.counts[key] += 1
 
 
-def stratified_corpus(config: settings = CORPUS, per_bucket: int = PER_BUCKET) -> Corpus:
-    """DIFF-5: run the plain machine and keep a stratified sample of its steps.
+def stratified_corpus(
+    config: settings | None = None,
+    per_bucket: int = PER_BUCKET,
+    hooks: tuple[AfterStep, ...] = (),
+) -> Corpus:
+    """DIFF-5: run the plain machine (by default the `ci` run of the state-machine check,
+    VER-RUN-3), with any other `hooks`, and keep a stratified sample of its steps.
 
     If the model breaks an invariant on the way, the corpus holds the steps up to and
     including the breaking one (hooks see every step): still worth judging.
     """
     corpus = Corpus(per_bucket)
-    corpus.run = run_machine(config, hooks=(corpus,))
+    corpus.run = run_machine(profile(CI) if config is None else config, hooks=(*hooks, corpus))
     return corpus
 
 

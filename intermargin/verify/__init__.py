@@ -40,6 +40,10 @@ class Part:
     cost: float = 0.0
     """About how many CPU seconds it takes (measured on the 2-core machine): the pool
     starts the costliest parts first (VER-RUN-1)."""
+    shared: str = ""
+    """Parts of different checks with the same non-empty key are one piece of work: the
+    pool runs it once and gives its result (and its CPU seconds, in full) to each of them
+    (VER-RUN-3)."""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,12 @@ from typing import Any
 
 from intermargin.fuzzing.checked import Run
 from intermargin.fuzzing.coverage import Coverage
-from intermargin.fuzzing.differential import judge_corpus, run_differential, stratified_corpus
+from intermargin.fuzzing.differential import (
+    Corpus,
+    judge_corpus,
+    run_differential,
+    stratified_corpus,
+)
 from intermargin.fuzzing.machine import RULE_NAMES, run_machine
 from intermargin.fuzzing.profiles import CI, profile
 from intermargin.traceability import traceability
@@ -19,6 +24,9 @@ from proofs.obligations import select
 from proofs.runner import run
 from spec.actions import Action
 from spec.outcome import Outcome
+
+CorpusResult = tuple[int, int, tuple[str, ...]]
+"""DIFF-5: (steps judged, kinds, problems) of a stratified corpus."""
 
 
 def timed(start: float) -> float:
@@ -36,11 +44,21 @@ def proofs(settings: Settings) -> CheckResult:
     return proofs_verdict([bmc, *verdicts], timed(start))
 
 
+BMC_COST = 40.0
+"""CPU seconds of the propagation BMC at K=2 with 2 spokes (2-core machine, VER-RUN-1)."""
+
+OBLIGATION_COST = 0.06
+"""CPU seconds of one proof obligation, on average (268 take about 15)."""
+
+
 def proofs_split(settings: Settings) -> Split:
     """VER-RUN-1: the proofs as parts for the shared worker pool: the BMC (the longest query)
     first, then every obligation by name."""
-    parts = [Part("propagation BMC", propagation, (2, 4, settings.bmc_budget))]
-    parts += [Part(o.name, check, (o.name, settings.obligation_budget)) for o in select(None)]
+    parts = [Part("propagation BMC", propagation, (2, 4, settings.bmc_budget), BMC_COST)]
+    parts += [
+        Part(o.name, check, (o.name, settings.obligation_budget), OBLIGATION_COST)
+        for o in select(None)
+    ]
     return Split(parts, proofs_verdict, "proofs")
 
 
@@ -79,12 +97,18 @@ def state_machine(settings: Settings) -> CheckResult:
     step, and every rule, outcome code and liquidation phase reached."""
     start = time.perf_counter()
     result = run_machine(profile(CI), hooks=(StepCounter(settings, "state-machine", every=200),))
+    return machine_verdict(result, timed(start))
+
+
+def machine_verdict(result: Run, seconds: float) -> CheckResult:
+    """The state-machine check's verdict on its run: no invariant broken, and every rule,
+    outcome code and liquidation phase reached."""
     coverage = result.coverage
     details = run_problems(result)
     missing = missing_coverage(coverage)
     details += tuple(f"never reached: {m}" for m in missing)
     summary = f"{coverage.model_steps} steps in {coverage.runs} runs; {len(missing)} unreached"
-    return CheckResult("failed" if details else "passed", timed(start), summary, details)
+    return CheckResult("failed" if details else "passed", seconds, summary, details)
 
 
 @dataclass
@@ -95,6 +119,8 @@ class StepCounter:
     check: str
     every: int = 50
     steps: int = 0
+    label: str = ""
+    """What the steps are of, before the count (when a check runs more than one machine)."""
 
     @property
     def __name__(self) -> str:
@@ -103,7 +129,7 @@ class StepCounter:
     def __call__(self, pre: State, action: Action, post: State, outcome: Outcome) -> None:
         self.steps += 1
         if self.steps % self.every == 0:
-            tell(self.settings, self.check, f"{self.steps} steps")
+            tell(self.settings, self.check, f"{self.label}{self.steps} steps")
 
 
 def differential(settings: Settings) -> CheckResult:
@@ -115,17 +141,6 @@ def differential(settings: Settings) -> CheckResult:
     )
 
 
-def differential_split(settings: Settings) -> Split:
-    """VER-RUN-1: the differential machine and the corpus run as two parts, side by side."""
-    return Split(
-        [
-            Part("differential machine", differential_live, (settings,), 30),
-            Part("stratified corpus", differential_corpus, (settings,), 25),
-        ],
-        differential_verdict,
-    )
-
-
 def differential_live(settings: Settings) -> tuple[int, int, tuple[str, ...]]:
     """DIFF-4: (steps judged, steps outside the encoding, problems) of the differential
     machine, every step judged as it happens."""
@@ -133,9 +148,13 @@ def differential_live(settings: Settings) -> tuple[int, int, tuple[str, ...]]:
     return live.judged, live.outside, run_problems(live.run)
 
 
-def differential_corpus(settings: Settings) -> tuple[int, int, tuple[str, ...]]:
+def differential_corpus(settings: Settings) -> CorpusResult:
     """DIFF-5: (steps judged, kinds, problems) of the stratified corpus."""
-    corpus = stratified_corpus()
+    return corpus_result(stratified_corpus(), settings)
+
+
+def corpus_result(corpus: Corpus, settings: Settings) -> CorpusResult:
+    """DIFF-5: judge every step of the corpus; the problems include its run's own."""
     tell(settings, "differential", f"judging the corpus: {len(corpus.steps)} steps")
     details: tuple[str, ...] = ()
     if corpus.run is not None:

@@ -127,36 +127,61 @@ def run_checks(
         told: Any = manager.Queue()
         settings = replace(settings, progress=told, jobs=1)
         running = {c.name: Running(c, split_of(c, settings)) for c in checks}
-        order = sorted(
-            ((r, i, p) for r in running.values() for i, p in enumerate(r.split.parts)),
-            key=lambda item: -item[2].cost,
+        work = one_per_shared_key(
+            [(r, i, p) for r in running.values() for i, p in enumerate(r.split.parts)]
         )
+        order = sorted(work, key=lambda item: -item[0].cost)
         for r in running.values():
             events.started(r.check.name, len(r.split.parts), r.split.unit)
         results: dict[str, CheckResult] = {}
         with ProcessPoolExecutor(max_workers=jobs) as pool:
-            pending: dict[Future[Timed], tuple[Running, int]] = {
-                pool.submit(timed_part, part): (r, i) for r, i, part in order
+            pending: dict[Future[Timed], list[tuple[Running, int]]] = {
+                pool.submit(timed_part, part): owners for part, owners in order
             }
             while pending:
                 done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
                 drain(told, events)
                 for future in done:
-                    r, i = pending.pop(future)
-                    try:
-                        r.results[i], start, end, cpu = future.result()
-                        r.start, r.end = min(r.start, start), max(r.end, end)
-                        r.cpu += cpu
-                    except Exception as e:  # a part that crashed fails its check (VER-2)
-                        r.error = r.error or e
-                        r.results[i] = None
-                        r.end = max(r.end, time.time())
-                    events.part_done(r.check.name, len(r.results), len(r.split.parts))
-                    if r.complete:
-                        results[r.check.name] = r.verdict()
-                        events.finished(r.check.name, results[r.check.name])
+                    owners = pending.pop(future)
+                    for r, i in owners:
+                        take(r, i, future)
+                        events.part_done(r.check.name, len(r.results), len(r.split.parts))
+                        if r.complete:
+                            results[r.check.name] = r.verdict()
+                            events.finished(r.check.name, results[r.check.name])
         drain(told, events)
     return results
+
+
+def take(r: Running, i: int, future: Future[Timed]) -> None:
+    """Record part `i` of a running check from its finished future (a part shared by
+    several checks counts its CPU seconds in full in each, VER-RUN-3)."""
+    try:
+        r.results[i], start, end, cpu = future.result()
+        r.start, r.end = min(r.start, start), max(r.end, end)
+        r.cpu += cpu
+    except Exception as e:  # a part that crashed fails its check (VER-2)
+        r.error = r.error or e
+        r.results[i] = None
+        r.end = max(r.end, time.time())
+
+
+def one_per_shared_key(
+    parts: list[tuple[Running, int, Part]],
+) -> list[tuple[Part, list[tuple[Running, int]]]]:
+    """VER-RUN-3: each piece of work once, with every (check, part index) it answers: parts
+    with the same `Part.shared` key (among the checks that run) are one."""
+    work: list[tuple[Part, list[tuple[Running, int]]]] = []
+    by_key: dict[str, list[tuple[Running, int]]] = {}
+    for r, i, part in parts:
+        if part.shared and part.shared in by_key:
+            by_key[part.shared].append((r, i))
+            continue
+        owners = [(r, i)]
+        if part.shared:
+            by_key[part.shared] = owners
+        work.append((part, owners))
+    return work
 
 
 def drain(told: Any, events: Events) -> None:
