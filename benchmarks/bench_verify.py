@@ -9,7 +9,12 @@ machine.
 Prints, for each side, every check's wall and CPU seconds and verdict, the wall time and
 the CPU seconds (user + sys, the process and its children), then the ratios new / old.
 On a shared machine compare the CPU seconds: the wall time grows with the others' load.
-Both sides start with an empty mypy cache (`MYPY_CACHE_DIR`), as on a fresh clone.
+So each side also prints the wall time it would take on an idle machine with N cores as
+far as CPU goes, CPU / N (a lower bound: no worker idles while work is left), and the
+current tree the longest single part (nothing runs it faster than its own CPU seconds).
+Both sides start with an empty mypy cache (`MYPY_CACHE_DIR`), as on a fresh clone (a
+second `verify` in the same clone reuses `.mypy_cache`: `--no-baseline --only types`
+twice without `MYPY_CACHE_DIR` shows that figure).
 """
 
 import argparse
@@ -34,6 +39,12 @@ class Timing:
     wall: float
     cpu: float
     verdicts: dict[str, str]
+
+    def shown(self, jobs: int) -> str:
+        return (
+            f"wall {self.wall:.1f} s, cpu {self.cpu:.1f} s"
+            f" (idle {jobs}-core lower bound: cpu / {jobs} = {self.cpu / jobs:.1f} s)"
+        )
 
 
 def children_cpu() -> float:
@@ -84,7 +95,7 @@ def pool_run(jobs: int, names: list[str]) -> None:
     """This tree's checks in one pool; one line per check, then the totals."""
     from intermargin.verify import CheckResult, Settings
     from intermargin.verify.checks import CHECKS
-    from intermargin.verify.schedule import cpu_seconds, run_checks
+    from intermargin.verify.schedule import cpu_seconds, run_checks, split_of
 
     class Quiet:
         def started(self, check: str, parts: int, unit: str) -> None:
@@ -106,9 +117,21 @@ def pool_run(jobs: int, names: list[str]) -> None:
 
     checks = [c for c in CHECKS if c.name in names]
     cpu, start = cpu_seconds(), time.perf_counter()
-    run_checks(checks, Settings(jobs=jobs), jobs, Quiet())
+    results = run_checks(checks, Settings(jobs=jobs), jobs, Quiet())
     wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
     print(f"  wall {wall:.1f} s, cpu (user+sys) {cpu:.1f} s", flush=True)
+    whole = [
+        (result.cpu_seconds or 0.0, name)
+        for name, result in results.items()
+        if len(split_of(next(c for c in checks if c.name == name), Settings()).parts) == 1
+    ]
+    if whole:
+        longest, name = max(whole)
+        print(
+            f"  idle {jobs}-core estimate: {max(cpu / jobs, longest):.1f} s"
+            f" (cpu / {jobs} = {cpu / jobs:.1f} s; longest single part: {name}, {longest:.1f} s)",
+            flush=True,
+        )
 
 
 def main() -> None:
@@ -125,12 +148,14 @@ def main() -> None:
         pool_run(args.jobs, names)
         return
     passed = [f"--jobs={args.jobs}", *(f"--only={n}" for n in args.only or [])]
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"load average at start: {load}", flush=True)
     print(f"verify now ({ROOT}), one pool of {args.jobs} workers:", flush=True)
     new = measured(ROOT, passed)
-    print(f"  measured: wall {new.wall:.1f} s, cpu {new.cpu:.1f} s", flush=True)
+    print(f"  measured: {new.shown(args.jobs)}", flush=True)
     print(f"baseline: verify at {args.baseline}, the same pool:", flush=True)
     old = baseline(args.baseline, passed)
-    print(f"  measured: wall {old.wall:.1f} s, cpu {old.cpu:.1f} s", flush=True)
+    print(f"  measured: {old.shown(args.jobs)}", flush=True)
     print(
         f"ratio now / baseline: wall {new.wall / old.wall:.2f}, cpu {new.cpu / old.cpu:.2f};"
         f" same verdicts: {new.verdicts == old.verdicts}"
