@@ -55,12 +55,15 @@ def spoke_buffer(tables: Tables, spoke: int, book: Column, ages: Column) -> Colu
     total = np.zeros(book.shape[1], dtype=book.dtype)
     distinct, inverse = np.unique(np.asarray(ages, dtype=np.int64), return_inverse=True)
     inverse = inverse.reshape(-1)
+    rates_of: dict[int, list[int]] = {}  # the rates depend on the underlying, not the market
     for m, asset in enumerate(tables.underlying_of):
         if not book[m].any():
             continue
         lots = np.abs(book[m])
         price = tables.prices[asset]
-        rates = horizon_rates(tables, spoke, asset, [int(age) for age in distinct])
+        if asset not in rates_of:
+            rates_of[asset] = horizon_rates(tables, spoke, asset, [int(age) for age in distinct])
+        rates = rates_of[asset]
         rate = np.asarray(rates, dtype=book.dtype)[inverse]
         term = ceil_div(lots * (price * rate), BPS)
         weight = tables.buffer_weights[m]
