@@ -150,12 +150,9 @@ def underlying_tables(
     markets = tuple(j for j, m in enumerate(params.markets) if m.underlying == asset_id)
     used = any(j in held for j in markets)
     grid = scan_scenarios(params, asset_id, price)
+    marks = {j: mark_wad(params, params.markets[j], price, now) for j in markets if used}
     changes = tuple(
-        tuple(
-            scenario_value_wad(params, params.markets[j], sc, now)
-            - mark_wad(params, params.markets[j], price, now)
-            for sc in grid
-        )
+        tuple(scenario_value_wad(params, params.markets[j], sc, now) - marks[j] for sc in grid)
         if used
         else (0,) * len(grid)
         for j in markets
