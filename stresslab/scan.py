@@ -105,13 +105,16 @@ def scan_risk(u: Underlying, sums: tuple[Column, ...]) -> Column:
 
 
 def top_scan_risk(
-    u: Underlying, limbs: UnderlyingLimbs, qty: Column, tops: Column, lots: int
+    u: Underlying, limbs: UnderlyingLimbs, qty: Column, tops: Column, slack: int | None = None
 ) -> Column:
     """SPAN-3, VEC-7: `scan_risk` of the books `qty` from the sums of their top limbs alone
     (narrow limbs): a scenario's change in units of 1/BASE is its top sum plus the carry of
-    its low limbs, which is within `lots` (the most lots a book holds) of zero; so the floor
-    of a class's smallest change is that of its smallest top sum unless `lots` either way
-    crosses a multiple of BASE.  Those few books get their low limbs summed (`scan_risk`)."""
+    its low limbs, which lies within a book's lots in markets with a low limb (a perpetual's
+    are all zero) of zero; so the floor of a class's smallest change is that of its smallest
+    top sum unless that many either way crosses a multiple of BASE.  Those few books get their
+    low limbs summed (`scan_risk`).  `slack`: one wider slack for every book (tests)."""
+    with_low = np.flatnonzero((limbs.changes.limbs[-1] != 0).any(axis=1))
+    lots = np.abs(qty[with_low]).sum(axis=0) if slack is None else slack
     worst = np.zeros(tops.shape[1], dtype=tops.dtype)
     unsure = np.zeros(tops.shape[1], dtype=np.bool_)
     for cls in u.classes:
@@ -306,9 +309,8 @@ def scan_margins(
         every = np.concatenate([venues, venues.sum(axis=0, keepdims=True)], axis=0)
         qty = every.transpose(1, 0, 2).reshape(len(u.markets), (spokes + 1) * size)
         if lots is not None and not u_limbs.changes.wide:
-            scan = top_scan_risk(
-                u, u_limbs, qty, scenario_sums(qty, u_limbs.changes.limbs[0], spokes, size), lots
-            )
+            tops = scenario_sums(qty, u_limbs.changes.limbs[0], spokes, size)
+            scan = top_scan_risk(u, u_limbs, qty, tops)
         else:
             venue_sums = limb_sums(qty[:, : spokes * size], u_limbs.changes)
             sums = tuple(

@@ -96,9 +96,8 @@ def keeper(world: World, prices: Mapping[str, int], now: int, risk_pass: RiskPas
     rows = np.flatnonzero(holding & ~world.liquidating)
     if rows.size == 0:
         return
-    view = risk_pass(
-        world.params, rows_of(world.hub, rows), prices, now, pool_values(world, prices)
-    )
+    accounts = world.hub if rows.size == world.hub.size else rows_of(world.hub, rows)
+    view = risk_pass(world.params, accounts, prices, now, pool_values(world, prices))
     for k in np.flatnonzero(~view.healthy):
         declare(world, int(rows[k]), int(view.maintenance[k]), now)
 
