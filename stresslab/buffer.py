@@ -55,9 +55,9 @@ def spoke_buffer(tables: Tables, spoke: int, book: Column, ages: Column) -> Colu
     a perpetual and the option's |delta| (raised by the pricer's bound) for a long option."""
     total = np.zeros(book.shape[1], dtype=book.dtype)
     ages = np.asarray(ages, dtype=np.int64)
-    if ages.size == 0 or ages.min() == ages.max():  # one horizon for every row: no sorting
-        distinct, inverse = ages[:1], np.zeros(ages.shape, dtype=np.intp)
-    else:
+    distinct: Column = ages[:1]
+    inverse: Column = np.zeros(ages.shape, dtype=np.intp)
+    if ages.size and ages.min() != ages.max():  # else one horizon for every row: no sorting
         distinct, inverse = np.unique(ages, return_inverse=True)
         inverse = inverse.reshape(-1)
     rates_of: dict[int, list[int]] = {}  # the rates depend on the underlying, not the market

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from typing import Any
 
 import numpy as np
@@ -26,6 +26,7 @@ from spec.bounds import BPS
 from spec.params import Params
 from stresslab.bounds import FAST_LIMIT, INITIAL_FACTOR, Route, lot_magnitudes, route
 from stresslab.buffer import spoke_buffer
+from stresslab.liquidation_price import liquidation_prices
 from stresslab.population import Flags, Population
 from stresslab.scan import (
     RiskTable,
@@ -108,6 +109,10 @@ class RiskPass:
     """VEC-2: the rows computed on Python ints because their bound exceeds int64."""
     narrow: Flags
     """VEC-3: the int64 rows computed with narrow limbs."""
+    liquidation_price: Column | None = None
+    """RISK-IM-5: liquidation_price at the pass's `max_price` (0 where has_liquidation_price is
+    False); none when the pass was given no `max_price` (VEC-8)."""
+    has_liquidation_price: Flags | None = None
 
 
 @dataclass(frozen=True)
@@ -274,6 +279,8 @@ def risk_pass(
     pools: Mapping[str, int] | Sequence[int] | None = None,
     *,
     workers: int = 1,
+    owed: npt.NDArray[Any] | None = None,
+    max_price: int | None = None,
 ) -> RiskPass:
     """VEC-1: the hub's view of every account of `population` at `prices` and time `now`.
 
@@ -281,12 +288,19 @@ def risk_pass(
     id or in params order; none means empty pools (no profit is backed).  A price is needed
     for every asset some row holds as collateral or as an underlying of a linked position
     (the model fails there too); a ValueError says which is missing.  `workers`: threads
-    computing blocks of rows side by side (numpy releases the GIL; same result).
+    computing blocks of rows side by side (numpy releases the GIL; same result).  `owed[S, A]`:
+    the tokens owed to each spoke's partition, the pools' values when `pools` is none.
+    `max_price`: compute each row's liquidation price up to it (RISK-IM-5, VEC-8; the pools
+    are valued at each trial price, so they must come as `owed`).
 
     Rows go in blocks of CHUNK: each block bounds its rows (VEC-2), computes those within the
     bound in int64 (narrow limbs if all of them allow, VEC-3; position risks from a table if
     its sizes are small, VEC-4) and leaves the others to the exact path, run last."""
+    if owed is not None and pools is None:
+        pools = pool_values(params, owed, prices)
     pool_list = pool_vector(params, pools)
+    if max_price is not None and owed is None and any(pool_list):
+        raise ValueError("a liquidation price values the pools at each price: give owed, not pools")
     held = held_markets(population)
     require_prices(params, population, prices, held, now)
     ages = report_ages(population, now)
@@ -299,9 +313,10 @@ def risk_pass(
     fast_pools = np.array([min(p, int(FAST_LIMIT)) for p in pool_list], dtype=np.int64)
 
     size = population.size
-    columns = {
+    columns: dict[str, Column] = {
         f.name: np.zeros((size, len(params.spokes)) if f.name == "reported_pnl" else size, dtype)
         for f in fields(RiskPass)
+        if f.default is MISSING
         for dtype in [np.bool_ if f.type == "Flags" else np.int64]
     }
     exact = np.zeros(size, dtype=np.bool_)
@@ -340,7 +355,10 @@ def risk_pass(
         )
         for name, part in exact_part.items():
             columns[name] = with_exact_rows(columns[name], exact, part)
-    return RiskPass(**columns)
+    if max_price is None:
+        return RiskPass(**columns)
+    price, has = liquidation_prices(params, population, prices, now, owed, max_price)
+    return RiskPass(**columns, liquidation_price=price, has_liquidation_price=has)
 
 
 def with_exact_rows(column: Column, exact: Flags, part: Column) -> Column:
