@@ -14,14 +14,14 @@ EXPIRY = 2_592_000
 """The example parameters' first option expiry (ETH-C-2000, ETH-P-1800, ETH-C-3000)."""
 
 STORY = (
-    "ETH is at 2000. Alice buys 10 ETH-C-2000 from bob for a premium of 150 a lot. Thirty "
-    "seconds before the expiry ETH is at 2300 and both spokes report; time reaches the "
-    "expiry with those quotes still fresh, so the oracle fixes 2300 as the expiry price of the three options "
-    "expiring then. ETH then rallies to 4000. Valued at the current price, bob's short "
-    "call would owe 20 000 and liquidate him; settled at the fixed price it owes 3000 "
-    "(intrinsic 300 a lot), whatever the price does, and bob stays healthy. Both close the "
-    "settled call at 300: alice realizes a profit of 1500, bob's spoke claims his loss of "
-    "1500 against his line."
+    "ETH is at 2000. Alice buys 10 ETH-C-2000 from bob for a premium of 150 a lot. Thirty"
+    " seconds before the expiry ETH is at 2300 and both spokes report; time reaches the "
+    "expiry with those quotes still fresh, so the oracle fixes 2300 as the expiry price "
+    "of the three options expiring then. ETH then rallies to 4000. Valued at the current "
+    "price, bob's short call would owe 20 000 and liquidate him; settled at the fixed "
+    "price it owes 3000 (intrinsic 300 a lot), whatever the price does, and bob stays "
+    "healthy. Both close the settled call at 300: alice realizes a profit of 1500, bob's "
+    "spoke claims his loss of 1500 against his line."
 )
 
 EXPIRY_SCENARIO = Scenario(
