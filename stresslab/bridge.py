@@ -27,10 +27,11 @@ def model_state(
     row: int,
     now: int,
     owed: npt.NDArray[Any] | None = None,
+    fixings: risk.Fixings = risk.NO_FIXINGS,
 ) -> tuple[State, AccountId]:
     """VEC-6: the model state of row `row` (as the params' first account) at time `now`, and
     that account's id.  `owed[S, A]`: tokens owed to each spoke's partition, its clearing
-    pool (RISK-NET-1); none for empty pools."""
+    pool (RISK-NET-1); none for empty pools.  `fixings`: the expiry prices (PRC-14)."""
     account = params.accounts[0]
     state = initial_state(params)
     assets = [a.id for a in params.assets]
@@ -60,7 +61,8 @@ def model_state(
             for a, x in enumerate(assets)
         },
     )
-    return replace(state, hub=hub, oracle=replace(state.oracle, now=now)), account
+    oracle = replace(state.oracle, now=now, expiry_prices=dict(fixings))
+    return replace(state, hub=hub, oracle=oracle), account
 
 
 def report_of(population: Population, row: int, spoke: int, markets: list[str], now: int) -> Report:
@@ -89,7 +91,7 @@ def report_time(population: Population, row: int, spoke: int, now: int) -> int:
 def model_figures(state: State, account: AccountId, prices: Prices) -> dict[str, Any]:
     """VEC-6: every RiskPass field as the model computes it for one account (None where the
     model says none; the `has_*` flags are derived from those)."""
-    params, now = state.params, state.oracle.now
+    params, now, fx = state.params, state.oracle.now, state.oracle.expiry_prices
     books = list(risk.reported_books(state, account).values())
     health = risk.health_factor(state, account, prices)
     initial_health = risk.initial_health_factor(state, account, prices)
@@ -100,11 +102,11 @@ def model_figures(state: State, account: AccountId, prices: Prices) -> dict[str,
         "reported_pnl": [risk.reported_pnl(state, account, s.id, prices) for s in params.spokes],
         "reported_losses": risk.reported_losses(state, account, prices),
         "backed_profits": risk.backed_profits(state, account, prices),
-        "merged_scan": risk.scan_margin(params, risk.merge_positions(books), prices, now),
-        "isolated_scan": risk.isolated_margin(params, books, prices, now),
-        "netted_scan": risk.netted_margin(params, books, prices, now),
-        "margin": risk.account_margin(params, books, prices, now),
-        "initial_margin": risk.account_initial_margin(params, books, prices, now),
+        "merged_scan": risk.scan_margin(params, risk.merge_positions(books), prices, now, fx),
+        "isolated_scan": risk.isolated_margin(params, books, prices, now, fx),
+        "netted_scan": risk.netted_margin(params, books, prices, now, fx),
+        "margin": risk.account_margin(params, books, prices, now, fx),
+        "initial_margin": risk.account_initial_margin(params, books, prices, now, fx),
         "latency_buffer": risk.latency_buffer(state, account, prices),
         "maintenance": risk.maintenance_requirement(state, account, prices),
         "initial": risk.initial_requirement(state, account, prices),

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from model.risk import is_live_option
+from model.risk import NO_FIXINGS, Fixings, is_live_option
 from spec.bounds import BPS
 from spec.params import Params
 from stresslab.bounds import FAST_LIMIT, INITIAL_FACTOR, Route, lot_magnitudes, route
@@ -270,6 +270,7 @@ def risk_pass(
     pools: Mapping[str, int] | Sequence[int] | None = None,
     *,
     workers: int = 1,
+    fixings: Fixings = NO_FIXINGS,
 ) -> RiskPass:
     """VEC-1: the hub's view of every account of `population` at `prices` and time `now`.
 
@@ -278,6 +279,7 @@ def risk_pass(
     for every asset some row holds as collateral or as an underlying of a linked position
     (the model fails there too); a ValueError says which is missing.  `workers`: threads
     computing blocks of rows side by side (numpy releases the GIL; same result).
+    `fixings`: the expiry prices fixed so far (PRC-14); options settled at them are constants.
 
     Rows go in blocks of CHUNK: each block bounds its rows (VEC-2), computes those within the
     bound in int64 (narrow limbs if all of them allow, VEC-3; position risks from a table if
@@ -286,7 +288,8 @@ def risk_pass(
     held = held_markets(population)
     require_prices(params, population, prices, held, now)
     ages = report_ages(population, now)
-    tables = build_tables(params, prices, now, frozenset().union(*held), int(ages.max(initial=0)))
+    oldest = int(ages.max(initial=0))
+    tables = build_tables(params, prices, now, frozenset().union(*held), oldest, fixings)
     layouts = {
         narrow: limbs_of(tables, np.int64, narrow=narrow)
         for narrow in (False, True)
