@@ -899,6 +899,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "hedged": "risk",
     "netting": "risk",
     "naked-option": "risk",
+    "silent-spoke": "liveness",
 }
 
 
@@ -919,4 +920,6 @@ def scenario_stories() -> tuple[Story, ...]:
 
 
 def stories() -> tuple[Story, ...]:
-    return (*UNITS, *ADVERSARIAL, *scenario_stories())
+    from conformance.liveness_stories import LIVENESS  # it builds on this module's stories
+
+    return (*UNITS, *ADVERSARIAL, *LIVENESS, *scenario_stories())

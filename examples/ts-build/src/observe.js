@@ -29,6 +29,7 @@ export function observe(s) {
         epoch: st.epoch,
         pending: sorted(st.pending),
         requirement_at_call: st.requirement_at_call,
+        deadline: st.deadline,
       })),
       reports: obj(h.reports, (row) => obj(row, (r) => ({ seq: r.seq, balance: r.balance, positions: views(r.positions), time: r.time }))),
       caps: obj(h.caps, same),
