@@ -322,9 +322,13 @@ def exercised(
             ids.add("MSG-11")
     for phase in phases:
         ids |= set(BY_PHASE.get(phase, ()))
-    if kind == "Liquidate" and outcome.accepted:
-        if any(a == getattr(action, "account", None) for a, _ in pre.hub.severed):
-            ids.add("LIVE-6")
+    severed_accounts = {a for a, _ in pre.hub.severed}
+    if (
+        kind == "Liquidate"
+        and outcome.accepted
+        and getattr(action, "account", None) in severed_accounts
+    ):
+        ids.add("LIVE-6")
     account = getattr(action, "account", None)
     if kind in PRICE_READERS:
         ids |= oracle_read(pre)
