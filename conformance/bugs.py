@@ -17,6 +17,7 @@ from types import ModuleType
 from typing import Any
 
 import model.delivery
+import model.force_settle
 import model.hub
 import model.liquidation
 import model.oracle
@@ -118,6 +119,13 @@ def claims_ignore_pause(original: Callable[[State, str, LossClaim], Step]) -> An
     return receive_loss_claim
 
 
+def never_before_deadline(_: Any) -> Any:
+    def before_deadline(state: State, account: str) -> bool:
+        return False
+
+    return before_deadline
+
+
 BUGS: tuple[Bug, ...] = (
     Bug(
         "cap-against-total",
@@ -209,6 +217,17 @@ BUGS: tuple[Bug, ...] = (
         model.delivery.AT_HUB,
         "LossClaim",
         claims_ignore_pause,
+    ),
+    Bug(
+        "settles-before-the-deadline",
+        "liveness",
+        "LIVE-2",
+        "a keeper may force-settle a liquidation as soon as it starts, so a spoke that would "
+        "have answered in time is severed and charged its whole allocation (a timeout that "
+        "is never checked, or checked against the wrong clock)",
+        model.force_settle,
+        "before_deadline",
+        never_before_deadline,
     ),
 )
 

@@ -54,6 +54,7 @@ BY_KIND = {
     "UnpauseSpoke": ("ACT-12", "GOV-3"),
     "Deliver": ("ACT-13", "MSG-8", "MSG-10", "MSG-14"),
     "Inject": ("ACT-14", "ADV-1"),
+    "ForceSettle": ("ACT-15", "LIVE-2"),
 }
 
 ACCEPTED = {
@@ -73,7 +74,8 @@ ACCEPTED = {
     "ReleaseCredit": ("SPK-REL-1", "SPK-REL-2", "MSG-3", "MSG-9"),
     "Trade": ("SPK-TRADE-3", "SPK-TRADE-4", "SPK-TRADE-5", "SPK-REP-1", "SPK-4", "MSG-5"),
     "SendReport": ("SPK-REP-1", "MSG-5", "MSG-9"),
-    "Liquidate": ("LIQ-2", "MSG-2", "RISK-10"),
+    "Liquidate": ("LIQ-2", "MSG-2", "RISK-10", "LIVE-1"),
+    "ForceSettle": ("LIVE-3", "LIVE-4", "INV-LIVE-3", "HUB-LOSS-1"),
 }
 
 PAYLOAD_ACCEPTED = {
@@ -113,7 +115,9 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.MALFORMED_REPORT: ("HUB-REP-4",),
     Error.STALE_EPOCH: (),
     Error.EXCEEDS_ALLOCATION: ("INV-PART-2",),
-    Error.NOT_LIQUIDATING: ("LIQ-3",),
+    Error.NOT_LIQUIDATING: (),
+    Error.DEADLINE_NOT_REACHED: ("LIVE-2", "INV-LIVE-4"),
+    Error.SPOKE_SEVERED: ("LIVE-5", "INV-LIVE-2"),
 }
 
 BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
@@ -131,6 +135,8 @@ BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
     ("ReleaseCredit", Error.INSUFFICIENT_MARGIN): ("SPK-REL-1",),
     ("Deliver", Error.ALREADY_DELIVERED): ("MSG-11",),
     ("Inject", Error.FORGED_SENDER): ("ADV-1",),
+    ("GrantCredit", Error.SPOKE_SEVERED): ("HUB-GRANT-1",),
+    ("ForceSettle", Error.PRICE_UNAVAILABLE): ("LIVE-7", "HUB-LOSS-5"),
 }
 
 BY_PAYLOAD_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
@@ -149,6 +155,7 @@ BY_PHASE = {
     "settled": ("LIQ-6", "LIQ-7", "INV-LIQ-2", "MSG-15", "NUM-2"),
     "bad debt to insurance": ("HUB-LOSS-3",),
     "socialized": ("HUB-LOSS-4",),
+    "force-settled": ("INV-LIVE-1", "LIQ-6", "LIQ-7"),
 }
 
 BY_STATUS = {
@@ -202,6 +209,7 @@ EXCLUDED: dict[str, str] = {
     "ITF": "the ITF export of `replay --itf`, not a build's behaviour: tests/test_itf.py",
     "STRESS": "the stress lab (`intermargin stress`) measures the protocol, it is no rule of "
     "it: tests/test_stress*.py, tests/test_cli_stress.py",
+    "LIVE-8": "a premise of the proofs' liquidation BMC, not a build's behaviour",
     "VEC": "the vectorized engine is a second formulation of the risk rules, checked equal to "
     "the model row by row: tests/test_vectorized.py, `intermargin verify --only vectorized`",
 }
@@ -280,6 +288,7 @@ def oracle_read(pre: State) -> set[str]:
 
 
 PRICE_READERS = {
+    "ForceSettle",
     "Withdraw",
     "GrantCredit",
     "ReleaseCredit",
@@ -318,6 +327,13 @@ def exercised(
             ids.add("MSG-11")
     for phase in phases:
         ids |= set(BY_PHASE.get(phase, ()))
+    severed_accounts = {a for a, _ in pre.hub.severed}
+    if (
+        kind == "Liquidate"
+        and outcome.accepted
+        and getattr(action, "account", None) in severed_accounts
+    ):
+        ids.add("LIVE-6")
     account = getattr(action, "account", None)
     if kind in PRICE_READERS:
         ids |= oracle_read(pre)

@@ -29,6 +29,7 @@ from spec.actions import (
     AdvanceTime,
     Deliver,
     Deposit,
+    ForceSettle,
     GrantCredit,
     Inject,
     Liquidate,
@@ -43,7 +44,7 @@ from spec.actions import (
 )
 from spec.bounds import HUB, MAX_AMOUNT
 from spec.chapters import CHAPTER_OF, Chapter
-from spec.messages import LossClaim
+from spec.messages import ExposureReport, LossClaim
 
 accounts = st.sampled_from(("alice", "alice", "alice", "bob", "carol"))
 """Mostly one account, so that a run's deposits, prices, grants and trades meet on it."""
@@ -241,6 +242,38 @@ def claim_allocation(draw: st.DrawFn, state: State) -> Action:
     )
 
 
+def force_settle(draw: st.DrawFn, state: State) -> Action:
+    """LIVE-2: a keeper force-settles whenever it likes."""
+    return ForceSettle(account=draw(accounts))
+
+
+def liquidating(state: State) -> bool:
+    return any(s.liquidating for s in state.hub.status.values())
+
+
+def wait_out_the_deadline(draw: st.DrawFn, state: State) -> tuple[Action, ...]:
+    """LIVE-1..LIVE-3: time passes a running liquidation's deadline, and a keeper settles."""
+    account = draw(among(tuple(a for a, s in state.hub.status.items() if s.liquidating)))
+    wait = max(state.hub.status[account].deadline - state.oracle.now, 1)
+    return (AdvanceTime(seconds=wait), ForceSettle(account=account))
+
+
+def stranded_liquidation(draw: st.DrawFn, state: State) -> tuple[Action, ...]:
+    """LIVE-2: the shortest way into a liquidation a keeper may want to cut short: an account
+    backs a little credit on the adversary's spoke, which reports a loss far beyond it; the
+    account is liquidated, and a keeper force-settles at once (refused: the deadline)."""
+    account = draw(accounts)
+    seq = state.hub.reports[(account, fz.ADVERSARY)].seq + 1
+    loss = ExposureReport(account=account, seq=seq, balance=-10_000, positions=())
+    return (
+        Deposit(account=account, asset="USD", amount=100),
+        GrantCredit(account=account, spoke=fz.ADVERSARY, amount=50),
+        Inject(sender=fz.ADVERSARY, receiver=HUB, payload=loss),
+        Liquidate(account=account),
+        ForceSettle(account=account),
+    )
+
+
 BAD_INPUTS: tuple[Action, ...] = (
     Deposit(account="mallory", asset="USD", amount=1),
     GrantCredit(account="alice", spoke="moon", amount=1),
@@ -295,6 +328,14 @@ MOVES: tuple[Move, ...] = (
     Move("forge", "adversary", forge),
     Move("malicious spoke", "adversary", malicious),
     Move("claim allocation", "adversary", claim_allocation, lambda s: bool(adversary_allocated(s))),
+    Move("force settle", "liveness", force_settle),
+    Move("wait out the deadline", "liveness", wait_out_the_deadline, liquidating, ("oracle",)),
+    Move(
+        "stranded liquidation",
+        "liveness",
+        stranded_liquidation,
+        also=("hub", "adversary", "liquidation"),
+    ),
 )
 
 

@@ -900,6 +900,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "netting": "risk",
     "naked-option": "risk",
     "expiry": "risk",
+    "silent-spoke": "liveness",
 }
 
 
@@ -920,4 +921,6 @@ def scenario_stories() -> tuple[Story, ...]:
 
 
 def stories() -> tuple[Story, ...]:
-    return (*UNITS, *ADVERSARIAL, *scenario_stories())
+    from conformance.liveness_stories import LIVENESS  # it builds on this module's stories
+
+    return (*UNITS, *ADVERSARIAL, *LIVENESS, *scenario_stories())

@@ -111,6 +111,11 @@ def liquidate_text(action: actions.Liquidate, before: State | None) -> str:
     return f"Liquidate {action.account}"
 
 
+@ACTION_TEXT("ForceSettle")
+def force_settle_text(action: actions.ForceSettle, before: State | None) -> str:
+    return f"ForceSettle {action.account}"
+
+
 @ACTION_TEXT("SetCap")
 def cap_text(action: actions.SetCap, before: State | None) -> str:
     return f"SetCap {action.spoke} {short(action.cap)}"

@@ -47,6 +47,15 @@ def receive(state: State, sender: str, receiver: str, payload: Message) -> Step:
         return ignore(state, Error.UNKNOWN_ACCOUNT)
     if payload.type in HUB_KINDS:
         return AT_SPOKE[payload.type](state, receiver, payload)
+    return receive_at_hub(state, sender, payload)
+
+
+def receive_at_hub(state: State, sender: str, payload: Message) -> Step:
+    """LIVE-5: the hub takes a spoke's message by its own rule, unless a force-settle severed
+    the spoke from the account: then whatever it says is consumed and counts for nothing
+    (its allocation was already charged in full, INV-LIVE-2)."""
+    if (payload.account, sender) in state.hub.severed:
+        return ignore(state, Error.SPOKE_SEVERED)
     return AT_HUB[payload.type](state, sender, payload)
 
 

@@ -92,7 +92,7 @@ def withdraw(state: State, action: Withdraw) -> Step:
 
 
 def grant_credit(state: State, action: GrantCredit) -> Step:
-    """HUB-GRANT-1..4, RISK-IM-2, RISK-AGE-4: allocate free capacity to a spoke and send the
+    """HUB-GRANT-1..4, RISK-IM-2, RISK-AGE-4, LIVE-5: allocate free capacity to a spoke and send the
     grant.
 
     The hub counts the credit as allocated from the moment it sends, so credit
@@ -107,6 +107,8 @@ def grant_credit(state: State, action: GrantCredit) -> Step:
     status = state.hub.status[action.account]
     if status.liquidating:
         return reject(state, Error.ACCOUNT_LIQUIDATING)
+    if (action.account, action.spoke) in state.hub.severed:
+        return reject(state, Error.SPOKE_SEVERED)  # LIVE-5
     if action.spoke in state.hub.paused:
         return reject(state, Error.SPOKE_PAUSED)
     granted = link(

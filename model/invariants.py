@@ -14,7 +14,7 @@ from model.oracle import prices_of
 from model.risk import assets_needed, free_capacity
 from model.spoke import is_risk_reducing
 from model.state import AccountId, AccountStatus, Position, SpokeId, State
-from spec.actions import Action, Deliver, GrantCredit, Trade, Withdraw
+from spec.actions import Action, Deliver, ForceSettle, GrantCredit, Trade, Withdraw
 from spec.messages import CreditGrant, CreditRelease, Envelope, LiquidationReport, LossClaim
 from spec.outcome import Outcome
 
@@ -45,10 +45,11 @@ def credit_in_flight(state: State, account: AccountId, spoke: SpokeId) -> int:
 
 
 def credit_conservation(state: State) -> str | None:
-    """INV-CREDIT-1: for every account and every spoke that follows its rules, the hub's
-    allocation equals the spoke's credit line plus the credit in flight between them."""
+    """INV-CREDIT-1: for every account and every spoke that follows its rules and is not
+    severed from it (LIVE-5), the hub's allocation equals the spoke's credit line plus the
+    credit in flight between them."""
     for (account, spoke), alloc in state.hub.alloc.items():
-        if spoke in state.ghost.compromised:
+        if spoke in state.ghost.compromised or (account, spoke) in state.hub.severed:
             continue
         line = state.spokes[(spoke, account)].line
         moving = credit_in_flight(state, account, spoke)
@@ -159,6 +160,16 @@ def liquidation_freeze(state: State) -> str | None:
     return None
 
 
+def severed_means_settled(state: State) -> str | None:
+    """INV-LIVE-2: a pair a force-settle severed is never pending and holds no allocation."""
+    for account, spoke in sorted(state.hub.severed):
+        if spoke in state.hub.status[account].pending:
+            return f"{spoke} is severed from {account} but still pending"
+        if state.hub.alloc[(account, spoke)] != 0:
+            return f"{spoke} is severed from {account} but holds an allocation"
+    return None
+
+
 STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-CREDIT-1": credit_conservation,
     "INV-PART-1": partition_caps,
@@ -168,6 +179,7 @@ STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-SPOKE-1": losses_claimed_at_once,
     "INV-AMO-1": at_most_once,
     "INV-LIQ-1": liquidation_freeze,
+    "INV-LIVE-2": severed_means_settled,
 }
 
 
@@ -224,11 +236,59 @@ def replay_has_no_effect(pre: State, action: Action, post: State, outcome: Outco
     return None
 
 
+def deadline_fixed(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-LIVE-1 (step part): a liquidation declared now ends its wait at now plus the
+    deadline parameter, and no step moves the deadline of a liquidation that runs on."""
+    for account, before in pre.hub.status.items():
+        after = post.hub.status[account]
+        if not after.liquidating:
+            continue
+        if before.liquidating and after.epoch == before.epoch:
+            if after.deadline != before.deadline:
+                return f"{action.type} moved {account}'s deadline"
+        elif after.deadline != pre.oracle.now + pre.params.liquidation_deadline_s:
+            return f"{account}'s liquidation got deadline {after.deadline}"
+    return None
+
+
+def silent_cost_isolated(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-LIVE-3: a force-settle moves no other account's allocations and no partition but
+    those of the spokes it severs, each by at most the allocation it loses."""
+    if not isinstance(action, ForceSettle) or not outcome.accepted:
+        return None
+    cut = {s for a, s in post.hub.severed - pre.hub.severed}
+    for (account, spoke), alloc in pre.hub.alloc.items():
+        if post.hub.alloc[(account, spoke)] != alloc and spoke not in cut:
+            return f"force-settle of {action.account} moved alloc[{account},{spoke}]"
+    for spoke in (s.id for s in pre.params.spokes):
+        paid = post.ghost.paid[spoke] - pre.ghost.paid[spoke]
+        if spoke in cut:
+            if paid > pre.hub.alloc[(action.account, spoke)]:
+                return f"force-settle paid {spoke} more than its allocation"
+        elif paid or post.hub.socialized[spoke] != pre.hub.socialized[spoke]:
+            return f"force-settle of {action.account} charged {spoke}, which had answered"
+    return None
+
+
+def no_early_severance(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-LIVE-4: no step severs a pair before its account's deadline, so an answer that
+    arrives before it is always counted."""
+    for account, spoke in sorted(post.hub.severed - pre.hub.severed):
+        if pre.oracle.now < pre.hub.status[account].deadline or not (
+            pre.hub.status[account].liquidating
+        ):
+            return f"{action.type} severed {spoke} from {account} before the deadline"
+    return None
+
+
 STEP_INVARIANTS: dict[str, StepInvariant] = {
     "INV-ATOMIC-1": atomic_rejection,
     "INV-CREDIT-2": capacity_at_commit,
     "INV-LIQ-1": frozen_means_frozen,
     "INV-AMO-1": replay_has_no_effect,
+    "INV-LIVE-1": deadline_fixed,
+    "INV-LIVE-3": silent_cost_isolated,
+    "INV-LIVE-4": no_early_severance,
 }
 
 
@@ -239,8 +299,8 @@ def quiescent_and_accounted(state: State) -> str | None:
         if status.liquidating:
             return f"{account} still liquidating, waiting on {sorted(status.pending)}"
     for (spoke, account), acct in state.spokes.items():
-        if spoke in state.ghost.compromised:
-            continue
+        if spoke in state.ghost.compromised or (account, spoke) in state.hub.severed:
+            continue  # LIVE-5: the hub no longer follows a severed pair
         report = state.hub.reports[(account, spoke)]
         if dict(report.positions) != dict(acct.positions) or report.balance != acct.balance:
             return f"{spoke} holds exposure for {account} the hub has not been told of"

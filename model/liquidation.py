@@ -36,10 +36,12 @@ def health_prices(state: State, account: AccountId) -> dict[str, int] | None:
 
 
 def liquidate(state: State, action: Liquidate) -> Step:
-    """LIQ-1..LIQ-2: anyone may start the liquidation of an account the hub finds unhealthy.
+    """LIQ-1..LIQ-2, LIVE-1, LIVE-6: anyone may start the liquidation of an account the hub
+    finds unhealthy.
 
-    The account enters LIQUIDATING under a new epoch and a margin call goes to
-    every spoke.  Calling every spoke, not only those the hub knows hold credit
+    The account enters LIQUIDATING under a new epoch, with its force-settle deadline
+    fixed now, and a margin call goes to every spoke (a spoke severed from the account
+    is called but not waited for).  Calling every spoke, not only those the hub knows hold credit
     or exposure, closes the race where a position opened on a spoke is not yet
     reported; a spoke with nothing to close simply answers.
     """
@@ -59,8 +61,9 @@ def liquidate(state: State, action: Liquidate) -> Step:
         AccountStatus(
             liquidating=True,
             epoch=epoch,
-            pending=frozenset(spokes),
+            pending=frozenset(s for s in spokes if (action.account, s) not in state.hub.severed),
             requirement_at_call=maintenance_requirement(state, action.account, prices),
+            deadline=state.oracle.now + state.params.liquidation_deadline_s,
         ),
     )
     for spoke in spokes:
@@ -108,8 +111,9 @@ def receive_liquidation_report(state: State, spoke: SpokeId, msg: LiquidationRep
 
 
 def settle(state: State, account: AccountId, prices: Prices) -> State:
-    """LIQ-6..LIQ-7: every spoke has answered: charge the penalty into the insurance fund
-    and let the account leave LIQUIDATING (its epoch stays, for the next grant)."""
+    """LIQ-6..LIQ-7: every spoke has answered (or was severed, LIVE-3): charge the penalty
+    into the insurance fund and let the account leave LIQUIDATING (its epoch stays, for the
+    next grant; its deadline goes back to 0)."""
     status = state.hub.status[account]
     penalty = bps_up(status.requirement_at_call, state.params.penalty_bps)
     state = charge_penalty(state, account, penalty, prices)

@@ -81,6 +81,7 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
                     epoch=st.epoch,
                     pending=tuple(sorted(st.pending)),
                     requirement_at_call=st.requirement_at_call,
+                    deadline=st.deadline,
                 )
                 for a, st in hub.status.items()
             },
@@ -94,6 +95,10 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
             linked={
                 a: tuple(sorted(s for b, s in hub.linked if b == a))
                 for a in sorted({a for a, _ in hub.linked})
+            },
+            severed={
+                a: tuple(sorted(s for b, s in hub.severed if b == a))
+                for a in sorted({a for a, _ in hub.severed})
             },
         ),
         spokes=spokes,
@@ -131,6 +136,7 @@ def restore(params: Params, obs: ObservableState) -> State:
                     epoch=st.epoch,
                     pending=frozenset(st.pending),
                     requirement_at_call=st.requirement_at_call,
+                    deadline=st.deadline,
                 )
                 for a, st in hub.status.items()
             },
@@ -148,6 +154,7 @@ def restore(params: Params, obs: ObservableState) -> State:
             socialized=dict(hub.socialized),
             tokens=dict(hub.tokens),
             linked=frozenset((a, s) for a, spokes in hub.linked.items() for s in spokes),
+            severed=frozenset((a, s) for a, spokes in hub.severed.items() for s in spokes),
         ),
         spokes={
             (s, a): SpokeAccount(

@@ -68,6 +68,8 @@ class AccountStatus:
     epoch: int = 0
     pending: frozenset[SpokeId] = frozenset()
     requirement_at_call: int = 0
+    deadline: int = 0
+    """LIVE-1: the time from which anyone may force-settle the running liquidation."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +88,8 @@ class Hub:
     tokens: Mapping[AssetId, int]
     linked: frozenset[tuple[AccountId, SpokeId]] = frozenset()
     """RISK-13: (account, spoke) pairs the hub has ever granted credit for."""
+    severed: frozenset[tuple[AccountId, SpokeId]] = frozenset()
+    """LIVE-5: (account, spoke) pairs a force-settle cut off for good."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,6 +6,7 @@ from typing import Any
 
 from model.catalog import catalog
 from model.delivery import deliver, inject
+from model.force_settle import force_settle
 from model.governance import pause_spoke, set_cap, unpause_spoke
 from model.hub import deposit, grant_credit, withdraw
 from model.liquidation import liquidate
@@ -47,6 +48,7 @@ TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
     "UnpauseSpoke": unpause_spoke,
     "Deliver": deliver,
     "Inject": inject,
+    "ForceSettle": force_settle,
 }
 
 ID_FIELDS: tuple[tuple[str, str, Error], ...] = (

@@ -34,13 +34,17 @@ What is encoded, and why (read with `proofs/state.py`):
   model's guards in the model's order and the model's error codes; a rejected step
   returns the pre-state, an ignored delivery the consumed one.  `Deliver` and `Inject`
   are split by message kind.
+- **Liveness by induction, not by unrolling**: a liquidation's deadline is a field, so
+  "it ends within the deadline whatever the spokes do" is three small step obligations
+  (`proofs.liveness`), not a BMC over every message a spoke could send or withhold.
 - **Out of the encoding**: unknown ids (STEP-2: the universe has only known ids),
   quotes and positions themselves (see inputs above), exposure-report contents
   beyond their sequence number.
 
 Modules: `state` (symbolic state), `transitions/` (the rules), `invariants` (formulas
 tagged with spec ids), `premises` (actions as symbols, what can be in flight, the
-queries), `obligations` (the named checks), `checking` (Z3 asked, verdicts and
+queries), `obligations` (the named checks), `liveness` (bounded liquidation with silent
+spokes, by induction over every step kind: INV-LIVE-1..4), `checking` (Z3 asked, verdicts and
 counterexamples), `bmc` (INV-LIQ-2), `mutants` (broken transitions), `concrete`
 (model <-> Z3), `concretize` (counterexamples as replayable traces), `report` (tables,
 JSON, JUnit), `runner` (parallel runs), `budget` (Z3's resource limit per query, the

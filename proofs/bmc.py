@@ -2,10 +2,10 @@
 
 Claim: from any state satisfying the invariants in which the hub declares an
 account unhealthy (`Liquidate` accepted), with up to three honest spokes, live
-prices and no pause, under fair delivery the liquidation completes within K
-message rounds, and afterwards every spoke's credit line is exactly what the hub
-allocates to it (no spoke keeps credit the hub does not account for; positions
-are closed by the margin call).
+prices, no pause and no pair severed by a force-settle (LIVE-8), under fair delivery
+the liquidation completes within K message rounds, and afterwards every spoke's
+credit line is exactly what the hub allocates to it (no spoke keeps credit the hub
+does not account for; positions are closed by the margin call).
 
 Rounds: every message in flight at the start of round r is delivered during round
 r, in any order; what a delivery sends is delivered in round r + 1.  The unrolling
@@ -29,7 +29,7 @@ does not depend on the machine's load (PROOF-BUDGET-1).
 """
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import z3
@@ -112,7 +112,7 @@ def setup(spokes: int) -> tuple[list[Expr], SymState, list[Slot], str]:
     """The pre-state, the accepted liquidation, and the slots in flight after it."""
     u = proof_universe(spokes=spokes, accounts=1)
     a = u.accounts[0]
-    pre = fresh(u, "bmc.pre")
+    pre = no_severed_pair(fresh(u, "bmc.pre"))
     # every invariant but INV-AMO-1's quantifier, which is instantiated below for the ids used
     quantifier_free = [i.formula(pre) for i in INVARIANTS if i.name != "at-most-once"]
     premises = [*quantifier_free, z3.Not(pre.hub_compromised[()]), pre.next_id_ >= 1]
@@ -169,6 +169,15 @@ def setup(spokes: int) -> tuple[list[Expr], SymState, list[Slot], str]:
         for p2, m2 in ids[i + 1 :]:
             premises.append(z3.Implies(z3.And(p1, p2), m1 != m2))
     return premises, res.post, slots, a
+
+
+def no_severed_pair(state: SymState) -> SymState:
+    """LIVE-8: the BMC's premise that no pair is severed, as constants rather than a
+    constraint: the severed branches of the rules (LIVE-5, LIVE-6) fold away when the terms
+    are built, so they cost the unrolling nothing.  The unrolling delivers messages only,
+    and no delivery severs a pair (`no-early-severance/step/Deliver*`), so the constants
+    hold at every step."""
+    return replace(state, severed={k: z3.BoolVal(False) for k in state.u.keys("as")})
 
 
 RANK = {"CreditRelease": 0, "LossClaim": 1}
@@ -270,7 +279,7 @@ def unroll(spokes: int, k: int, budget: Budget, por: bool = True) -> tuple[Answe
                 inp = {"live": z3.BoolVal(True), "upnl": z3.Int(f"bmc.upnl.{t}.{sl.spoke}")}
             del kind
             results.append(deliver_slot(state, act, inp))
-        nxt = fresh(u, f"bmc.s{t + 1}")
+        nxt = replace(fresh(u, f"bmc.s{t + 1}"), severed=state.severed)
         s.add(z3.Implies(choice == -1, equal(nxt, state, TRACKED)))
         new_slots = []
         for j, sl in enumerate(slots):

@@ -87,10 +87,12 @@ def values(state: State) -> dict[tuple[str, Any], Value]:
         out[("alloc", (a, s))] = v
         out[("pending", (a, s))] = s in hub.status[a].pending
         out[("rep_seq", (a, s))] = hub.reports[(a, s)].seq
+        out[("severed", (a, s))] = (a, s) in hub.severed
     for a, st in hub.status.items():
         out[("liquidating", a)] = st.liquidating
         out[("epoch", a)] = st.epoch
         out[("req_at_call", a)] = st.requirement_at_call
+        out[("deadline", a)] = st.deadline
     for s in u.spokes:
         out[("cap", s)] = hub.caps[s]
         out[("paused", s)] = s in hub.paused
@@ -131,7 +133,8 @@ def z3_value(value: Value) -> Expr:
 
 def universe_key(u: Universe) -> tuple[Any, ...]:
     """A hashable stand-in for a universe: everything `fresh` and the rules read from it."""
-    return (u.accounts, u.spokes, u.assets, tuple(sorted(u.haircut_bps.items())), u.penalty_bps)
+    haircuts = tuple(sorted(u.haircut_bps.items()))
+    return (u.accounts, u.spokes, u.assets, haircuts, u.penalty_bps, u.deadline_s)
 
 
 def symbolic_state(state: State, prefix: str) -> SymState:

@@ -158,6 +158,7 @@ def plain_step(state: State, action: Any, inputs: Inputs) -> EncodedStep:
     "SetCap",
     "PauseSpoke",
     "UnpauseSpoke",
+    "ForceSettle",
 )
 def input_free_step(state: State, action: Any) -> EncodedStep:
     return plain_step(state, action, {})

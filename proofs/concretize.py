@@ -121,6 +121,7 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
                     epoch=int(get("epoch", a)),
                     pending=frozenset(s for s in spokes if get("pending", a, s)),
                     requirement_at_call=int(get("req_at_call", a)),
+                    deadline=int(get("deadline", a)),
                 )
                 for a in accounts
             },
@@ -133,6 +134,9 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
             owed={(s, x): int(get("owed", s, x)) for s in spokes for x in assets},
             socialized={s: int(get("socialized", s)) for s in spokes},
             tokens={x: int(get("tokens", x)) for x in assets},
+            # INV-LIVE-2 is among the premises, so a severed pair here is not pending and
+            # holds no allocation: the trace replays as the model would have reached it
+            severed=frozenset((a, s) for a in accounts for s in spokes if get("severed", a, s)),
         ),
         spokes={
             (s, a): SpokeAccount(

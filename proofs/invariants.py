@@ -37,12 +37,17 @@ def in_flight(state: SymState, account: str, spoke: str) -> Expr:
     return state.fl_grant[key] + state.fl_release[key] + state.fl_claim[key] + state.fl_liq[key]
 
 
+def followed(state: SymState, account: str, spoke: str) -> Expr:
+    """An honest spoke the hub still follows for the account (not severed, LIVE-5)."""
+    return z3.And(honest(state, spoke), z3.Not(state.severed[(account, spoke)]))
+
+
 def credit_conservation(state: SymState) -> Expr:
-    """INV-CREDIT-1: alloc = line + credit in flight, for every honest spoke."""
+    """INV-CREDIT-1: alloc = line + credit in flight, for every honest spoke not severed."""
     return z3.And(
         [
             z3.Implies(
-                honest(state, s),
+                followed(state, a, s),
                 state.alloc[(a, s)] == state.line[(s, a)] + in_flight(state, a, s),
             )
             for a in state.u.accounts
@@ -164,7 +169,7 @@ def bookkeeping(state: SymState) -> Expr:
                     z3.Not(state.hub_compromised[()]), state.called_epoch[sa] <= state.epoch[a]
                 ),
                 z3.Implies(
-                    honest(state, s),
+                    followed(state, a, s),
                     z3.And(
                         n_liq <= 1,
                         n_call + n_liq <= 1,
@@ -174,6 +179,20 @@ def bookkeeping(state: SymState) -> Expr:
                 ),
             ]
     return z3.And(clauses)
+
+
+def severed_means_settled(state: SymState) -> Expr:
+    """INV-LIVE-2: a severed pair is never pending and holds no allocation."""
+    return z3.And(
+        [
+            z3.Implies(
+                state.severed[(a, s)],
+                z3.And(z3.Not(state.pending[(a, s)]), state.alloc[(a, s)] == 0),
+            )
+            for a in state.u.accounts
+            for s in state.u.spokes
+        ]
+    )
 
 
 INVARIANTS: tuple[Invariant, ...] = (
@@ -235,6 +254,13 @@ INVARIANTS: tuple[Invariant, ...] = (
         bookkeeping,
         ("liquidating", "pending", "epoch", "called_epoch", "n_call", "n_liq", "fl_liq"),
         "inductive strengthening: calls and answers in flight match the hub's pending set",
+    ),
+    Invariant(
+        "INV-LIVE-2",
+        "severed-means-settled",
+        severed_means_settled,
+        ("severed", "pending", "alloc"),
+        "a severed pair is not pending and holds no allocation",
     ),
 )
 INVARIANT_BY_NAME: dict[str, Invariant] = {i.name: i for i in INVARIANTS}

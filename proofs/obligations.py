@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 import z3
 
-from proofs.invariants import INVARIANTS, Invariant, honest, in_flight
+from proofs.invariants import INVARIANTS, Invariant, followed, honest, in_flight
 from proofs.premises import Query, init_constraints, state_query, step_queries, symbolic_action
 from proofs.state import (
     Expr,
@@ -223,11 +223,13 @@ def safety(
 
 def no_double_spend(s: SymState) -> Expr:
     """INV-CREDIT-1 => credit spendable on an honest spoke never exceeds what the hub
-    counts as allocated (credit in flight is nowhere spendable)."""
+    counts as allocated (credit in flight is nowhere spendable); a severed pair's line is
+    written off (LIVE-3)."""
     return z3.And(
         [
             z3.Implies(
-                honest(s, p), z3.And(s.line[(p, a)] <= s.alloc[(a, p)], in_flight(s, a, p) >= 0)
+                followed(s, a, p),
+                z3.And(s.line[(p, a)] <= s.alloc[(a, p)], in_flight(s, a, p) >= 0),
             )
             for a in s.u.accounts
             for p in s.u.spokes
@@ -236,10 +238,15 @@ def no_double_spend(s: SymState) -> Expr:
 
 
 def lines_within_cap(s: SymState) -> Expr:
-    """INV-PART-1 => the credit lines of an honest spoke sum to at most its cap."""
+    """INV-PART-1 => the credit lines of an honest spoke sum to at most its cap (lines of
+    pairs severed by a force-settle excepted: written off, LIVE-3)."""
     return z3.And(
         [
-            z3.Implies(honest(s, p), total(s.line[(p, a)] for a in s.u.accounts) <= s.cap[p])
+            z3.Implies(
+                honest(s, p),
+                total(z3.If(s.severed[(a, p)], 0, s.line[(p, a)]) for a in s.u.accounts)
+                <= s.cap[p],
+            )
             for p in s.u.spokes
         ]
     )
@@ -283,6 +290,9 @@ def all_obligations() -> tuple[Obligation, ...]:
     ]
     obligations += [replay_rejected(k) for k in KINDS if k.action == "Deliver"]
     obligations += [atomic_rejection(k) for k in KINDS]
+    from proofs.liveness import liveness_obligations  # it builds on this module's pieces
+
+    obligations += liveness_obligations()
     obligations += [
         safety("no-double-spend", "INV-CREDIT-1", no_double_spend, ("line", "alloc")),
         safety("partition-caps", "INV-PART-1", lines_within_cap, ("line", "cap")),

@@ -48,6 +48,8 @@ class Universe:
     haircut_bps: Mapping[str, int]
     """The haircut capacity applies: each asset's LTV haircut (RISK-IM-1)."""
     penalty_bps: int
+    deadline_s: int = 3_600
+    """PAR-17: how long after a margin call force-settle waits (LIVE-1)."""
 
     @staticmethod
     def of(params: Params) -> "Universe":
@@ -57,6 +59,7 @@ class Universe:
             assets=tuple(a.id for a in params.assets),
             haircut_bps={a.id: a.borrowing_haircut_bps for a in params.assets},
             penalty_bps=params.penalty_bps,
+            deadline_s=params.liquidation_deadline_s,
         )
 
     def keys(self, kind: KeyKind) -> list[Any]:
@@ -95,6 +98,8 @@ FIELDS: tuple[tuple[str, KeyKind, Sort, str], ...] = (
     ("epoch", "a", "int", "hub: account's liquidation epoch"),
     ("pending", "as", "bool", "hub: spoke's answer to the current call not yet in"),
     ("req_at_call", "a", "int", "hub: requirement the penalty is charged on"),
+    ("deadline", "a", "int", "hub: when the running liquidation may be force-settled"),
+    ("severed", "as", "bool", "hub: pair cut off by a force-settle"),
     ("rep_seq", "as", "int", "hub: sequence number of the latest report"),
     ("cap", "s", "int", "hub: partition cap"),
     ("paused", "s", "bool", "hub: circuit breaker on"),
@@ -152,6 +157,8 @@ class SymState:
     epoch: Mapping[str, Expr]
     pending: Mapping[tuple[str, str], Expr]
     req_at_call: Mapping[str, Expr]
+    deadline: Mapping[str, Expr]
+    severed: Mapping[tuple[str, str], Expr]
     rep_seq: Mapping[tuple[str, str], Expr]
     cap: Mapping[str, Expr]
     paused: Mapping[str, Expr]
@@ -227,7 +234,12 @@ def fresh(u: Universe, prefix: str) -> SymState:
 
 
 def ite(cond: Expr, then: SymState, other: SymState) -> SymState:
-    """Field by field: `then` where `cond` holds, else `other` (shared terms stay shared)."""
+    """Field by field: `then` where `cond` holds, else `other` (shared terms stay shared; a
+    constant `cond` picks one side)."""
+    if z3.is_true(cond):
+        return then
+    if z3.is_false(cond):
+        return other
     maps: dict[str, dict[Any, Expr]] = {}
     for name, kind, _, _ in FIELDS:
         a, b = then.get(name), other.get(name)

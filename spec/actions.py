@@ -1,4 +1,4 @@
-"""Actions (ACT-1..ACT-14): every step the world can take, user, keeper, governance,
+"""Actions (ACT-1..ACT-15): every step the world can take, user, keeper, governance,
 network or adversary.  The model's `step` accepts exactly these."""
 
 from typing import Annotated, Literal
@@ -87,6 +87,14 @@ class Liquidate(Frozen):
     account: Id
 
 
+class ForceSettle(Frozen):
+    """ACT-15 (LIVE-2..4): after the deadline of its liquidation, anyone may settle an account
+    without the answers of the spokes that stayed silent."""
+
+    type: Literal["ForceSettle"] = "ForceSettle"
+    account: Id
+
+
 class SetCap(Frozen):
     """ACT-10 (GOV-1): governance sets a spoke's partition cap."""
 
@@ -144,7 +152,8 @@ Action = Annotated[
     | PauseSpoke
     | UnpauseSpoke
     | Deliver
-    | Inject,
+    | Inject
+    | ForceSettle,
     Field(discriminator="type"),
 ]
 ACTION_TYPES = (
@@ -162,4 +171,5 @@ ACTION_TYPES = (
     UnpauseSpoke,
     Deliver,
     Inject,
+    ForceSettle,
 )

@@ -26,6 +26,8 @@ class AccountStatusView(Frozen):
     epoch: Counter
     pending: tuple[Id, ...]
     requirement_at_call: int
+    deadline: Counter = 0
+    """LIVE-1: when anyone may force-settle the running liquidation (0 when none runs)."""
 
 
 class ReportView(Frozen):
@@ -50,6 +52,8 @@ class HubView(Frozen):
     tokens: dict[Id, int]
     linked: dict[Id, tuple[Id, ...]] = Field(default_factory=dict)
     """RISK-13: per account, the spokes it has ever been granted credit on (sorted)."""
+    severed: dict[Id, tuple[Id, ...]] = Field(default_factory=dict)
+    """LIVE-5: per account, the spokes a force-settle cut off from it (sorted)."""
 
 
 class SpokeAccountView(Frozen):

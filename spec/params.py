@@ -165,6 +165,13 @@ class Params(Frozen):
             " makes grants and withdrawals fail closed"
         ),
     )
+    liquidation_deadline_s: Seconds = Field(
+        default=3_600,
+        description=(
+            "PAR-17, LIVE-1: seconds after a margin call at which anyone may force-settle the"
+            " liquidation of the spokes that have not answered"
+        ),
+    )
 
     @model_validator(mode="after")
     def _ids_are_unique_and_resolve(self) -> Self:

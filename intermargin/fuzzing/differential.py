@@ -23,9 +23,11 @@ from intermargin.fuzzing.checked import AfterStep, Run
 from intermargin.fuzzing.coverage import delivered_payload, outcome_key
 from intermargin.fuzzing.machine import run_machine
 from intermargin.fuzzing.profiles import CI, profile
+from model.invariants import credit_carried
 from model.state import State
 from proofs.differential import DriftCheck, differential_hooks, relation_disagreement
 from spec.actions import Action
+from spec.bounds import HUB
 from spec.outcome import Outcome
 
 DIFFERENTIAL = settings(
@@ -81,10 +83,12 @@ def step_types(pre: State, action: Action) -> tuple[str, ...]:
 
 def bucket(pre: State, action: Action, outcome: Outcome) -> str:
     """`Deliver/LossClaim/rejected:SPOKE_PAUSED`, and `+moving` when credit for the action's
-    account is in flight (the guards that count in-flight credit only differ then)."""
+    account is in flight (the guards that count in-flight credit only differ then; a margin
+    call or a report in flight carries none)."""
     account = getattr(action, "account", None)
     moving = account is not None and any(
-        env.payload.account == account for env in pre.network.in_flight.values()
+        credit_carried(env, account, env.receiver if env.sender == HUB else env.sender) > 0
+        for env in pre.network.in_flight.values()
     )
     return "/".join((*step_types(pre, action), outcome_key(outcome))) + (
         "+moving" if moving else ""

@@ -22,7 +22,8 @@ from hypothesis.stateful import (
 )
 
 from intermargin.fuzzing import strategies as fz
-from intermargin.fuzzing.checked import AfterStep, CheckedMachine, Run, counted
+from intermargin.fuzzing.checked import AfterStep, Run, counted
+from intermargin.fuzzing.liveness import LivenessRules
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
 from model.liquidation import health_prices
 from model.risk import is_healthy, reported_books
@@ -32,8 +33,9 @@ from spec.bounds import HUB
 from spec.messages import LiquidationReport, LossClaim, MarginCall, Message
 
 
-class MarginMachine(CheckedMachine):
-    """Honest and adversarial runs of the reference model."""
+class MarginMachine(LivenessRules):
+    """Honest and adversarial runs of the reference model (the liveness rules, force-settle
+    and silent spokes, come from `LivenessRules`)."""
 
     # --- what the machine can see ----------------------------------------------------
 

@@ -14,6 +14,7 @@ from intermargin.scenarios.netting import NETTING
 from intermargin.scenarios.oracle_outage import ORACLE_OUTAGE
 from intermargin.scenarios.replay import REPLAY
 from intermargin.scenarios.scenario import Scenario
+from intermargin.scenarios.silent_spoke import SILENT_SPOKE
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -26,6 +27,7 @@ SCENARIOS: dict[str, Scenario] = {
         REPLAY,
         NAKED_OPTION,
         EXPIRY_SCENARIO,
+        SILENT_SPOKE,
     )
 }
 

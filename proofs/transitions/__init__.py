@@ -15,6 +15,7 @@ from typing import Any, Literal
 from proofs.state import Expr, SymState
 from proofs.transitions.context import Ctx
 from proofs.transitions.delivery import deliver, inject
+from proofs.transitions.force_settle import force_settle
 from proofs.transitions.governance import (
     advance_time,
     pause_spoke,
@@ -177,5 +178,6 @@ KINDS: tuple[Kind, ...] = (
     Kind("PauseSpoke", "PauseSpoke", pause_spoke, ("spoke",)),
     Kind("UnpauseSpoke", "UnpauseSpoke", unpause_spoke, ("spoke",)),
     *message_kinds(),
+    Kind("ForceSettle", "ForceSettle", force_settle, ("account",)),
 )
 KIND_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}

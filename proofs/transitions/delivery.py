@@ -70,7 +70,15 @@ def receive(ctx: Ctx, state: SymState, sender: str, receiver: str, act: Act, inp
     kind = act["kind"]
     if kind in HUB_KINDS:
         return AT_SPOKE[kind](ctx, state, receiver, payload(act, inp))
-    return AT_HUB[kind](ctx, state, sender, payload(act, inp))
+    return receive_at_hub(ctx, state, sender, act, inp)
+
+
+def receive_at_hub(ctx: Ctx, state: SymState, sender: str, act: Act, inp: Any) -> Result:
+    """LIVE-5: a severed spoke's message about the account is consumed and counts for nothing;
+    otherwise the hub applies the message's own rule."""
+    rules = Rules(state)
+    rules.ignore_if(state.severed[(act["account"], sender)], Error.SPOKE_SEVERED, rules.pre)
+    return rules.finish(AT_HUB[act["kind"]](ctx, rules.pre, sender, payload(act, inp)))
 
 
 def endpoints(act: Act) -> tuple[str, str]:

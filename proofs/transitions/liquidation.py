@@ -22,9 +22,17 @@ from spec.errors import Error
 Act = Mapping[str, Any]
 
 
+def not_severed(state: SymState, account: str, spoke: str) -> Expr:
+    """LIVE-6: the hub still waits on the spoke for the account (a constant where a premise
+    fixes `severed`, as the BMC's does: LIVE-8)."""
+    severed = state.severed[(account, spoke)]
+    return z3.BoolVal(True) if z3.is_false(severed) else z3.Not(severed)
+
+
 def liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """LIQ-1..LIQ-2: an unhealthy account enters LIQUIDATING under a new epoch and a
-    margin call goes to every spoke.
+    """LIQ-1..LIQ-2, LIVE-1, LIVE-6: an unhealthy account enters LIQUIDATING under a new epoch,
+    with its deadline fixed now, and a margin call goes to every spoke (those severed from
+    the account are called but not waited for).
 
     Every message in flight carries an epoch no later than the account's, so under
     the new epoch no grant is "hot" and no call is live yet: those ghost counts restart at 0.
@@ -39,10 +47,12 @@ def liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Res
         rules.pre.set("liquidating", a, z3.BoolVal(True))
         .set("epoch", a, epoch)
         .set("req_at_call", a, inp["requirement"])
+        .set("deadline", a, pre.now[()] + pre.u.deadline_s)
         .set("hot_grants", a, z3.IntVal(0))
     )
     for s in pre.u.spokes:
-        post = post.set("pending", (a, s), z3.BoolVal(True)).set("n_call", (a, s), z3.IntVal(0))
+        post = post.set("pending", (a, s), not_severed(pre, a, s))
+        post = post.set("n_call", (a, s), z3.IntVal(0))
     for s in pre.u.spokes:
         post = send(post, "hub", s, "MarginCall", a, epoch=epoch)
     return rules.accept(post)
@@ -73,8 +83,10 @@ def receive_liquidation_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) 
 
 
 def settle(ctx: Ctx, state: SymState, account: str) -> SymState:
-    """LIQ-6..LIQ-7: charge the penalty into the insurance fund; leave LIQUIDATING."""
+    """LIQ-6..LIQ-7: charge the penalty into the insurance fund; leave LIQUIDATING (the
+    deadline goes back to 0, LIVE-1)."""
     penalty = ceil_div(state.req_at_call[account] * state.u.penalty_bps, BPS)
     state = charge_penalty(ctx, state, account, penalty)
     state = state.set("liquidating", account, z3.BoolVal(False))
+    state = state.set("deadline", account, z3.IntVal(0))
     return state.set("req_at_call", account, z3.IntVal(0))
