@@ -54,6 +54,9 @@ BY_KIND = {
     "UnpauseSpoke": ("ACT-12", "GOV-3"),
     "Deliver": ("ACT-13", "MSG-8", "MSG-10", "MSG-14"),
     "Inject": ("ACT-14", "ADV-1"),
+    "ListSpoke": ("ACT-15", "LIST-2"),
+    "DelistSpoke": ("ACT-16", "LIST-3"),
+    "RemoveSpoke": ("ACT-17", "LIST-4"),
 }
 
 ACCEPTED = {
@@ -114,6 +117,11 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.STALE_EPOCH: (),
     Error.EXCEEDS_ALLOCATION: ("INV-PART-2",),
     Error.NOT_LIQUIDATING: ("LIQ-3",),
+    Error.SPOKE_NOT_LISTED: ("LIST-1",),
+    Error.ALREADY_LISTED: ("LIST-2",),
+    Error.SPOKE_REMOVED: ("LIST-2",),
+    Error.NOT_DELISTED: ("LIST-4",),
+    Error.SPOKE_NOT_DRAINED: ("LIST-4", "INV-LIST-2"),
 }
 
 BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
@@ -124,6 +132,8 @@ BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
     ("Withdraw", Error.REPORT_TOO_OLD): ("HUB-WD-3",),
     ("GrantCredit", Error.REPORT_TOO_OLD): ("HUB-GRANT-2",),
     ("GrantCredit", Error.SPOKE_PAUSED): ("HUB-GRANT-1",),
+    ("GrantCredit", Error.SPOKE_NOT_LISTED): ("HUB-GRANT-5", "INV-LIST-1"),
+    ("DelistSpoke", Error.SPOKE_NOT_LISTED): ("LIST-3",),
     ("GrantCredit", Error.ACCOUNT_LIQUIDATING): ("HUB-GRANT-1",),
     ("Withdraw", Error.ACCOUNT_LIQUIDATING): ("HUB-WD-1",),
     ("Liquidate", Error.ACCOUNT_LIQUIDATING): ("LIQ-1",),

@@ -899,6 +899,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "hedged": "risk",
     "netting": "risk",
     "naked-option": "risk",
+    "delist": "listing",
 }
 
 
@@ -919,4 +920,6 @@ def scenario_stories() -> tuple[Story, ...]:
 
 
 def stories() -> tuple[Story, ...]:
-    return (*UNITS, *ADVERSARIAL, *scenario_stories())
+    from conformance.listing_stories import LISTING_STORIES  # it builds on this module's
+
+    return (*UNITS, *LISTING_STORIES, *ADVERSARIAL, *scenario_stories())

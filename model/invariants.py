@@ -159,6 +159,16 @@ def liquidation_freeze(state: State) -> str | None:
     return None
 
 
+def removed_holds_nothing(state: State) -> str | None:
+    """INV-LIST-2: nothing is allocated to a removed spoke (so nothing of its credit is on
+    its lines or in flight, INV-CREDIT-1)."""
+    for spoke, listing in state.hub.listing.items():
+        held = sum(state.hub.alloc[(a, spoke)] for a in state.params.accounts)
+        if listing == "removed" and held:
+            return f"{spoke} is removed but still holds {held} of allocation"
+    return None
+
+
 STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-CREDIT-1": credit_conservation,
     "INV-PART-1": partition_caps,
@@ -168,6 +178,7 @@ STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-SPOKE-1": losses_claimed_at_once,
     "INV-AMO-1": at_most_once,
     "INV-LIQ-1": liquidation_freeze,
+    "INV-LIST-2": removed_holds_nothing,
 }
 
 
@@ -224,11 +235,20 @@ def replay_has_no_effect(pre: State, action: Action, post: State, outcome: Outco
     return None
 
 
+def drained_not_fed(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-LIST-1: no step grows an allocation to a spoke that is not listed."""
+    for (account, spoke), before in pre.hub.alloc.items():
+        if spoke in pre.hub.listing and post.hub.alloc[(account, spoke)] > before:
+            return f"{action.type} grew {account}'s allocation to {pre.hub.listing[spoke]} {spoke}"
+    return None
+
+
 STEP_INVARIANTS: dict[str, StepInvariant] = {
     "INV-ATOMIC-1": atomic_rejection,
     "INV-CREDIT-2": capacity_at_commit,
     "INV-LIQ-1": frozen_means_frozen,
     "INV-AMO-1": replay_has_no_effect,
+    "INV-LIST-1": drained_not_fed,
 }
 
 

@@ -95,6 +95,7 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
                 a: tuple(sorted(s for b, s in hub.linked if b == a))
                 for a in sorted({a for a, _ in hub.linked})
             },
+            listing=dict(sorted(hub.listing.items())),
         ),
         spokes=spokes,
         network=NetworkView(
@@ -147,6 +148,7 @@ def restore(params: Params, obs: ObservableState) -> State:
             socialized=dict(hub.socialized),
             tokens=dict(hub.tokens),
             linked=frozenset((a, s) for a, spokes in hub.linked.items() for s in spokes),
+            listing=dict(hub.listing),
         ),
         spokes={
             (s, a): SpokeAccount(

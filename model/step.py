@@ -6,7 +6,14 @@ from typing import Any
 
 from model.catalog import catalog
 from model.delivery import deliver, inject
-from model.governance import pause_spoke, set_cap, unpause_spoke
+from model.governance import (
+    delist_spoke,
+    list_spoke,
+    pause_spoke,
+    remove_spoke,
+    set_cap,
+    unpause_spoke,
+)
 from model.hub import deposit, grant_credit, withdraw
 from model.liquidation import liquidate
 from model.outcome import Step, accept, reject
@@ -45,6 +52,9 @@ TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
     "UnpauseSpoke": unpause_spoke,
     "Deliver": deliver,
     "Inject": inject,
+    "ListSpoke": list_spoke,
+    "DelistSpoke": delist_spoke,
+    "RemoveSpoke": remove_spoke,
 }
 
 ID_FIELDS: tuple[tuple[str, str, Error], ...] = (

@@ -156,6 +156,9 @@ def plain_step(state: State, action: Any, inputs: Inputs) -> EncodedStep:
     "SetCap",
     "PauseSpoke",
     "UnpauseSpoke",
+    "ListSpoke",
+    "DelistSpoke",
+    "RemoveSpoke",
 )
 def input_free_step(state: State, action: Any) -> EncodedStep:
     return plain_step(state, action, {})

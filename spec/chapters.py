@@ -9,7 +9,15 @@ from collections.abc import Iterable
 from typing import Literal
 
 Chapter = Literal[
-    "hub", "spokes", "messaging", "adversary", "liquidation", "oracle", "risk", "governance"
+    "hub",
+    "spokes",
+    "messaging",
+    "adversary",
+    "liquidation",
+    "oracle",
+    "risk",
+    "governance",
+    "listing",
 ]
 
 CHAPTERS: tuple[Chapter, ...] = (
@@ -21,6 +29,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     "oracle",
     "risk",
     "governance",
+    "listing",
 )
 
 CHAPTER_OF: dict[str, Chapter] = {
@@ -38,6 +47,9 @@ CHAPTER_OF: dict[str, Chapter] = {
     "UnpauseSpoke": "governance",
     "Deliver": "messaging",
     "Inject": "adversary",
+    "ListSpoke": "listing",
+    "DelistSpoke": "listing",
+    "RemoveSpoke": "listing",
 }
 """CONF-5: action kind -> the chapter that covers it."""
 

@@ -5,6 +5,8 @@ whole protocol state; the `ghost` part holds counters only the invariants read,
 and a build under test may leave it out.
 """
 
+from typing import Literal
+
 from pydantic import Field
 
 from spec.bounds import Balance, Counter, Id
@@ -48,6 +50,8 @@ class HubView(Frozen):
     tokens: dict[Id, int]
     linked: dict[Id, tuple[Id, ...]] = Field(default_factory=dict)
     """RISK-13: per account, the spokes it has ever been granted credit on (sorted)."""
+    listing: dict[Id, Literal["unlisted", "delisted", "removed"]] = Field(default_factory=dict)
+    """LIST-1: the spokes that are not listed, and how; a listed spoke is absent."""
 
 
 class SpokeAccountView(Frozen):

@@ -18,14 +18,17 @@ from spec.actions import (
     ACTION_TYPES,
     Action,
     AdvanceTime,
+    DelistSpoke,
     Deliver,
     Deposit,
     GrantCredit,
     Inject,
     Liquidate,
+    ListSpoke,
     PauseSpoke,
     PublishPrice,
     ReleaseCredit,
+    RemoveSpoke,
     SendReport,
     SetCap,
     Trade,
@@ -98,6 +101,9 @@ def one_of_each_action() -> list[Action]:
         UnpauseSpoke(spoke="base"),
         Deliver(message_id=1),
         Inject(sender="arb", receiver="hub", payload=LossClaim(account="alice", amount=7)),
+        DelistSpoke(spoke="sol"),
+        ListSpoke(spoke="sol"),
+        RemoveSpoke(spoke="base"),
     ]
 
 

@@ -2,7 +2,8 @@
 
 Every rule is one move of someone in the story: a user deposits, a hub grants
 credit, a trader trades on a spoke, a feed publishes, time passes, a keeper
-liquidates, governance caps or pauses a spoke, the network delivers any message
+liquidates, governance caps, pauses, lists, delists or removes a spoke
+(`intermargin.fuzzing.listing`), the network delivers any message
 in flight in any order (or withholds a spoke's messages for a while), replays a
 delivered one, or carries a forged one; one spoke (`ADVERSARY`) may turn
 malicious and send arbitrary well-formed payloads on its own channel.
@@ -22,7 +23,8 @@ from hypothesis.stateful import (
 )
 
 from intermargin.fuzzing import strategies as fz
-from intermargin.fuzzing.checked import AfterStep, CheckedMachine, Run, counted
+from intermargin.fuzzing.checked import AfterStep, Run, counted
+from intermargin.fuzzing.listing import ListingMachine
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
 from model.liquidation import health_prices
 from model.risk import is_healthy, reported_books
@@ -32,7 +34,7 @@ from spec.bounds import HUB
 from spec.messages import LiquidationReport, LossClaim, MarginCall, Message
 
 
-class MarginMachine(CheckedMachine):
+class MarginMachine(ListingMachine):
     """Honest and adversarial runs of the reference model."""
 
     # --- what the machine can see ----------------------------------------------------
