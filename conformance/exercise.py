@@ -171,6 +171,8 @@ EXCLUDED: dict[str, str] = {
     "VER": "the verification run (`intermargin verify`), not a build's behaviour",
     "DIFF": "drift checks between proofs and model, not a build's behaviour",
     "PROOF": "the proof runner's budgets (`intermargin prove`), not a build's behaviour",
+    "BMC": "what the propagation BMC fixes in its pre-state (`proofs/bmc.py`), not a build's "
+    "behaviour",
     "TRC": "the trace file format; vectors have their own format (CONF-8)",
     "CONF": "the conformance kit itself, checked by tests/test_conformance_*.py",
     "PAR": "parameter validation happens before `init`; a vector carries only valid "

@@ -4,7 +4,8 @@ ListSpoke, DelistSpoke and RemoveSpoke, and the grant a delisted spoke no longer
 Kept beside `conformance.stories`, which gathers them with its own (`stories()`).
 """
 
-from conformance.stories import ACCEPTED, PARAMS, Story, dl, rejected, usd
+from conformance.stories import ACCEPTED, Story, dl, rejected, usd
+from intermargin.fuzzing.strategies import PARAMS
 from spec.actions import DelistSpoke, GrantCredit, ListSpoke, ReleaseCredit, RemoveSpoke
 from spec.errors import Error
 
@@ -27,6 +28,8 @@ DRAINED = (
 )
 """arb held 300 for alice, is delisted, and gets it back: drained, not yet removed."""
 
+# A story whose parameters declare a spoke unlisted holds a listing action, so that only a
+# build declaring the `listing` chapter gets it (CONF-5: chapters follow action kinds).
 LISTING_STORIES: tuple[Story, ...] = (
     Story(
         "list-spoke",
@@ -42,7 +45,7 @@ LISTING_STORIES: tuple[Story, ...] = (
         "listing",
         "unit",
         "SPOKE_NOT_LISTED on a grant to a spoke declared unlisted",
-        (usd(1_000), GrantCredit(account="alice", spoke="sol", amount=1)),
+        (usd(1_000), ListSpoke(spoke="arb"), GrantCredit(account="alice", spoke="sol", amount=1)),
         rejected(Error.SPOKE_NOT_LISTED),
         params=UNLISTED_SOL,
     ),

@@ -24,6 +24,7 @@ from hypothesis.stateful import (
 
 from intermargin.fuzzing import strategies as fz
 from intermargin.fuzzing.checked import AfterStep, Run, counted
+from intermargin.fuzzing.edges import EdgeMachine
 from intermargin.fuzzing.listing import ListingMachine
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
 from model.liquidation import health_prices
@@ -34,7 +35,7 @@ from spec.bounds import HUB
 from spec.messages import LiquidationReport, LossClaim, MarginCall, Message
 
 
-class MarginMachine(ListingMachine):
+class MarginMachine(ListingMachine, EdgeMachine):
     """Honest and adversarial runs of the reference model."""
 
     # --- what the machine can see ----------------------------------------------------
