@@ -73,6 +73,13 @@ def message_not_consumed(_: Any) -> Any:
     return consume
 
 
+def listing_ignored(_: Any) -> Any:
+    def is_listed(state: State, spoke: str) -> bool:
+        return True
+
+    return is_listed
+
+
 def any_sender_authentic(_: Any) -> Any:
     def is_authentic(state: State, sender: str, receiver: str, payload: Any) -> bool:
         return True
@@ -228,6 +235,16 @@ BUGS: tuple[Bug, ...] = (
         model.force_settle,
         "before_deadline",
         never_before_deadline,
+    ),
+    Bug(
+        "grants-to-delisted",
+        "listing",
+        "HUB-GRANT-5",
+        "a delisted spoke is still granted credit while it is being drained (a whitelist "
+        "checked when a venue is onboarded, not each time credit is allocated to it)",
+        model.hub,
+        "is_listed",
+        listing_ignored,
     ),
 )
 

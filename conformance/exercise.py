@@ -55,6 +55,9 @@ BY_KIND = {
     "Deliver": ("ACT-13", "MSG-8", "MSG-10", "MSG-14"),
     "Inject": ("ACT-14", "ADV-1"),
     "ForceSettle": ("ACT-15", "LIVE-2"),
+    "ListSpoke": ("ACT-16", "LIST-2"),
+    "DelistSpoke": ("ACT-17", "LIST-3"),
+    "RemoveSpoke": ("ACT-18", "LIST-4"),
 }
 
 ACCEPTED = {
@@ -115,9 +118,14 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.MALFORMED_REPORT: ("HUB-REP-4",),
     Error.STALE_EPOCH: (),
     Error.EXCEEDS_ALLOCATION: ("INV-PART-2",),
-    Error.NOT_LIQUIDATING: (),
     Error.DEADLINE_NOT_REACHED: ("LIVE-2", "INV-LIVE-4"),
     Error.SPOKE_SEVERED: ("LIVE-5", "INV-LIVE-2"),
+    Error.NOT_LIQUIDATING: (),
+    Error.SPOKE_NOT_LISTED: ("LIST-1",),
+    Error.ALREADY_LISTED: ("LIST-2",),
+    Error.SPOKE_REMOVED: ("LIST-2",),
+    Error.NOT_DELISTED: ("LIST-4",),
+    Error.SPOKE_NOT_DRAINED: ("LIST-4", "INV-LIST-2"),
 }
 
 BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
@@ -128,6 +136,8 @@ BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
     ("Withdraw", Error.REPORT_TOO_OLD): ("HUB-WD-3",),
     ("GrantCredit", Error.REPORT_TOO_OLD): ("HUB-GRANT-2",),
     ("GrantCredit", Error.SPOKE_PAUSED): ("HUB-GRANT-1",),
+    ("GrantCredit", Error.SPOKE_NOT_LISTED): ("HUB-GRANT-5", "INV-LIST-1"),
+    ("DelistSpoke", Error.SPOKE_NOT_LISTED): ("LIST-3",),
     ("GrantCredit", Error.ACCOUNT_LIQUIDATING): ("HUB-GRANT-1",),
     ("Withdraw", Error.ACCOUNT_LIQUIDATING): ("HUB-WD-1",),
     ("Liquidate", Error.ACCOUNT_LIQUIDATING): ("LIQ-1",),
@@ -168,6 +178,8 @@ EXCLUDED: dict[str, str] = {
     "VER": "the verification run (`intermargin verify`), not a build's behaviour",
     "DIFF": "drift checks between proofs and model, not a build's behaviour",
     "PROOF": "the proof runner's budgets (`intermargin prove`), not a build's behaviour",
+    "BMC": "what the propagation BMC fixes in its pre-state (`proofs/bmc.py`), not a build's "
+    "behaviour",
     "TRC": "the trace file format; vectors have their own format (CONF-8)",
     "CONF": "the conformance kit itself, checked by tests/test_conformance_*.py",
     "PAR": "parameter validation happens before `init`; a vector carries only valid "

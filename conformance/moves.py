@@ -27,15 +27,18 @@ from model.state import State
 from spec.actions import (
     Action,
     AdvanceTime,
+    DelistSpoke,
     Deliver,
     Deposit,
     ForceSettle,
     GrantCredit,
     Inject,
     Liquidate,
+    ListSpoke,
     PauseSpoke,
     PublishPrice,
     ReleaseCredit,
+    RemoveSpoke,
     SendReport,
     SetCap,
     Trade,
@@ -197,6 +200,18 @@ def unpause(draw: st.DrawFn, state: State) -> Action:
     return UnpauseSpoke(spoke=draw(spokes))
 
 
+def list_spoke(draw: st.DrawFn, state: State) -> Action:
+    return ListSpoke(spoke=draw(spokes))
+
+
+def delist(draw: st.DrawFn, state: State) -> Action:
+    return DelistSpoke(spoke=draw(spokes))
+
+
+def remove(draw: st.DrawFn, state: State) -> Action:
+    return RemoveSpoke(spoke=draw(spokes))
+
+
 def in_flight(state: State) -> bool:
     return bool(state.network.in_flight)
 
@@ -285,6 +300,7 @@ BAD_INPUTS: tuple[Action, ...] = (
     ReleaseCredit(spoke="moon", account="alice", amount=1),
     SendReport(spoke="sol", account="mallory"),
     SetCap(spoke="moon", cap=1),
+    DelistSpoke(spoke="moon"),
 )
 """Actions naming an undeclared id or an amount out of bounds (ERR-2), the values of the
 fuzzer's `bad_inputs`, as a table so that each chapter draws only its own."""
@@ -321,6 +337,10 @@ MOVES: tuple[Move, ...] = (
     Move("pause", "governance", pause),
     Move("unpause", "governance", unpause),
     Move("bad governance input", "governance", bad_input("governance")),
+    Move("list", "listing", list_spoke),
+    Move("delist", "listing", delist),
+    Move("remove", "listing", remove),
+    Move("bad listing input", "listing", bad_input("listing")),
     Move("deliver", "messaging", deliver, in_flight),
     Move("deliver in order", "messaging", deliver, in_flight),
     Move("replay", "messaging", replay, delivered),

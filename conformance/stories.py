@@ -901,6 +901,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "naked-option": "risk",
     "expiry": "risk",
     "silent-spoke": "liveness",
+    "delist": "listing",
 }
 
 
@@ -921,6 +922,8 @@ def scenario_stories() -> tuple[Story, ...]:
 
 
 def stories() -> tuple[Story, ...]:
-    from conformance.liveness_stories import LIVENESS  # it builds on this module's stories
+    # these build on this module's stories
+    from conformance.listing_stories import LISTING_STORIES
+    from conformance.liveness_stories import LIVENESS
 
-    return (*UNITS, *ADVERSARIAL, *LIVENESS, *scenario_stories())
+    return (*UNITS, *LISTING_STORIES, *ADVERSARIAL, *LIVENESS, *scenario_stories())

@@ -35,6 +35,7 @@ DEFAULT_SEED = 20_261_130
 RANDOM_CHAPTERS: dict[Chapter, tuple[Chapter, ...]] = {
     "hub": ("hub",),
     "governance": ("hub", "governance"),
+    "listing": ("hub", "spokes", "messaging", "governance", "listing"),
     "messaging": ("hub", "messaging", "governance"),
     "spokes": ("hub", "spokes", "messaging"),
     "oracle": ("hub", "oracle"),

@@ -126,6 +126,13 @@ def pause_text(action: actions.PauseSpoke | actions.UnpauseSpoke, before: State 
     return f"{action.type.removesuffix('Spoke')} {action.spoke}"
 
 
+@ACTION_TEXT("ListSpoke", "DelistSpoke", "RemoveSpoke")
+def listing_text(
+    action: actions.ListSpoke | actions.DelistSpoke | actions.RemoveSpoke, before: State | None
+) -> str:
+    return f"{action.type.removesuffix('Spoke')} {action.spoke}"
+
+
 @ACTION_TEXT("Deliver")
 def deliver_text(action: actions.Deliver, before: State | None) -> str:
     env = None if before is None else before.network.in_flight.get(action.message_id)

@@ -5,6 +5,7 @@ from dataclasses import replace
 
 from model.catalog import catalog
 from model.ledger import pay_loss, seizure_prices
+from model.listing import is_listed
 from model.network import send
 from model.oracle import prices_of
 from model.outcome import Step, accept, ignore, reject
@@ -92,8 +93,8 @@ def withdraw(state: State, action: Withdraw) -> Step:
 
 
 def grant_credit(state: State, action: GrantCredit) -> Step:
-    """HUB-GRANT-1..4, RISK-IM-2, RISK-AGE-4, LIVE-5: allocate free capacity to a spoke and send the
-    grant.
+    """HUB-GRANT-1..5, RISK-IM-2, RISK-AGE-4, LIVE-5: allocate free capacity to a spoke and send
+    the grant.
 
     The hub counts the credit as allocated from the moment it sends, so credit
     in flight can never back a second grant or a withdrawal (INV-CREDIT-1).
@@ -109,6 +110,8 @@ def grant_credit(state: State, action: GrantCredit) -> Step:
         return reject(state, Error.ACCOUNT_LIQUIDATING)
     if (action.account, action.spoke) in state.hub.severed:
         return reject(state, Error.SPOKE_SEVERED)  # LIVE-5
+    if not is_listed(state, action.spoke):
+        return reject(state, Error.SPOKE_NOT_LISTED)  # HUB-GRANT-5, INV-LIST-1
     if action.spoke in state.hub.paused:
         return reject(state, Error.SPOKE_PAUSED)
     granted = link(

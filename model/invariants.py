@@ -170,6 +170,16 @@ def severed_means_settled(state: State) -> str | None:
     return None
 
 
+def removed_holds_nothing(state: State) -> str | None:
+    """INV-LIST-2: nothing is allocated to a removed spoke (so nothing of its credit is on
+    its lines or in flight, INV-CREDIT-1)."""
+    for spoke, listing in state.hub.listing.items():
+        held = sum(state.hub.alloc[(a, spoke)] for a in state.params.accounts)
+        if listing == "removed" and held:
+            return f"{spoke} is removed but still holds {held} of allocation"
+    return None
+
+
 STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-CREDIT-1": credit_conservation,
     "INV-PART-1": partition_caps,
@@ -180,6 +190,7 @@ STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-AMO-1": at_most_once,
     "INV-LIQ-1": liquidation_freeze,
     "INV-LIVE-2": severed_means_settled,
+    "INV-LIST-2": removed_holds_nothing,
 }
 
 
@@ -281,6 +292,14 @@ def no_early_severance(pre: State, action: Action, post: State, outcome: Outcome
     return None
 
 
+def drained_not_fed(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-LIST-1: no step grows an allocation to a spoke that is not listed."""
+    for (account, spoke), before in pre.hub.alloc.items():
+        if spoke in pre.hub.listing and post.hub.alloc[(account, spoke)] > before:
+            return f"{action.type} grew {account}'s allocation to {pre.hub.listing[spoke]} {spoke}"
+    return None
+
+
 STEP_INVARIANTS: dict[str, StepInvariant] = {
     "INV-ATOMIC-1": atomic_rejection,
     "INV-CREDIT-2": capacity_at_commit,
@@ -289,6 +308,7 @@ STEP_INVARIANTS: dict[str, StepInvariant] = {
     "INV-LIVE-1": deadline_fixed,
     "INV-LIVE-3": silent_cost_isolated,
     "INV-LIVE-4": no_early_severance,
+    "INV-LIST-1": drained_not_fed,
 }
 
 

@@ -100,6 +100,7 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
                 a: tuple(sorted(s for b, s in hub.severed if b == a))
                 for a in sorted({a for a, _ in hub.severed})
             },
+            listing=dict(sorted(hub.listing.items())),
         ),
         spokes=spokes,
         network=NetworkView(
@@ -155,6 +156,7 @@ def restore(params: Params, obs: ObservableState) -> State:
             tokens=dict(hub.tokens),
             linked=frozenset((a, s) for a, spokes in hub.linked.items() for s in spokes),
             severed=frozenset((a, s) for a, spokes in hub.severed.items() for s in spokes),
+            listing=dict(hub.listing),
         ),
         spokes={
             (s, a): SpokeAccount(

@@ -19,6 +19,10 @@ AssetId = str
 MarketId = str
 FeedId = str
 
+Listing = Literal["unlisted", "delisted", "removed"]
+"""LIST-1: a spoke not listed is declared but not yet listed, delisted (being drained) or
+removed; a listed spoke has no entry in `Hub.listing`."""
+
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -90,6 +94,8 @@ class Hub:
     """RISK-13: (account, spoke) pairs the hub has ever granted credit for."""
     severed: frozenset[tuple[AccountId, SpokeId]] = frozenset()
     """LIVE-5: (account, spoke) pairs a force-settle cut off for good."""
+    listing: Mapping[SpokeId, Listing] = field(default_factory=dict)
+    """LIST-1: the spokes that are not listed, and how (a spoke absent is listed)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,6 +180,7 @@ def initial_state(params: Params) -> State:
         owed={(s, x): 0 for s in spokes for x in assets},
         socialized=zero_per_spoke,
         tokens=dict(insurance),
+        listing={s.id: "unlisted" for s in params.spokes if not s.listed},
     )
     return State(
         params=params,

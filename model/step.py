@@ -7,7 +7,14 @@ from typing import Any
 from model.catalog import catalog
 from model.delivery import deliver, inject
 from model.force_settle import force_settle
-from model.governance import pause_spoke, set_cap, unpause_spoke
+from model.governance import (
+    delist_spoke,
+    list_spoke,
+    pause_spoke,
+    remove_spoke,
+    set_cap,
+    unpause_spoke,
+)
 from model.hub import deposit, grant_credit, withdraw
 from model.liquidation import liquidate
 from model.oracle import fix_expiry_prices
@@ -49,6 +56,9 @@ TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
     "Deliver": deliver,
     "Inject": inject,
     "ForceSettle": force_settle,
+    "ListSpoke": list_spoke,
+    "DelistSpoke": delist_spoke,
+    "RemoveSpoke": remove_spoke,
 }
 
 ID_FIELDS: tuple[tuple[str, str, Error], ...] = (

@@ -36,7 +36,7 @@ import z3
 
 from proofs.budget import Answer, Budget, Exhausted, ask, describe
 from proofs.invariants import INVARIANTS
-from proofs.state import Expr, SymState, equal, fresh, without_sent
+from proofs.state import LISTED, Expr, SymState, equal, fresh, without_sent
 from proofs.transitions import KIND_BY_NAME
 from proofs.transitions.context import Ctx
 from proofs.transitions.delivery import PAYLOAD_FIELDS, endpoints, receive
@@ -113,6 +113,8 @@ def setup(spokes: int) -> tuple[list[Expr], SymState, list[Slot], str]:
     u = proof_universe(spokes=spokes, accounts=1)
     a = u.accounts[0]
     pre = no_severed_pair(fresh(u, "bmc.pre"))
+    for s in u.spokes:  # BMC-PRE-1: no transition the unrolling takes reads the listing
+        pre = pre.set("listing", s, z3.IntVal(LISTED))
     # every invariant but INV-AMO-1's quantifier, which is instantiated below for the ids used
     quantifier_free = [i.formula(pre) for i in INVARIANTS if i.name != "at-most-once"]
     premises = [*quantifier_free, z3.Not(pre.hub_compromised[()]), pre.next_id_ >= 1]

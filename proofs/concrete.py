@@ -20,12 +20,13 @@ from typing import Any, cast
 
 import z3
 
+from model.listing import listing_of
 from model.oracle import price_of
 from model.state import State
 from model.step import unknown_id
 from proofs.concrete_actions import EncodedStep, encode_step
 from proofs.grounding import ground, last_seen, layout, pack, same_application
-from proofs.state import FIELDS, Expr, SymState, Universe, fresh
+from proofs.state import FIELDS, LISTING_CODE, Expr, SymState, Universe, fresh
 from proofs.transitions.context import Ctx
 from proofs.transitions.outcome import STATUS_NAMES, Result, error_of
 from spec.actions import Action
@@ -96,6 +97,7 @@ def values(state: State) -> dict[tuple[str, Any], Value]:
     for s in u.spokes:
         out[("cap", s)] = hub.caps[s]
         out[("paused", s)] = s in hub.paused
+        out[("listing", s)] = LISTING_CODE[listing_of(state, s)]
         out[("socialized", s)] = hub.socialized[s]
         for name in ("granted", "released", "claimed", "paid"):
             out[(name, s)] = getattr(g, name)[s]

@@ -159,6 +159,9 @@ def plain_step(state: State, action: Any, inputs: Inputs) -> EncodedStep:
     "PauseSpoke",
     "UnpauseSpoke",
     "ForceSettle",
+    "ListSpoke",
+    "DelistSpoke",
+    "RemoveSpoke",
 )
 def input_free_step(state: State, action: Any) -> EncodedStep:
     return plain_step(state, action, {})

@@ -14,6 +14,7 @@ from model.state import (
     AccountStatus,
     Ghost,
     Hub,
+    Listing,
     Network,
     Oracle,
     Report,
@@ -21,6 +22,7 @@ from model.state import (
     State,
 )
 from proofs.checking import Counterexample
+from proofs.state import DELISTED, LISTED, REMOVED, UNLISTED
 from proofs.transitions import KIND_BY_NAME
 from proofs.universe import PRICES, proof_params
 from spec.actions import Action, Deliver, Inject
@@ -36,6 +38,9 @@ from spec.messages import (
     Message,
 )
 from spec.trace import Trace, TraceMeta, TraceStep
+
+LISTING_NAME: dict[int, Listing] = {UNLISTED: "unlisted", DELISTED: "delisted", REMOVED: "removed"}
+"""LIST-1: the model's name of each listing code but LISTED (a listed spoke has no entry)."""
 
 
 def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
@@ -130,6 +135,11 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
             },
             caps={s: int(get("cap", s)) for s in spokes},
             paused=frozenset(s for s in spokes if get("paused", s)),
+            listing={
+                s: LISTING_NAME[int(get("listing", s))]
+                for s in spokes
+                if int(get("listing", s)) != LISTED
+            },
             insurance={x: int(get("insurance", x)) for x in assets},
             owed={(s, x): int(get("owed", s, x)) for s in spokes for x in assets},
             socialized={s: int(get("socialized", s)) for s in spokes},

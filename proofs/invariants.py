@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import z3
 
-from proofs.state import Expr, SymState, spoke_allocation, total
+from proofs.state import REMOVED, Expr, SymState, spoke_allocation, total
 
 Formula = Callable[[SymState], Expr]
 
@@ -135,6 +135,17 @@ def liquidation_freeze(state: SymState) -> Expr:
     return z3.Implies(z3.Not(state.hub_compromised[()]), z3.And(clauses))
 
 
+def removed_holds_nothing(state: SymState) -> Expr:
+    """INV-LIST-2: a spoke's listing is one of the four codes, and a removed spoke has
+    nothing allocated to it (so nothing on its lines or in flight, INV-CREDIT-1)."""
+    clauses = []
+    for s in state.u.spokes:
+        code = state.listing[s]
+        clauses += [code >= 0, code <= REMOVED]
+        clauses += [z3.Implies(code == REMOVED, state.alloc[(a, s)] == 0) for a in state.u.accounts]
+    return z3.And(clauses)
+
+
 def bookkeeping(state: SymState) -> Expr:
     """Strengthening of INV-CREDIT-1: ghost sums are sane; for an honest spoke exactly one of
     (its current margin call, its answer) is in flight while the hub waits on it."""
@@ -247,6 +258,13 @@ INVARIANTS: tuple[Invariant, ...] = (
         liquidation_freeze,
         ("liquidating", "epoch", "hot_grants", "called_epoch", "frozen"),
         "no current grant in flight and called spokes frozen while liquidating",
+    ),
+    Invariant(
+        "INV-LIST-2",
+        "removed-holds-nothing",
+        removed_holds_nothing,
+        ("listing", "alloc"),
+        "a removed spoke holds no allocation",
     ),
     Invariant(
         "INV-CREDIT-1",

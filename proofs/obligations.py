@@ -35,6 +35,7 @@ import z3
 from proofs.invariants import INVARIANTS, Invariant, followed, honest, in_flight
 from proofs.premises import Query, init_constraints, state_query, step_queries, symbolic_action
 from proofs.state import (
+    LISTED,
     Expr,
     SymState,
     Universe,
@@ -135,6 +136,27 @@ def atomic_rejection(kind: Kind) -> Obligation:
         return step_queries(u, table, kind, goal)
 
     return Obligation(f"atomic-rejection/step/{kind.name}", "INV-ATOMIC-1", "step", queries)
+
+
+def drained_not_fed(kind: Kind) -> Obligation:
+    """INV-LIST-1: no step grows an allocation to a spoke that is not listed (unlisted,
+    delisted and being drained, or removed)."""
+
+    def goal(pre: SymState, res: Result, act: Mapping[str, Any], inp: Mapping[str, Expr]) -> Expr:
+        return z3.And(
+            [
+                z3.Implies(pre.listing[s] != LISTED, res.post.alloc[(a, s)] <= pre.alloc[(a, s)])
+                for s in pre.u.spokes
+                for a in pre.u.accounts
+            ]
+        )
+
+    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
+        return step_queries(u, table, kind, goal)
+
+    return Obligation(
+        f"drained-not-fed/step/{kind.name}", "INV-LIST-1", "step", queries, ("listing", "alloc")
+    )
 
 
 PARTITION_FIELDS = ("owed", "paid", "claimed", "socialized", "released", "granted")
@@ -289,6 +311,7 @@ def all_obligations() -> tuple[Obligation, ...]:
         partition_isolation(k) for k in KINDS if k.action == "Inject" and k.message not in HUB_KINDS
     ]
     obligations += [replay_rejected(k) for k in KINDS if k.action == "Deliver"]
+    obligations += [drained_not_fed(k) for k in KINDS]
     obligations += [atomic_rejection(k) for k in KINDS]
     from proofs.liveness import liveness_obligations  # it builds on this module's pieces
 

@@ -14,6 +14,8 @@ import z3
 
 from proofs.invariants import all_invariants, honest
 from proofs.state import (
+    LISTED,
+    UNLISTED,
     Expr,
     SymState,
     Universe,
@@ -149,6 +151,8 @@ def init_constraints(state: SymState) -> Expr:
     for name, key, term in state.entries():
         if name in ("cap", "insurance"):
             c.append(term >= 0)
+        elif name == "listing":
+            c.append(z3.Or(term == LISTED, term == UNLISTED))  # LIST-1: as declared
         elif name == "tokens":
             c.append(term == state.insurance[key])
         elif name == "next_id":

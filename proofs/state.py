@@ -103,6 +103,7 @@ FIELDS: tuple[tuple[str, KeyKind, Sort, str], ...] = (
     ("rep_seq", "as", "int", "hub: sequence number of the latest report"),
     ("cap", "s", "int", "hub: partition cap"),
     ("paused", "s", "bool", "hub: circuit breaker on"),
+    ("listing", "s", "int", "hub: LISTED, UNLISTED, DELISTED or REMOVED (LIST-1)"),
     ("insurance", "x", "int", "hub: insurance fund"),
     ("owed", "sx", "int", "hub: tokens owed to a spoke's partition"),
     ("socialized", "s", "int", "hub: bad debt socialized to a spoke's partition"),
@@ -162,6 +163,7 @@ class SymState:
     rep_seq: Mapping[tuple[str, str], Expr]
     cap: Mapping[str, Expr]
     paused: Mapping[str, Expr]
+    listing: Mapping[str, Expr]
     insurance: Mapping[str, Expr]
     owed: Mapping[tuple[str, str], Expr]
     socialized: Mapping[str, Expr]
@@ -283,6 +285,17 @@ def spoke_allocation(state: SymState, spoke: str) -> Expr:
 def total_allocation(state: SymState, account: str) -> Expr:
     """HUB-GRANT-2: credit allocated to every spoke, in flight included."""
     return total(state.alloc[(account, s)] for s in state.u.spokes)
+
+
+LISTED, UNLISTED, DELISTED, REMOVED = 0, 1, 2, 3
+"""LIST-1: the encoding's listing codes (the model's "listed", "unlisted", "delisted",
+"removed"); listed is 0, the value of every other field at genesis."""
+LISTING_CODE = {"listed": LISTED, "unlisted": UNLISTED, "delisted": DELISTED, "removed": REMOVED}
+
+
+def listed(state: SymState, spoke: str) -> Expr:
+    """LIST-1, HUB-GRANT-5: only a listed spoke is granted credit."""
+    return state.listing[spoke] == LISTED
 
 
 def is_spoke(u: Universe, name: str) -> bool:

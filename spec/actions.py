@@ -1,4 +1,4 @@
-"""Actions (ACT-1..ACT-15): every step the world can take, user, keeper, governance,
+"""Actions (ACT-1..ACT-18): every step the world can take, user, keeper, governance,
 network or adversary.  The model's `step` accepts exactly these."""
 
 from typing import Annotated, Literal
@@ -117,6 +117,27 @@ class UnpauseSpoke(Frozen):
     spoke: Id
 
 
+class ListSpoke(Frozen):
+    """ACT-16 (LIST-2): governance lists a spoke (whitelisting), or calls off its drain."""
+
+    type: Literal["ListSpoke"] = "ListSpoke"
+    spoke: Id
+
+
+class DelistSpoke(Frozen):
+    """ACT-17 (LIST-3): governance delists a spoke: it is drained, granted nothing more."""
+
+    type: Literal["DelistSpoke"] = "DelistSpoke"
+    spoke: Id
+
+
+class RemoveSpoke(Frozen):
+    """ACT-18 (LIST-4): governance removes a drained spoke for good."""
+
+    type: Literal["RemoveSpoke"] = "RemoveSpoke"
+    spoke: Id
+
+
 class Deliver(Frozen):
     """ACT-13 (MSG-9..10): the network delivers message `message_id` (any order; again = replay)."""
 
@@ -153,7 +174,10 @@ Action = Annotated[
     | UnpauseSpoke
     | Deliver
     | Inject
-    | ForceSettle,
+    | ForceSettle
+    | ListSpoke
+    | DelistSpoke
+    | RemoveSpoke,
     Field(discriminator="type"),
 ]
 ACTION_TYPES = (
@@ -172,4 +196,7 @@ ACTION_TYPES = (
     Deliver,
     Inject,
     ForceSettle,
+    ListSpoke,
+    DelistSpoke,
+    RemoveSpoke,
 )

@@ -18,6 +18,7 @@ Chapter = Literal[
     "risk",
     "governance",
     "liveness",
+    "listing",
 ]
 
 CHAPTERS: tuple[Chapter, ...] = (
@@ -30,6 +31,7 @@ CHAPTERS: tuple[Chapter, ...] = (
     "risk",
     "governance",
     "liveness",
+    "listing",
 )
 
 CHAPTER_OF: dict[str, Chapter] = {
@@ -48,6 +50,9 @@ CHAPTER_OF: dict[str, Chapter] = {
     "Deliver": "messaging",
     "Inject": "adversary",
     "ForceSettle": "liveness",
+    "ListSpoke": "listing",
+    "DelistSpoke": "listing",
+    "RemoveSpoke": "listing",
 }
 """CONF-5: action kind -> the chapter that covers it."""
 

@@ -42,3 +42,9 @@ class Error(StrEnum):
     # Liveness
     DEADLINE_NOT_REACHED = "DEADLINE_NOT_REACHED"
     SPOKE_SEVERED = "SPOKE_SEVERED"
+    # Listing (LIST-1..LIST-4); appended, so the codes before keep their positions
+    SPOKE_NOT_LISTED = "SPOKE_NOT_LISTED"
+    ALREADY_LISTED = "ALREADY_LISTED"
+    SPOKE_REMOVED = "SPOKE_REMOVED"
+    NOT_DELISTED = "NOT_DELISTED"
+    SPOKE_NOT_DRAINED = "SPOKE_NOT_DRAINED"

@@ -5,7 +5,7 @@ whole protocol state; the `ghost` part holds counters only the invariants read,
 and a build under test may leave it out.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
@@ -54,6 +54,8 @@ class HubView(Frozen):
     """RISK-13: per account, the spokes it has ever been granted credit on (sorted)."""
     severed: dict[Id, tuple[Id, ...]] = Field(default_factory=dict)
     """LIVE-5: per account, the spokes a force-settle cut off from it (sorted)."""
+    listing: dict[Id, Literal["unlisted", "delisted", "removed"]] = Field(default_factory=dict)
+    """LIST-1: the spokes that are not listed, and how; a listed spoke is absent."""
 
 
 class SpokeAccountView(Frozen):

@@ -112,6 +112,8 @@ class SpokeParams(Frozen):
     id: Id = Field(json_schema_extra={"not": {"const": HUB}})
     cap: Amount
     latency_s: Seconds
+    listed: bool = True
+    """LIST-1: listed at genesis; a spoke declared unlisted gets nothing until ListSpoke."""
 
 
 class FeedParams(Frozen):

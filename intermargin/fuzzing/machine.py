@@ -2,7 +2,8 @@
 
 Every rule is one move of someone in the story: a user deposits, a hub grants
 credit, a trader trades on a spoke, a feed publishes, time passes, a keeper
-liquidates, governance caps or pauses a spoke, the network delivers any message
+liquidates, governance caps, pauses, lists, delists or removes a spoke
+(`intermargin.fuzzing.listing`), the network delivers any message
 in flight in any order (or withholds a spoke's messages for a while), replays a
 delivered one, or carries a forged one; one spoke (`ADVERSARY`) may turn
 malicious and send arbitrary well-formed payloads on its own channel.
@@ -23,6 +24,8 @@ from hypothesis.stateful import (
 
 from intermargin.fuzzing import strategies as fz
 from intermargin.fuzzing.checked import AfterStep, Run, counted
+from intermargin.fuzzing.edges import EdgeMachine
+from intermargin.fuzzing.listing import ListingMachine
 from intermargin.fuzzing.liveness import LivenessRules
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
 from model.liquidation import health_prices
@@ -33,9 +36,10 @@ from spec.bounds import HUB
 from spec.messages import LiquidationReport, LossClaim, MarginCall, Message
 
 
-class MarginMachine(LivenessRules):
+class MarginMachine(LivenessRules, ListingMachine, EdgeMachine):
     """Honest and adversarial runs of the reference model (the liveness rules, force-settle
-    and silent spokes, come from `LivenessRules`)."""
+    and silent spokes, come from `LivenessRules`; listing from `ListingMachine`; the edge
+    rules that reach rare outcomes from `EdgeMachine`)."""
 
     # --- what the machine can see ----------------------------------------------------
 

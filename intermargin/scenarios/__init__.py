@@ -6,6 +6,7 @@ short story saying what it shows.  `intermargin.timeline` runs and renders them.
 
 from intermargin.errors import UsageError
 from intermargin.scenarios.crash import CRASH
+from intermargin.scenarios.delist import DELIST
 from intermargin.scenarios.expiry import EXPIRY_SCENARIO
 from intermargin.scenarios.hedged import HEDGED
 from intermargin.scenarios.malicious_spoke import MALICIOUS_SPOKE
@@ -28,6 +29,7 @@ SCENARIOS: dict[str, Scenario] = {
         NAKED_OPTION,
         EXPIRY_SCENARIO,
         SILENT_SPOKE,
+        DELIST,
     )
 }
 

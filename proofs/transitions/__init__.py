@@ -18,8 +18,11 @@ from proofs.transitions.delivery import deliver, inject
 from proofs.transitions.force_settle import force_settle
 from proofs.transitions.governance import (
     advance_time,
+    delist_spoke,
+    list_spoke,
     pause_spoke,
     publish_price,
+    remove_spoke,
     set_cap,
     unpause_spoke,
 )
@@ -177,6 +180,9 @@ KINDS: tuple[Kind, ...] = (
     Kind("SetCap", "SetCap", set_cap, ("spoke",), (("cap", NONNEG_AMOUNT),)),
     Kind("PauseSpoke", "PauseSpoke", pause_spoke, ("spoke",)),
     Kind("UnpauseSpoke", "UnpauseSpoke", unpause_spoke, ("spoke",)),
+    Kind("ListSpoke", "ListSpoke", list_spoke, ("spoke",)),
+    Kind("DelistSpoke", "DelistSpoke", delist_spoke, ("spoke",)),
+    Kind("RemoveSpoke", "RemoveSpoke", remove_spoke, ("spoke",)),
     *message_kinds(),
     Kind("ForceSettle", "ForceSettle", force_settle, ("account",)),
 )

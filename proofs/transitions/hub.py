@@ -6,7 +6,7 @@ from typing import Any
 
 import z3
 
-from proofs.state import Expr, SymState, spoke_allocation
+from proofs.state import Expr, SymState, listed, spoke_allocation
 from proofs.transitions.context import Ctx
 from proofs.transitions.ledger import pay_loss, seizure_unpriced
 from proofs.transitions.network import send
@@ -59,12 +59,13 @@ def withdraw(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Resu
 
 
 def grant_credit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """HUB-GRANT-1..4, RISK-IM-2, RISK-AGE-4, LIVE-5: allocate free capacity to a spoke and send
+    """HUB-GRANT-1..5, RISK-IM-2, RISK-AGE-4, LIVE-5: allocate free capacity to a spoke and send
     the grant; the hub counts the credit as allocated from the moment it sends (INV-CREDIT-1)."""
     a, s, amount = act["account"], act["spoke"], act["amount"]
     rules = Rules(pre)
     rules.reject_if(frozen_for_credit(pre, a), Error.ACCOUNT_LIQUIDATING)
     rules.reject_if(pre.severed[(a, s)], Error.SPOKE_SEVERED)  # LIVE-5
+    rules.reject_if(z3.Not(listed(pre, s)), Error.SPOKE_NOT_LISTED)  # HUB-GRANT-5, INV-LIST-1
     rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
     rules.reject_if(z3.Not(inp["recent"]), Error.REPORT_TOO_OLD)
