@@ -1,9 +1,14 @@
-"""A rule of the state machine aimed at one edge a random grant seldom hits: a grant one
-above the account's free capacity while its credit is moving (HUB-GRANT-2, INV-CREDIT-2).
+"""Rules of the state machine aimed at edges a random grant seldom hits:
 
-The hub counts credit in flight as allocated, so the grant is refused; a hub (or an
-encoding, DIFF-1) that counted only the credit lines would accept it.  Random amounts
-reach this edge rarely, so the differential corpus (DIFF-5) gets it here on purpose.
+- a grant one above the account's free capacity while its credit is moving (HUB-GRANT-2,
+  INV-CREDIT-2).  The hub counts credit in flight as allocated, so the grant is refused; a
+  hub (or an encoding, DIFF-1) that counted only the credit lines would accept it;
+- a grant the account can afford, one above the room left under its spoke's partition cap
+  (CAP-1, INV-PART-1), governance lowering the cap first where the room is larger: refused;
+  a hub that checked the cap against the sum of all caps would accept it.
+
+Random amounts reach these edges rarely, so the differential corpus (DIFF-5) gets them
+here on purpose.
 """
 
 import hypothesis
@@ -12,7 +17,7 @@ from hypothesis.stateful import precondition, rule
 
 from intermargin.fuzzing import strategies as fz
 from intermargin.fuzzing.checked import CheckedMachine, counted
-from model.hub import link
+from model.hub import link, partition_cap, spoke_allocation
 from model.oracle import prices_of
 from model.risk import assets_needed, free_capacity
 from spec import actions
@@ -50,3 +55,25 @@ class EdgeMachine(CheckedMachine):
             return
         outcome = self.apply(actions.GrantCredit(account=account, spoke=spoke, amount=amount))
         hypothesis.event(f"grant past the edge: {outcome.error or 'accepted'}")
+
+    @rule(data=st.data())
+    @counted
+    def grant_past_the_partition_cap(self, data: st.DataObject) -> None:
+        """CAP-1, INV-PART-1: an affordable grant one above the room under the spoke's cap."""
+        account = data.draw(fz.accounts)
+        spoke = data.draw(fz.spokes)
+        view = link(self.state, account, spoke)
+        prices = prices_of(view, assets_needed(view, account))
+        if prices is None:
+            return
+        free = free_capacity(view, account, prices)
+        if free < 2:
+            return
+        if partition_cap(view, spoke) - spoke_allocation(view, spoke) + 1 > free:
+            # governance first lowers the cap to leave less room than the account can use
+            self.apply(actions.SetCap(spoke=spoke, cap=spoke_allocation(view, spoke) + free // 2))
+        amount = partition_cap(self.state, spoke) - spoke_allocation(self.state, spoke) + 1
+        if not 1 <= amount <= free:
+            return
+        outcome = self.apply(actions.GrantCredit(account=account, spoke=spoke, amount=amount))
+        hypothesis.event(f"grant past the cap: {outcome.error or 'accepted'}")
