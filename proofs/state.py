@@ -47,6 +47,8 @@ class Universe:
     haircut_bps: Mapping[str, int]
     """The haircut capacity applies: each asset's LTV haircut (RISK-IM-1)."""
     penalty_bps: int
+    fixed_price: Mapping[str, int | None]
+    """An asset's fixed price (the settlement asset), None for one the oracle prices."""
 
     @staticmethod
     def of(params: Params) -> "Universe":
@@ -56,6 +58,7 @@ class Universe:
             assets=tuple(a.id for a in params.assets),
             haircut_bps={a.id: a.borrowing_haircut_bps for a in params.assets},
             penalty_bps=params.penalty_bps,
+            fixed_price={a.id: a.fixed_price for a in params.assets},
         )
 
     def keys(self, kind: KeyKind) -> list[Any]:
