@@ -15,7 +15,7 @@ from proofs.concretize import quotes_for, trace_of
 from proofs.invariants import all_invariants
 from proofs.mutants import transitions
 from proofs.obligations import select
-from proofs.premises import in_bag, invariant_premise, step_contexts, symbolic_action
+from proofs.premises import id_choices, in_bag, invariant_premise, step_contexts, symbolic_action
 from proofs.prices import independence_queries, moved
 from proofs.transitions import KIND_BY_NAME, KINDS
 from proofs.transitions.outcome import ACCEPTED
@@ -60,10 +60,13 @@ def test_each_regime_admits_an_accepted_step_at_both_ends_of_the_price_bound() -
         regimes = step_contexts(U, TABLE, kind)
         if len(regimes) == 1 or not kind.takes_effect:
             continue
-        ids = {r: {"account": U.accounts[0], "spoke": U.spokes[0]}.get(r) for r in kind.roles}
-        ids = {r: v or (U.assets[-1] if r == "asset" else U.spokes[0]) for r, v in ids.items()}
-        if kind.action == "Inject":
-            ids = {"sender": U.spokes[0], "receiver": "hub", "account": U.accounts[0]}
+        ids = next(
+            c
+            for c in id_choices(U, kind)
+            if c.get("sender") != "hub"
+            and c.get("receiver", "hub") == "hub"
+            and c.get("asset") in (None, *floating(dict(regimes[0].prices)))
+        )
         for ctx in regimes:
             act, inp, bounds = symbolic_action(kind, ids)
             res = TABLE[kind.name](ctx, pre, act, inp)
