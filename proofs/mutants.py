@@ -98,13 +98,14 @@ def mutant(name: str, kinds: tuple[str, ...], breaks: tuple[str, ...], *patches:
     return Mutant(name, patches[0].replacement.__doc__ or "", kinds, patches, breaks)
 
 
-def waits_on_a_high_price(ctx: Ctx, state: SymState, account: str) -> Expr:
-    """The hub makes a loss claim or a liquidation answer wait whenever ETH is dear, not
-    only when a price is missing: whether liquidation completes then depends on the price
-    level, and the BMC's one price vector no longer stands for all (PROOF-PRICE-4)."""
+def waits_in_a_crash(ctx: Ctx, state: SymState, account: str) -> Expr:
+    """The hub makes a loss claim or a liquidation answer wait while ETH trades below its
+    usual level (a "crash breaker"), not only when a price is missing: whether liquidation
+    completes then depends on the price level, exactly when it matters, and the BMC's one
+    price vector no longer stands for all (PROOF-PRICE-4)."""
     eth = ctx.prices.get("ETH")
-    dear = z3.BoolVal(False) if eth is None else eth > PRICES["ETH"]
-    return z3.Or(ledger.seizure_unpriced(ctx, state, account), dear)
+    crashed = z3.BoolVal(False) if eth is None else eth < PRICES["ETH"]
+    return z3.Or(ledger.seizure_unpriced(ctx, state, account), crashed)
 
 
 MUTANTS: tuple[Mutant, ...] = (
@@ -146,10 +147,10 @@ MUTANTS: tuple[Mutant, ...] = (
         Patch(delivery, "in_flight", in_flight_or_delivered),
     ),
     mutant(
-        "claim-waits-on-price",
+        "claim-waits-in-a-crash",
         ("DeliverClaim",),
         ("price-independence/step/DeliverClaim",),
-        Patch(hub, "seizure_unpriced", waits_on_a_high_price),
+        Patch(hub, "seizure_unpriced", waits_in_a_crash),
     ),
     mutant(
         "claim-unbounded",
