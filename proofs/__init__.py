@@ -2,7 +2,8 @@
 
 What is encoded, and why (read with `proofs/state.py`):
 
-- **A fixed small universe** (`proofs/universe.py`): two accounts, two spokes, the
+- **A fixed small universe** (`proofs/universe.py`; why it is enough:
+  PROOF-SMALL-1..5, `proofs.small_model`): two accounts, two spokes, the
   settlement asset USD (fixed price 1) and ETH; one account and up to three spokes for
   the liquidation BMC.  Every entry of every dense map of the model's state is one Z3
   `Int` (or `Bool`) over unbounded integers; the declared bounds of spec/bounds.py
@@ -21,11 +22,15 @@ What is encoded, and why (read with `proofs/state.py`):
   trace.  Which payload a delivered message can carry is a premise over the sums
   (`proofs.premises.in_bag`).  Message ids keep their own exact view (Z3 arrays
   `inflight`, `delivered` and `next_id`) for INV-AMO-1.
-- **Prices are constants per obligation** (USD 1, ETH 2000 in the proofs; the
-  oracle's prices at the pre-state in `proofs.concrete`), so amount x price and
-  ceil(value / price) in collateral valuation and seizure stay linear and Z3 stays
-  decisive.  No invariant mentions a price except INV-CREDIT-2, which is evaluated at
-  the step's own prices, so this loses nothing the invariants say.  What depends on
+- **Prices are symbolic per step** (PROOF-PRICE-1..3): every non-fixed price a step
+  sees is a fresh integer within 1..MAX_PRICE, or missing (one regime each), unrelated
+  to any earlier step's; the fixed-price settlement asset keeps its constant; the
+  oracle's prices at the pre-state in `proofs.concrete`.  Amount x price and
+  ceil(value / price) in collateral valuation and seizure are then nonlinear, but no
+  goal needs their value, so every obligation stays within the default budget.  No
+  invariant mentions a price except INV-CREDIT-2, which is evaluated at the step's own
+  prices.  The liquidation BMC alone fixes one live vector, justified by the
+  `price-independence/step/*` obligations (PROOF-PRICE-4, `proofs.prices`).  What depends on
   positions (reported PnL, the latency buffer, margins, health, a trade's realized
   PnL and direction, the marks a margin call closes at) is an *input* of the
   transition: universally quantified in the proofs (within its declared sign),

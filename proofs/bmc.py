@@ -43,13 +43,18 @@ from proofs.transitions.delivery import PAYLOAD_FIELDS, endpoints, receive
 from proofs.transitions.liquidation import liquidate
 from proofs.transitions.network import consume
 from proofs.transitions.outcome import ACCEPTED, Result, unless_rejected
-from proofs.universe import proof_universe
+from proofs.universe import PRICES, proof_universe
 from spec.bounds import HUB
 
-BMC_CTX = Ctx(prices={"USD": 1, "ETH": 2000})
-"""Live prices, fixed for the unrolling (so seizing stays linear).  They must be live: a
-hub without the price of collateral it would seize makes a liquidation answer wait
-(HUB-LOSS-5), and propagation is claimed under live prices."""
+BMC_CTX = Ctx(prices=PRICES)
+"""PROOF-PRICE-4: live prices, fixed for the unrolling.  They must be live: a hub without
+the price of collateral it would seize makes a liquidation answer wait (HUB-LOSS-5), and
+propagation is claimed under live prices.  One vector is enough: the obligations
+`price-independence/step/*` (`proofs.prices`) prove that every step the unrolling takes
+has the same effect on what it follows (status, tracked fields, messages sent) at any
+two live price vectors, so the verdict holds at every live vector, and when the prices
+move between any two steps.  (With symbolic prices the K = 2 query ran out of
+`BMC_RLIMIT`: the products and divisions by a price in seizure are nonlinear.)"""
 
 SLOT_KINDS = (
     "CreditGrant",

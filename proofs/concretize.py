@@ -37,6 +37,7 @@ from spec.messages import (
     MarginCall,
     Message,
 )
+from spec.params import Params
 from spec.trace import Trace, TraceMeta, TraceStep
 
 LISTING_NAME: dict[int, Listing] = {UNLISTED: "unlisted", DELISTED: "delisted", REMOVED: "removed"}
@@ -110,8 +111,7 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
         envelopes[i] = Envelope(id=i, sender=sender, receiver=receiver, payload=payload)
     next_id = max([next_id, *(i + 1 for i in envelopes), *(i + 1 for i in delivered)])
     now = int(get("now"))
-    feeds = [f.id for f in params.oracle.feeds if PRICES.get(f.asset) is not None]
-    quotes = {f: (int(PRICES["ETH"] or 1), now) for f in feeds[: params.oracle.quorum]}
+    quotes = quotes_for(params, seen_prices(cex), now)
     compromised = {s for s in spokes if get("compromised", s)}
     if get("hub_compromised"):
         compromised.add(HUB)
@@ -173,7 +173,7 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
     return Trace(
         params=params,
         initial=observe(state),
-        steps=(TraceStep(action=action_of(cex)),),
+        steps=(TraceStep(action=action_of(cex, seen_prices(cex))),),
         meta=TraceMeta(
             source="proof",
             invariant=cex.invariant,
@@ -181,6 +181,28 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
             note=f"{cex.obligation}: counterexample to induction (the Z3 pre-state, concretized)",
         ),
     )
+
+
+def seen_prices(cex: Counterexample) -> dict[str, int | None]:
+    """The prices the counterexample's step saw (PROOF-PRICE-5); `PRICES` where it read none."""
+    return {x: cex.prices.get(x, p) for x, p in PRICES.items()} | dict(cex.prices)
+
+
+def quotes_for(
+    params: Params, prices: dict[str, int | None], now: int
+) -> dict[str, tuple[int, int]]:
+    """PROOF-PRICE-5: oracle quotes that make the model see exactly `prices` at time `now`:
+    a quorum of an asset's feeds quote its price, just now (fresh, no outlier: the lower
+    median of equal quotes is the price, ORA-1..ORA-5); an unavailable asset gets no quote
+    (below quorum).  A fixed-price asset needs none."""
+    quotes: dict[str, tuple[int, int]] = {}
+    for asset in params.assets:
+        price = prices.get(asset.id)
+        if asset.fixed_price is not None or price is None:
+            continue
+        feeds = [f.id for f in params.oracle.feeds if f.asset == asset.id]
+        quotes |= {f: (price, now) for f in feeds[: params.oracle.quorum]}
+    return quotes
 
 
 def subtract(
@@ -202,14 +224,18 @@ def subtract(
     return sums, counts
 
 
-NOT_ENCODED: dict[str, dict[str, Any]] = {
-    "Trade": {"market": "ETH-PERP", "price": int(PRICES["ETH"] or 0)},
-    "PublishPrice": {"feed": "chainlink", "price": int(PRICES["ETH"] or 1)},
-    "ExposureReport": {"positions": ()},
-}
-"""The fields of an action or message kind the encoding does not hold (markets, feeds
-and prices are fixed per obligation, report contents are out of the encoding): a
-counterexample's step gets these."""
+def not_encoded(kind: str, prices: dict[str, int | None]) -> dict[str, Any]:
+    """The fields of an action or message kind the encoding does not hold (markets, feeds,
+    report contents): a counterexample's step gets these, a trade or a quote at the ETH
+    price the step saw (PROOF-PRICE-5)."""
+    eth = prices.get("ETH") or PRICES["ETH"] or 1
+    table: dict[str, dict[str, Any]] = {
+        "Trade": {"market": "ETH-PERP", "price": eth},
+        "PublishPrice": {"feed": "chainlink", "price": eth},
+        "ExposureReport": {"positions": ()},
+    }
+    return table.get(kind, {})
+
 
 ACTIONS: TypeAdapter[Action] = TypeAdapter(Action)
 MESSAGES: TypeAdapter[Message] = TypeAdapter(Message)
@@ -220,10 +246,12 @@ def numbers(cex: Counterexample) -> dict[str, int]:
     return {k: int(v) for k, v in cex.params.items() if not isinstance(v, tuple)}
 
 
-def decoded(kind: str, ids: dict[str, Any], fields: dict[str, int]) -> dict[str, Any]:
+def decoded(
+    kind: str, ids: dict[str, Any], fields: dict[str, int], prices: dict[str, int | None]
+) -> dict[str, Any]:
     """An action's or message's fields: the inverse of `proofs.concrete_actions.encode_step`,
     which reads the kind's ids and parameters by name."""
-    return {"type": kind, **ids, **fields, **NOT_ENCODED.get(kind, {})}
+    return {"type": kind, **ids, **fields, **not_encoded(kind, prices)}
 
 
 def message_of(cex: Counterexample) -> tuple[str, str, Message]:
@@ -234,7 +262,7 @@ def message_of(cex: Counterexample) -> tuple[str, str, Message]:
     p = numbers(cex)
     fields = {name: p[name] for name, _ in kind.params if name != "id"}
     payload = MESSAGES.validate_python(
-        decoded(kind.message, {"account": cex.ids["account"]}, fields)
+        decoded(kind.message, {"account": cex.ids["account"]}, fields, seen_prices(cex))
     )
     if kind.action == "Inject":
         return cex.ids["sender"], cex.ids["receiver"], payload
@@ -242,8 +270,9 @@ def message_of(cex: Counterexample) -> tuple[str, str, Message]:
     return (HUB, s, payload) if kind.message in HUB_KINDS else (s, HUB, payload)
 
 
-def action_of(cex: Counterexample) -> Action:
-    """The counterexample's step as a spec action."""
+def action_of(cex: Counterexample, prices: dict[str, int | None] | None = None) -> Action:
+    """The counterexample's step as a spec action (at the prices it saw, PROOF-PRICE-5)."""
+    prices = seen_prices(cex) if prices is None else prices
     assert cex.kind is not None
     kind = KIND_BY_NAME[cex.kind]
     p = numbers(cex)
@@ -254,4 +283,4 @@ def action_of(cex: Counterexample) -> Action:
         return Inject(sender=sender, receiver=receiver, payload=payload)
     ids: dict[str, Any] = {role: cex.ids[role] for role in kind.roles}
     fields = {name: p[name] for name, _ in kind.params}
-    return ACTIONS.validate_python(decoded(kind.action, ids, fields))
+    return ACTIONS.validate_python(decoded(kind.action, ids, fields, prices))

@@ -18,6 +18,7 @@ import z3
 
 import proofs.transitions.delivery as delivery
 import proofs.transitions.hub as hub
+import proofs.transitions.ledger as ledger
 import proofs.transitions.spoke as spoke
 from proofs.patches import Patch, under
 from proofs.state import Expr, SymState, total
@@ -25,6 +26,7 @@ from proofs.transitions import KIND_BY_NAME, KINDS, Transition
 from proofs.transitions.context import Ctx
 from proofs.transitions.outcome import Result
 from proofs.transitions.risk import capacity
+from proofs.universe import PRICES
 
 Act = Mapping[str, Any]
 
@@ -96,6 +98,16 @@ def mutant(name: str, kinds: tuple[str, ...], breaks: tuple[str, ...], *patches:
     return Mutant(name, patches[0].replacement.__doc__ or "", kinds, patches, breaks)
 
 
+def waits_in_a_crash(ctx: Ctx, state: SymState, account: str) -> Expr:
+    """The hub makes a loss claim or a liquidation answer wait while ETH trades below its
+    usual level (a "crash breaker"), not only when a price is missing: whether liquidation
+    completes then depends on the price level, exactly when it matters, and the BMC's one
+    price vector no longer stands for all (PROOF-PRICE-4)."""
+    eth = ctx.prices.get("ETH")
+    crashed = z3.BoolVal(False) if eth is None else eth < PRICES["ETH"]
+    return z3.Or(ledger.seizure_unpriced(ctx, state, account), crashed)
+
+
 MUTANTS: tuple[Mutant, ...] = (
     mutant(
         "grant-ignores-in-flight",
@@ -133,6 +145,12 @@ MUTANTS: tuple[Mutant, ...] = (
         ("at-most-once/safety/DeliverGrant", "at-most-once/safety/DeliverRelease"),
         Patch(delivery, "already_delivered", never_delivered),
         Patch(delivery, "in_flight", in_flight_or_delivered),
+    ),
+    mutant(
+        "claim-waits-in-a-crash",
+        ("DeliverClaim",),
+        ("price-independence/step/DeliverClaim",),
+        Patch(hub, "seizure_unpriced", waits_in_a_crash),
     ),
     mutant(
         "claim-unbounded",

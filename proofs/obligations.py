@@ -45,9 +45,10 @@ from proofs.state import (
     total,
 )
 from proofs.transitions import KIND_BY_NAME, KINDS, Kind, Transition
+from proofs.transitions.context import Ctx
 from proofs.transitions.outcome import REJECTED, Result, error_code
 from proofs.transitions.risk import free_capacity
-from proofs.universe import PROOF_CTX
+from proofs.universe import price_bounds
 from spec.bounds import HUB
 from spec.errors import Error
 from spec.messages import HUB_KINDS
@@ -85,10 +86,13 @@ def kinds_named(*names: str) -> list[Kind]:
 
 
 def capacity_at_commit(kind: Kind) -> Obligation:
-    """INV-CREDIT-2: an accepted grant or withdrawal leaves free capacity >= 0 after it."""
+    """INV-CREDIT-2: an accepted grant or withdrawal leaves free capacity >= 0 after it, at
+    the prices the step saw (any, PROOF-PRICE-1)."""
 
-    def goal(pre: SymState, res: Result, act: Mapping[str, Any], inp: Mapping[str, Expr]) -> Expr:
-        after = free_capacity(PROOF_CTX, res.post, act["account"], inp)
+    def goal(
+        pre: SymState, res: Result, act: Mapping[str, Any], inp: Mapping[str, Expr], ctx: Ctx
+    ) -> Expr:
+        after = free_capacity(ctx, res.post, act["account"], inp)
         return z3.Implies(res.accepted, after >= 0)
 
     def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
@@ -191,7 +195,8 @@ def partition_isolation(kind: Kind) -> Obligation:
 
 def replay_rejected(kind: Kind) -> Obligation:
     """INV-AMO-1: a message that took effect, delivered again, is rejected (ALREADY_DELIVERED)
-    and changes nothing."""
+    and changes nothing, whatever the prices did between the two deliveries (the second sees
+    its own, PROOF-PRICE-3)."""
 
     def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
         out = []
@@ -200,7 +205,12 @@ def replay_rejected(kind: Kind) -> Obligation:
             ids: dict[str, str] = {r: q.act[r] for r in kind.roles}
             again_act, again_inp, bounds = symbolic_action(kind, ids, prefix="again")
             again_act["id"] = q.act["id"]
-            again = table[kind.name](PROOF_CTX, q.result.post, again_act, again_inp)
+            assert q.ctx is not None
+            from proofs.prices import moved
+
+            again_ctx = moved(q.ctx)
+            again = table[kind.name](again_ctx, q.result.post, again_act, again_inp)
+            bounds = z3.And(bounds, price_bounds(again_ctx))
             took_effect = q.result.status != REJECTED
             goal = z3.Implies(
                 took_effect,
@@ -221,6 +231,7 @@ def replay_rejected(kind: Kind) -> Obligation:
                     q.act,
                     q.inputs,
                     q.kind,
+                    q.ctx,
                 )
             )
         return out
@@ -231,6 +242,24 @@ def replay_rejected(kind: Kind) -> Obligation:
         "safety",
         queries,
         ("inflight", "delivered", "next_id"),
+    )
+
+
+def price_independence(kind: Kind) -> Obligation:
+    """PROOF-PRICE-4: the step has the same effect on what the liquidation BMC follows at
+    any two live price vectors (`proofs.prices`), so the BMC may fix one."""
+    from proofs.prices import independence_queries
+
+    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
+        ids = {"account": u.accounts[0], "spoke": u.spokes[0]}
+        return independence_queries(u, table, kind, {r: ids[r] for r in kind.roles})
+
+    return Obligation(
+        f"price-independence/step/{kind.name}",
+        "PROOF-PRICE-4",
+        "step",
+        queries,
+        ("alloc", "line", "liquidating", "pending"),
     )
 
 
@@ -316,6 +345,9 @@ def all_obligations() -> tuple[Obligation, ...]:
     from proofs.liveness import liveness_obligations  # it builds on this module's pieces
 
     obligations += liveness_obligations()
+    obligations += [
+        price_independence(k) for k in KINDS if k.action == "Deliver" or k.name == "Liquidate"
+    ]
     obligations += [
         safety("no-double-spend", "INV-CREDIT-1", no_double_spend, ("line", "alloc")),
         safety("partition-caps", "INV-PART-1", lines_within_cap, ("line", "cap")),

@@ -6,6 +6,7 @@ invariants over it (`invariant_premise`), and one symbolic step per kind and ids
 (`symbolic_step`); `proofs.obligations` names the goals, `proofs.checking` asks Z3.
 """
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,8 +23,9 @@ from proofs.state import (
     fresh,
 )
 from proofs.transitions import Bound, Kind, Transition
+from proofs.transitions.context import Ctx
 from proofs.transitions.outcome import ACCEPTED, Result
-from proofs.universe import PROOF_CTX
+from proofs.universe import price_bounds, price_contexts, reads_prices
 from spec.bounds import HUB
 
 
@@ -40,6 +42,8 @@ class Query:
     act: Mapping[str, Any] = field(default_factory=dict)
     inputs: Mapping[str, Expr] = field(default_factory=dict)
     kind: str | None = None
+    ctx: Ctx | None = None
+    """The prices the step sees (PROOF-PRICE-1): a counterexample shows their values."""
 
 
 # --- actions as symbols -------------------------------------------------------------
@@ -168,7 +172,36 @@ def init_constraints(state: SymState) -> Expr:
 
 # --- building queries -----------------------------------------------------------------
 
-Goal = Callable[[SymState, Result, Mapping[str, Any], Mapping[str, Expr]], Expr]
+Goal = Callable[..., Expr]
+"""`goal(pre, result, act, inputs)`, or with a fifth parameter `goal(..., ctx)` for a goal
+that reads the prices the step saw (INV-CREDIT-2 evaluates capacity at them)."""
+
+
+def step_contexts(u: Universe, table: Mapping[str, Transition], kind: Kind) -> tuple[Ctx, ...]:
+    """PROOF-PRICE-2: the price regimes a kind's step is proved under: every regime if its
+    transition reads a price, else the first (all priced; the others would be the same
+    query).  Decided once per transition table, kind and universe."""
+    key = (id(table), kind.name, id(u))
+    hit = _REGIMES.get(key)
+    if hit is not None and hit[0] is table and hit[1] is u:
+        return hit[2]
+    regimes = price_contexts(u)
+    pre = fresh(u, "regime")
+    found = regimes[:1]
+    for ids in id_choices(u, kind):
+        act, inp, _ = symbolic_action(kind, ids)
+
+        def build(ctx: Ctx, act: dict[str, Any] = act, inp: dict[str, Expr] = inp) -> Result:
+            return table[kind.name](ctx, pre, act, inp)
+
+        if reads_prices(build, regimes[0]):
+            found = regimes
+            break
+    _REGIMES[key] = (table, u, found)
+    return found
+
+
+_REGIMES: dict[tuple[int, str, int], tuple[Any, Universe, tuple[Ctx, ...]]] = {}
 
 
 def step_queries(
@@ -179,25 +212,28 @@ def step_queries(
     combo_filter: Callable[[Mapping[str, str]], bool] = lambda ids: True,
 ) -> list[Query]:
     queries = []
-    for ids in id_choices(u, kind):
-        if not combo_filter(ids):
-            continue
-        pre, invariants = invariant_premise(u)
-        act, inp, bounds, res = symbolic_step(table, kind, ids, pre)
-        premises = z3.And(invariants, bounds, in_bag(pre, kind, act))
-        queries.append(
-            Query(
-                premises=premises,
-                goal=goal(pre, res, act, inp),
-                witness=res.status == ACCEPTED if kind.takes_effect else z3.BoolVal(True),
-                pre=pre,
-                post=res.post,
-                result=res,
-                act=act,
-                inputs=inp,
-                kind=kind.name,
+    with_ctx = len(inspect.signature(goal).parameters) >= 5
+    for ctx in step_contexts(u, table, kind):
+        for ids in id_choices(u, kind):
+            if not combo_filter(ids):
+                continue
+            pre, invariants = invariant_premise(u)
+            act, inp, bounds, res = symbolic_step(table, kind, ids, pre, ctx)
+            premises = z3.And(invariants, bounds, price_bounds(ctx), in_bag(pre, kind, act))
+            queries.append(
+                Query(
+                    premises=premises,
+                    goal=goal(pre, res, act, inp, ctx) if with_ctx else goal(pre, res, act, inp),
+                    witness=res.status == ACCEPTED if kind.takes_effect else z3.BoolVal(True),
+                    pre=pre,
+                    post=res.post,
+                    result=res,
+                    act=act,
+                    inputs=inp,
+                    kind=kind.name,
+                    ctx=ctx,
+                )
             )
-        )
     return queries
 
 
@@ -215,20 +251,25 @@ def invariant_premise(u: Universe) -> tuple[SymState, Expr]:
     return hit[1], hit[2]
 
 
-_STEPS: dict[tuple[int, str, tuple[tuple[str, str], ...], int], Any] = {}
+_STEPS: dict[tuple[int, str, tuple[tuple[str, str], ...], int, int], Any] = {}
 
 
 def symbolic_step(
-    table: Mapping[str, Transition], kind: Kind, ids: Mapping[str, str], pre: SymState
+    table: Mapping[str, Transition],
+    kind: Kind,
+    ids: Mapping[str, str],
+    pre: SymState,
+    ctx: Ctx,
 ) -> tuple[dict[str, Any], dict[str, Expr], Expr, Result]:
     """The kind's symbolic action (parameters, inputs, their bounds) and its transition from
-    `pre`: the same terms for every obligation about that step, so built once."""
-    key = (id(table), kind.name, tuple(sorted(ids.items())), id(pre))
+    `pre` at the prices of `ctx`: the same terms for every obligation about that step, so
+    built once."""
+    key = (id(table), kind.name, tuple(sorted(ids.items())), id(pre), id(ctx))
     hit = _STEPS.get(key)
-    if hit is None or hit[0] is not table or hit[1] is not pre:
+    if hit is None or hit[0] is not table or hit[1] is not pre or hit[3] is not ctx:
         act, inp, bounds = symbolic_action(kind, ids)
-        res = table[kind.name](PROOF_CTX, pre, act, inp)
-        hit = _STEPS[key] = (table, pre, (act, inp, bounds, res))
+        res = table[kind.name](ctx, pre, act, inp)
+        hit = _STEPS[key] = (table, pre, (act, inp, bounds, res), ctx)
     built: tuple[dict[str, Any], dict[str, Expr], Expr, Result] = hit[2]
     return built
 

@@ -11,8 +11,8 @@ What is abstracted, and how (see also `proofs/__init__.py`):
 - Positions, reports' positions, quotes, expiry prices (PRC-14): not encoded.  What the
   risk engine computes from them enters a transition as an *input*
   (`proofs.transitions.inputs`), universally quantified in the proofs and computed by the
-  model's own risk engine in `proofs.concrete`.  Collateral valuation is encoded (prices
-  are Python constants).
+  model's own risk engine in `proofs.concrete`.  Collateral valuation is encoded (at each
+  step's own prices, PROOF-PRICE-1).
 - The bag of messages in flight: an id-level view (`inflight` and `delivered`, Z3
   arrays Int -> Bool, and `next_id`) for INV-AMO-1, plus ghost sums per
   (account, spoke) of the credit each kind of message carries (`fl_grant`,
@@ -48,6 +48,8 @@ class Universe:
     haircut_bps: Mapping[str, int]
     """The haircut capacity applies: each asset's LTV haircut (RISK-IM-1)."""
     penalty_bps: int
+    fixed_price: Mapping[str, int | None]
+    """An asset's fixed price (the settlement asset), None for one the oracle prices."""
     deadline_s: int = 3_600
     """PAR-17: how long after a margin call force-settle waits (LIVE-1)."""
 
@@ -59,6 +61,7 @@ class Universe:
             assets=tuple(a.id for a in params.assets),
             haircut_bps={a.id: a.borrowing_haircut_bps for a in params.assets},
             penalty_bps=params.penalty_bps,
+            fixed_price={a.id: a.fixed_price for a in params.assets},
             deadline_s=params.liquidation_deadline_s,
         )
 

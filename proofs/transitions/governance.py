@@ -78,7 +78,8 @@ def remove_spoke(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> 
 
 
 def publish_price(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """ORA-1: quotes are not encoded (prices are per-step constants): nothing encoded changes."""
+    """ORA-1: quotes are not encoded (each step sees its own prices, PROOF-PRICE-3): nothing
+    encoded changes."""
     return Rules(pre).accept(Rules(pre).pre)
 
 

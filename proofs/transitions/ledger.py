@@ -1,7 +1,7 @@
 """Moving value inside the hub, symbolically (HUB-LOSS-1..4, LIQ-6): mirrors model/ledger.py.
 
-Prices are Python constants here (see `proofs/__init__.py`), so `tokens * price`
-and `ceil(remaining / price)` stay linear.
+A price is a constant or a Z3 variable (PROOF-PRICE-1, `proofs/__init__.py`):
+`tokens * price` and `ceil(remaining / price)` are the model's rounding either way.
 """
 
 from collections.abc import Mapping
@@ -12,8 +12,9 @@ from proofs.state import Expr, SymState
 from proofs.transitions.context import Ctx
 
 
-def ceil_div(numerator: Expr, denominator: int) -> Expr:
-    """The least integer >= numerator / denominator (denominator a positive constant)."""
+def ceil_div(numerator: Expr, denominator: Expr) -> Expr:
+    """The least integer >= numerator / denominator (denominator positive: a constant, or a
+    price variable the premises bound to 1..MAX_PRICE)."""
     return -((-numerator) / denominator)
 
 
