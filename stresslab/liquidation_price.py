@@ -60,14 +60,55 @@ def liquidation_prices(
         rows = candidates[holds[candidates, x] & (net != 0)]
         if rows.size == 0:
             continue
-        fast = fits_int64(params, population, rows, x, prices, now, owed, max_price)
-        for part, dtype in ((rows[fast], np.int64), (rows[~fast], object)):
+        slope, fixed = price_bound(params, population, rows, x, prices, now, owed)
+        top = float(max(prices[params.assets[x].id], max_price))
+        judge = Judge(slope, fixed)
+        for dtype, part in (
+            (np.int64, np.flatnonzero(slope + fixed < FAST_LIMIT)),
+            (object, np.flatnonzero(slope * max(top, 1.0) + fixed >= FAST_LIMIT)),
+        ):
             if part.size:
-                health = Health(params, population, part, x, prices, now, owed, max_price, dtype)
-                found, ok = bisect(health)
-                price[part] = np.asarray(found * ok, dtype=object).astype(np.int64)
-                has[part] = ok
+                health = Health(
+                    params, population, rows[part], x, prices, now, owed, max_price, dtype
+                )
+                judge.add(health, part)
+        found, ok = bisect(
+            judge, population.qty[rows], population.linked[rows], prices[ids[x]], max_price
+        )
+        price[rows] = np.asarray(found * ok, dtype=object).astype(np.int64)
+        has[rows] = ok
     return price, has
+
+
+class Judge:
+    """RISK-10 for a group of rows, each judged in int64 at the prices where its bound
+    (`slope * price + fixed`, VEC-2) allows and on Python ints elsewhere."""
+
+    def __init__(self, slope: npt.NDArray[np.float64], fixed: npt.NDArray[np.float64]) -> None:
+        self.slope, self.fixed = slope, fixed
+        self.parts: dict[bool, tuple[Health, npt.NDArray[np.intp]]] = {}
+
+    def add(self, health: Health, rows: npt.NDArray[np.intp]) -> None:
+        """`health` judges `rows` of the group (int64 or Python ints, by its dtype); `position`
+        maps a row of the group to its row in `health`."""
+        position = np.full(self.slope.size, -1, dtype=np.intp)
+        position[rows] = np.arange(rows.size)
+        self.parts[health.dtype is object] = (health, position)
+
+    def healthy(self, p: Column, which: npt.NDArray[np.intp]) -> Flags:
+        """Whether rows `which` are healthy at the prices `p` (one per row)."""
+        out = np.zeros(which.size, dtype=np.bool_)
+        bound = self.slope[which] * np.asarray(p, dtype=np.float64) + self.fixed[which]
+        fast = bound < FAST_LIMIT
+        if False in self.parts:
+            fast &= self.parts[False][1][which] >= 0
+        for exact, chosen in ((False, np.flatnonzero(fast)), (True, np.flatnonzero(~fast))):
+            if chosen.size:
+                health, position = self.parts[exact]
+                dtype: Any = object if exact else np.int64
+                prices = np.asarray(p[chosen], dtype=object).astype(dtype)
+                out[chosen] = health.healthy(prices, position[which[chosen]])
+        return out
 
 
 class Health:
@@ -172,7 +213,7 @@ class Health:
         return netted
 
 
-def fits_int64(
+def price_bound(
     params: Params,
     population: Population,
     rows: npt.NDArray[np.intp],
@@ -180,15 +221,12 @@ def fits_int64(
     prices: Prices,
     now: int,
     owed: npt.NDArray[Any] | None,
-    max_price: int,
-) -> Flags:
-    """VEC-2: the rows whose every intermediate of `Health.healthy` stays within the bound at
-    any price the bisection may try (at most the larger of the current price and
-    `max_price`), bounded in float64 from the rows' inputs."""
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """VEC-2: per row, a bound `slope * P + fixed` on the magnitude of every intermediate of
+    `Health.healthy` at a price P of x, in float64 from the rows' inputs."""
     assets, portfolio = params.assets, params.portfolio
-    top = float(max(prices[assets[x].id], max_price)) + 1.0
     priced = np.array(
-        [top if a == x else float(prices.get(asset.id, 0)) for a, asset in enumerate(assets)]
+        [0.0 if a == x else float(prices.get(asset.id, 0)) for a, asset in enumerate(assets)]
     )
     lots = np.abs(population.qty[rows].astype(np.float64)).sum(axis=(1, 2))
     oldest = 0
@@ -199,17 +237,20 @@ def fits_int64(
         for s in params.spokes
     ) + max(m.mm_bps for m in params.markets)
     scan = assets[x].scan_range_bps * (1.0 + portfolio.extreme_multiple)
-    money = (
+    collateral = population.collateral[rows].astype(np.float64)
+    owed_x, owed_fixed = 0.0, 0.0
+    if owed is not None:
+        owed_x = float(np.asarray(owed, dtype=np.float64)[:, x].sum())
+        owed_fixed = float(np.asarray(owed, dtype=np.float64).sum(axis=0) @ priced)
+    slope = 8.0 * (lots * (rate + 4.0 * BPS + scan) + (collateral[:, x] + owed_x) * BPS + scan)
+    fixed = 8.0 * (
         np.abs(population.balance[rows].astype(np.float64)).sum(axis=1)
         + np.abs(population.cost[rows].astype(np.float64)).sum(axis=(1, 2))
-        + population.collateral[rows].astype(np.float64) @ priced * BPS
+        + (collateral @ priced + owed_fixed) * BPS
+        + lots * (rate + 4.0 * BPS + scan)
+        + 1.0
     )
-    pools = 0.0
-    if owed is not None:
-        pools = float(np.asarray(owed, dtype=np.float64).sum(axis=0) @ priced) * BPS
-    bound = 8.0 * (lots * top * (rate + 4.0 * BPS + scan) + money + pools + top * scan)
-    fits: Flags = bound < FAST_LIMIT
-    return fits
+    return slope, fixed
 
 
 def ceil_bps(values: Column) -> Column:
@@ -240,20 +281,23 @@ def horizon_rates(
     return rates
 
 
-def bisect(health: Health) -> tuple[Column, Flags]:
-    """RISK-IM-5: the model's bisection for every row of `health` at once: the rows healthy
+def bisect(
+    judge: Judge, qty: Column, linked: Flags, start: int, max_price: int
+) -> tuple[Column, Flags]:
+    """RISK-IM-5: the model's bisection for every row of the group at once: the rows healthy
     now and unhealthy at the far end (0 for a net long, max_price for a net short) bisect
-    until their bracket is one apart; the answer is the unhealthy end."""
-    count = health.qty.shape[0]
+    until their bracket is one apart; the answer is the unhealthy end.  Prices are Python
+    ints (the judge picks each row's dtype)."""
+    count = qty.shape[0]
     every = np.arange(count)
-    net = health.qty.sum(axis=(1, 2))
-    safe = np.full(count, health.start, dtype=health.dtype)
-    far = np.where(net > 0, 0, health.max_price).astype(health.dtype)
-    ok = health.healthy(safe, every) & ~health.healthy(far, every)
+    net = (qty * linked[:, :, None]).sum(axis=(1, 2))
+    safe = np.full(count, start, dtype=object)
+    far = np.where(net > 0, 0, max_price).astype(object)
+    ok = judge.healthy(safe, every) & ~judge.healthy(far, every)
     active = np.flatnonzero(ok & (np.abs(far - safe) > 1))
     while active.size:
         middle = (safe[active] + far[active]) // 2
-        unhealthy = ~health.healthy(middle, active)
+        unhealthy = ~judge.healthy(middle, active)
         far[active[unhealthy]] = middle[unhealthy]
         safe[active[~unhealthy]] = middle[~unhealthy]
         active = active[np.abs(far[active] - safe[active]) > 1]
