@@ -106,7 +106,7 @@ class Judge:
             if chosen.size:
                 health, position = self.parts[exact]
                 dtype: Any = object if exact else np.int64
-                prices = np.asarray(p[chosen], dtype=object).astype(dtype)
+                prices = p[chosen].astype(dtype)
                 out[chosen] = health.healthy(prices, position[which[chosen]])
         return out
 
@@ -141,7 +141,11 @@ class Health:
                     fixed + collateral[:, a] * prices[asset.id] * (BPS - asset.haircut_bps) // BPS
                 )
         self.fixed_value = fixed
-        markets = [j for j, m in enumerate(params.markets) if m.underlying == assets[x].id]
+        markets = [
+            j
+            for j, m in enumerate(params.markets)
+            if m.underlying == assets[x].id and m.kind == "perp"  # the rows hold no option
+        ]
         self.linked = population.linked[rows]
         mask = self.linked[:, :, None]
         self.qty = population.qty[rows][:, :, markets].astype(dtype) * mask
@@ -286,13 +290,14 @@ def bisect(
 ) -> tuple[Column, Flags]:
     """RISK-IM-5: the model's bisection for every row of the group at once: the rows healthy
     now and unhealthy at the far end (0 for a net long, max_price for a net short) bisect
-    until their bracket is one apart; the answer is the unhealthy end.  Prices are Python
-    ints (the judge picks each row's dtype)."""
+    until their bracket is one apart; the answer is the unhealthy end.  Prices are int64
+    (Python ints beyond; the judge picks the dtype each row is judged in)."""
     count = qty.shape[0]
     every = np.arange(count)
     net = (qty * linked[:, :, None]).sum(axis=(1, 2))
-    safe = np.full(count, start, dtype=object)
-    far = np.where(net > 0, 0, max_price).astype(object)
+    dtype: Any = np.int64 if max(start, max_price) < 2**62 else object
+    safe = np.full(count, start, dtype=dtype)
+    far = np.where(net > 0, 0, max_price).astype(dtype)
     ok = judge.healthy(safe, every) & ~judge.healthy(far, every)
     active = np.flatnonzero(ok & (np.abs(far - safe) > 1))
     while active.size:
