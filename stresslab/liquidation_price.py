@@ -41,23 +41,19 @@ def liquidation_prices(
     now: int,
     owed: npt.NDArray[Any] | None,
     max_price: int,
+    eligible: list[npt.NDArray[np.intp]] | None = None,
 ) -> tuple[Column, Flags]:
     """VEC-8, RISK-IM-5: each row's liquidation price (0 where `has` is False: the model's
     None).  `owed[S, A]`: the tokens owed to each spoke's partition (its clearing pool,
-    RISK-NET-1, valued at each trial price); none for empty pools."""
+    RISK-NET-1, valued at each trial price); none for empty pools.  `eligible`: the rows
+    `eligible_rows` gives, when already found (the risk pass finds them block by block)."""
     size = population.size
     price = np.zeros(size, dtype=np.int64)
     has = np.zeros(size, dtype=np.bool_)
-    held = ((population.qty != 0) & population.linked[:, :, None]).any(axis=1)  # [N, M]
+    if eligible is None:
+        eligible = eligible_rows(params, population, slice(0, size))
     ids = [a.id for a in params.assets]
-    on = [[j for j, m in enumerate(params.markets) if m.underlying == x] for x in ids]
-    holds = np.stack([held[:, markets].any(axis=1) for markets in on], axis=1)
-    options = [j for j, m in enumerate(params.markets) if m.kind != "perp"]
-    perps_on_one = (holds.sum(axis=1) == 1) & ~held[:, options].any(axis=1)
-    candidates = np.flatnonzero(perps_on_one)
-    net = (population.qty[candidates] * population.linked[candidates][:, :, None]).sum(axis=(1, 2))
-    for x in range(len(ids)):
-        rows = candidates[holds[candidates, x] & (net != 0)]
+    for x, rows in enumerate(eligible):
         if rows.size == 0:
             continue
         slope, fixed = price_bound(params, population, rows, x, prices, now, owed)
@@ -78,6 +74,23 @@ def liquidation_prices(
         price[rows] = np.asarray(found * ok, dtype=object).astype(np.int64)
         has[rows] = ok
     return price, has
+
+
+def eligible_rows(
+    params: Params, population: Population, window: slice
+) -> list[npt.NDArray[np.intp]]:
+    """RISK-IM-5: for each asset x, the rows of `window` (global indexes) that may have a
+    liquidation price: the reported positions are perpetuals on x alone, with a net size."""
+    qty, linked = population.qty[window], population.linked[window]
+    held = ((qty != 0) & linked[:, :, None]).any(axis=1)  # [rows, M]
+    ids = [a.id for a in params.assets]
+    on = [[j for j, m in enumerate(params.markets) if m.underlying == x] for x in ids]
+    holds = np.stack([held[:, markets].any(axis=1) for markets in on], axis=1)
+    options = [j for j, m in enumerate(params.markets) if m.kind != "perp"]
+    candidates = np.flatnonzero((holds.sum(axis=1) == 1) & ~held[:, options].any(axis=1))
+    net = (qty[candidates] * linked[candidates][:, :, None]).sum(axis=(1, 2))
+    start = window.start or 0
+    return [start + candidates[holds[candidates, x] & (net != 0)] for x in range(len(ids))]
 
 
 class Judge:
