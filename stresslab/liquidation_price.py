@@ -216,8 +216,9 @@ class Health:
             extreme class's covered loss, whichever is larger."""
             shape = (-1,) + (1,) * (lots.ndim - 1)
             longs = lots > 0
-            against = np.where(longs, fall.reshape(shape), move.reshape(shape))
-            far = np.where(longs, extreme_fall.reshape(shape), extreme.reshape(shape))
+            # a long's move against it is the fall (stopped at zero), a short's the rise
+            against = move.reshape(shape) - (move - fall).reshape(shape) * longs
+            far = extreme.reshape(shape) - (extreme - extreme_fall).reshape(shape) * longs
             size = np.abs(lots)
             loss: Column = np.maximum(size * against, ceil_bps(size * far * self.cover))
             return loss
