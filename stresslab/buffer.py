@@ -52,7 +52,8 @@ def spoke_buffer(tables: Tables, spoke: int, book: Column, ages: Column) -> Colu
     """RISK-6, RISK-AGE-5: sum over the positions of spoke `spoke`'s books `[M, N]` of
     ceil(|qty| * weight * price * rate / (10_000 * ONE)), the rate over each row's horizon
     (`ages[N]`: the age of the row's report from this spoke), the weight ONE for a short or
-    a perpetual and the option's |delta| (raised by the pricer's bound) for a long option."""
+    a perpetual and the option's |delta| (raised by the pricer's bound) for a long option; a
+    settled option adds nothing (PRC-13)."""
     total = np.zeros(book.shape[1], dtype=book.dtype)
     ages = np.asarray(ages, dtype=np.int64)
     distinct: Column = ages[:1]
@@ -62,7 +63,7 @@ def spoke_buffer(tables: Tables, spoke: int, book: Column, ages: Column) -> Colu
         inverse = inverse.reshape(-1)
     rates_of: dict[int, list[int]] = {}  # the rates depend on the underlying, not the market
     for m, asset in enumerate(tables.underlying_of):
-        if not book[m].any():
+        if not book[m].any() or tables.settled[m]:
             continue
         lots = np.abs(book[m])
         price = tables.prices[asset]

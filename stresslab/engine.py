@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from model.risk import is_live_option
+from model.risk import NO_FIXINGS, Fixings, is_live_option
 from spec.bounds import BPS
 from spec.params import Params
 from stresslab.bounds import FAST_LIMIT, INITIAL_FACTOR, Route, lot_magnitudes, route
@@ -281,6 +281,7 @@ def risk_pass(
     workers: int = 1,
     owed: npt.NDArray[Any] | None = None,
     max_price: int | None = None,
+    fixings: Fixings = NO_FIXINGS,
 ) -> RiskPass:
     """VEC-1: the hub's view of every account of `population` at `prices` and time `now`.
 
@@ -292,6 +293,7 @@ def risk_pass(
     the tokens owed to each spoke's partition, the pools' values when `pools` is none.
     `max_price`: compute each row's liquidation price up to it (RISK-IM-5, VEC-8; the pools
     are valued at each trial price, so they must come as `owed`).
+    `fixings`: the expiry prices fixed so far (PRC-14); options settled at them are constants.
 
     Rows go in blocks of CHUNK: each block bounds its rows (VEC-2), computes those within the
     bound in int64 (narrow limbs if all of them allow, VEC-3; position risks from a table if
@@ -304,7 +306,8 @@ def risk_pass(
     held = held_markets(population, workers)
     require_prices(params, population, prices, held, now)
     ages = report_ages(population, now)
-    tables = build_tables(params, prices, now, frozenset().union(*held), int(ages.max(initial=0)))
+    oldest = int(ages.max(initial=0))
+    tables = build_tables(params, prices, now, frozenset().union(*held), oldest, fixings)
     layouts = {
         narrow: limbs_of(tables, np.int64, narrow=narrow)
         for narrow in (False, True)

@@ -349,9 +349,12 @@ def per_position_margin(
     tables: Tables, book: Column, portfolio: PortfolioParams, *, initial: bool
 ) -> Column:
     """RISK-4: each position of the books `[M, N]` on its own: bps of its notional, a long
-    option nothing, a short live option at least its short option minimum (SPAN-5)."""
+    option nothing, a short live option at least its short option minimum (SPAN-5), a settled
+    option nothing (PRC-13)."""
     total = np.zeros(book.shape[1], dtype=book.dtype)
     for m, asset in enumerate(tables.underlying_of):
+        if tables.settled[m]:
+            continue
         lots, price = book[m], tables.prices[asset]
         bps = tables.im_bps[m] if initial else tables.mm_bps[m]
         need = ceil_div(np.abs(lots) * (price * bps), BPS)
