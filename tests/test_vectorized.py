@@ -137,7 +137,7 @@ MUST_REACH = {
     "standalone below offset": 2,
     "exact path": 10,
     "int64 narrow": 50,
-    "int64 wide": 10,
+    "int64 wide": 5,  # the inter-commodity shape sends its two-leg rows to the exact path
     "unhealthy": 10,
     "backed profit": 5,
     "per-position": 10,
