@@ -88,10 +88,20 @@ def report_time(population: Population, row: int, spoke: int, now: int) -> int:
     return int(population.report_time[row, spoke])
 
 
-def model_figures(state: State, account: AccountId, prices: Prices) -> dict[str, Any]:
+def model_figures(
+    state: State, account: AccountId, prices: Prices, max_price: int | None = None
+) -> dict[str, Any]:
     """VEC-6: every RiskPass field as the model computes it for one account (None where the
-    model says none; the `has_*` flags are derived from those)."""
+    model says none; the `has_*` flags are derived from those); the liquidation price too
+    when given a `max_price` (VEC-8)."""
     params, now, fx = state.params, state.oracle.now, state.oracle.expiry_prices
+    extra: dict[str, Any] = {}
+    if max_price is not None:
+        liquidation = risk.liquidation_price(state, account, prices, max_price)
+        extra = {
+            "liquidation_price": liquidation or 0,
+            "has_liquidation_price": liquidation is not None,
+        }
     books = list(risk.reported_books(state, account).values())
     health = risk.health_factor(state, account, prices)
     initial_health = risk.initial_health_factor(state, account, prices)
@@ -123,14 +133,14 @@ def model_figures(state: State, account: AccountId, prices: Prices) -> dict[str,
         "has_initial_health_factor": initial_health is not None,
         "margin_ratio": ratio or 0,
         "has_margin_ratio": ratio is not None,
-    }
+    } | extra
 
 
 def engine_row(figures: Any, row: int) -> dict[str, Any]:
     """Row `row` of a RiskPass as plain Python values, in the shape of `model_figures`."""
     out: dict[str, Any] = {}
     for name, column in vars(figures).items():
-        if name in ("exact", "narrow"):
+        if name in ("exact", "narrow") or column is None:
             continue
         value = column[row]
         out[name] = (

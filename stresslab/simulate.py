@@ -119,9 +119,10 @@ def keeper(world: World, prices: Mapping[str, int], now: int, risk_pass: RiskPas
     rows = np.flatnonzero(holding & ~world.liquidating)
     if rows.size == 0:
         return
+    accounts = world.hub if rows.size == world.hub.size else rows_of(world.hub, rows)
     view = risk_pass(
         world.params,
-        rows_of(world.hub, rows),
+        accounts,
         prices,
         now,
         pool_values(world, prices),

@@ -173,10 +173,10 @@ def underlying_tables(
     markets = tuple(j for j, m in enumerate(params.markets) if m.underlying == asset_id)
     used = any(j in held for j in markets)
     grid = scan_scenarios(params, asset_id, price)
+    marks = {j: mark_wad(params, params.markets[j], price, now, fixings) for j in markets if used}
     changes = tuple(
         tuple(
-            scenario_value_wad(params, params.markets[j], sc, now, fixings)
-            - mark_wad(params, params.markets[j], price, now, fixings)
+            scenario_value_wad(params, params.markets[j], sc, now, fixings) - marks[j]
             for sc in grid
         )
         if used
