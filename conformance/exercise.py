@@ -213,6 +213,10 @@ EXCLUDED: dict[str, str] = {
     "PRC-4": "an approximation bound of N, checked against mpmath: tests/test_pricing.py",
     "PRC-5": "the exactness of sqrt, checked in tests/test_pricing.py",
     "PRC-10": "the price error bound over the whole domain: tests/test_pricing.py",
+    "SPAN-9": "the parameter sets of the vectors declare no inter-commodity spread; the credit "
+    "is checked against CME's published example and by laws in tests/test_intercommodity.py, "
+    "and the vectorized engine against the model on a shape that declares one "
+    "(tests/test_vectorized.py)",
     "PRC-15": "an expired option without an expiry price is valued only while its underlying "
     "has no price, when every valuation fails closed (or at genesis for an expiry of 0): "
     "tests/test_expiry.py",

@@ -5,9 +5,16 @@ A `Params` value is validated once at the boundary; the model trusts it after.  
 JSON Schema can state (PAR-15); the validators below remain the rules themselves.
 """
 
-from typing import Literal, Self
+from typing import Any, Literal, Self
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+    model_validator,
+)
 from pydantic.config import JsonDict
 
 from spec.bounds import (
@@ -132,8 +139,52 @@ class OracleParams(Frozen):
     outlier_bps: Bps
 
 
+class Correlation(Frozen):
+    """PAR-17, SPAN-8: the declared correlation of the price moves of two underlyings."""
+
+    a: Id
+    b: Id
+    correlation_bps: int = Field(
+        ge=-BPS, le=BPS, description="SPAN-8: the correlation, -10_000 (-1) to 10_000 (+1)"
+    )
+
+
+class InterSpread(Frozen):
+    """PAR-17, SPAN-9: an inter-commodity spread: `ratio_a` lots of delta on `a` against
+    `ratio_b` on `b` form one spread, each of whose legs is credited `credit_bps` of its scan
+    risk."""
+
+    a: Id
+    b: Id
+    ratio_a: int = Field(ge=1, le=1_000)
+    ratio_b: int = Field(ge=1, le=1_000)
+    credit_bps: Bps
+
+
+def pair(a: str, b: str) -> frozenset[str]:
+    """SPAN-8: the unordered pair of two underlyings (the table is symmetric)."""
+    return frozenset((a, b))
+
+
+def correlation_table(correlations: tuple[Correlation, ...]) -> dict[frozenset[str], int]:
+    """PAR-17: the correlations by unordered pair; a pair listed twice with two values, or an
+    underlying paired with itself, is an error."""
+    table: dict[frozenset[str], int] = {}
+    for c in correlations:
+        if c.a == c.b:
+            raise ValueError(f"correlation of {c.a} with itself: it is 1 by definition")
+        key = pair(c.a, c.b)
+        if table.get(key, c.correlation_bps) != c.correlation_bps:
+            raise ValueError(
+                f"correlation of {c.a} and {c.b} declared as both {table[key]} and "
+                f"{c.correlation_bps}: the table must be symmetric"
+            )
+        table[key] = c.correlation_bps
+    return table
+
+
 class PortfolioParams(Frozen):
-    """PAR-6: the SPAN-style scan (RISK-7, SPAN-1..SPAN-7)."""
+    """PAR-6, PAR-17: the SPAN-style scan (RISK-7, SPAN-1..SPAN-9)."""
 
     vol_scan_bps: Bps = Field(description="SPAN-2: options repriced at volatility x (1 -/+ this)")
     extreme_multiple: int = Field(ge=1, le=10)
@@ -145,6 +196,36 @@ class PortfolioParams(Frozen):
     spread_charge_bps: Bps = Field(
         description="SPAN-6: charge per delta spread between expiries, in bps of the price"
     )
+    correlations: tuple[Correlation, ...] = Field(
+        default=(), description="PAR-17, SPAN-8: the correlation table of the underlyings"
+    )
+    inter_spreads: tuple[InterSpread, ...] = Field(
+        default=(), description="PAR-17, SPAN-9: inter-commodity spreads, in priority order"
+    )
+
+    @model_validator(mode="after")
+    def _spreads_within_their_correlations(self) -> Self:
+        table = correlation_table(self.correlations)
+        for s in self.inter_spreads:
+            if s.a == s.b:
+                raise ValueError(f"inter spread of {s.a} with itself: two underlyings needed")
+            rho = abs(table.get(pair(s.a, s.b), 0))
+            if s.credit_bps > rho:
+                raise ValueError(
+                    f"inter spread {s.a}/{s.b}: credit_bps {s.credit_bps} exceeds the pair's "
+                    f"|correlation_bps| {rho}"
+                )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _drop_empty_tables(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """PAR-17: without a table the JSON is what it was before tables existed."""
+        dumped = handler(self)
+        if isinstance(dumped, dict):
+            for key in ("correlations", "inter_spreads"):
+                if not dumped.get(key):
+                    dumped.pop(key, None)
+        return dumped
 
 
 class Params(Frozen):
@@ -199,6 +280,15 @@ class Params(Frozen):
         for asset_id, _ in self.insurance_fund:
             if asset_id not in assets:
                 raise ValueError(f"insurance fund: unknown asset {asset_id}")
+        tables = (
+            ("correlation", self.portfolio.correlations),
+            ("inter spread", self.portfolio.inter_spreads),
+        )
+        for what, entries in tables:
+            for entry in entries:
+                for x in (entry.a, entry.b):
+                    if x not in assets:
+                        raise ValueError(f"{what} {entry.a}/{entry.b}: unknown asset {x}")
         for a in self.assets:
             n = sum(1 for f in self.oracle.feeds if f.asset == a.id)
             if a.fixed_price is None and n < self.oracle.quorum:

@@ -96,6 +96,11 @@ export function readParams(json) {
     return { id: str(o.id, `oracle.feeds.${i}.id`), asset: str(o.asset, `oracle.feeds.${i}.asset`) };
   });
   const portfolio = obj(p.portfolio, "portfolio");
+  // SPAN-9 inter-commodity credits are not implemented here: refuse a parameter set that
+  // declares a spread rather than margin it without the credit (PAR-17).
+  if (portfolio.inter_spreads !== undefined && arr(portfolio.inter_spreads, "portfolio.inter_spreads").length > 0) {
+    bad("portfolio.inter_spreads", "not implemented (SPAN-9 inter-commodity credits)");
+  }
   const method = p.margin_method === undefined ? "portfolio" : str(p.margin_method, "margin_method");
   if (method !== "portfolio" && method !== "per_position") bad("margin_method", method);
   const fund = p.insurance_fund === undefined ? [] : arr(p.insurance_fund, "insurance_fund");
