@@ -140,7 +140,7 @@ class OracleParams(Frozen):
 
 
 class Correlation(Frozen):
-    """PAR-17, SPAN-8: the declared correlation of the price moves of two underlyings."""
+    """PAR-18, SPAN-8: the declared correlation of the price moves of two underlyings."""
 
     a: Id
     b: Id
@@ -150,7 +150,7 @@ class Correlation(Frozen):
 
 
 class InterSpread(Frozen):
-    """PAR-17, SPAN-9: an inter-commodity spread: `ratio_a` lots of delta on `a` against
+    """PAR-18, SPAN-9: an inter-commodity spread: `ratio_a` lots of delta on `a` against
     `ratio_b` on `b` form one spread, each of whose legs is credited `credit_bps` of its scan
     risk."""
 
@@ -167,7 +167,7 @@ def pair(a: str, b: str) -> frozenset[str]:
 
 
 def correlation_table(correlations: tuple[Correlation, ...]) -> dict[frozenset[str], int]:
-    """PAR-17: the correlations by unordered pair; a pair listed twice with two values, or an
+    """PAR-18: the correlations by unordered pair; a pair listed twice with two values, or an
     underlying paired with itself, is an error."""
     table: dict[frozenset[str], int] = {}
     for c in correlations:
@@ -184,7 +184,7 @@ def correlation_table(correlations: tuple[Correlation, ...]) -> dict[frozenset[s
 
 
 class PortfolioParams(Frozen):
-    """PAR-6, PAR-17: the SPAN-style scan (RISK-7, SPAN-1..SPAN-9)."""
+    """PAR-6, PAR-18: the SPAN-style scan (RISK-7, SPAN-1..SPAN-9)."""
 
     vol_scan_bps: Bps = Field(description="SPAN-2: options repriced at volatility x (1 -/+ this)")
     extreme_multiple: int = Field(ge=1, le=10)
@@ -197,10 +197,10 @@ class PortfolioParams(Frozen):
         description="SPAN-6: charge per delta spread between expiries, in bps of the price"
     )
     correlations: tuple[Correlation, ...] = Field(
-        default=(), description="PAR-17, SPAN-8: the correlation table of the underlyings"
+        default=(), description="PAR-18, SPAN-8: the correlation table of the underlyings"
     )
     inter_spreads: tuple[InterSpread, ...] = Field(
-        default=(), description="PAR-17, SPAN-9: inter-commodity spreads, in priority order"
+        default=(), description="PAR-18, SPAN-9: inter-commodity spreads, in priority order"
     )
 
     @model_validator(mode="after")
@@ -219,7 +219,7 @@ class PortfolioParams(Frozen):
 
     @model_serializer(mode="wrap")
     def _drop_empty_tables(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """PAR-17: without a table the JSON is what it was before tables existed."""
+        """PAR-18: without a table the JSON is what it was before tables existed."""
         dumped = handler(self)
         if isinstance(dumped, dict):
             for key in ("correlations", "inter_spreads"):

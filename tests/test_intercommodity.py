@@ -1,4 +1,4 @@
-"""Inter-commodity spread credits (SPAN-8, SPAN-9, PAR-17): a declared correlation table and
+"""Inter-commodity spread credits (SPAN-8, SPAN-9, PAR-18): a declared correlation table and
 SPAN's weighted-price-risk credit between underlyings.
 
 The published figure: CME Group, "Margin spread calculations"
@@ -278,7 +278,7 @@ def test_an_undeclared_pair_gives_nothing() -> None:
     ],
 )
 def test_the_correlation_table_is_validated(change: dict[str, object], message: str) -> None:
-    """PAR-17: correlations in [-1, 1], symmetric (a pair listed twice agrees), between two
+    """PAR-18: correlations in [-1, 1], symmetric (a pair listed twice agrees), between two
     different declared underlyings; a spread's credit at most the |correlation| of its pair,
     its underlyings declared."""
     with pytest.raises(ValidationError, match=message):
@@ -286,7 +286,7 @@ def test_the_correlation_table_is_validated(change: dict[str, object], message: 
 
 
 def test_a_symmetric_entry_listed_both_ways_is_accepted() -> None:
-    """PAR-17: the same value listed for (a, b) and (b, a) is one symmetric entry."""
+    """PAR-18: the same value listed for (a, b) and (b, a) is one symmetric entry."""
     both = [
         {"a": "CORN", "b": "SOY", "correlation_bps": 8_000},
         {"a": "SOY", "b": "CORN", "correlation_bps": 8_000},
@@ -297,7 +297,7 @@ def test_a_symmetric_entry_listed_both_ways_is_accepted() -> None:
 
 
 def test_parameters_without_a_table_serialize_as_before() -> None:
-    """PAR-17: empty tables are left out of the JSON, so existing parameter files and vectors
+    """PAR-18: empty tables are left out of the JSON, so existing parameter files and vectors
     do not move."""
     from spec.examples import example_params
 

@@ -97,7 +97,7 @@ export function readParams(json) {
   });
   const portfolio = obj(p.portfolio, "portfolio");
   // SPAN-9 inter-commodity credits are not implemented here: refuse a parameter set that
-  // declares a spread rather than margin it without the credit (PAR-17).
+  // declares a spread rather than margin it without the credit (PAR-18).
   if (portfolio.inter_spreads !== undefined && arr(portfolio.inter_spreads, "portfolio.inter_spreads").length > 0) {
     bad("portfolio.inter_spreads", "not implemented (SPAN-9 inter-commodity credits)");
   }
