@@ -139,6 +139,7 @@ def hub(h: HubView) -> Json:
         socialized=ints(h.socialized),
         tokens=ints(h.tokens),
         linked=by_id(h.linked, lambda spokes: itf_set(list(spokes))),
+        severed=by_id(h.severed, lambda spokes: itf_set(list(spokes))),
     )
 
 
