@@ -144,12 +144,14 @@ def regime_text(q: Query) -> str:
     return f" with {', '.join(gone)} unpriced" if gone else ""
 
 
-OBLIGATION_RLIMIT = 2_000_000
+OBLIGATION_RLIMIT = 7_000_000
 """PROOF-BUDGET-1: the resource limit per query of an obligation.  Measured ("rlimit count"
-across each query, every obligation, 2 worker processes): the largest query is
-atomic-rejection/step/DeliverLiqReport at 0.44M, then no-negative-balances on
-liquidation answers at 0.36M; all 268 obligations together 10.8M.  The limit is 4.5x the
-largest (`benchmarks/bench_proofs.py` prints the current figures)."""
+across each query, every obligation, one worker process, `benchmarks/bench_proofs.py`):
+the largest queries are those of `ForceSettle`, which seizes for each silent spoke in turn
+and then charges the penalty (three chained seizures, LIVE-3): silent-cost-isolated at
+1.63M, no-negative-balances at 1.39M; before it, atomic-rejection/step/DeliverLiqReport at
+0.45M was the largest; all 358 obligations together 18.7M.  The limit is 4.3x the largest
+(`benchmarks/bench_proofs.py` prints the current figures)."""
 
 DEFAULT_BUDGET = Budget(OBLIGATION_RLIMIT)
 

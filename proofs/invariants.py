@@ -154,8 +154,10 @@ def bookkeeping(state: SymState) -> Expr:
         for name in ("granted", "released", "claimed", "paid")
         for s in state.u.spokes
     ]
+    clauses.append(state.now[()] >= 0)  # TIME-1: time starts at 0 and only moves forward
     for a in state.u.accounts:
         clauses.append(state.hot_grants[a] >= 0)
+        clauses.append(state.deadline[a] >= 0)  # LIVE-1: a time, or 0 when none runs
         clauses.append(state.epoch[a] >= 0)
         clauses.append(state.req_at_call[a] >= 0)
         for s in state.u.spokes:

@@ -170,7 +170,9 @@ def liveness_obligations() -> list[Obligation]:
         )
     )
     out += [
-        step_obligation("no-early-severance", "INV-LIVE-4", k, no_early_severance, ("severed",))
+        step_obligation(
+            "no-early-severance", "INV-LIVE-4", k, no_early_severance, ("severed", *clock)
+        )
         for k in KINDS
     ]
     return out

@@ -9,6 +9,7 @@ mutant can break would be suspicious.  tests/test_mutant_patches.py checks that 
 mutant still differs from the code it mutates.
 """
 
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -29,6 +30,9 @@ from proofs.transitions.risk import capacity
 from proofs.universe import PRICES
 
 Act = Mapping[str, Any]
+
+force_settle = importlib.import_module("proofs.transitions.force_settle")
+"""The module (the package re-exports its function under the same name)."""
 
 
 def free_capacity_of_lines(
@@ -75,6 +79,12 @@ def in_flight_or_delivered(state: SymState, message_id: Expr) -> Expr:
 
 def within_any_allocation(state: SymState, account: str, spoke: str, amount: Expr) -> Expr:
     """A loss claim is paid without checking the allocation it draws on."""
+    return z3.BoolVal(False)
+
+
+def deadline_always_passed(state: SymState, account: str) -> Expr:
+    """A keeper may force-settle as soon as the liquidation starts: a spoke that would have
+    answered in time is severed and charged its whole allocation."""
     return z3.BoolVal(False)
 
 
@@ -157,6 +167,12 @@ MUTANTS: tuple[Mutant, ...] = (
         ("DeliverClaim", "InjectClaim"),
         ("no-negative-balances/step/DeliverClaim",),
         Patch(hub, "exceeds_allocation", within_any_allocation),
+    ),
+    mutant(
+        "force-settle-ignores-deadline",
+        ("ForceSettle",),
+        ("no-early-severance/step/ForceSettle",),
+        Patch(force_settle, "before_deadline", deadline_always_passed),
     ),
 )
 MUTANT_BY_NAME: dict[str, Mutant] = {m.name: m for m in MUTANTS}
