@@ -148,8 +148,10 @@ OBLIGATION_RLIMIT = 2_000_000
 """PROOF-BUDGET-1: the resource limit per query of an obligation.  Measured ("rlimit count"
 across each query, every obligation, 2 worker processes): the largest query is
 atomic-rejection/step/DeliverLiqReport at 0.44M, then no-negative-balances on
-liquidation answers at 0.36M; all 268 obligations together 10.8M.  The limit is 4.5x the
-largest (`benchmarks/bench_proofs.py` prints the current figures)."""
+liquidation answers at 0.36M to 0.48M (with symbolic prices, PROOF-PRICE-1: the largest
+query of a step that reads a price; it depends on what the process built before); all
+275 obligations together 11.2M (10.7M for the 268 at fixed prices).  The limit is 4.2x to
+4.5x the largest (`benchmarks/bench_proofs.py` prints the current figures)."""
 
 DEFAULT_BUDGET = Budget(OBLIGATION_RLIMIT)
 
