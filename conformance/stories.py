@@ -899,6 +899,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "hedged": "risk",
     "netting": "risk",
     "naked-option": "risk",
+    "expiry": "risk",
 }
 
 

@@ -6,6 +6,7 @@ short story saying what it shows.  `intermargin.timeline` runs and renders them.
 
 from intermargin.errors import UsageError
 from intermargin.scenarios.crash import CRASH
+from intermargin.scenarios.expiry import EXPIRY_SCENARIO
 from intermargin.scenarios.hedged import HEDGED
 from intermargin.scenarios.malicious_spoke import MALICIOUS_SPOKE
 from intermargin.scenarios.naked_option import NAKED_OPTION
@@ -16,7 +17,16 @@ from intermargin.scenarios.scenario import Scenario
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
-    for s in (NETTING, HEDGED, CRASH, MALICIOUS_SPOKE, ORACLE_OUTAGE, REPLAY, NAKED_OPTION)
+    for s in (
+        NETTING,
+        HEDGED,
+        CRASH,
+        MALICIOUS_SPOKE,
+        ORACLE_OUTAGE,
+        REPLAY,
+        NAKED_OPTION,
+        EXPIRY_SCENARIO,
+    )
 }
 
 
