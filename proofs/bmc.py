@@ -19,10 +19,13 @@ trigger.  Found bound: the smallest K whose violation query is unsat; the query 
 K - 1 is sat, a witness that the bound is tight.
 
 Result: K = 2 (round 1 delivers the calls, round 2 the answers), tight, for one and
-two spokes (`intermargin prove` runs two by default: about 55M of Z3's resource count,
+two spokes (`intermargin prove` runs two by default: about 52M of Z3's resource count,
 15 s on a quiet 2-core machine).  With three spokes K = 1 is sat in seconds and K = 2
-is unsat after about 160 s on the 2-core machine (`intermargin prove --bmc-spokes 3
---rlimit 2000000000`): proved, but too slow for the default run.
+is unsat using 828M of the resource count (3.3x `BMC_RLIMIT`, 16x the two-spoke query;
+about 160 s on a quiet 2-core machine, 29 min measured at a load average of 10 to 14):
+`intermargin prove --bmc-spokes 3 --rlimit 2000000000` proves it, but it cannot fit the
+30 s of the default run (PROOF-SMALL-5).  The prices are one live vector
+(PROOF-PRICE-4).
 
 Each query is bounded by Z3's resource limit (`BMC_RLIMIT`), not by time, so the verdict
 does not depend on the machine's load (PROOF-BUDGET-1).

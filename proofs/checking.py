@@ -146,12 +146,12 @@ def regime_text(q: Query) -> str:
 
 OBLIGATION_RLIMIT = 7_000_000
 """PROOF-BUDGET-1: the resource limit per query of an obligation.  Measured ("rlimit count"
-across each query, every obligation, one worker process, `benchmarks/bench_proofs.py`):
-the largest queries are those of `ForceSettle`, which seizes for each silent spoke in turn
-and then charges the penalty (three chained seizures, LIVE-3): silent-cost-isolated at
-1.63M, no-negative-balances at 1.39M; before it, atomic-rejection/step/DeliverLiqReport at
-0.45M was the largest; all 358 obligations together 18.7M.  The limit is 4.3x the largest
-(`benchmarks/bench_proofs.py` prints the current figures)."""
+across each query, every obligation, `benchmarks/bench_proofs.py`): the largest queries
+are those of `ForceSettle`, which seizes for each silent spoke in turn and then charges the
+penalty (three chained seizures, LIVE-3): silent-cost-isolated at 1.63M, no-negative-balances
+at 1.39M, measured at fixed prices; before it, atomic-rejection/step/DeliverLiqReport at
+0.45M was the largest (0.44M to 0.48M with symbolic prices, PROOF-PRICE-1).  The limit is
+about 4x the largest (`benchmarks/bench_proofs.py` prints the current figures)."""
 
 DEFAULT_BUDGET = Budget(OBLIGATION_RLIMIT)
 

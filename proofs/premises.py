@@ -177,31 +177,35 @@ Goal = Callable[..., Expr]
 that reads the prices the step saw (INV-CREDIT-2 evaluates capacity at them)."""
 
 
-def step_contexts(u: Universe, table: Mapping[str, Transition], kind: Kind) -> tuple[Ctx, ...]:
-    """PROOF-PRICE-2: the price regimes a kind's step is proved under: every regime if its
+def step_contexts(
+    u: Universe,
+    table: Mapping[str, Transition],
+    kind: Kind,
+    ids: Mapping[str, str] | None = None,
+) -> tuple[Ctx, ...]:
+    """PROOF-PRICE-2: the price regimes a step is proved under: every regime if its
     transition reads a price, else the first (all priced; the others would be the same
-    query).  Decided once per transition table, kind and universe."""
-    key = (id(table), kind.name, id(u))
+    query).  For the kind's step with these ids, or with any of its id choices if `ids` is
+    None; decided once per transition table, kind, ids and universe."""
+    if ids is None:
+        return max((step_contexts(u, table, kind, c) for c in id_choices(u, kind)), key=len)
+    key = (id(table), kind.name, tuple(sorted(ids.items())), id(u))
     hit = _REGIMES.get(key)
     if hit is not None and hit[0] is table and hit[1] is u:
         return hit[2]
     regimes = price_contexts(u)
+    act, inp, _ = symbolic_action(kind, ids)
     pre = fresh(u, "regime")
-    found = regimes[:1]
-    for ids in id_choices(u, kind):
-        act, inp, _ = symbolic_action(kind, ids)
 
-        def build(ctx: Ctx, act: dict[str, Any] = act, inp: dict[str, Expr] = inp) -> Result:
-            return table[kind.name](ctx, pre, act, inp)
+    def build(ctx: Ctx) -> Result:
+        return table[kind.name](ctx, pre, act, inp)
 
-        if reads_prices(build, regimes[0]):
-            found = regimes
-            break
+    found = regimes if reads_prices(build, regimes[0]) else regimes[:1]
     _REGIMES[key] = (table, u, found)
     return found
 
 
-_REGIMES: dict[tuple[int, str, int], tuple[Any, Universe, tuple[Ctx, ...]]] = {}
+_REGIMES: dict[tuple[Any, ...], tuple[Any, Universe, tuple[Ctx, ...]]] = {}
 
 
 def step_queries(
@@ -213,10 +217,10 @@ def step_queries(
 ) -> list[Query]:
     queries = []
     with_ctx = len(inspect.signature(goal).parameters) >= 5
-    for ctx in step_contexts(u, table, kind):
-        for ids in id_choices(u, kind):
-            if not combo_filter(ids):
-                continue
+    for ids in id_choices(u, kind):
+        if not combo_filter(ids):
+            continue
+        for ctx in step_contexts(u, table, kind, ids):
             pre, invariants = invariant_premise(u)
             act, inp, bounds, res = symbolic_step(table, kind, ids, pre, ctx)
             premises = z3.And(invariants, bounds, price_bounds(ctx), in_bag(pre, kind, act))
