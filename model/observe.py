@@ -96,6 +96,7 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
                 for a in sorted({a for a, _ in hub.linked})
             },
             listing=dict(sorted(hub.listing.items())),
+            drawn=dict(sorted(hub.drawn.items())),
         ),
         spokes=spokes,
         network=NetworkView(
@@ -149,6 +150,7 @@ def restore(params: Params, obs: ObservableState) -> State:
             tokens=dict(hub.tokens),
             linked=frozenset((a, s) for a, spokes in hub.linked.items() for s in spokes),
             listing=dict(hub.listing),
+            drawn=dict(hub.drawn),
         ),
         spokes={
             (s, a): SpokeAccount(

@@ -142,6 +142,7 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
             insurance={x: int(get("insurance", x)) for x in assets},
             owed={(s, x): int(get("owed", s, x)) for s in spokes for x in assets},
             socialized={s: int(get("socialized", s)) for s in spokes},
+            drawn={s: int(get("drawn", s)) for s in spokes if int(get("drawn", s))},
             tokens={x: int(get("tokens", x)) for x in assets},
         ),
         spokes={

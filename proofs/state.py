@@ -47,6 +47,8 @@ class Universe:
     haircut_bps: Mapping[str, int]
     """The haircut capacity applies: each asset's LTV haircut (RISK-IM-1)."""
     penalty_bps: int
+    insurance: str = "shared"
+    """INS-1: the insurance fund's structure (`shared`, `per_partition`, `shared_limited`)."""
 
     @staticmethod
     def of(params: Params) -> "Universe":
@@ -56,6 +58,7 @@ class Universe:
             assets=tuple(a.id for a in params.assets),
             haircut_bps={a.id: a.borrowing_haircut_bps for a in params.assets},
             penalty_bps=params.penalty_bps,
+            insurance=params.insurance_structure,
         )
 
     def keys(self, kind: KeyKind) -> list[Any]:
@@ -101,6 +104,8 @@ FIELDS: tuple[tuple[str, KeyKind, Sort, str], ...] = (
     ("insurance", "x", "int", "hub: insurance fund"),
     ("owed", "sx", "int", "hub: tokens owed to a spoke's partition"),
     ("socialized", "s", "int", "hub: bad debt socialized to a spoke's partition"),
+    ("drawn", "s", "int", "hub: value the insurance fund paid towards a partition (INS-2)"),
+    ("ins_limit", "s", "int", "params: a partition's own fund or share of it (INS-1)"),
     ("tokens", "x", "int", "hub: token balance"),
     ("line", "sa", "int", "spoke: credit line"),
     ("balance", "sa", "int", "spoke: settled balance"),
@@ -159,6 +164,8 @@ class SymState:
     insurance: Mapping[str, Expr]
     owed: Mapping[tuple[str, str], Expr]
     socialized: Mapping[str, Expr]
+    drawn: Mapping[str, Expr]
+    ins_limit: Mapping[str, Expr]
     tokens: Mapping[str, Expr]
     line: Mapping[tuple[str, str], Expr]
     balance: Mapping[tuple[str, str], Expr]

@@ -52,6 +52,8 @@ class HubView(Frozen):
     """RISK-13: per account, the spokes it has ever been granted credit on (sorted)."""
     listing: dict[Id, Literal["unlisted", "delisted", "removed"]] = Field(default_factory=dict)
     """LIST-1: the spokes that are not listed, and how; a listed spoke is absent."""
+    drawn: dict[Id, int] = Field(default_factory=dict)
+    """INS-2: value the insurance fund has paid towards each partition (absent: none)."""
 
 
 class SpokeAccountView(Frozen):
