@@ -10,7 +10,7 @@ the insurance fund may still cover, by the declared structure of the fund.
 
 What the fund cannot cover for a partition is socialized to that partition (HUB-LOSS-4).
 `Hub.drawn[spoke]` is the value the fund has paid towards the spoke's partition so far
-(a spoke that never drew has no entry).
+(a spoke that never drew has no entry; nothing is recorded for a shared fund).
 """
 
 from dataclasses import replace
@@ -38,8 +38,9 @@ def draw_room(state: State, spoke: SpokeId) -> int | None:
 
 
 def with_draw(state: State, spoke: SpokeId, value: int) -> State:
-    """INS-2: record that the fund paid `value` towards the spoke's partition."""
-    if value == 0:
+    """INS-2: record that the fund paid `value` towards the spoke's partition (under a
+    structure with limits; a shared fund has no limit to keep, and records nothing)."""
+    if value == 0 or state.params.insurance_structure == "shared":
         return state
     drawn = assoc(state.hub.drawn, spoke, drawn_of(state, spoke) + value)
     return replace(state, hub=replace(state.hub, drawn=drawn))

@@ -11,11 +11,12 @@ from model import State, initial_state
 from model.invariants import draws_within_limits
 from model.step import step
 from proofs.concrete import judge
+from proofs.concretize import insured
 from proofs.obligations import PAYING_KINDS
 from proofs.premises import symbolic_action
 from proofs.state import fresh
 from proofs.transitions import KINDS
-from proofs.universe import PROOF_CTX, proof_universe
+from proofs.universe import PROOF_CTX, proof_params, proof_universe
 from spec.actions import Action, Deposit, GrantCredit, Inject, PublishPrice
 from spec.examples import example_params
 from spec.messages import LossClaim
@@ -61,9 +62,9 @@ def run_judged(params: Params, actions: tuple[Action, ...]) -> State:
 
 
 def test_a_shared_fund_covers_the_whole_shortfall() -> None:
-    """INS-1, INS-2: `shared` (the default) draws without limit and records the draw."""
+    """INS-1, INS-2: `shared` (the default) draws without limit and keeps no record."""
     state = run_judged(params_with("shared"), crash_and_claim(1))
-    assert state.hub.drawn == {"arb": 1_000} and state.hub.socialized["arb"] == 0
+    assert state.hub.drawn == {} and state.hub.socialized["arb"] == 0
     assert state.hub.insurance["USD"] == example_params().insurance_fund[0][1] - 1_000
 
 
@@ -104,7 +105,7 @@ def test_insurance_limits_must_name_declared_spokes() -> None:
 def test_only_the_paying_kinds_move_a_draw_or_a_limit() -> None:
     """INS-3: every kind but those of PAYING_KINDS leaves `drawn` and `ins_limit` as the very
     terms of the pre-state (so INV-INS-1's per-structure obligations need only those)."""
-    u = proof_universe()
+    u = replace(proof_universe(), insurance="shared_limited")
     pre = fresh(u, "frame")
     role_ids: dict[str, str] = {
         "account": u.accounts[0],
@@ -123,3 +124,13 @@ def test_only_the_paying_kinds_move_a_draw_or_a_limit() -> None:
                 if not z3.eq(z3.simplify(post.get(name)[s]), pre.get(name)[s]):
                     moving.add(kind.name)
     assert moving == set(PAYING_KINDS)
+
+
+def test_a_counterexample_of_a_structure_replays_under_that_structure() -> None:
+    """INS-3, TRC-3: a trace concretized from an insurance-bound obligation carries its
+    structure and the counterexample's limits (clamped to the declared bounds)."""
+    base = proof_params()
+    params = insured(base, "insurance-bound-shared_limited/step/DeliverClaim", lambda n, s: 7)
+    assert params.insurance_structure == "shared_limited"
+    assert params.insurance_limits == tuple((s.id, 7) for s in base.spokes)
+    assert insured(base, "draws-within-limits/step/DeliverClaim", lambda n, s: 7) == base

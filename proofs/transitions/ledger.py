@@ -95,7 +95,8 @@ def pay_loss(ctx: Ctx, state: SymState, account: str, spoke: str, amount: Expr) 
     for asset in state.u.assets:
         state = state.set("insurance", asset, fund[asset])
     state = owe_to_spoke(state, spoke, taken2, cover - uncovered)
-    state = state.add("drawn", spoke, cover - uncovered)
+    if room is not None:  # INS-2: a shared fund keeps no record of draws
+        state = state.add("drawn", spoke, cover - uncovered)
     return state.add("socialized", spoke, short - (cover - uncovered))
 
 
