@@ -163,7 +163,7 @@ BY_PAYLOAD_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
 
 BY_PHASE = {
     "settled": ("LIQ-6", "LIQ-7", "INV-LIQ-2", "MSG-15", "NUM-2"),
-    "bad debt to insurance": ("HUB-LOSS-3",),
+    "bad debt to insurance": ("HUB-LOSS-3", "HUB-LOSS-6", "INS-1", "INS-2", "INV-INS-1"),
     "socialized": ("HUB-LOSS-4",),
     "force-settled": ("INV-LIVE-1", "LIQ-6", "LIQ-7"),
 }
@@ -178,6 +178,7 @@ EXCLUDED: dict[str, str] = {
     "VER": "the verification run (`intermargin verify`), not a build's behaviour",
     "DIFF": "drift checks between proofs and model, not a build's behaviour",
     "PROOF": "the proof runner's budgets (`intermargin prove`), not a build's behaviour",
+    "INS-3": "the insurance bound proved for every fund seed and limit, not a build's behaviour",
     "BMC": "what the propagation BMC fixes in its pre-state (`proofs/bmc.py`), not a build's "
     "behaviour",
     "TRC": "the trace file format; vectors have their own format (CONF-8)",

@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from model.insurance import limit_of
 from model.oracle import prices_of
 from model.risk import assets_needed, free_capacity
 from model.spoke import is_risk_reducing
@@ -180,6 +181,18 @@ def removed_holds_nothing(state: State) -> str | None:
     return None
 
 
+def draws_within_limits(state: State) -> str | None:
+    """INV-INS-1: a partition draws from the insurance fund at most its own fund or its
+    declared share (under `per_partition` or `shared_limited`)."""
+    for spoke, value in state.hub.drawn.items():
+        if value < 0:
+            return f"{spoke}'s partition has drawn {value} from the insurance fund"
+        limit = limit_of(state.params, spoke)
+        if state.params.insurance_structure != "shared" and value > limit:
+            return f"{spoke}'s partition has drawn {value} from the insurance fund, above {limit}"
+    return None
+
+
 STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-CREDIT-1": credit_conservation,
     "INV-PART-1": partition_caps,
@@ -191,6 +204,7 @@ STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-LIQ-1": liquidation_freeze,
     "INV-LIVE-2": severed_means_settled,
     "INV-LIST-2": removed_holds_nothing,
+    "INV-INS-1": draws_within_limits,
 }
 
 

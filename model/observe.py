@@ -101,6 +101,7 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
                 for a in sorted({a for a, _ in hub.severed})
             },
             listing=dict(sorted(hub.listing.items())),
+            drawn=dict(sorted(hub.drawn.items())),
         ),
         spokes=spokes,
         network=NetworkView(
@@ -157,6 +158,7 @@ def restore(params: Params, obs: ObservableState) -> State:
             linked=frozenset((a, s) for a, spokes in hub.linked.items() for s in spokes),
             severed=frozenset((a, s) for a, spokes in hub.severed.items() for s in spokes),
             listing=dict(hub.listing),
+            drawn=dict(hub.drawn),
         ),
         spokes={
             (s, a): SpokeAccount(

@@ -96,6 +96,8 @@ class Hub:
     """LIVE-5: (account, spoke) pairs a force-settle cut off for good."""
     listing: Mapping[SpokeId, Listing] = field(default_factory=dict)
     """LIST-1: the spokes that are not listed, and how (a spoke absent is listed)."""
+    drawn: Mapping[SpokeId, int] = field(default_factory=dict)
+    """INS-2: value the insurance fund has paid towards each partition (absent: none)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -121,8 +121,8 @@ def setup(spokes: int) -> tuple[list[Expr], SymState, list[Slot], str]:
     u = proof_universe(spokes=spokes, accounts=1)
     a = u.accounts[0]
     pre = no_severed_pair(fresh(u, "bmc.pre"))
-    for s in u.spokes:  # BMC-PRE-1: no transition the unrolling takes reads the listing
-        pre = pre.set("listing", s, z3.IntVal(LISTED))
+    for s in u.spokes:  # BMC-PRE-1: no transition the unrolling takes reads these
+        pre = pre.set("listing", s, z3.IntVal(LISTED)).set("ins_limit", s, z3.IntVal(0))
     # every invariant but INV-AMO-1's quantifier, which is instantiated below for the ids used
     quantifier_free = [i.formula(pre) for i in INVARIANTS if i.name != "at-most-once"]
     premises = [*quantifier_free, z3.Not(pre.hub_compromised[()]), pre.next_id_ >= 1]

@@ -20,6 +20,7 @@ from typing import Any, cast
 
 import z3
 
+from model.insurance import drawn_of, limit_of
 from model.listing import listing_of
 from model.oracle import price_of
 from model.state import State
@@ -99,6 +100,8 @@ def values(state: State) -> dict[tuple[str, Any], Value]:
         out[("paused", s)] = s in hub.paused
         out[("listing", s)] = LISTING_CODE[listing_of(state, s)]
         out[("socialized", s)] = hub.socialized[s]
+        out[("drawn", s)] = drawn_of(state, s)
+        out[("ins_limit", s)] = limit_of(state.params, s)
         for name in ("granted", "released", "claimed", "paid"):
             out[(name, s)] = getattr(g, name)[s]
         out[("compromised", s)] = s in g.compromised
@@ -136,7 +139,7 @@ def z3_value(value: Value) -> Expr:
 def universe_key(u: Universe) -> tuple[Any, ...]:
     """A hashable stand-in for a universe: everything `fresh` and the rules read from it."""
     haircuts = tuple(sorted(u.haircut_bps.items()))
-    return (u.accounts, u.spokes, u.assets, haircuts, u.penalty_bps, u.deadline_s)
+    return (u.accounts, u.spokes, u.assets, haircuts, u.penalty_bps, u.deadline_s, u.insurance)
 
 
 def symbolic_state(state: State, prefix: str) -> SymState:

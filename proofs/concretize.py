@@ -26,7 +26,7 @@ from proofs.state import DELISTED, LISTED, REMOVED, UNLISTED
 from proofs.transitions import KIND_BY_NAME
 from proofs.universe import PRICES, proof_params
 from spec.actions import Action, Deliver, Inject
-from spec.bounds import HUB
+from spec.bounds import HUB, MAX_AMOUNT
 from spec.messages import (
     HUB_KINDS,
     CreditGrant,
@@ -44,6 +44,20 @@ LISTING_NAME: dict[int, Listing] = {UNLISTED: "unlisted", DELISTED: "delisted", 
 """LIST-1: the model's name of each listing code but LISTED (a listed spoke has no entry)."""
 
 
+def insured(params: Params, obligation: str, get: Any) -> Params:
+    """INS-1: the parameters with the insurance structure an obligation was stated under
+    (`insurance-bound-STRUCTURE/...`) and the limits of the counterexample, so that the trace
+    replays under the rule that failed."""
+    for structure in ("per_partition", "shared_limited"):
+        if obligation.startswith(f"insurance-bound-{structure}/"):
+            limits = tuple(
+                (s.id, min(max(int(get("ins_limit", s.id)), 0), MAX_AMOUNT)) for s in params.spokes
+            )
+            update = {"insurance_structure": structure, "insurance_limits": limits}
+            return params.model_copy(update=update)
+    return params
+
+
 def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
     """The counterexample's pre-state as a concrete state (one message per non-zero ghost
     sum; the delivered message carries the step's own payload) and its action; `mutant`
@@ -51,11 +65,12 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
 
     The trace replays through the (unmutated) model from `initial`.
     """
-    params = proof_params()
     pre: dict[tuple[str, tuple[Any, ...]], Any] = {(n, k): b for n, k, b, _ in cex.rows}
 
     def get(name: str, *key: str) -> Any:
         return pre[(name, key)]
+
+    params = insured(proof_params(), cex.obligation, get)
 
     accounts = params.accounts
     spokes = tuple(s.id for s in params.spokes)
@@ -143,6 +158,7 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
             insurance={x: int(get("insurance", x)) for x in assets},
             owed={(s, x): int(get("owed", s, x)) for s in spokes for x in assets},
             socialized={s: int(get("socialized", s)) for s in spokes},
+            drawn={s: int(get("drawn", s)) for s in spokes if int(get("drawn", s))},
             tokens={x: int(get("tokens", x)) for x in assets},
             # INV-LIVE-2 is among the premises, so a severed pair here is not pending and
             # holds no allocation: the trace replays as the model would have reached it

@@ -146,6 +146,15 @@ def removed_holds_nothing(state: SymState) -> Expr:
     return z3.And(clauses)
 
 
+def draws_within_limits(state: SymState) -> Expr:
+    """INV-INS-1: no partition has drawn a negative value from the insurance fund, and under
+    a structure with limits none has drawn more than its own fund or its share."""
+    clauses = [state.drawn[s] >= 0 for s in state.u.spokes]
+    if state.u.insurance != "shared":
+        clauses += [state.drawn[s] <= state.ins_limit[s] for s in state.u.spokes]
+    return z3.And(clauses)
+
+
 def bookkeeping(state: SymState) -> Expr:
     """Strengthening of INV-CREDIT-1: ghost sums are sane; for an honest spoke exactly one of
     (its current margin call, its answer) is in flight while the hub waits on it."""
@@ -267,6 +276,13 @@ INVARIANTS: tuple[Invariant, ...] = (
         removed_holds_nothing,
         ("listing", "alloc"),
         "a removed spoke holds no allocation",
+    ),
+    Invariant(
+        "INV-INS-1",
+        "draws-within-limits",
+        draws_within_limits,
+        ("drawn", "ins_limit", "socialized", "insurance"),
+        "a partition draws at most its own fund or its share",
     ),
     Invariant(
         "INV-CREDIT-1",

@@ -25,14 +25,21 @@ verdict is the same on a quiet or a loaded machine (PROOF-BUDGET-1..3, `proofs.b
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from functools import cache
 from typing import Any, Literal
 
 import z3
 
-from proofs.invariants import INVARIANTS, Invariant, followed, honest, in_flight
+from proofs.invariants import (
+    INVARIANTS,
+    Invariant,
+    draws_within_limits,
+    followed,
+    honest,
+    in_flight,
+)
 from proofs.premises import Query, init_constraints, state_query, step_queries, symbolic_action
 from proofs.state import (
     LISTED,
@@ -163,7 +170,46 @@ def drained_not_fed(kind: Kind) -> Obligation:
     )
 
 
-PARTITION_FIELDS = ("owed", "paid", "claimed", "socialized", "released", "granted")
+STRUCTURES_WITH_LIMITS = ("per_partition", "shared_limited")
+"""INS-1: the structures whose bound INV-INS-1 states beyond `drawn >= 0`."""
+
+PAYING_KINDS = ("DeliverClaim", "InjectClaim", "DeliverLiqReport", "InjectLiqReport")
+"""The kinds whose transition can pay a loss (`pay_loss`): the only ones that move `drawn`
+(every other kind leaves it and `ins_limit` as they were; tests/test_insurance.py)."""
+
+
+def insurance_bound(kind: Kind, structure: str) -> Obligation:
+    """INV-INS-1 under a structure with limits: from any state within the invariants (the
+    fund, its seeds and the limits symbolic), a step that pays a loss leaves every
+    partition's draws within its own fund or its share."""
+
+    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
+        v = replace(u, insurance=structure)
+        return step_queries(v, table, kind, lambda pre, res, a, i: draws_within_limits(res.post))
+
+    return Obligation(
+        f"insurance-bound-{structure}/step/{kind.name}",
+        "INV-INS-1",
+        "step",
+        queries,
+        ("drawn", "ins_limit", "socialized", "insurance"),
+    )
+
+
+def insurance_bound_init(structure: str) -> Obligation:
+    """INV-INS-1 under a structure with limits holds at genesis (nothing drawn)."""
+
+    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
+        s = fresh(replace(u, insurance=structure), "init")
+        goal = draws_within_limits(s)
+        return [Query(init_constraints(s), goal, z3.BoolVal(True), pre=s, post=s)]
+
+    return Obligation(
+        f"insurance-bound-{structure}/init", "INV-INS-1", "init", queries, ("drawn", "ins_limit")
+    )
+
+
+PARTITION_FIELDS = ("owed", "paid", "claimed", "socialized", "released", "granted", "drawn")
 
 
 def partition_isolation(kind: Kind) -> Obligation:
@@ -341,6 +387,9 @@ def all_obligations() -> tuple[Obligation, ...]:
     ]
     obligations += [replay_rejected(k) for k in KINDS if k.action == "Deliver"]
     obligations += [drained_not_fed(k) for k in KINDS]
+    for structure in STRUCTURES_WITH_LIMITS:
+        obligations.append(insurance_bound_init(structure))
+        obligations += [insurance_bound(k, structure) for k in kinds_named(*PAYING_KINDS)]
     obligations += [atomic_rejection(k) for k in KINDS]
     from proofs.liveness import liveness_obligations  # it builds on this module's pieces
 

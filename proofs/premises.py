@@ -153,7 +153,7 @@ def init_constraints(state: SymState) -> Expr:
     """INIT-1: nothing deposited, allocated or in flight; the hub holds the insurance fund."""
     c: list[Expr] = []
     for name, key, term in state.entries():
-        if name in ("cap", "insurance"):
+        if name in ("cap", "insurance", "ins_limit"):
             c.append(term >= 0)
         elif name == "listing":
             c.append(z3.Or(term == LISTED, term == UNLISTED))  # LIST-1: as declared

@@ -52,6 +52,8 @@ class Universe:
     """An asset's fixed price (the settlement asset), None for one the oracle prices."""
     deadline_s: int = 3_600
     """PAR-17: how long after a margin call force-settle waits (LIVE-1)."""
+    insurance: str = "shared"
+    """INS-1: the insurance fund's structure (`shared`, `per_partition`, `shared_limited`)."""
 
     @staticmethod
     def of(params: Params) -> "Universe":
@@ -63,6 +65,7 @@ class Universe:
             penalty_bps=params.penalty_bps,
             fixed_price={a.id: a.fixed_price for a in params.assets},
             deadline_s=params.liquidation_deadline_s,
+            insurance=params.insurance_structure,
         )
 
     def keys(self, kind: KeyKind) -> list[Any]:
@@ -110,6 +113,8 @@ FIELDS: tuple[tuple[str, KeyKind, Sort, str], ...] = (
     ("insurance", "x", "int", "hub: insurance fund"),
     ("owed", "sx", "int", "hub: tokens owed to a spoke's partition"),
     ("socialized", "s", "int", "hub: bad debt socialized to a spoke's partition"),
+    ("drawn", "s", "int", "hub: value the insurance fund paid towards a partition (INS-2)"),
+    ("ins_limit", "s", "int", "params: a partition's own fund or share of it (INS-1)"),
     ("tokens", "x", "int", "hub: token balance"),
     ("line", "sa", "int", "spoke: credit line"),
     ("balance", "sa", "int", "spoke: settled balance"),
@@ -170,6 +175,8 @@ class SymState:
     insurance: Mapping[str, Expr]
     owed: Mapping[tuple[str, str], Expr]
     socialized: Mapping[str, Expr]
+    drawn: Mapping[str, Expr]
+    ins_limit: Mapping[str, Expr]
     tokens: Mapping[str, Expr]
     line: Mapping[tuple[str, str], Expr]
     balance: Mapping[tuple[str, str], Expr]

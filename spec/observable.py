@@ -56,6 +56,8 @@ class HubView(Frozen):
     """LIVE-5: per account, the spokes a force-settle cut off from it (sorted)."""
     listing: dict[Id, Literal["unlisted", "delisted", "removed"]] = Field(default_factory=dict)
     """LIST-1: the spokes that are not listed, and how; a listed spoke is absent."""
+    drawn: dict[Id, int] = Field(default_factory=dict)
+    """INS-2: value the insurance fund has paid towards each partition (absent: none)."""
 
 
 class SpokeAccountView(Frozen):

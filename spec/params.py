@@ -240,6 +240,15 @@ class Params(Frozen):
     buffer_z_milli: int = Field(ge=0, le=10_000, description="PAR-7: latency buffer z x1000")
     penalty_bps: Bps = Field(description="PAR-8: liquidation penalty on the requirement")
     insurance_fund: tuple[tuple[Id, Amount], ...] = ()
+    insurance_structure: Literal["shared", "per_partition", "shared_limited"] = Field(
+        default="shared",
+        description="PAR-19, INS-1: one fund for all partitions, one per partition, or shared "
+        "with a draw limit per partition",
+    )
+    insurance_limits: tuple[tuple[Id, Amount], ...] = Field(
+        default=(),
+        description="PAR-19, INS-1: per spoke, its own fund or its share of value (0 if absent)",
+    )
     margin_method: Literal["per_position", "portfolio"] = "portfolio"
     max_report_age_s: Seconds = Field(
         default=300,
@@ -289,6 +298,9 @@ class Params(Frozen):
                 for x in (entry.a, entry.b):
                     if x not in assets:
                         raise ValueError(f"{what} {entry.a}/{entry.b}: unknown asset {x}")
+        for spoke_id, _ in self.insurance_limits:
+            if spoke_id not in {s.id for s in self.spokes}:
+                raise ValueError(f"insurance limits: unknown spoke {spoke_id}")
         for a in self.assets:
             n = sum(1 for f in self.oracle.feeds if f.asset == a.id)
             if a.fixed_price is None and n < self.oracle.quorum:
