@@ -95,6 +95,7 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
                 a: tuple(sorted(s for b, s in hub.linked if b == a))
                 for a in sorted({a for a, _ in hub.linked})
             },
+            buckets=dict(sorted(hub.buckets.items())),
         ),
         spokes=spokes,
         network=NetworkView(
@@ -112,6 +113,14 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
         if ghost
         else None,
     )
+
+
+def buckets_of(params: Params, seen: Mapping[str, int]) -> dict[str, int]:
+    """RATE-2: every rate-limited spoke's bucket level: as observed, or full if the observed
+    state does not say."""
+    return {
+        s.id: seen.get(s.id, s.rate_limit.capacity) for s in params.spokes if s.rate_limit
+    }
 
 
 def restore(params: Params, obs: ObservableState) -> State:
@@ -147,6 +156,7 @@ def restore(params: Params, obs: ObservableState) -> State:
             socialized=dict(hub.socialized),
             tokens=dict(hub.tokens),
             linked=frozenset((a, s) for a, spokes in hub.linked.items() for s in spokes),
+            buckets=buckets_of(params, hub.buckets),
         ),
         spokes={
             (s, a): SpokeAccount(

@@ -86,6 +86,8 @@ class Hub:
     tokens: Mapping[AssetId, int]
     linked: frozenset[tuple[AccountId, SpokeId]] = frozenset()
     """RISK-13: (account, spoke) pairs the hub has ever granted credit for."""
+    buckets: Mapping[SpokeId, int] = field(default_factory=dict)
+    """RATE-2: the level of each rate-limited spoke's bucket (only those spokes are keys)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -151,7 +153,7 @@ EMPTY_SPOKE_ACCOUNT = SpokeAccount()
 
 def initial_state(params: Params) -> State:
     """INIT-1: nothing deposited, nothing allocated, nothing in flight, time 0, no quotes;
-    the hub holds exactly the insurance fund."""
+    the hub holds exactly the insurance fund; every rate-limit bucket is full (RATE-2)."""
     accounts = params.accounts
     spokes = tuple(s.id for s in params.spokes)
     assets = tuple(a.id for a in params.assets)
@@ -168,6 +170,7 @@ def initial_state(params: Params) -> State:
         owed={(s, x): 0 for s in spokes for x in assets},
         socialized=zero_per_spoke,
         tokens=dict(insurance),
+        buckets={s.id: s.rate_limit.capacity for s in params.spokes if s.rate_limit},
     )
     return State(
         params=params,

@@ -5,6 +5,7 @@ from dataclasses import replace
 from typing import Any
 
 from model.catalog import catalog
+from model.channels import refill
 from model.delivery import deliver, inject
 from model.governance import pause_spoke, set_cap, unpause_spoke
 from model.hub import deposit, grant_credit, withdraw
@@ -24,10 +25,10 @@ def publish_price(state: State, action: PublishPrice) -> Step:
 
 
 def advance_time(state: State, action: AdvanceTime) -> Step:
-    """TIME-1: logical time moves forward; nothing else changes."""
-    return accept(
-        replace(state, oracle=replace(state.oracle, now=state.oracle.now + action.seconds))
-    )
+    """TIME-1, RATE-4: logical time moves forward and refills the rate-limit buckets;
+    nothing else changes."""
+    moved = replace(state, oracle=replace(state.oracle, now=state.oracle.now + action.seconds))
+    return accept(refill(moved, action.seconds))
 
 
 TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
@@ -76,13 +77,14 @@ def step(state: State, action: Action) -> tuple[State, Outcome]:
     """STEP-1..STEP-3: apply one action.
 
     Unknown ids are rejected first; then the action's own rule decides.  An
-    accepted step's outcome lists the ids of the messages it sent, in order.
+    accepted step's outcome lists the ids of the messages it sent, in order (and so does
+    an ignored delivery that requeued its message, CHAN-3).
     """
     error = unknown_id(state, action)
     if error is not None:
         return reject(state, error)
     after, outcome = TRANSITIONS[action.type](state, action)
-    if outcome.status != "accepted" or after.network.next_id == state.network.next_id:
+    if outcome.status == "rejected" or after.network.next_id == state.network.next_id:
         return after, outcome
     emitted = tuple(range(state.network.next_id, after.network.next_id))
     return after, outcome.model_copy(update={"emitted": emitted})

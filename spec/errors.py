@@ -39,3 +39,6 @@ class Error(StrEnum):
     STALE_EPOCH = "STALE_EPOCH"
     EXCEEDS_ALLOCATION = "EXCEEDS_ALLOCATION"
     NOT_LIQUIDATING = "NOT_LIQUIDATING"
+    # Channels and rate limits (spec/channels.md)
+    OUT_OF_ORDER = "OUT_OF_ORDER"
+    RATE_LIMITED = "RATE_LIMITED"

@@ -9,7 +9,7 @@ from pydantic import Field
 
 from spec.bounds import Balance, Counter, Id
 from spec.messages import Envelope, PositionView
-from spec.params import Frozen
+from spec.params import Frozen, OmitsDefaults
 
 
 class Quote(Frozen):
@@ -33,8 +33,11 @@ class ReportView(Frozen):
     time: Counter = 0
 
 
-class HubView(Frozen):
-    """OBS-1: the hub's ledgers."""
+class HubView(OmitsDefaults):
+    """OBS-1: the hub's ledgers; RATE-2: the level of each rate-limited partition's bucket
+    (left out of the JSON when no spoke is rate limited)."""
+
+    OMITTED = ("buckets",)
 
     collateral: dict[Id, dict[Id, int]]
     alloc: dict[Id, dict[Id, int]]
@@ -48,6 +51,8 @@ class HubView(Frozen):
     tokens: dict[Id, int]
     linked: dict[Id, tuple[Id, ...]] = Field(default_factory=dict)
     """RISK-13: per account, the spokes it has ever been granted credit on (sorted)."""
+    buckets: dict[Id, Counter] = Field(default_factory=dict)
+    """RATE-2: per rate-limited spoke, the value its bucket holds now."""
 
 
 class SpokeAccountView(Frozen):
