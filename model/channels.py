@@ -1,4 +1,4 @@
-"""Channels and rate limits as bridges ship them (CHAN-1..CHAN-6, RATE-1..RATE-6).
+"""Channels and rate limits as bridges ship them (CHAN-1..CHAN-5, RATE-1..RATE-6).
 
 Ordering: with `channel_ordering = "ordered"` each (sender, receiver) pair is one
 channel, nonce-ordered like LayerZero's default and IBC ORDERED channels: only the

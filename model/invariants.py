@@ -267,7 +267,9 @@ def head_never_blocks(pre: State, action: Action, post: State, outcome: Outcome)
         return None
     if outcome.status == "rejected" or action.message_id in post.network.in_flight:
         return f"the head {action.message_id} of its channel stayed in flight ({outcome.error})"
-    if any(m < pre.network.next_id for m in set(post.network.in_flight) - set(pre.network.in_flight)):
+    if any(
+        m < pre.network.next_id for m in set(post.network.in_flight) - set(pre.network.in_flight)
+    ):
         return f"delivering {action.message_id} put a message ahead of older ones"
     return None
 

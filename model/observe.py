@@ -118,9 +118,7 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
 def buckets_of(params: Params, seen: Mapping[str, int]) -> dict[str, int]:
     """RATE-2: every rate-limited spoke's bucket level: as observed, or full if the observed
     state does not say."""
-    return {
-        s.id: seen.get(s.id, s.rate_limit.capacity) for s in params.spokes if s.rate_limit
-    }
+    return {s.id: seen.get(s.id, s.rate_limit.capacity) for s in params.spokes if s.rate_limit}
 
 
 def restore(params: Params, obs: ObservableState) -> State:

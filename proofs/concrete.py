@@ -95,6 +95,7 @@ def values(state: State) -> dict[tuple[str, Any], Value]:
         out[("cap", s)] = hub.caps[s]
         out[("paused", s)] = s in hub.paused
         out[("socialized", s)] = hub.socialized[s]
+        out[("bucket", s)] = hub.buckets.get(s, 0)
         for name in ("granted", "released", "claimed", "paid"):
             out[(name, s)] = getattr(g, name)[s]
         out[("compromised", s)] = s in g.compromised
@@ -131,7 +132,15 @@ def z3_value(value: Value) -> Expr:
 
 def universe_key(u: Universe) -> tuple[Any, ...]:
     """A hashable stand-in for a universe: everything `fresh` and the rules read from it."""
-    return (u.accounts, u.spokes, u.assets, tuple(sorted(u.haircut_bps.items())), u.penalty_bps)
+    return (
+        u.accounts,
+        u.spokes,
+        u.assets,
+        tuple(sorted(u.haircut_bps.items())),
+        u.penalty_bps,
+        u.ordered,
+        tuple(sorted(u.rate.items())),
+    )
 
 
 def symbolic_state(state: State, prefix: str) -> SymState:

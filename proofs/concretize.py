@@ -133,6 +133,7 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
             owed={(s, x): int(get("owed", s, x)) for s in spokes for x in assets},
             socialized={s: int(get("socialized", s)) for s in spokes},
             tokens={x: int(get("tokens", x)) for x in assets},
+            buckets={s.id: int(get("bucket", s.id)) for s in params.spokes if s.rate_limit},
         ),
         spokes={
             (s, a): SpokeAccount(

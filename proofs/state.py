@@ -47,6 +47,10 @@ class Universe:
     haircut_bps: Mapping[str, int]
     """The haircut capacity applies: each asset's LTV haircut (RISK-IM-1)."""
     penalty_bps: int
+    ordered: bool = False
+    """CHAN-1: channels are nonce-ordered."""
+    rate: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """RATE-1: (capacity, refill per second) of each rate-limited spoke."""
 
     @staticmethod
     def of(params: Params) -> "Universe":
@@ -56,6 +60,12 @@ class Universe:
             assets=tuple(a.id for a in params.assets),
             haircut_bps={a.id: a.borrowing_haircut_bps for a in params.assets},
             penalty_bps=params.penalty_bps,
+            ordered=params.channel_ordering == "ordered",
+            rate={
+                s.id: (s.rate_limit.capacity, s.rate_limit.refill_per_s)
+                for s in params.spokes
+                if s.rate_limit is not None
+            },
         )
 
     def keys(self, kind: KeyKind) -> list[Any]:
@@ -101,6 +111,7 @@ FIELDS: tuple[tuple[str, KeyKind, Sort, str], ...] = (
     ("owed", "sx", "int", "hub: tokens owed to a spoke's partition"),
     ("socialized", "s", "int", "hub: bad debt socialized to a spoke's partition"),
     ("tokens", "x", "int", "hub: token balance"),
+    ("bucket", "s", "int", "hub: rate-limit bucket level (0 for a spoke without a limit)"),
     ("line", "sa", "int", "spoke: credit line"),
     ("balance", "sa", "int", "spoke: settled balance"),
     ("seq", "sa", "int", "spoke: report counter"),
@@ -158,6 +169,7 @@ class SymState:
     owed: Mapping[tuple[str, str], Expr]
     socialized: Mapping[str, Expr]
     tokens: Mapping[str, Expr]
+    bucket: Mapping[str, Expr]
     line: Mapping[tuple[str, str], Expr]
     balance: Mapping[tuple[str, str], Expr]
     seq: Mapping[tuple[str, str], Expr]

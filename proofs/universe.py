@@ -13,7 +13,7 @@ from functools import cache
 from proofs.state import Universe
 from proofs.transitions.context import Ctx
 from spec.examples import example_params
-from spec.params import Params
+from spec.params import Params, RateLimitParams
 
 PRICES: dict[str, int | None] = {"USD": 1, "ETH": 2_000}
 """Prices fixed for the proofs: the invariants mention no price except INV-CREDIT-2, which
@@ -33,6 +33,29 @@ def proof_params(spokes: int = 2, accounts: int = 2) -> Params:
 @cache
 def proof_universe(spokes: int = 2, accounts: int = 2) -> Universe:
     return Universe.of(proof_params(spokes, accounts))
+
+
+PROOF_RATE = RateLimitParams(capacity=5_000, refill_per_s=50)
+"""RATE-1: the bucket every spoke of the channels universe declares (any positive constants
+would do: the rules read them as constants, so the refill stays linear)."""
+
+
+@cache
+def channel_params(spokes: int = 2, accounts: int = 2) -> Params:
+    """The proof parameters with ordered channels and every spoke rate limited (CHAN-1,
+    RATE-1): the universe of the channel and rate-limit obligations."""
+    base = proof_params(spokes, accounts)
+    return base.model_copy(
+        update={
+            "channel_ordering": "ordered",
+            "spokes": tuple(s.model_copy(update={"rate_limit": PROOF_RATE}) for s in base.spokes),
+        }
+    )
+
+
+@cache
+def channel_universe(spokes: int = 2, accounts: int = 2) -> Universe:
+    return Universe.of(channel_params(spokes, accounts))
 
 
 PROOF_CTX = Ctx(prices=PRICES)
