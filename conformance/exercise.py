@@ -114,6 +114,8 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.STALE_EPOCH: (),
     Error.EXCEEDS_ALLOCATION: ("INV-PART-2",),
     Error.NOT_LIQUIDATING: ("LIQ-3",),
+    Error.OUT_OF_ORDER: ("CHAN-1", "CHAN-2"),
+    Error.RATE_LIMITED: ("RATE-1", "RATE-3", "RATE-6"),
 }
 
 BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
@@ -197,6 +199,8 @@ EXCLUDED: dict[str, str] = {
     "ITF": "the ITF export of `replay --itf`, not a build's behaviour: tests/test_itf.py",
     "STRESS": "the stress lab (`intermargin stress`) measures the protocol, it is no rule of "
     "it: tests/test_stress*.py, tests/test_cli_stress.py",
+    "RATE-5": "a statement about the parameters (a loss above the capacity never passes; "
+    "capacity at least the cap keeps every honest loss claimable): tests/test_channels.py",
     "VEC": "the vectorized engine is a second formulation of the risk rules, checked equal to "
     "the model row by row: tests/test_vectorized.py, `intermargin verify --only vectorized`",
 }
@@ -332,8 +336,29 @@ def exercised(
         outcome.accepted or outcome.error is Error.INSUFFICIENT_CAPACITY
     ):
         ids |= {"RISK-IM-1", "RISK-IM-2", "RISK-NET-4"}
-    ids |= spoke_effects(pre, post)
+    ids |= spoke_effects(pre, post) | channel_effects(pre, action, post, outcome)
     return ids
+
+
+REFUSALS = (Error.PRICE_UNAVAILABLE, Error.SPOKE_PAUSED, Error.RATE_LIMITED)
+
+
+def channel_effects(pre: State, action: Action, post: State, outcome: Outcome) -> set[str]:
+    """CHAN-*, RATE-*: ordered channels and rate limits at work in this step."""
+    found: set[str] = set()
+    if pre.params.channel_ordering == "ordered":
+        found.add("CHAN-1")
+        if isinstance(action, Deliver) and outcome.status != "rejected":
+            found |= {"CHAN-2", "INV-CHAN-1"}
+            if outcome.status == "ignored" and outcome.error in REFUSALS:
+                found |= {"CHAN-3", "CHAN-5"}
+        if isinstance(action, Inject) and post.network == pre.network:
+            found.add("CHAN-4")
+    if pre.hub.buckets:
+        found |= {"RATE-1", "RATE-2", "INV-RATE-1", "INV-RATE-2"}
+        if post.hub.buckets != pre.hub.buckets:
+            found.add("RATE-4" if action.type == "AdvanceTime" else "RATE-3")
+    return found
 
 
 def spoke_effects(pre: State, post: State) -> set[str]:

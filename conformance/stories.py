@@ -899,6 +899,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "hedged": "risk",
     "netting": "risk",
     "naked-option": "risk",
+    "ordered-channel": "channels",
 }
 
 
@@ -919,4 +920,6 @@ def scenario_stories() -> tuple[Story, ...]:
 
 
 def stories() -> tuple[Story, ...]:
-    return (*UNITS, *ADVERSARIAL, *scenario_stories())
+    from conformance.channel_stories import CHANNEL_STORIES  # it builds on this module
+
+    return (*UNITS, *ADVERSARIAL, *CHANNEL_STORIES, *scenario_stories())

@@ -22,7 +22,7 @@ from model.state import (
 )
 from proofs.checking import Counterexample
 from proofs.transitions import KIND_BY_NAME
-from proofs.universe import PRICES, proof_params
+from proofs.universe import PRICES, params_of
 from spec.actions import Action, Deliver, Inject
 from spec.bounds import HUB
 from spec.messages import (
@@ -45,7 +45,7 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
 
     The trace replays through the (unmutated) model from `initial`.
     """
-    params = proof_params()
+    params = params_of(cex.obligation)
     pre: dict[tuple[str, tuple[Any, ...]], Any] = {(n, k): b for n, k, b, _ in cex.rows}
 
     def get(name: str, *key: str) -> Any:

@@ -58,4 +58,14 @@ def channel_universe(spokes: int = 2, accounts: int = 2) -> Universe:
     return Universe.of(channel_params(spokes, accounts))
 
 
+CHANNEL_FAMILIES = ("bucket-bounds", "loss-rate", "channel-progress", "channels-safe")
+"""The obligations checked on the channels universe (`proofs.channel_obligations`)."""
+
+
+def params_of(obligation: str) -> Params:
+    """The parameters of the universe an obligation is checked on (a counterexample's trace
+    replays under them)."""
+    return channel_params() if obligation.split("/")[0] in CHANNEL_FAMILIES else proof_params()
+
+
 PROOF_CTX = Ctx(prices=PRICES)

@@ -11,12 +11,22 @@ from intermargin.scenarios.malicious_spoke import MALICIOUS_SPOKE
 from intermargin.scenarios.naked_option import NAKED_OPTION
 from intermargin.scenarios.netting import NETTING
 from intermargin.scenarios.oracle_outage import ORACLE_OUTAGE
+from intermargin.scenarios.ordered_channel import ORDERED_CHANNEL
 from intermargin.scenarios.replay import REPLAY
 from intermargin.scenarios.scenario import Scenario
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
-    for s in (NETTING, HEDGED, CRASH, MALICIOUS_SPOKE, ORACLE_OUTAGE, REPLAY, NAKED_OPTION)
+    for s in (
+        NETTING,
+        HEDGED,
+        CRASH,
+        MALICIOUS_SPOKE,
+        ORACLE_OUTAGE,
+        REPLAY,
+        NAKED_OPTION,
+        ORDERED_CHANNEL,
+    )
 }
 
 
