@@ -42,7 +42,8 @@ assert LIMIT is not None
 
 def steps(params: Params, actions: list[Action]) -> tuple[State, list[tuple[str, Error | None]]]:
     """Run the actions, checking every invariant after every step."""
-    state, seen = initial_state(params), []
+    state = initial_state(params)
+    seen: list[tuple[str, Error | None]] = []
     for action in actions:
         post, outcome = step(state, action)
         assert check_step(state, action, post, outcome) == [], action
