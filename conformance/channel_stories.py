@@ -6,10 +6,11 @@ Each runs under parameters that declare the option it shows (so its case require
 unordered bag for contrast.  Message ids are known in advance (MSG-9).
 """
 
-from conformance.stories import ACCEPTED, Story, dl, eth, ignored, rejected, usd
+from conformance.stories import ACCEPTED, Story, dl, eth, ignored, inject, rejected, usd
 from intermargin.fuzzing.strategies import PARAMS
 from spec.actions import AdvanceTime, GrantCredit, PauseSpoke, Trade, UnpauseSpoke
 from spec.errors import Error
+from spec.messages import LossClaim
 from spec.params import Params, RateLimitParams
 
 SMALL_BUCKET = RateLimitParams(capacity=1_000, refill_per_s=10)
@@ -92,6 +93,16 @@ CHANNEL_STORIES: tuple[Story, ...] = (
         "adversarial",
         "the messages behind a refused head are delivered; the requeued one after the unpause",
         (*LOSS_CLAIMED, PauseSpoke(spoke="arb"), *dl(3, 4), UnpauseSpoke(spoke="arb"), *dl(5)),
+        ACCEPTED,
+        params=ORDERED,
+    ),
+    Story(
+        "injection-bypasses-channel",
+        "channels",
+        "adversarial",
+        "an injected message is on no channel: a compromised arb's claim lands at once, ahead "
+        "of the older messages in flight on arb -> hub",
+        (*LOSS_CLAIMED, inject("arb", LossClaim(account="alice", amount=100))),
         ACCEPTED,
         params=ORDERED,
     ),
