@@ -15,6 +15,7 @@ from model.risk import assets_needed, free_capacity
 from model.spoke import is_risk_reducing
 from model.state import AccountId, AccountStatus, Position, SpokeId, State
 from spec.actions import Action, Deliver, GrantCredit, Trade, Withdraw
+from spec.errors import Error
 from spec.messages import CreditGrant, CreditRelease, Envelope, LiquidationReport, LossClaim
 from spec.outcome import Outcome
 
@@ -254,9 +255,11 @@ def loss_within_rate(pre: State, action: Action, post: State, outcome: Outcome) 
 
 
 def head_never_blocks(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
-    """INV-CHAN-1: on an ordered channel, delivering its head is never rejected and takes the
-    head out of flight; whatever the step puts in flight goes behind every message already
-    there (ids from the pre-state's next id on), so the messages behind move up one place."""
+    """INV-CHAN-1: on an ordered channel, delivering its head is never rejected, and a head its
+    receiver refused leaves flight; whatever the step puts in flight goes behind every message
+    already there (ids from the pre-state's next id on), so the messages behind move up one
+    place.  (That an accepted or ignored message leaves flight is MSG-10's, checked with
+    INV-AMO-1; the proof of INV-CHAN-1 covers both.)"""
     if not isinstance(action, Deliver) or pre.params.channel_ordering != "ordered":
         return None
     envelope = pre.network.in_flight.get(action.message_id)
@@ -265,8 +268,11 @@ def head_never_blocks(pre: State, action: Action, post: State, outcome: Outcome)
         for mid, e in pre.network.in_flight.items()
     ):
         return None
-    if outcome.status == "rejected" or action.message_id in post.network.in_flight:
-        return f"the head {action.message_id} of its channel stayed in flight ({outcome.error})"
+    if outcome.status == "rejected":
+        return f"the head {action.message_id} of its channel was refused ({outcome.error})"
+    refused = outcome.error in (Error.PRICE_UNAVAILABLE, Error.SPOKE_PAUSED, Error.RATE_LIMITED)
+    if refused and action.message_id in post.network.in_flight:
+        return f"the refused head {action.message_id} of its channel stayed in flight"
     if any(
         m < pre.network.next_id for m in set(post.network.in_flight) - set(pre.network.in_flight)
     ):
