@@ -84,8 +84,8 @@ VARIANTS: tuple[Params, ...] = (
     channel_variant(ordered=False, rated=True),
     channel_variant(ordered=True, rated=True),
 )
-"""The parameter sets a run of the machine starts from: the plain one half the time (it
-shrinks to it), else ordered channels, rate limits, or both (CHAN-1, RATE-1)."""
+"""DIFF-7: the parameter sets a run of the machine starts from: the plain one two times in
+five (it shrinks to it), else ordered channels, rate limits, or both (CHAN-1, RATE-1)."""
 variants = st.sampled_from(VARIANTS)
 ACCOUNT_IDS = PARAMS.accounts
 SPOKE_IDS = tuple(s.id for s in PARAMS.spokes)
