@@ -16,9 +16,10 @@ from proofs.state import Expr, SymState
 from proofs.transitions.network import consume, send
 
 
-def is_ordered(state: SymState) -> Expr:
-    """CHAN-1: the universe's channels are ordered."""
-    return z3.BoolVal(state.u.ordered)
+def behind_the_head(state: SymState, inp: Mapping[str, Expr]) -> Expr:
+    """CHAN-2: on ordered channels, the message is not its channel's head (input `head`);
+    never on unordered ones."""
+    return z3.Not(inp["head"]) if state.u.ordered else z3.BoolVal(False)
 
 
 def requeue(

@@ -13,7 +13,7 @@ from typing import Any
 import z3
 
 from proofs.state import Expr, SymState, is_spoke, ite
-from proofs.transitions.channels import is_ordered, requeue
+from proofs.transitions.channels import behind_the_head, requeue
 from proofs.transitions.context import Ctx
 from proofs.transitions.hub import receive_exposure_report, receive_loss_claim, receive_release
 from proofs.transitions.liquidation import receive_liquidation_report
@@ -100,7 +100,7 @@ def deliver(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Resul
     rules = Rules(pre)
     rules.reject_if(already_delivered(pre, mid), Error.ALREADY_DELIVERED)
     rules.reject_if(z3.Not(in_flight(pre, mid)), Error.UNKNOWN_MESSAGE)
-    rules.reject_if(z3.And(is_ordered(pre), z3.Not(inp["head"])), Error.OUT_OF_ORDER)
+    rules.reject_if(behind_the_head(pre, inp), Error.OUT_OF_ORDER)
     sender, receiver = endpoints(act)
     kind, account = act["kind"], act["account"]
     fields = {f: act[f] for f in PAYLOAD_FIELDS[kind]}
