@@ -900,6 +900,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "netting": "risk",
     "naked-option": "risk",
     "ordered-channel": "channels",
+    "expiry": "risk",
 }
 
 

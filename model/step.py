@@ -10,6 +10,7 @@ from model.delivery import deliver, inject
 from model.governance import pause_spoke, set_cap, unpause_spoke
 from model.hub import deposit, grant_credit, withdraw
 from model.liquidation import liquidate
+from model.oracle import fix_expiry_prices
 from model.outcome import Step, accept, reject
 from model.spoke import release_credit, send_report, trade
 from model.state import State, assoc
@@ -19,16 +20,17 @@ from spec.outcome import Outcome
 
 
 def publish_price(state: State, action: PublishPrice) -> Step:
-    """ORA-1: a feed's quote, stamped with the current time, replaces its previous one."""
+    """ORA-1, PRC-14: a feed's quote, stamped with the current time, replaces its previous
+    one; then the expiry prices due are fixed."""
     quotes = assoc(state.oracle.quotes, action.feed, (action.price, state.oracle.now))
-    return accept(replace(state, oracle=replace(state.oracle, quotes=quotes)))
+    return accept(fix_expiry_prices(replace(state, oracle=replace(state.oracle, quotes=quotes))))
 
 
 def advance_time(state: State, action: AdvanceTime) -> Step:
-    """TIME-1, RATE-4: logical time moves forward and refills the rate-limit buckets;
-    nothing else changes."""
-    moved = replace(state, oracle=replace(state.oracle, now=state.oracle.now + action.seconds))
-    return accept(refill(moved, action.seconds))
+    """TIME-1, PRC-14, RATE-4: logical time moves forward; then the expiry prices due are
+    fixed and the rate-limit buckets refilled; nothing else changes."""
+    later = replace(state, oracle=replace(state.oracle, now=state.oracle.now + action.seconds))
+    return accept(refill(fix_expiry_prices(later), action.seconds))
 
 
 TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
