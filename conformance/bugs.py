@@ -13,6 +13,7 @@ chapter (CONF-5), so that every chapter has a bug the harness must catch.
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from importlib import import_module
 from types import ModuleType
 from typing import Any
 
@@ -133,6 +134,20 @@ def never_before_deadline(_: Any) -> Any:
     return before_deadline
 
 
+def failed_head_stays(_: Any) -> Any:
+    def requeue(state: State, envelope: Any) -> State:
+        return state
+
+    return requeue
+
+
+def bucket_never_refills(_: Any) -> Any:
+    def refill(state: State, seconds: int) -> State:
+        return state
+
+    return refill
+
+
 BUGS: tuple[Bug, ...] = (
     Bug(
         "cap-against-total",
@@ -245,6 +260,27 @@ BUGS: tuple[Bug, ...] = (
         model.hub,
         "is_listed",
         listing_ignored,
+    ),
+    Bug(
+        "failed-head-blocks",
+        "channels",
+        "CHAN-3",
+        "on an ordered channel a message its receiver refuses stays at the head, and every "
+        "message behind it waits until an operator clears it (LayerZero's and IBC's ordered "
+        "channels, blocked by one failing message)",
+        model.delivery,
+        "requeue",
+        failed_head_stays,
+    ),
+    Bug(
+        "bucket-never-refills",
+        "channels",
+        "RATE-4",
+        "the rate limit's bucket is charged but never refilled, so after a few claims the "
+        "partition's honest losses wait for ever (a token bucket without its refill)",
+        import_module("model.step"),  # `model.step` is also the name of the function
+        "refill",
+        bucket_never_refills,
     ),
 )
 

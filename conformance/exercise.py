@@ -126,6 +126,8 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.SPOKE_REMOVED: ("LIST-2",),
     Error.NOT_DELISTED: ("LIST-4",),
     Error.SPOKE_NOT_DRAINED: ("LIST-4", "INV-LIST-2"),
+    Error.OUT_OF_ORDER: ("CHAN-1", "CHAN-2"),
+    Error.RATE_LIMITED: ("RATE-1", "RATE-3", "RATE-6"),
 }
 
 BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
@@ -227,6 +229,8 @@ EXCLUDED: dict[str, str] = {
     "STRESS": "the stress lab (`intermargin stress`) measures the protocol, it is no rule of "
     "it: tests/test_stress*.py, tests/test_cli_stress.py",
     "LIVE-8": "a premise of the proofs' liquidation BMC, not a build's behaviour",
+    "RATE-5": "a statement about the parameters (a loss above the capacity never passes; "
+    "capacity at least the cap keeps every honest loss claimable): tests/test_channels.py",
     "VEC": "the vectorized engine is a second formulation of the risk rules, checked equal to "
     "the model row by row: tests/test_vectorized.py, `intermargin verify --only vectorized`",
 }
@@ -370,10 +374,31 @@ def exercised(
         outcome.accepted or outcome.error is Error.INSUFFICIENT_CAPACITY
     ):
         ids |= {"RISK-IM-1", "RISK-IM-2", "RISK-NET-4"}
-    ids |= spoke_effects(pre, post)
+    ids |= spoke_effects(pre, post) | channel_effects(pre, action, post, outcome)
     if post.oracle.expiry_prices != pre.oracle.expiry_prices:
         ids |= {"PRC-14", "OBS-6"}
     return ids
+
+
+REFUSALS = (Error.PRICE_UNAVAILABLE, Error.SPOKE_PAUSED, Error.RATE_LIMITED)
+
+
+def channel_effects(pre: State, action: Action, post: State, outcome: Outcome) -> set[str]:
+    """CHAN-*, RATE-*: ordered channels and rate limits at work in this step."""
+    found: set[str] = set()
+    if pre.params.channel_ordering == "ordered":
+        found.add("CHAN-1")
+        if isinstance(action, Deliver) and outcome.status != "rejected":
+            found |= {"CHAN-2", "INV-CHAN-1"}
+            if outcome.status == "ignored" and outcome.error in REFUSALS:
+                found |= {"CHAN-3", "CHAN-5"}
+        if isinstance(action, Inject) and post.network == pre.network:
+            found.add("CHAN-4")
+    if pre.hub.buckets:
+        found |= {"RATE-1", "RATE-2", "INV-RATE-1", "INV-RATE-2"}
+        if post.hub.buckets != pre.hub.buckets:
+            found.add("RATE-4" if action.type == "AdvanceTime" else "RATE-3")
+    return found
 
 
 def spoke_effects(pre: State, post: State) -> set[str]:

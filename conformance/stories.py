@@ -899,6 +899,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "hedged": "risk",
     "netting": "risk",
     "naked-option": "risk",
+    "ordered-channel": "channels",
     "expiry": "risk",
     "silent-spoke": "liveness",
     "delist": "listing",
@@ -923,7 +924,15 @@ def scenario_stories() -> tuple[Story, ...]:
 
 def stories() -> tuple[Story, ...]:
     # these build on this module's stories
+    from conformance.channel_stories import CHANNEL_STORIES
     from conformance.listing_stories import LISTING_STORIES
     from conformance.liveness_stories import LIVENESS
 
-    return (*UNITS, *LISTING_STORIES, *ADVERSARIAL, *LIVENESS, *scenario_stories())
+    return (
+        *UNITS,
+        *LISTING_STORIES,
+        *ADVERSARIAL,
+        *LIVENESS,
+        *CHANNEL_STORIES,
+        *scenario_stories(),
+    )

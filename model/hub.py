@@ -4,6 +4,7 @@
 from dataclasses import replace
 
 from model.catalog import catalog
+from model.channels import charge, rate_limited
 from model.ledger import pay_loss, seizure_prices
 from model.listing import is_listed
 from model.network import send
@@ -144,12 +145,14 @@ def receive_release(state: State, spoke: SpokeId, msg: CreditRelease) -> Step:
 
 
 def receive_loss_claim(state: State, spoke: SpokeId, msg: LossClaim) -> Step:
-    """HUB-CLAIM-1..3: a loss claim consumes allocation and is paid from collateral.
+    """HUB-CLAIM-1..3, RATE-3: a loss claim consumes allocation and is paid from collateral.
 
     A paused spoke's claims wait in flight (circuit breaker); a claim above the
     allocation it draws on is ignored, so what a spoke can ever take for an
     account is bounded by what was allocated to it (INV-PART-2).  Without the
-    prices to value what it would seize, the claim waits in flight (HUB-LOSS-5).
+    prices to value what it would seize, the claim waits in flight (HUB-LOSS-5), and so
+    does a claim above what a rate-limited spoke's bucket holds (RATE-3); an accepted claim
+    is charged to the bucket.
     """
     if spoke in state.hub.paused:
         return reject(state, Error.SPOKE_PAUSED)
@@ -158,7 +161,9 @@ def receive_loss_claim(state: State, spoke: SpokeId, msg: LossClaim) -> Step:
     prices = seizure_prices(state, msg.account)
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
-    state = with_allocation(state, msg.account, spoke, -msg.amount)
+    if rate_limited(state, spoke, msg.amount):
+        return reject(state, Error.RATE_LIMITED)  # RATE-3: waits for the bucket to refill
+    state = charge(with_allocation(state, msg.account, spoke, -msg.amount), spoke, msg.amount)
     state = add_ghost(state, "claimed", spoke, msg.amount)
     return accept(pay_loss(state, msg.account, spoke, msg.amount, prices))
 

@@ -16,6 +16,7 @@ from model.risk import assets_needed, free_capacity
 from model.spoke import is_risk_reducing
 from model.state import AccountId, AccountStatus, Position, SpokeId, State
 from spec.actions import Action, Deliver, ForceSettle, GrantCredit, Trade, Withdraw
+from spec.errors import Error
 from spec.messages import CreditGrant, CreditRelease, Envelope, LiquidationReport, LossClaim
 from spec.outcome import Outcome
 
@@ -193,6 +194,16 @@ def draws_within_limits(state: State) -> str | None:
     return None
 
 
+def bucket_bounds(state: State) -> str | None:
+    """INV-RATE-2: every rate-limit bucket holds between 0 and its capacity."""
+    for spoke in state.params.spokes:
+        if spoke.rate_limit is not None:
+            level = state.hub.buckets[spoke.id]
+            if not 0 <= level <= spoke.rate_limit.capacity:
+                return f"{spoke.id}'s bucket holds {level}, outside 0..{spoke.rate_limit.capacity}"
+    return None
+
+
 STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-CREDIT-1": credit_conservation,
     "INV-PART-1": partition_caps,
@@ -205,6 +216,7 @@ STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-LIVE-2": severed_means_settled,
     "INV-LIST-2": removed_holds_nothing,
     "INV-INS-1": draws_within_limits,
+    "INV-RATE-2": bucket_bounds,
 }
 
 
@@ -314,6 +326,50 @@ def drained_not_fed(pre: State, action: Action, post: State, outcome: Outcome) -
     return None
 
 
+def loss_within_rate(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-RATE-1 (step part): for every rate-limited spoke, claimed + bucket level - refill x
+    now never grows, so over any window the partition takes at most what the bucket held at
+    its start plus the refill over it: at most capacity + refill x elapsed."""
+    for spoke in pre.params.spokes:
+        if spoke.rate_limit is None:
+            continue
+        r = spoke.rate_limit.refill_per_s
+
+        def potential(s: State, key: str = spoke.id, r: int = r) -> int:
+            return s.ghost.claimed[key] + s.hub.buckets[key] - r * s.oracle.now
+
+        if potential(post) > potential(pre):
+            taken = post.ghost.claimed[spoke.id] - pre.ghost.claimed[spoke.id]
+            return f"{spoke.id} took {taken} beyond what its bucket allowed"
+    return None
+
+
+def head_never_blocks(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-CHAN-1: on an ordered channel, delivering its head is never rejected, and a head its
+    receiver refused leaves flight; whatever the step puts in flight goes behind every message
+    already there (ids from the pre-state's next id on), so the messages behind move up one
+    place.  (That an accepted or ignored message leaves flight is MSG-10's, checked with
+    INV-AMO-1; the proof of INV-CHAN-1 covers both.)"""
+    if not isinstance(action, Deliver) or pre.params.channel_ordering != "ordered":
+        return None
+    envelope = pre.network.in_flight.get(action.message_id)
+    if envelope is None or any(
+        mid < envelope.id and (e.sender, e.receiver) == (envelope.sender, envelope.receiver)
+        for mid, e in pre.network.in_flight.items()
+    ):
+        return None
+    if outcome.status == "rejected":
+        return f"the head {action.message_id} of its channel was refused ({outcome.error})"
+    refused = outcome.error in (Error.PRICE_UNAVAILABLE, Error.SPOKE_PAUSED, Error.RATE_LIMITED)
+    if refused and action.message_id in post.network.in_flight:
+        return f"the refused head {action.message_id} of its channel stayed in flight"
+    if any(
+        m < pre.network.next_id for m in set(post.network.in_flight) - set(pre.network.in_flight)
+    ):
+        return f"delivering {action.message_id} put a message ahead of older ones"
+    return None
+
+
 STEP_INVARIANTS: dict[str, StepInvariant] = {
     "INV-ATOMIC-1": atomic_rejection,
     "INV-CREDIT-2": capacity_at_commit,
@@ -323,6 +379,8 @@ STEP_INVARIANTS: dict[str, StepInvariant] = {
     "INV-LIVE-3": silent_cost_isolated,
     "INV-LIVE-4": no_early_severance,
     "INV-LIST-1": drained_not_fed,
+    "INV-RATE-1": loss_within_rate,
+    "INV-CHAN-1": head_never_blocks,
 }
 
 

@@ -9,6 +9,7 @@ that receives the call stops risk-increasing trades for it (INV-LIQ-1).
 from dataclasses import replace
 
 from model.arith import bps_up
+from model.channels import charge, rate_limited
 from model.hub import record_report, with_allocation
 from model.ledger import Prices, charge_penalty, pay_loss, seizure_prices
 from model.network import send
@@ -80,7 +81,8 @@ def receive_liquidation_report(state: State, spoke: SpokeId, msg: LiquidationRep
     its own) still completes the liquidation by answering.  The loss is paid like
     any claim; the report replaces the hub's view of the spoke.  When the last spoke
     has answered, the hub settles.  Without the prices to value what it would
-    seize, the answer waits in flight (HUB-LOSS-5).
+    seize, or with a loss above what a rate-limited spoke's bucket holds (RATE-3), the answer
+    waits in flight (HUB-LOSS-5); an accepted loss is charged to the bucket.
     """
     status = state.hub.status[msg.account]
     if not status.liquidating:
@@ -95,7 +97,9 @@ def receive_liquidation_report(state: State, spoke: SpokeId, msg: LiquidationRep
     prices = seizure_prices(state, msg.account)
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
-    state = with_allocation(state, msg.account, spoke, -(released + loss))
+    if rate_limited(state, spoke, loss):
+        return reject(state, Error.RATE_LIMITED)  # RATE-3: waits for the bucket to refill
+    state = charge(with_allocation(state, msg.account, spoke, -(released + loss)), spoke, loss)
     state = add_ghost(state, "released", spoke, released)
     state = add_ghost(state, "claimed", spoke, loss)
     state = pay_loss(state, msg.account, spoke, loss, prices)

@@ -102,6 +102,7 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
             },
             listing=dict(sorted(hub.listing.items())),
             drawn=dict(sorted(hub.drawn.items())),
+            buckets=dict(sorted(hub.buckets.items())),
         ),
         spokes=spokes,
         network=NetworkView(
@@ -120,6 +121,12 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
         else None,
         expiry_prices=dict(sorted(state.oracle.expiry_prices.items())),
     )
+
+
+def buckets_of(params: Params, seen: Mapping[str, int]) -> dict[str, int]:
+    """RATE-2: every rate-limited spoke's bucket level: as observed, or full if the observed
+    state does not say."""
+    return {s.id: seen.get(s.id, s.rate_limit.capacity) for s in params.spokes if s.rate_limit}
 
 
 def restore(params: Params, obs: ObservableState) -> State:
@@ -159,6 +166,7 @@ def restore(params: Params, obs: ObservableState) -> State:
             severed=frozenset((a, s) for a, spokes in hub.severed.items() for s in spokes),
             listing=dict(hub.listing),
             drawn=dict(hub.drawn),
+            buckets=buckets_of(params, hub.buckets),
         ),
         spokes={
             (s, a): SpokeAccount(

@@ -98,6 +98,8 @@ class Hub:
     """LIST-1: the spokes that are not listed, and how (a spoke absent is listed)."""
     drawn: Mapping[SpokeId, int] = field(default_factory=dict)
     """INS-2: value the insurance fund has paid towards each partition (absent: none)."""
+    buckets: Mapping[SpokeId, int] = field(default_factory=dict)
+    """RATE-2: the level of each rate-limited spoke's bucket (only those spokes are keys)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,7 +167,7 @@ EMPTY_SPOKE_ACCOUNT = SpokeAccount()
 
 def initial_state(params: Params) -> State:
     """INIT-1: nothing deposited, nothing allocated, nothing in flight, time 0, no quotes;
-    the hub holds exactly the insurance fund."""
+    the hub holds exactly the insurance fund; every rate-limit bucket is full (RATE-2)."""
     accounts = params.accounts
     spokes = tuple(s.id for s in params.spokes)
     assets = tuple(a.id for a in params.assets)
@@ -183,6 +185,7 @@ def initial_state(params: Params) -> State:
         socialized=zero_per_spoke,
         tokens=dict(insurance),
         listing={s.id: "unlisted" for s in params.spokes if not s.listed},
+        buckets={s.id: s.rate_limit.capacity for s in params.spokes if s.rate_limit},
     )
     return State(
         params=params,

@@ -102,6 +102,7 @@ def values(state: State) -> dict[tuple[str, Any], Value]:
         out[("socialized", s)] = hub.socialized[s]
         out[("drawn", s)] = drawn_of(state, s)
         out[("ins_limit", s)] = limit_of(state.params, s)
+        out[("bucket", s)] = hub.buckets.get(s, 0)
         for name in ("granted", "released", "claimed", "paid"):
             out[(name, s)] = getattr(g, name)[s]
         out[("compromised", s)] = s in g.compromised
@@ -138,8 +139,17 @@ def z3_value(value: Value) -> Expr:
 
 def universe_key(u: Universe) -> tuple[Any, ...]:
     """A hashable stand-in for a universe: everything `fresh` and the rules read from it."""
-    haircuts = tuple(sorted(u.haircut_bps.items()))
-    return (u.accounts, u.spokes, u.assets, haircuts, u.penalty_bps, u.deadline_s, u.insurance)
+    return (
+        u.accounts,
+        u.spokes,
+        u.assets,
+        tuple(sorted(u.haircut_bps.items())),
+        u.penalty_bps,
+        u.deadline_s,
+        u.insurance,
+        u.ordered,
+        tuple(sorted(u.rate.items())),
+    )
 
 
 def symbolic_state(state: State, prefix: str) -> SymState:

@@ -24,7 +24,7 @@ from model.state import (
 from proofs.checking import Counterexample
 from proofs.state import DELISTED, LISTED, REMOVED, UNLISTED
 from proofs.transitions import KIND_BY_NAME
-from proofs.universe import PRICES, proof_params
+from proofs.universe import PRICES, params_of
 from spec.actions import Action, Deliver, Inject
 from spec.bounds import HUB, MAX_AMOUNT
 from spec.messages import (
@@ -65,12 +65,13 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
 
     The trace replays through the (unmutated) model from `initial`.
     """
+    params = params_of(cex.obligation)
     pre: dict[tuple[str, tuple[Any, ...]], Any] = {(n, k): b for n, k, b, _ in cex.rows}
 
     def get(name: str, *key: str) -> Any:
         return pre[(name, key)]
 
-    params = insured(proof_params(), cex.obligation, get)
+    params = insured(params, cex.obligation, get)
 
     accounts = params.accounts
     spokes = tuple(s.id for s in params.spokes)
@@ -163,6 +164,7 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
             # INV-LIVE-2 is among the premises, so a severed pair here is not pending and
             # holds no allocation: the trace replays as the model would have reached it
             severed=frozenset((a, s) for a in accounts for s in spokes if get("severed", a, s)),
+            buckets={s.id: int(get("bucket", s.id)) for s in params.spokes if s.rate_limit},
         ),
         spokes={
             (s, a): SpokeAccount(

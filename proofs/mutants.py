@@ -88,6 +88,25 @@ def deadline_always_passed(state: SymState, account: str) -> Expr:
     return z3.BoolVal(False)
 
 
+def no_charge(state: SymState, spoke: str, loss: Expr) -> SymState:
+    """An accepted loss claim is not charged to the spoke's bucket: the rate limit checks a
+    level that never drops."""
+    return state
+
+
+def stays_at_head(
+    state: SymState,
+    message_id: Expr,
+    sender: str,
+    receiver: str,
+    kind: str,
+    account: str,
+    f: Mapping[str, Expr],
+) -> SymState:
+    """A refused head stays where it is: its channel is blocked until the receiver takes it."""
+    return state
+
+
 @dataclass(frozen=True)
 class Mutant:
     name: str
@@ -173,6 +192,18 @@ MUTANTS: tuple[Mutant, ...] = (
         ("ForceSettle",),
         ("no-early-severance/step/ForceSettle",),
         Patch(force_settle, "before_deadline", deadline_always_passed),
+    ),
+    mutant(
+        "claim-skips-bucket",
+        ("DeliverClaim", "InjectClaim"),
+        ("loss-rate/step/DeliverClaim", "loss-rate/step/InjectClaim"),
+        Patch(hub, "charge", no_charge),
+    ),
+    mutant(
+        "failed-head-blocks",
+        ("DeliverClaim", "DeliverCall"),
+        ("channel-progress/step/DeliverClaim", "channel-progress/step/DeliverCall"),
+        Patch(delivery, "requeue", stays_at_head),
     ),
 )
 MUTANT_BY_NAME: dict[str, Mutant] = {m.name: m for m in MUTANTS}

@@ -403,6 +403,9 @@ def all_obligations() -> tuple[Obligation, ...]:
         safety("partition-bound", "INV-PART-2", paid_within_net_grants, ("paid", "granted")),
         safety("hub-solvent", "INV-ASSET-1", hub_solvent, ("tokens", "owed", "insurance")),
     ]
+    from proofs.channel_obligations import channel_obligations  # it builds on this module
+
+    obligations += channel_obligations()
     return tuple(obligations)
 
 

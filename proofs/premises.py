@@ -161,6 +161,8 @@ def init_constraints(state: SymState) -> Expr:
             c.append(term == state.insurance[key])
         elif name == "next_id":
             c.append(term == 1)
+        elif name == "bucket":
+            c.append(term == state.u.rate.get(key, (0, 0))[0])  # RATE-2: full
         elif name in ("inflight", "delivered"):
             c.append(term == z3.K(z3.IntSort(), z3.BoolVal(False)))
         elif z3.is_bool(term):

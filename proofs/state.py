@@ -54,6 +54,10 @@ class Universe:
     """PAR-17: how long after a margin call force-settle waits (LIVE-1)."""
     insurance: str = "shared"
     """INS-1: the insurance fund's structure (`shared`, `per_partition`, `shared_limited`)."""
+    ordered: bool = False
+    """CHAN-1: channels are nonce-ordered."""
+    rate: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """RATE-1: (capacity, refill per second) of each rate-limited spoke."""
 
     @staticmethod
     def of(params: Params) -> "Universe":
@@ -66,6 +70,12 @@ class Universe:
             fixed_price={a.id: a.fixed_price for a in params.assets},
             deadline_s=params.liquidation_deadline_s,
             insurance=params.insurance_structure,
+            ordered=params.channel_ordering == "ordered",
+            rate={
+                s.id: (s.rate_limit.capacity, s.rate_limit.refill_per_s)
+                for s in params.spokes
+                if s.rate_limit is not None
+            },
         )
 
     def keys(self, kind: KeyKind) -> list[Any]:
@@ -116,6 +126,7 @@ FIELDS: tuple[tuple[str, KeyKind, Sort, str], ...] = (
     ("drawn", "s", "int", "hub: value the insurance fund paid towards a partition (INS-2)"),
     ("ins_limit", "s", "int", "params: a partition's own fund or share of it (INS-1)"),
     ("tokens", "x", "int", "hub: token balance"),
+    ("bucket", "s", "int", "hub: rate-limit bucket level (0 for a spoke without a limit)"),
     ("line", "sa", "int", "spoke: credit line"),
     ("balance", "sa", "int", "spoke: settled balance"),
     ("seq", "sa", "int", "spoke: report counter"),
@@ -178,6 +189,7 @@ class SymState:
     drawn: Mapping[str, Expr]
     ins_limit: Mapping[str, Expr]
     tokens: Mapping[str, Expr]
+    bucket: Mapping[str, Expr]
     line: Mapping[tuple[str, str], Expr]
     balance: Mapping[tuple[str, str], Expr]
     seq: Mapping[tuple[str, str], Expr]

@@ -24,7 +24,7 @@ from proofs.state import Expr, Universe
 from proofs.transitions.context import Ctx
 from spec.bounds import MAX_PRICE
 from spec.examples import example_params
-from spec.params import Params
+from spec.params import Params, RateLimitParams
 
 PRICES: dict[str, int | None] = {"USD": 1, "ETH": 2_000}
 """One live price vector: the liquidation BMC's (PROOF-PRICE-4) and the one a counterexample
@@ -43,6 +43,41 @@ def proof_params(spokes: int = 2, accounts: int = 2) -> Params:
 @cache
 def proof_universe(spokes: int = 2, accounts: int = 2) -> Universe:
     return Universe.of(proof_params(spokes, accounts))
+
+
+PROOF_RATE = RateLimitParams(capacity=5_000, refill_per_s=50)
+"""RATE-1: the bucket every spoke of the channels universe declares (any positive constants
+would do: the rules read them as constants, so the refill stays linear)."""
+
+
+@cache
+def channel_params(spokes: int = 2, accounts: int = 2) -> Params:
+    """The proof parameters with ordered channels and every spoke rate limited (CHAN-1,
+    RATE-1): the universe of the channel and rate-limit obligations."""
+    base = proof_params(spokes, accounts)
+    return base.model_copy(
+        update={
+            "channel_ordering": "ordered",
+            "spokes": tuple(s.model_copy(update={"rate_limit": PROOF_RATE}) for s in base.spokes),
+        }
+    )
+
+
+@cache
+def channel_universe(spokes: int = 2, accounts: int = 2) -> Universe:
+    return Universe.of(channel_params(spokes, accounts))
+
+
+CHANNEL_FAMILIES = ("bucket-bounds", "loss-rate", "channel-progress", "channels-safe")
+"""The obligations checked on the channels universe (`proofs.channel_obligations`)."""
+
+
+def params_of(obligation: str) -> Params:
+    """The parameters of the universe an obligation is checked on (a counterexample's trace
+    replays under them)."""
+    return channel_params() if obligation.split("/")[0] in CHANNEL_FAMILIES else proof_params()
+
+
 
 
 def fixed_prices(u: Universe) -> dict[str, int]:

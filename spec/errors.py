@@ -48,3 +48,6 @@ class Error(StrEnum):
     SPOKE_REMOVED = "SPOKE_REMOVED"
     NOT_DELISTED = "NOT_DELISTED"
     SPOKE_NOT_DRAINED = "SPOKE_NOT_DRAINED"
+    # Channels and rate limits (spec/channels.md)
+    OUT_OF_ORDER = "OUT_OF_ORDER"
+    RATE_LIMITED = "RATE_LIMITED"

@@ -151,6 +151,8 @@ def hub(h: HubView) -> Json:
         linked=by_id(h.linked, lambda spokes: itf_set(list(spokes))),
         severed=by_id(h.severed, lambda spokes: itf_set(list(spokes))),
         listing=by_id(h.listing, str),
+        drawn=ints(h.drawn),
+        buckets=ints(h.buckets),
     )
 
 

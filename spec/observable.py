@@ -11,7 +11,7 @@ from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from spec.bounds import Balance, Counter, Id
 from spec.messages import Envelope, PositionView
-from spec.params import Frozen
+from spec.params import Frozen, OmitsDefaults
 
 
 class Quote(Frozen):
@@ -37,8 +37,11 @@ class ReportView(Frozen):
     time: Counter = 0
 
 
-class HubView(Frozen):
-    """OBS-1: the hub's ledgers."""
+class HubView(OmitsDefaults):
+    """OBS-1: the hub's ledgers; RATE-2: the level of each rate-limited partition's bucket
+    (left out of the JSON when no spoke is rate limited)."""
+
+    OMITTED = ("buckets",)
 
     collateral: dict[Id, dict[Id, int]]
     alloc: dict[Id, dict[Id, int]]
@@ -58,6 +61,8 @@ class HubView(Frozen):
     """LIST-1: the spokes that are not listed, and how; a listed spoke is absent."""
     drawn: dict[Id, int] = Field(default_factory=dict)
     """INS-2: value the insurance fund has paid towards each partition (absent: none)."""
+    buckets: dict[Id, Counter] = Field(default_factory=dict)
+    """RATE-2: per rate-limited spoke, the value its bucket holds now."""
 
 
 class SpokeAccountView(Frozen):

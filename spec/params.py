@@ -5,12 +5,13 @@ A `Params` value is validated once at the boundary; the model trusts it after.  
 JSON Schema can state (PAR-15); the validators below remain the rules themselves.
 """
 
-from typing import Any, Literal, Self
+from typing import Any, ClassVar, Literal, Self
 
 from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    SerializationInfo,
     SerializerFunctionWrapHandler,
     model_serializer,
     model_validator,
@@ -20,6 +21,7 @@ from pydantic.config import JsonDict
 from spec.bounds import (
     BPS,
     HUB,
+    MAX_AMOUNT,
     MAX_VOLATILITY_BPS,
     Amount,
     Bps,
@@ -113,14 +115,48 @@ class MarketParams(Frozen):
         return self
 
 
-class SpokeParams(Frozen):
-    """PAR-3: an execution venue: its partition cap and its sync latency."""
+class OmitsDefaults(Frozen):
+    """A model whose `OMITTED` fields are left out of its JSON while they hold their default
+    (RATE-2, CHAN-1): parameter sets that do not use an option dump exactly as before it
+    existed, so vectors and traces written before it do not move."""
+
+    OMITTED: ClassVar[tuple[str, ...]] = ()
+
+    @model_serializer(mode="wrap")
+    def _omit_defaults(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        dumped: dict[str, Any] = handler(self)
+        for name in self.OMITTED:
+            default = type(self).model_fields[name].get_default(call_default_factory=True)
+            if getattr(self, name) == default:
+                dumped.pop(name, None)
+        return dumped
+
+
+class RateLimitParams(Frozen):
+    """PAR-20, RATE-1: a token bucket on the value a spoke's partition can take from the hub
+    (accepted loss claims and liquidation losses, socialized debt included): it holds at most
+    `capacity` and refills by `refill_per_s` each second of logical time."""
+
+    capacity: int = Field(ge=1, le=MAX_AMOUNT, description="the most the bucket holds")
+    refill_per_s: int = Field(ge=0, le=MAX_AMOUNT, description="value added per second")
+
+
+class SpokeParams(OmitsDefaults):
+    """PAR-3: an execution venue: its partition cap and its sync latency; PAR-20: its rate
+    limit, if any."""
+
+    OMITTED: ClassVar[tuple[str, ...]] = ("rate_limit",)
 
     id: Id = Field(json_schema_extra={"not": {"const": HUB}})
     cap: Amount
     latency_s: Seconds
     listed: bool = True
     """LIST-1: listed at genesis; a spoke declared unlisted gets nothing until ListSpoke."""
+    rate_limit: RateLimitParams | None = Field(
+        default=None, description="PAR-20, RATE-1: the partition's token bucket; none: no limit"
+    )
 
 
 class FeedParams(Frozen):
@@ -228,8 +264,10 @@ class PortfolioParams(Frozen):
         return dumped
 
 
-class Params(Frozen):
+class Params(OmitsDefaults):
     """PAR-9: the whole parameter set of one system."""
+
+    OMITTED: ClassVar[tuple[str, ...]] = ("channel_ordering",)
 
     accounts: tuple[Id, ...] = Field(json_schema_extra={"minItems": 1, "uniqueItems": True})
     assets: tuple[AssetParams, ...] = Field(json_schema_extra={"minItems": 1})
@@ -262,6 +300,13 @@ class Params(Frozen):
         description=(
             "PAR-17, LIVE-1: seconds after a margin call at which anyone may force-settle the"
             " liquidation of the spokes that have not answered"
+        ),
+    )
+    channel_ordering: Literal["unordered", "ordered"] = Field(
+        default="unordered",
+        description=(
+            "PAR-21, CHAN-1: unordered (any message in flight may be delivered) or ordered"
+            " (per (sender, receiver) channel, only the oldest message in flight)"
         ),
     )
 

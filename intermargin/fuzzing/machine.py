@@ -23,33 +23,42 @@ from hypothesis.stateful import (
 )
 
 from intermargin.fuzzing import strategies as fz
+from intermargin.fuzzing.channel_rules import ChannelRules
 from intermargin.fuzzing.checked import AfterStep, Run, counted
 from intermargin.fuzzing.edges import EdgeMachine
 from intermargin.fuzzing.listing import ListingMachine
 from intermargin.fuzzing.liveness import LivenessRules
+from model.channels import channel_heads
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
 from model.liquidation import health_prices
 from model.risk import is_healthy, reported_books
+from model.state import initial_state
 from spec import actions
 from spec.actions import Action
 from spec.bounds import HUB
+from spec.errors import Error
 from spec.messages import LiquidationReport, LossClaim, MarginCall, Message
+from spec.params import Params
 
 
-class MarginMachine(LivenessRules, ListingMachine, EdgeMachine):
+class MarginMachine(LivenessRules, ListingMachine, EdgeMachine, ChannelRules):
     """Honest and adversarial runs of the reference model (the liveness rules, force-settle
     and silent spokes, come from `LivenessRules`; listing from `ListingMachine`; the edge
-    rules that reach rare outcomes from `EdgeMachine`)."""
+    rules that reach rare outcomes from `EdgeMachine`; channel heads and rate limits from
+    `ChannelRules`)."""
 
     # --- what the machine can see ----------------------------------------------------
 
     def deliverable(self) -> list[int]:
-        """Messages in flight the network is not withholding."""
-        return sorted(
+        """Messages in flight the network is not withholding (on ordered channels, the
+        channel heads only, CHAN-2)."""
+        in_flight = self.state.network.in_flight
+        return [
             mid
-            for mid, env in self.state.network.in_flight.items()
-            if env.sender not in self.withheld and env.receiver not in self.withheld
-        )
+            for mid in channel_heads(self.state)
+            if in_flight[mid].sender not in self.withheld
+            and in_flight[mid].receiver not in self.withheld
+        ]
 
     def has_deliverable(self) -> bool:
         return bool(self.deliverable())
@@ -62,10 +71,14 @@ class MarginMachine(LivenessRules, ListingMachine, EdgeMachine):
 
     # --- the world starts --------------------------------------------------------------
 
-    @initialize(funding=st.lists(fz.funding, min_size=3, max_size=3))
+    @initialize(funding=st.lists(fz.funding, min_size=3, max_size=3), params=fz.variants)
     @counted
-    def open_market(self, funding: list[tuple[str, int]]) -> None:
-        """Every feed quotes the start price; each account deposits some USD or ETH."""
+    def open_market(self, funding: list[tuple[str, int]], params: Params) -> None:
+        """The system starts from one of the parameter variants (CHAN-1, RATE-1); every feed
+        quotes the start price; each account deposits some USD or ETH."""
+        self.params = params
+        self.state = self.before_last = initial_state(params)
+        hypothesis.event(f"channels {params.channel_ordering}, rate limits {self.rated}")
         self.publish_everywhere(fz.START_PRICE)
         for account, (asset, amount) in zip(fz.ACCOUNT_IDS, funding, strict=False):
             if amount:
@@ -226,7 +239,7 @@ class MarginMachine(LivenessRules, ListingMachine, EdgeMachine):
     @rule(spoke=fz.spokes, cap=fz.caps)
     @counted
     def set_cap(self, spoke: str, cap: int) -> None:
-        self.apply(actions.SetCap(spoke=spoke, cap=cap))
+        self.apply(actions.SetCap(spoke=spoke, cap=self.within_rate(spoke, cap)))
 
     @rule(spoke=fz.spokes)
     @counted
@@ -360,15 +373,19 @@ class MarginMachine(LivenessRules, ListingMachine, EdgeMachine):
             self.apply(actions.UnpauseSpoke(spoke=spoke))
         self.publish_everywhere(self.level)
         bound = 2 * len(self.state.network.in_flight) + 2 * len(fz.SPOKE_IDS) + 4
-        for _ in range(bound):
-            pending = sorted(self.state.network.in_flight)
-            if not pending:
-                break
+        deliveries = waits = 0
+        while self.state.network.in_flight and deliveries < bound:
+            pending = channel_heads(self.state)  # CHAN-5: heads, on ordered channels
             outcome = self.apply(actions.Deliver(message_id=data.draw(st.sampled_from(pending))))
+            if outcome.error is Error.RATE_LIMITED and waits < bound:
+                waits += 1  # RATE-6: fair delivery retries once the bucket has refilled
+                self.refill_buckets()
+                continue
             if outcome.status == "rejected":
                 self.fail(
                     (("INV-LIQ-2", f"delivery rejected with {outcome.error} in a fair drain"),)
                 )
+            deliveries += 1
         if self.state.network.in_flight:
             left = sorted(self.state.network.in_flight)
             self.fail((("INV-LIQ-2", f"messages {left} still in flight after {bound} rounds"),))

@@ -13,6 +13,7 @@ from intermargin.scenarios.malicious_spoke import MALICIOUS_SPOKE
 from intermargin.scenarios.naked_option import NAKED_OPTION
 from intermargin.scenarios.netting import NETTING
 from intermargin.scenarios.oracle_outage import ORACLE_OUTAGE
+from intermargin.scenarios.ordered_channel import ORDERED_CHANNEL
 from intermargin.scenarios.replay import REPLAY
 from intermargin.scenarios.scenario import Scenario
 from intermargin.scenarios.silent_spoke import SILENT_SPOKE
@@ -27,6 +28,7 @@ SCENARIOS: dict[str, Scenario] = {
         ORACLE_OUTAGE,
         REPLAY,
         NAKED_OPTION,
+        ORDERED_CHANNEL,
         EXPIRY_SCENARIO,
         SILENT_SPOKE,
         DELIST,

@@ -110,7 +110,7 @@ def message_kinds() -> list[Kind]:
                 deliver,
                 ("account", "spoke"),
                 (("id", COUNTER), *MESSAGE_PARAMS[message]),
-                **common,  # type: ignore[arg-type]
+                **(common | {"bools": (*MESSAGE_BOOLS.get(message, ()), "head")}),  # type: ignore[arg-type]
             )
         )
         kinds.append(

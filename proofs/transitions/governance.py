@@ -14,6 +14,7 @@ from proofs.state import (
     listed,
     spoke_allocation,
 )
+from proofs.transitions.channels import refill
 from proofs.transitions.context import Ctx
 from proofs.transitions.outcome import Result, Rules
 from spec.errors import Error
@@ -84,6 +85,6 @@ def publish_price(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) ->
 
 
 def advance_time(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """TIME-1: logical time moves forward; nothing else changes."""
+    """TIME-1, RATE-4: logical time moves forward and refills the rate-limit buckets."""
     rules = Rules(pre)
-    return rules.accept(rules.pre.add("now", (), act["seconds"]))
+    return rules.accept(refill(rules.pre.add("now", (), act["seconds"]), act["seconds"]))

@@ -7,6 +7,7 @@ from typing import Any
 import z3
 
 from proofs.state import Expr, SymState, listed, spoke_allocation
+from proofs.transitions.channels import charge, rate_limited
 from proofs.transitions.context import Ctx
 from proofs.transitions.ledger import pay_loss, seizure_unpriced
 from proofs.transitions.network import send
@@ -88,8 +89,8 @@ def receive_release(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
 
 
 def receive_loss_claim(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
-    """HUB-CLAIM-1..3, HUB-LOSS-5: a paused spoke's claim waits; above the allocation it is
-    ignored; without the prices to seize it waits."""
+    """HUB-CLAIM-1..3, HUB-LOSS-5, RATE-3: a paused spoke's claim waits; above the allocation
+    it is ignored; without the prices to seize, or above the spoke's bucket, it waits."""
     a, amount = msg["account"], msg["amount"]
     rules = Rules(state)
     rules.reject_if(state.paused[spoke], Error.SPOKE_PAUSED)
@@ -97,7 +98,9 @@ def receive_loss_claim(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Resul
         exceeds_allocation(state, a, spoke, amount), Error.EXCEEDS_ALLOCATION, rules.pre
     )
     rules.reject_if(seizure_unpriced(ctx, state, a), Error.PRICE_UNAVAILABLE)
-    post = rules.pre.add("alloc", (a, spoke), -amount).add("claimed", spoke, amount)
+    rules.reject_if(rate_limited(state, spoke, amount), Error.RATE_LIMITED)
+    post = charge(rules.pre.add("alloc", (a, spoke), -amount), spoke, amount)
+    post = post.add("claimed", spoke, amount)
     return rules.accept(pay_loss(ctx, post, a, spoke, amount))
 
 

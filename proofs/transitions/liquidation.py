@@ -6,6 +6,7 @@ from typing import Any
 import z3
 
 from proofs.state import Expr, SymState, ite
+from proofs.transitions.channels import charge, rate_limited
 from proofs.transitions.context import Ctx
 from proofs.transitions.ledger import (
     ceil_div,
@@ -60,7 +61,8 @@ def liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Res
 
 def receive_liquidation_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
     """LIQ-3..LIQ-5, HUB-LOSS-5: take a spoke's answer to the current call, cut to the
-    allocation (loss first); it waits without the prices to seize; settle after the last."""
+    allocation (loss first); it waits without the prices to seize or above the spoke's
+    bucket (RATE-3); settle after the last."""
     a = msg["account"]
     released, loss = msg["released"], msg["loss"]
     rules = Rules(state)
@@ -72,7 +74,8 @@ def receive_liquidation_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) 
     released = smin(released, allocated - loss)
     rules.reject_if(z3.And(loss != 0, state.paused[spoke]), Error.SPOKE_PAUSED)
     rules.reject_if(seizure_unpriced(ctx, state, a), Error.PRICE_UNAVAILABLE)
-    post = rules.pre.add("alloc", (a, spoke), -(released + loss))
+    rules.reject_if(rate_limited(state, spoke, loss), Error.RATE_LIMITED)
+    post = charge(rules.pre.add("alloc", (a, spoke), -(released + loss)), spoke, loss)
     post = post.add("released", spoke, released).add("claimed", spoke, loss)
     post = pay_loss(ctx, post, a, spoke, loss)
     newer = msg["seq"] > post.rep_seq[(a, spoke)]

@@ -54,7 +54,9 @@ class Rules:
 
     def reject_if(self, cond: Expr, error: Error) -> None:
         """INV-ATOMIC-1: a rejected step returns the state it was given.  A guard that is
-        the constant false (a field a premise fixes, as LIVE-8 does) folds away."""
+        false by construction (an option the parameters do not use, CHAN-1, RATE-1) adds
+        nothing, so the encoding without the option is the encoding before it; a field a
+        premise fixes to a constant (as LIVE-8 does) folds away the same way."""
         if z3.is_false(cond):
             return
         self.cases.append((cond, REJECTED, error, self.pre))
