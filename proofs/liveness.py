@@ -42,13 +42,17 @@ def step_obligation(
     goal: Any,
     mentions: tuple[str, ...],
     given: Any = None,
+    live_prices: bool = False,
 ) -> Obligation:
     """`name/step/KIND`: `goal(pre, res, act, inp)` after one step of `kind`, under the
-    invariants (and `given(pre, act)`, an extra premise, if any)."""
+    invariants (and `given(pre, act)`, an extra premise, if any); with `live_prices`, only in
+    the price regime where every asset has a price (LIVE-7, PROOF-PRICE-2)."""
 
     def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
         out = []
         for q in step_queries(u, table, kind, goal):
+            if live_prices and q.ctx is not None and None in q.ctx.prices.values():
+                continue
             if given is not None:
                 assert q.pre is not None
                 extra = given(q.pre, q.act)
@@ -147,7 +151,13 @@ def liveness_obligations() -> list[Obligation]:
     ]
     out.append(
         step_obligation(
-            "liquidation-ends", "INV-LIVE-1", FORCE_SETTLE, liquidation_ends, clock, deadline_passed
+            "liquidation-ends",
+            "INV-LIVE-1",
+            FORCE_SETTLE,
+            liquidation_ends,
+            clock,
+            deadline_passed,
+            live_prices=True,
         )
     )
     out.append(
