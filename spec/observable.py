@@ -55,6 +55,17 @@ class HubView(Frozen):
     drawn: dict[Id, int] = Field(default_factory=dict)
     """INS-2: value the insurance fund has paid towards each partition (absent: none)."""
 
+    @model_serializer(mode="wrap")
+    def drop_empty_listing_and_draws(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """LIST-1, INS-2: a hub with every spoke listed and nothing drawn serializes as it did
+        before listings and draws existed (so a build that has neither still compares)."""
+        dumped = handler(self)
+        if isinstance(dumped, dict):
+            for name in ("listing", "drawn"):
+                if not dumped.get(name):
+                    dumped.pop(name, None)
+        return dumped
+
 
 class SpokeAccountView(Frozen):
     """OBS-2: one account on one spoke."""
