@@ -136,8 +136,9 @@ def ints(entries: dict[str, int]) -> Json:
 
 
 def hub(h: HubView) -> Json:
-    """OBS-1 in ITF."""
-    return record(
+    """OBS-1 in ITF; `listing` and `drawn` always there (ITF-4), empty or not."""
+    always = {"listing": by_id(h.listing, lambda x: x), "drawn": ints(h.drawn)}
+    return always | record(
         h,
         collateral=by_id(h.collateral, ints),
         alloc=by_id(h.alloc, ints),

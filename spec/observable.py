@@ -39,9 +39,11 @@ class ReportView(Frozen):
 
 class HubView(OmitsDefaults):
     """OBS-1: the hub's ledgers; RATE-2: the level of each rate-limited partition's bucket
-    (left out of the JSON when no spoke is rate limited)."""
+    (left out of the JSON when no spoke is rate limited); LIST-1, INS-2: the listing and the
+    draws, left out while empty (every spoke listed, nothing drawn), so a hub without them
+    serializes as it did before they existed and a build that has neither still compares."""
 
-    OMITTED = ("buckets",)
+    OMITTED = ("buckets", "listing", "drawn")
 
     collateral: dict[Id, dict[Id, int]]
     alloc: dict[Id, dict[Id, int]]
