@@ -229,6 +229,8 @@ EXCLUDED: dict[str, str] = {
     "STRESS": "the stress lab (`intermargin stress`) measures the protocol, it is no rule of "
     "it: tests/test_stress*.py, tests/test_cli_stress.py",
     "LIVE-8": "a premise of the proofs' liquidation BMC, not a build's behaviour",
+    "LIVE-9": "force-settle under a rate limit: no vector combines the liveness and channels "
+    "chapters yet; tests/test_liveness.py, loss-rate/step/ForceSettle",
     "RATE-5": "a statement about the parameters (a loss above the capacity never passes; "
     "capacity at least the cap keeps every honest loss claimable): tests/test_channels.py",
     "VEC": "the vectorized engine is a second formulation of the risk rules, checked equal to "

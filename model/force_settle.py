@@ -11,6 +11,7 @@ after the last answer.
 
 from dataclasses import replace
 
+from model.channels import charge, rate_limited
 from model.hub import record_report, with_allocation
 from model.ledger import Prices, pay_loss, seizure_prices
 from model.liquidation import settle, with_status
@@ -25,12 +26,19 @@ def before_deadline(state: State, account: AccountId) -> bool:
     return state.oracle.now < state.hub.status[account].deadline
 
 
+def silent_rate_limited(state: State, account: AccountId) -> bool:
+    """LIVE-9, RATE-3: some silent spoke's charge, its whole allocation, exceeds what its
+    rate-limit bucket holds."""
+    pending = state.hub.status[account].pending
+    return any(rate_limited(state, s, state.hub.alloc[(account, s)]) for s in sorted(pending))
+
+
 def sever(state: State, account: AccountId, spoke: SpokeId, prices: Prices) -> State:
     """LIVE-3, LIVE-5: charge the silent spoke's allocation as its loss, forget its book for
     the account, and cut the pair off for good."""
     allocated = state.hub.alloc[(account, spoke)]
     state = with_allocation(state, account, spoke, -allocated)
-    state = add_ghost(state, "claimed", spoke, allocated)
+    state = charge(add_ghost(state, "claimed", spoke, allocated), spoke, allocated)  # LIVE-9
     state = pay_loss(state, account, spoke, allocated, prices)
     seq = state.hub.reports[(account, spoke)].seq
     state = record_report(state, account, spoke, seq, 0, {}, state.oracle.now)
@@ -53,6 +61,8 @@ def force_settle(state: State, action: ForceSettle) -> Step:
     prices = seizure_prices(state, action.account)
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
+    if silent_rate_limited(state, action.account):
+        return reject(state, Error.RATE_LIMITED)  # LIVE-9
     for spoke in (s.id for s in state.params.spokes):
         if spoke in status.pending:
             state = sever(state, action.account, spoke, prices)

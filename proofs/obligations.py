@@ -173,8 +173,15 @@ def drained_not_fed(kind: Kind) -> Obligation:
 STRUCTURES_WITH_LIMITS = ("per_partition", "shared_limited")
 """INS-1: the structures whose bound INV-INS-1 states beyond `drawn >= 0`."""
 
-PAYING_KINDS = ("DeliverClaim", "InjectClaim", "DeliverLiqReport", "InjectLiqReport")
-"""The kinds whose transition can pay a loss (`pay_loss`): the only ones that move `drawn`
+PAYING_KINDS = (
+    "DeliverClaim",
+    "InjectClaim",
+    "DeliverLiqReport",
+    "InjectLiqReport",
+    "ForceSettle",
+)
+"""The kinds whose transition can pay a loss (`pay_loss`; ForceSettle for each silent spoke,
+LIVE-3): the only ones that move `drawn`
 (every other kind leaves it and `ins_limit` as they were; tests/test_insurance.py)."""
 
 

@@ -10,7 +10,7 @@ import z3
 from intermargin.scenarios import SCENARIOS
 from intermargin.timeline import Run
 from intermargin.timeline import run as run_scenario
-from model import State
+from model import State, initial_state
 from model.invariants import (
     check_step,
     deadline_fixed,
@@ -36,7 +36,7 @@ from spec.actions import (
 from spec.errors import Error
 from spec.examples import example_params
 from spec.messages import ExposureReport, LiquidationReport, LossClaim
-from spec.params import Params
+from spec.params import Params, RateLimitParams
 from tests.helpers import (
     checked,
     credited,
@@ -68,6 +68,39 @@ def force_settled(genesis: State) -> State:
     for env in in_flight(state, "LiquidationReport"):
         state = run(state, Deliver(message_id=env.id))
     return run(past_deadline(state), ForceSettle(account="alice"))
+
+
+def rate_limited_arb(params: Params, capacity: int) -> State:
+    """The example parameters with arb's partition behind a bucket of `capacity`, refilled
+    by 10 a second (RATE-1)."""
+    limit = RateLimitParams(capacity=capacity, refill_per_s=10)
+    spokes = tuple(
+        s.model_copy(update={"rate_limit": limit}) if s.id == "arb" else s for s in params.spokes
+    )
+    return initial_state(params.model_copy(update={"spokes": spokes}))
+
+
+def silent_arb_past_deadline(genesis: State) -> State:
+    """`liquidating`; base and sol answer, arb stays silent past the deadline."""
+    state = liquidating(genesis)
+    for spoke in ("base", "sol"):
+        state = deliver(state, "MarginCall", spoke)
+    for env in in_flight(state, "LiquidationReport"):
+        state = run(state, Deliver(message_id=env.id))
+    return past_deadline(state)
+
+
+def test_force_settle_waits_for_a_silent_spokes_bucket(params: Params) -> None:
+    """LIVE-9, RATE-3, INV-RATE-1: arb's 1000 of allocation is more than its full bucket of
+    400 holds, so the force-settle is refused and changes nothing: a silent spoke never
+    takes more than its rate limit. With a bucket of 1000 it passes and empties it."""
+    state = silent_arb_past_deadline(rate_limited_arb(params, 400))
+    refused(state, ForceSettle(account="alice"), Error.RATE_LIMITED)
+    state = silent_arb_past_deadline(rate_limited_arb(params, 1_000))
+    assert state.hub.buckets["arb"] == 1_000
+    after = run(state, ForceSettle(account="alice"))
+    assert after.hub.buckets["arb"] == 0 and after.ghost.claimed["arb"] == 1_000
+    assert not after.hub.status["alice"].liquidating
 
 
 # --- the deadline ------------------------------------------------------------------------

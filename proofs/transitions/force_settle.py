@@ -6,6 +6,7 @@ from typing import Any
 import z3
 
 from proofs.state import Expr, SymState
+from proofs.transitions.channels import charge, rate_limited
 from proofs.transitions.context import Ctx
 from proofs.transitions.ledger import pay_loss, seizure_unpriced
 from proofs.transitions.liquidation import settle
@@ -20,6 +21,17 @@ def before_deadline(state: SymState, account: str) -> Expr:
     return state.now[()] < state.deadline[account]
 
 
+def silent_rate_limited(state: SymState, account: str) -> Expr:
+    """LIVE-9, RATE-3: some silent spoke's charge, its whole allocation, exceeds what its
+    rate-limit bucket holds (false by construction without rate limits)."""
+    limited = [
+        z3.And(state.pending[(account, s)], rate_limited(state, s, state.alloc[(account, s)]))
+        for s in state.u.spokes
+        if s in state.u.rate
+    ]
+    return z3.Or(limited) if limited else z3.BoolVal(False)
+
+
 def sever(ctx: Ctx, state: SymState, account: str, spoke: str, silent: Expr) -> SymState:
     """LIVE-3, LIVE-5: if the spoke is `silent`, its whole allocation is charged as its loss
     and the pair is cut off for good (the hub's report keeps its seq: the book is not
@@ -27,7 +39,7 @@ def sever(ctx: Ctx, state: SymState, account: str, spoke: str, silent: Expr) -> 
     rather than as a branch over the whole state: the terms stay small."""
     key = (account, spoke)
     charged = z3.If(silent, state.alloc[key], 0)
-    state = state.add("alloc", key, -charged).add("claimed", spoke, charged)
+    state = charge(state.add("alloc", key, -charged).add("claimed", spoke, charged), spoke, charged)
     state = pay_loss(ctx, state, account, spoke, charged)
     return state.set("severed", key, z3.Or(state.severed[key], silent))
 
@@ -39,6 +51,7 @@ def force_settle(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> 
     rules.reject_if(z3.Not(pre.liquidating[a]), Error.NOT_LIQUIDATING)
     rules.reject_if(before_deadline(pre, a), Error.DEADLINE_NOT_REACHED)
     rules.reject_if(seizure_unpriced(ctx, pre, a), Error.PRICE_UNAVAILABLE)
+    rules.reject_if(silent_rate_limited(pre, a), Error.RATE_LIMITED)  # LIVE-9
     post = rules.pre
     for s in pre.u.spokes:
         post = sever(ctx, post, a, s, pre.pending[(a, s)])
