@@ -10,9 +10,12 @@ import hypothesis
 from hypothesis import strategies as st
 from hypothesis.stateful import precondition, rule
 
+from intermargin.fuzzing import strategies as fz
 from intermargin.fuzzing.checked import CheckedMachine, counted
 from model.channels import channel_heads, is_ordered
 from spec import actions
+from spec.bounds import HUB
+from spec.messages import LossClaim
 
 
 class ChannelRules(CheckedMachine):
@@ -47,6 +50,30 @@ class ChannelRules(CheckedMachine):
         mid = data.draw(st.sampled_from(self.behind_heads()))
         outcome = self.apply(actions.Deliver(message_id=mid))
         hypothesis.event(f"behind the head: {outcome.status} {outcome.error}")
+
+    def adversary_rated_allocation(self) -> list[str]:
+        """Accounts the adversary's spoke holds allocation for, when that spoke is rate
+        limited (RATE-1)."""
+        if fz.ADVERSARY not in self.state.hub.buckets:
+            return []
+        return [a for a in self.params.accounts if self.state.hub.alloc[(a, fz.ADVERSARY)]]
+
+    def adversary_is_rated(self) -> bool:
+        return bool(self.adversary_rated_allocation())
+
+    @precondition(adversary_is_rated)
+    @rule(data=st.data())
+    @counted
+    def adversary_claims_past_its_bucket(self, data: st.DataObject) -> None:
+        """RATE-3, INV-RATE-1: the adversary's spoke claims one more than its bucket holds
+        (at most its allocation): RATE_LIMITED while the bucket is short, else accepted and
+        the bucket drains, so the next claim meets an emptier one."""
+        account = data.draw(st.sampled_from(self.adversary_rated_allocation()))
+        allocated = self.state.hub.alloc[(account, fz.ADVERSARY)]
+        amount = min(allocated, self.state.hub.buckets[fz.ADVERSARY] + 1)
+        claim = LossClaim(account=account, amount=amount)
+        outcome = self.apply(actions.Inject(sender=fz.ADVERSARY, receiver=HUB, payload=claim))
+        hypothesis.event(f"claim past the bucket: {outcome.status} {outcome.error}")
 
     def refill_buckets(self) -> None:
         """RATE-6: let time pass until every bucket is full again, then quote afresh."""

@@ -122,14 +122,28 @@ def stratified_corpus(
     hooks: tuple[AfterStep, ...] = (),
 ) -> Corpus:
     """DIFF-5: run the plain machine (by default the `ci` run of the state-machine check,
-    VER-RUN-3), with any other `hooks`, and keep a stratified sample of its steps.
+    VER-RUN-3), with any other `hooks`, and keep a stratified sample of its steps and of
+    every scenario's.
 
     If the model breaks an invariant on the way, the corpus holds the steps up to and
     including the breaking one (hooks see every step): still worth judging.
     """
     corpus = Corpus(per_bucket)
     corpus.run = run_machine(profile(CI) if config is None else config, hooks=(*hooks, corpus))
+    add_scenarios(corpus)
     return corpus
+
+
+def add_scenarios(corpus: Corpus) -> None:
+    """DIFF-5: the steps of every scenario go into the buckets the machine left short, so an
+    edge a curated story reaches (a refused head requeued on an ordered channel, CHAN-3) is
+    judged whatever the random run happened to reach."""
+    from intermargin.scenarios import SCENARIOS  # the scenarios build on the fuzzing tools
+    from intermargin.timeline import run
+
+    for scenario in SCENARIOS.values():
+        for record in run(scenario).steps:
+            corpus(record.before, record.action, record.after, record.outcome)
 
 
 def judge_corpus(
