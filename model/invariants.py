@@ -16,6 +16,7 @@ from model.risk import assets_needed, free_capacity
 from model.spoke import is_risk_reducing
 from model.state import AccountId, AccountStatus, Position, SpokeId, State
 from spec.actions import Action, Deliver, ForceSettle, GrantCredit, Trade, Withdraw
+from spec.bounds import HUB
 from spec.errors import Error
 from spec.messages import CreditGrant, CreditRelease, Envelope, LiquidationReport, LossClaim
 from spec.outcome import Outcome
@@ -147,7 +148,11 @@ def at_most_once(state: State) -> str | None:
 
 def liquidation_freeze(state: State) -> str | None:
     """INV-LIQ-1 (state part): while an account liquidates under epoch e, no grant of epoch
-    e is in flight, and every spoke that has received the call of epoch e is frozen."""
+    e is in flight, and every spoke that has received the call of epoch e is frozen; not
+    once the hub's own key is compromised (an authentic hub message injected), as in the
+    proofs' formula."""
+    if HUB in state.ghost.compromised:
+        return None
     for account, status in state.hub.status.items():
         if not status.liquidating:
             continue
