@@ -6,7 +6,7 @@ only what its declared chapters allow.
 """
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, get_args
 
 from spec.params import Params
 
@@ -24,19 +24,8 @@ Chapter = Literal[
     "channels",
 ]
 
-CHAPTERS: tuple[Chapter, ...] = (
-    "hub",
-    "spokes",
-    "messaging",
-    "adversary",
-    "liquidation",
-    "oracle",
-    "risk",
-    "governance",
-    "liveness",
-    "listing",
-    "channels",
-)
+CHAPTERS: tuple[Chapter, ...] = get_args(Chapter)
+"""Every chapter, in declaration order."""
 
 CHAPTER_OF: dict[str, Chapter] = {
     "Deposit": "hub",
