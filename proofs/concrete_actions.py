@@ -165,6 +165,9 @@ def plain_step(state: State, action: Any, inputs: Inputs) -> EncodedStep:
     "ListSpoke",
     "DelistSpoke",
     "RemoveSpoke",
+    "Halt",
+    "Resume",
+    "Reorg",
 )
 def input_free_step(state: State, action: Any) -> EncodedStep:
     return plain_step(state, action, {})

@@ -91,6 +91,9 @@ STEPS: list[Action] = [
     actions.ListSpoke(spoke=S),
     actions.DelistSpoke(spoke=S),
     actions.RemoveSpoke(spoke=S),
+    actions.Halt(spoke=S),
+    actions.Resume(spoke=S),
+    actions.Reorg(spoke=S, depth=5),
     *(actions.Deliver(message_id=i) for i in ENVELOPES),
     *(actions.Inject(sender=S, receiver=HUB, payload=p) for p in PAYLOADS),
 ]

@@ -26,6 +26,7 @@ from intermargin.fuzzing import strategies as fz
 from intermargin.fuzzing.channel_rules import ChannelRules
 from intermargin.fuzzing.checked import AfterStep, Run, counted
 from intermargin.fuzzing.edges import EdgeMachine
+from intermargin.fuzzing.finality_rules import FinalityRules
 from intermargin.fuzzing.listing import ListingMachine
 from intermargin.fuzzing.liveness import LivenessRules
 from model.channels import channel_heads
@@ -41,11 +42,11 @@ from spec.messages import LiquidationReport, LossClaim, MarginCall, Message
 from spec.params import Params
 
 
-class MarginMachine(LivenessRules, ListingMachine, EdgeMachine, ChannelRules):
+class MarginMachine(LivenessRules, ListingMachine, EdgeMachine, ChannelRules, FinalityRules):
     """Honest and adversarial runs of the reference model (the liveness rules, force-settle
     and silent spokes, come from `LivenessRules`; listing from `ListingMachine`; the edge
     rules that reach rare outcomes from `EdgeMachine`; channel heads and rate limits from
-    `ChannelRules`)."""
+    `ChannelRules`; halts and reorgs from `FinalityRules`)."""
 
     # --- what the machine can see ----------------------------------------------------
 
@@ -371,6 +372,7 @@ class MarginMachine(LivenessRules, ListingMachine, EdgeMachine, ChannelRules):
         self.withheld = frozenset()
         for spoke in sorted(self.state.hub.paused):
             self.apply(actions.UnpauseSpoke(spoke=spoke))
+        self.settle_chains()  # FIN-7: chains resume, segments become final
         self.publish_everywhere(self.level)
         bound = 2 * len(self.state.network.in_flight) + 2 * len(fz.SPOKE_IDS) + 4
         deliveries = waits = 0
