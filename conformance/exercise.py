@@ -58,9 +58,9 @@ BY_KIND = {
     "ListSpoke": ("ACT-16", "LIST-2"),
     "DelistSpoke": ("ACT-17", "LIST-3"),
     "RemoveSpoke": ("ACT-18", "LIST-4"),
-    "Halt": ("ACT-23", "FIN-6"),
-    "Resume": ("ACT-24", "FIN-6"),
-    "Reorg": ("ACT-25", "FIN-5"),
+    "Halt": ("ACT-23", "FIN-6", "ADV-5"),
+    "Resume": ("ACT-24", "FIN-6", "ADV-5"),
+    "Reorg": ("ACT-25", "FIN-5", "ADV-5"),
 }
 
 ACCEPTED = {
@@ -429,9 +429,9 @@ def finality_effects(pre: State, action: Action, post: State, outcome: Outcome) 
     if isinstance(action, Deliver) and outcome.status != "rejected" and before - opened:
         found.add("FIN-4")
     halted = {s for s, c in pre.chains.items() if c.halted}
-    if isinstance(action, ForceSettle) and outcome.accepted:
-        if halted & pre.hub.status[action.account].pending:
-            found.add("FIN-7")
+    settled = isinstance(action, ForceSettle) and outcome.accepted
+    if settled and halted & pre.hub.status[getattr(action, "account", "")].pending:
+        found.add("FIN-7")
     return found
 
 

@@ -9,11 +9,21 @@ the lines (FIN-5, INV-FIN-2).  A reorg beyond the bound makes the spoke compromi
 (FIN-8): what it can then take is the partition bound of ADV-3 (INV-FIN-3).
 """
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from model.catalog import catalog
 from model.outcome import Step, accept, reject
-from model.state import Chain, Segment, SpokeId, State, assoc, dissoc
+from model.state import (
+    AccountId,
+    Chain,
+    Segment,
+    SpokeAccount,
+    SpokeId,
+    State,
+    assoc,
+    dissoc,
+)
 from spec.actions import Halt, Reorg, Resume
 from spec.bounds import HUB
 from spec.errors import Error
@@ -67,6 +77,7 @@ def record_change(before: State, after: State, spoke: SpokeId) -> State:
     if finality_of(after, spoke) == 0:
         return after
     segment = chain_of(before, spoke).segment
+    checkpoint: Mapping[AccountId, SpokeAccount]
     if segment is None or not unfinalized(before, spoke):
         checkpoint = {a: before.spokes[(spoke, a)] for a in before.params.accounts}
         sent: frozenset[int] = frozenset()

@@ -146,14 +146,19 @@ def chain_values(state: State, u: Universe) -> dict[tuple[str, Any], Value]:
             out[("seg_claim", (a, s))] = 0
         if seg is None:
             continue
+        sums = {("seg_release", a): 0 for a in u.accounts} | {
+            ("seg_claim", a): 0 for a in u.accounts
+        }
         for mid in seg.sent:
             env = state.network.in_flight.get(mid)
             if env is None or env.sender != s:
                 continue
             if env.payload.type == "CreditRelease":
-                out[("seg_release", (env.payload.account, s))] += env.payload.amount
+                sums[("seg_release", env.payload.account)] += env.payload.amount
             elif env.payload.type == "LossClaim":
-                out[("seg_claim", (env.payload.account, s))] += env.payload.amount
+                sums[("seg_claim", env.payload.account)] += env.payload.amount
+        for (name, a), total in sums.items():
+            out[(name, (a, s))] = total
     return out
 
 
