@@ -109,7 +109,7 @@ def test_a_hub_message_waits_while_the_spoke_has_unfinal_changes() -> None:
 
 
 def test_a_reorg_within_finality_rolls_back_and_leaves_the_hub_alone() -> None:
-    """FIN-5, INV-FIN-2: arb returns to its checkpoint, the release leaves flight, the hub and
+    """FIN-5, INV-FIN-2, ACT-25, ADV-5: arb returns to its checkpoint, the release leaves flight, the hub and
     the ghost counters are what they were; credit is conserved and arb stays honest."""
     released = run((*LINED, ReleaseCredit(spoke="arb", account="alice", amount=2_000)))
     after, outcome = step(released, Reorg(spoke="arb", depth=FINALITY_S))
@@ -164,7 +164,8 @@ def test_a_reorg_beyond_finality_compromises_the_spoke_and_nothing_else() -> Non
 
 
 def test_halt_and_resume_guard_each_other() -> None:
-    """FIN-6: SPOKE_HALTED on a second halt, NOT_HALTED on resuming a running chain."""
+    """FIN-6, ACT-23, ACT-24, ADV-5: SPOKE_HALTED on a second halt, NOT_HALTED on resuming a
+    running chain."""
     assert last((Halt(spoke="arb"), Halt(spoke="arb"))) == ("rejected", Error.SPOKE_HALTED)
     assert last((Resume(spoke="arb"),)) == ("rejected", Error.NOT_HALTED)
     state = run((Halt(spoke="arb"), Resume(spoke="arb")))
@@ -200,6 +201,19 @@ def test_the_finality_parameter_is_left_out_of_the_json_when_zero() -> None:
     spoke = DELAYED.spokes[1]
     assert spoke.finality_s == 0 and "finality_s" not in spoke.model_dump(mode="json")
     assert DELAYED.spokes[0].model_dump(mode="json")["finality_s"] == FINALITY_S
+
+
+def test_a_halted_spoke_is_silent_and_force_settled_after_the_deadline() -> None:
+    """FIN-7, LIVE-2, LIVE-3: arb halts with alice liquidating; its margin call waits
+    SPOKE_HALTED; after the deadline the force-settle severs arb and charges its allocation
+    (900) to arb's own partition; alice leaves LIQUIDATING."""
+    story = next(s for s in FINALITY_STORIES if s.name == "halted-spoke-force-settled")
+    before = run(story.actions[:-1], story.params)
+    assert chain_of(before, "arb").halted and "arb" in before.hub.status["alice"].pending
+    after, outcome = step(before, story.actions[-1])
+    assert outcome.accepted and not after.hub.status["alice"].liquidating
+    assert ("alice", "arb") in after.hub.severed
+    assert after.ghost.claimed["arb"] - before.ghost.claimed["arb"] == 900
 
 
 def test_every_finality_story_ends_as_it_says() -> None:
