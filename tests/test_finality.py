@@ -109,8 +109,9 @@ def test_a_hub_message_waits_while_the_spoke_has_unfinal_changes() -> None:
 
 
 def test_a_reorg_within_finality_rolls_back_and_leaves_the_hub_alone() -> None:
-    """FIN-5, INV-FIN-2, ACT-25, ADV-5: arb returns to its checkpoint, the release leaves flight, the hub and
-    the ghost counters are what they were; credit is conserved and arb stays honest."""
+    """FIN-5, INV-FIN-2, ACT-25, ADV-5: arb returns to its checkpoint, the release leaves
+    flight, the hub and the ghost counters are what they were; credit is conserved and arb
+    stays honest."""
     released = run((*LINED, ReleaseCredit(spoke="arb", account="alice", amount=2_000)))
     after, outcome = step(released, Reorg(spoke="arb", depth=FINALITY_S))
     assert outcome.accepted
