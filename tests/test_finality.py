@@ -187,8 +187,8 @@ def test_a_halted_spoke_executes_nothing(action: Action) -> None:
 
 
 def test_the_observable_state_carries_the_chains_and_restores_them() -> None:
-    """OBS-1, FIN-1: a halted chain with a segment survives observe and restore; with no chain
-    of note the JSON has no `chains`."""
+    """OBS-1, FIN-10: a halted chain with a segment survives observe and restore; with no
+    chain of note the JSON has no `chains`."""
     state = run((*LINED, ReleaseCredit(spoke="arb", account="alice", amount=1), Halt(spoke="arb")))
     obs = observe(state)
     assert "chains" in obs.model_dump(mode="json")
