@@ -27,6 +27,7 @@ from spec.actions import (
     Trade,
 )
 from spec.errors import Error
+from spec.itf import observable
 from spec.messages import LossClaim
 from spec.observable import ObservableState
 from spec.params import Params
@@ -294,3 +295,14 @@ def test_random_runs_keep_every_invariant_and_reorgs_never_move_the_hub(
         if isinstance(action, AdvanceTime):
             state = step(state, eth(2_000)[0])[0]
             state = step(state, eth(2_000)[1])[0]
+
+
+def test_the_itf_export_writes_each_chain_as_one_record() -> None:
+    """ITF-9, FIN-10: a halted chain with a segment is one record (halted, open, checkpoint,
+    changed, sent); with no chain of note `chains` is the empty map, never absent or null."""
+    state = run((*LINED, ReleaseCredit(spoke="arb", account="alice", amount=1), Halt(spoke="arb")))
+    [[key, chain]] = observable(observe(state))["chains"]["#map"]
+    assert key == "arb" and chain["halted"] is True and chain["open"] is True
+    assert chain["sent"] == {"#set": [{"#bigint": "2"}]}
+    assert chain["changed"] == {"#bigint": str(state.oracle.now)}
+    assert observable(observe(run(LINED)))["chains"] == {"#map": []}
