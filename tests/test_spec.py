@@ -23,6 +23,7 @@ from spec.actions import (
     Deposit,
     ForceSettle,
     GrantCredit,
+    Halt,
     Inject,
     Liquidate,
     ListSpoke,
@@ -30,6 +31,8 @@ from spec.actions import (
     PublishPrice,
     ReleaseCredit,
     RemoveSpoke,
+    Reorg,
+    Resume,
     SendReport,
     SetCap,
     Trade,
@@ -106,6 +109,9 @@ def one_of_each_action() -> list[Action]:
         DelistSpoke(spoke="sol"),
         ListSpoke(spoke="sol"),
         RemoveSpoke(spoke="base"),
+        Halt(spoke="sol"),
+        Resume(spoke="sol"),
+        Reorg(spoke="arb", depth=5),
     ]
 
 
