@@ -47,7 +47,8 @@ def rollback_keeps_messages(state: SymState, spoke: str) -> SymState:
     credit is back on the line and still on its way to the hub."""
     for a in state.u.accounts:
         state = state.set("line", (spoke, a), state.cp_line[(spoke, a)])
-    return finality.closed(state, spoke)
+    closed: SymState = finality.closed(state, spoke)
+    return closed
 
 
 def free_capacity_of_lines(
