@@ -35,6 +35,7 @@ EVERY_STEP = (
     "INV-NONNEG-1",
     "INV-SPOKE-1",
     "INV-AMO-1",
+    "INV-CALL-1",
 )
 """Every step is compared on the whole observable state, which the reference keeps within
 every state invariant, from the initial state on."""
@@ -54,6 +55,7 @@ BY_KIND = {
     "UnpauseSpoke": ("ACT-12", "GOV-3"),
     "Deliver": ("ACT-13", "MSG-8", "MSG-10", "MSG-14"),
     "Inject": ("ACT-14", "ADV-1"),
+    "PayOut": ("ACT-15", "FLOW-PAY-1"),
 }
 
 ACCEPTED = {
@@ -74,6 +76,7 @@ ACCEPTED = {
     "Trade": ("SPK-TRADE-3", "SPK-TRADE-4", "SPK-TRADE-5", "SPK-REP-1", "SPK-4", "MSG-5"),
     "SendReport": ("SPK-REP-1", "MSG-5", "MSG-9"),
     "Liquidate": ("LIQ-2", "MSG-2", "RISK-10"),
+    "PayOut": ("FLOW-PAY-2",),
 }
 
 PAYLOAD_ACCEPTED = {
@@ -102,9 +105,11 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.ALREADY_PAUSED: ("GOV-2",),
     Error.NOT_PAUSED: ("GOV-3",),
     Error.REPORT_TOO_OLD: ("RISK-AGE-4",),
+    Error.IN_TOP_UP_WINDOW: ("FLOW-CALL-2", "PAR-17"),
+    Error.EXCEEDS_OWED: ("FLOW-PAY-2",),
     Error.INSUFFICIENT_MARGIN: ("SPK-2", "RISK-5"),
     Error.INSUFFICIENT_CREDIT: ("SPK-REL-1",),
-    Error.MARGIN_CALLED: ("SPK-TRADE-3", "SPK-3", "INV-LIQ-1"),
+    Error.MARGIN_CALLED: (),
     Error.PRICE_UNAVAILABLE: ("ORA-7", "ORA-5"),
     Error.UNKNOWN_MESSAGE: ("MSG-10",),
     Error.ALREADY_DELIVERED: ("MSG-10", "INV-AMO-1"),
@@ -128,6 +133,10 @@ BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
     ("Withdraw", Error.ACCOUNT_LIQUIDATING): ("HUB-WD-1",),
     ("Liquidate", Error.ACCOUNT_LIQUIDATING): ("LIQ-1",),
     ("Trade", Error.INSUFFICIENT_MARGIN): ("SPK-TRADE-3",),
+    ("Trade", Error.MARGIN_CALLED): ("SPK-TRADE-3", "SPK-3", "INV-LIQ-1"),
+    ("Withdraw", Error.MARGIN_CALLED): ("FLOW-CALL-4",),
+    ("GrantCredit", Error.MARGIN_CALLED): ("FLOW-CALL-4",),
+    ("PayOut", Error.SPOKE_PAUSED): ("FLOW-PAY-3",),
     ("ReleaseCredit", Error.INSUFFICIENT_MARGIN): ("SPK-REL-1",),
     ("Deliver", Error.ALREADY_DELIVERED): ("MSG-11",),
     ("Inject", Error.FORGED_SENDER): ("ADV-1",),
@@ -160,6 +169,8 @@ EXCLUDED: dict[str, str] = {
     "CLI": "the command line, not the protocol: tests/test_cli*.py",
     "VER": "the verification run (`intermargin verify`), not a build's behaviour",
     "DIFF": "drift checks between proofs and model, not a build's behaviour",
+    "FLOW-CALL-6": "a premise of the propagation BMC (`intermargin prove`), not a build's "
+    "behaviour: tests/test_flows.py",
     "PROOF": "the proof runner's budgets (`intermargin prove`), not a build's behaviour",
     "TRC": "the trace file format; vectors have their own format (CONF-8)",
     "CONF": "the conformance kit itself, checked by tests/test_conformance_*.py",
@@ -333,7 +344,25 @@ def exercised(
     ):
         ids |= {"RISK-IM-1", "RISK-IM-2", "RISK-NET-4"}
     ids |= spoke_effects(pre, post)
+    ids |= call_effects(pre, action, post)
     return ids
+
+
+def call_effects(pre: State, action: Action, post: State) -> set[str]:
+    """FLOW-CALL-1, FLOW-CALL-2, FLOW-CALL-3, FLOW-CALL-5: a top-up call opened, waited out
+    (or bypassed below the floor), met by a deposit, or closed by the liquidation."""
+    account = getattr(action, "account", None)
+    if not isinstance(account, str) or account not in pre.params.accounts:
+        return set()
+    before, after = pre.hub.status[account], post.hub.status[account]
+    found: set[str] = set()
+    if after.called and not before.called:
+        found |= {"FLOW-CALL-1", "PAR-17"}
+    if before.called and not after.called:
+        found.add("FLOW-CALL-5" if after.liquidating else "FLOW-CALL-3")
+    if pre.params.top_up_window_s and after.liquidating and not before.liquidating:
+        found |= {"FLOW-CALL-2", "PAR-18"}
+    return found
 
 
 def spoke_effects(pre: State, post: State) -> set[str]:

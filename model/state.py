@@ -62,12 +62,16 @@ class AccountStatus:
 
     `pending` is the set of spokes whose answer to the current margin call has not
     arrived; `requirement_at_call` is the requirement the penalty is charged on.
+    `called` and `called_at`: a top-up call is open, since that time (FLOW-CALL-1..5);
+    never while liquidating (INV-CALL-1).
     """
 
     liquidating: bool = False
     epoch: int = 0
     pending: frozenset[SpokeId] = frozenset()
     requirement_at_call: int = 0
+    called: bool = False
+    called_at: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ from model.governance import pause_spoke, set_cap, unpause_spoke
 from model.hub import deposit, grant_credit, withdraw
 from model.liquidation import liquidate
 from model.outcome import Step, accept, reject
+from model.payout import pay_out
 from model.spoke import release_credit, send_report, trade
 from model.state import State, assoc
 from spec.actions import ACTION_TYPES, Action, AdvanceTime, PublishPrice
@@ -43,6 +44,7 @@ TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
     "SetCap": set_cap,
     "PauseSpoke": pause_spoke,
     "UnpauseSpoke": unpause_spoke,
+    "PayOut": pay_out,
     "Deliver": deliver,
     "Inject": inject,
 }

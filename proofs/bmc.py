@@ -122,10 +122,17 @@ def setup(spokes: int) -> tuple[list[Expr], SymState, list[Slot], str]:
     premises += [z3.Not(pre.compromised[s]) for s in u.spokes]
     premises += [z3.Not(pre.paused[s]) for s in u.spokes]
     requirement = z3.Int("bmc.requirement")
-    inputs = {"live": z3.BoolVal(True), "healthy": z3.BoolVal(False), "requirement": requirement}
+    inputs = {
+        "live": z3.BoolVal(True),
+        "healthy": z3.BoolVal(False),
+        "requirement": requirement,
+        "deep": z3.Bool("bmc.deep"),
+    }
     premises.append(requirement >= 0)
     res = liquidate(BMC_CTX, pre, {"account": a}, inputs)
-    premises.append(res.status == ACCEPTED)
+    # FLOW-CALL-6: the hub declares the account unhealthy: the liquidation starts (a Liquidate
+    # that only opens a top-up call, FLOW-CALL-1, declares nothing and sends no call)
+    premises += [res.status == ACCEPTED, res.post.liquidating[a]]
     slots: list[Slot] = []
     ids: list[Expr] = []
     for s in u.spokes:

@@ -91,6 +91,8 @@ def values(state: State) -> dict[tuple[str, Any], Value]:
         out[("liquidating", a)] = st.liquidating
         out[("epoch", a)] = st.epoch
         out[("req_at_call", a)] = st.requirement_at_call
+        out[("called", a)] = st.called
+        out[("called_at", a)] = st.called_at
     for s in u.spokes:
         out[("cap", s)] = hub.caps[s]
         out[("paused", s)] = s in hub.paused
@@ -131,7 +133,14 @@ def z3_value(value: Value) -> Expr:
 
 def universe_key(u: Universe) -> tuple[Any, ...]:
     """A hashable stand-in for a universe: everything `fresh` and the rules read from it."""
-    return (u.accounts, u.spokes, u.assets, tuple(sorted(u.haircut_bps.items())), u.penalty_bps)
+    return (
+        u.accounts,
+        u.spokes,
+        u.assets,
+        tuple(sorted(u.haircut_bps.items())),
+        u.penalty_bps,
+        u.top_up_window_s,
+    )
 
 
 def symbolic_state(state: State, prefix: str) -> SymState:

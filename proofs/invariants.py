@@ -130,6 +130,20 @@ def liquidation_freeze(state: SymState) -> Expr:
     return z3.Implies(z3.Not(state.hub_compromised[()]), z3.And(clauses))
 
 
+def call_not_while_liquidating(state: SymState) -> Expr:
+    """INV-CALL-1: no top-up call is open while the account liquidates; an open call was
+    opened no later than now (time is never negative), and a closed one keeps no time."""
+    clauses = [state.now[()] >= 0]
+    for a in state.u.accounts:
+        called, at = state.called[a], state.called_at[a]
+        clauses += [
+            z3.Not(z3.And(state.liquidating[a], called)),
+            z3.Implies(called, z3.And(at >= 0, at <= state.now[()])),
+            z3.Implies(z3.Not(called), at == 0),
+        ]
+    return z3.And(clauses)
+
+
 def bookkeeping(state: SymState) -> Expr:
     """Strengthening of INV-CREDIT-1: ghost sums are sane; for an honest spoke exactly one of
     (its current margin call, its answer) is in flight while the hub waits on it."""
@@ -228,6 +242,13 @@ INVARIANTS: tuple[Invariant, ...] = (
         liquidation_freeze,
         ("liquidating", "epoch", "hot_grants", "called_epoch", "frozen"),
         "no current grant in flight and called spokes frozen while liquidating",
+    ),
+    Invariant(
+        "INV-CALL-1",
+        "call-not-while-liquidating",
+        call_not_while_liquidating,
+        ("liquidating", "called", "called_at", "now"),
+        "no top-up call open while liquidating; an open call's time is not in the future",
     ),
     Invariant(
         "INV-CREDIT-1",

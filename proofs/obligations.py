@@ -25,13 +25,14 @@ verdict is the same on a quiet or a loaded machine (PROOF-BUDGET-1..3, `proofs.b
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fnmatch import fnmatchcase
 from functools import cache
 from typing import Any, Literal
 
 import z3
 
+from proofs.flows import FLOW_GOALS, FlowGoal
 from proofs.invariants import INVARIANTS, Invariant, honest, in_flight
 from proofs.premises import Query, init_constraints, state_query, step_queries, symbolic_action
 from proofs.state import (
@@ -212,6 +213,24 @@ def replay_rejected(kind: Kind) -> Obligation:
     )
 
 
+def flow_step(flow: FlowGoal, kind: Kind) -> Obligation:
+    """FLOW-CALL-2..4, FLOW-PAY-2: a flow's goal over one step, with its own vacuity witness
+    (if it has one) beside the step being accepted."""
+
+    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
+        out = []
+        for q in step_queries(u, table, kind, flow.goal):
+            if flow.witness is not None:
+                assert q.pre is not None and q.result is not None
+                q = replace(q, witness=flow.witness(q.pre, q.result, q.act, q.inputs))
+            out.append(q)
+        return out
+
+    return Obligation(
+        f"{flow.name}/step/{kind.name}", flow.requirement, "step", queries, flow.mentions
+    )
+
+
 def safety(
     name: str, invariant: str, goal: Callable[[SymState], Expr], mentions: tuple[str, ...]
 ) -> Obligation:
@@ -283,6 +302,7 @@ def all_obligations() -> tuple[Obligation, ...]:
     ]
     obligations += [replay_rejected(k) for k in KINDS if k.action == "Deliver"]
     obligations += [atomic_rejection(k) for k in KINDS]
+    obligations += [flow_step(f, k) for f in FLOW_GOALS for k in kinds_named(*f.kinds)]
     obligations += [
         safety("no-double-spend", "INV-CREDIT-1", no_double_spend, ("line", "alloc")),
         safety("partition-caps", "INV-PART-1", lines_within_cap, ("line", "cap")),

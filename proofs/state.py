@@ -47,6 +47,8 @@ class Universe:
     haircut_bps: Mapping[str, int]
     """The haircut capacity applies: each asset's LTV haircut (RISK-IM-1)."""
     penalty_bps: int
+    top_up_window_s: int = 0
+    """FLOW-CALL-1: the declared top-up window (0: off)."""
 
     @staticmethod
     def of(params: Params) -> "Universe":
@@ -56,6 +58,7 @@ class Universe:
             assets=tuple(a.id for a in params.assets),
             haircut_bps={a.id: a.borrowing_haircut_bps for a in params.assets},
             penalty_bps=params.penalty_bps,
+            top_up_window_s=params.top_up_window_s,
         )
 
     def keys(self, kind: KeyKind) -> list[Any]:
@@ -94,6 +97,8 @@ FIELDS: tuple[tuple[str, KeyKind, Sort, str], ...] = (
     ("epoch", "a", "int", "hub: account's liquidation epoch"),
     ("pending", "as", "bool", "hub: spoke's answer to the current call not yet in"),
     ("req_at_call", "a", "int", "hub: requirement the penalty is charged on"),
+    ("called", "a", "bool", "hub: a top-up call is open for the account"),
+    ("called_at", "a", "int", "hub: when the open top-up call was opened"),
     ("rep_seq", "as", "int", "hub: sequence number of the latest report"),
     ("cap", "s", "int", "hub: partition cap"),
     ("paused", "s", "bool", "hub: circuit breaker on"),
@@ -151,6 +156,8 @@ class SymState:
     epoch: Mapping[str, Expr]
     pending: Mapping[tuple[str, str], Expr]
     req_at_call: Mapping[str, Expr]
+    called: Mapping[str, Expr]
+    called_at: Mapping[str, Expr]
     rep_seq: Mapping[tuple[str, str], Expr]
     cap: Mapping[str, Expr]
     paused: Mapping[str, Expr]

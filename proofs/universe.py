@@ -21,12 +21,22 @@ is evaluated at the step's own prices, so one price vector keeps arithmetic line
 without weakening what is proved about the ledger's flows."""
 
 
+PROOF_WINDOW_S = 3_600
+"""FLOW-CALL-1: the proofs run with a top-up window on, so that every branch of the call
+(opened, waited, met, bypassed below the floor) is reached; with the window off
+(`top_up_window_s = 0`) those branches are dead code and the rules are LIQ-1..LIQ-2's."""
+
+
 @cache
 def proof_params(spokes: int = 2, accounts: int = 2) -> Params:
     """The example parameters cut down to the proof universe."""
     base = example_params()
     return base.model_copy(
-        update={"accounts": base.accounts[:accounts], "spokes": base.spokes[:spokes]}
+        update={
+            "accounts": base.accounts[:accounts],
+            "spokes": base.spokes[:spokes],
+            "top_up_window_s": PROOF_WINDOW_S,
+        }
     )
 
 

@@ -1,4 +1,4 @@
-"""Actions (ACT-1..ACT-14): every step the world can take, user, keeper, governance,
+"""Actions (ACT-1..ACT-15): every step the world can take, user, keeper, governance,
 network or adversary.  The model's `step` accepts exactly these."""
 
 from typing import Annotated, Literal
@@ -109,6 +109,16 @@ class UnpauseSpoke(Frozen):
     spoke: Id
 
 
+class PayOut(Frozen):
+    """ACT-15 (FLOW-PAY-1..3): the hub pays tokens it owes a spoke's partition to the spoke's
+    venue."""
+
+    type: Literal["PayOut"] = "PayOut"
+    spoke: Id
+    asset: Id
+    amount: PositiveAmount
+
+
 class Deliver(Frozen):
     """ACT-13 (MSG-9..10): the network delivers message `message_id` (any order; again = replay)."""
 
@@ -143,6 +153,7 @@ Action = Annotated[
     | SetCap
     | PauseSpoke
     | UnpauseSpoke
+    | PayOut
     | Deliver
     | Inject,
     Field(discriminator="type"),
@@ -160,6 +171,7 @@ ACTION_TYPES = (
     SetCap,
     PauseSpoke,
     UnpauseSpoke,
+    PayOut,
     Deliver,
     Inject,
 )

@@ -36,6 +36,7 @@ CHAPTER_OF: dict[str, Chapter] = {
     "SetCap": "governance",
     "PauseSpoke": "governance",
     "UnpauseSpoke": "governance",
+    "PayOut": "hub",
     "Deliver": "messaging",
     "Inject": "adversary",
 }

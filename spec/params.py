@@ -13,6 +13,7 @@ from pydantic.config import JsonDict
 from spec.bounds import (
     BPS,
     HUB,
+    MAX_SECONDS,
     MAX_VOLATILITY_BPS,
     Amount,
     Bps,
@@ -163,6 +164,22 @@ class Params(Frozen):
         description=(
             "PAR-16, RISK-AGE-4: a reported book with positions older than this many seconds"
             " makes grants and withdrawals fail closed"
+        ),
+    )
+    top_up_window_s: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_SECONDS,
+        description=(
+            "PAR-17, FLOW-CALL-1: seconds an account under a margin call has to top up before"
+            " it may be liquidated; 0 turns the window off (liquidation at once)"
+        ),
+    )
+    call_floor_bps: Bps = Field(
+        default=5_000,
+        description=(
+            "PAR-18, FLOW-CALL-2: an account whose net equity is below this share of its"
+            " requirement is liquidated at once, window or not"
         ),
     )
 

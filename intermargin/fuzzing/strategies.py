@@ -59,8 +59,20 @@ def fuzz_params() -> Params:
 
 FUZZ_MARKETS = ("ETH-PERP", "ETH-C-2000", "ETH-P-1800")
 
+FUZZ_WINDOW_S = 30
+"""FLOW-CALL-1: the top-up window of the runs that declare one (`WINDOW_PARAMS`): shorter
+than the oracle's max age, so that a keeper can wait it out with the prices still live."""
+
+
+FUZZ_CALL_FLOOR_BPS = 1_000
+"""FLOW-CALL-2: the call floor of those runs: low, because the fuzzer's price jumps leave most
+unhealthy accounts far below half their requirement, where the window does not apply."""
 
 PARAMS = fuzz_params()
+WINDOW_PARAMS = PARAMS.model_copy(
+    update={"top_up_window_s": FUZZ_WINDOW_S, "call_floor_bps": FUZZ_CALL_FLOOR_BPS}
+)
+"""The fuzzer's parameters with a top-up window: the machine runs some of its runs on them."""
 ACCOUNT_IDS = PARAMS.accounts
 SPOKE_IDS = tuple(s.id for s in PARAMS.spokes)
 MARKET_IDS = tuple(m.id for m in PARAMS.markets)

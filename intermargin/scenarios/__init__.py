@@ -13,10 +13,20 @@ from intermargin.scenarios.netting import NETTING
 from intermargin.scenarios.oracle_outage import ORACLE_OUTAGE
 from intermargin.scenarios.replay import REPLAY
 from intermargin.scenarios.scenario import Scenario
+from intermargin.scenarios.top_up import TOP_UP
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
-    for s in (NETTING, HEDGED, CRASH, MALICIOUS_SPOKE, ORACLE_OUTAGE, REPLAY, NAKED_OPTION)
+    for s in (
+        NETTING,
+        HEDGED,
+        CRASH,
+        MALICIOUS_SPOKE,
+        ORACLE_OUTAGE,
+        REPLAY,
+        NAKED_OPTION,
+        TOP_UP,
+    )
 }
 
 

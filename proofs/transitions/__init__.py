@@ -25,6 +25,7 @@ from proofs.transitions.governance import (
 from proofs.transitions.hub import deposit, grant_credit, withdraw
 from proofs.transitions.liquidation import liquidate
 from proofs.transitions.outcome import Result
+from proofs.transitions.payout import pay_out
 from proofs.transitions.spoke import release_credit, send_report, trade
 from spec.bounds import MAX_AMOUNT, MAX_QTY, MAX_SECONDS
 from spec.messages import HUB_KINDS
@@ -124,7 +125,15 @@ def message_kinds() -> list[Kind]:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("Deposit", "Deposit", deposit, ("account", "asset"), (("amount", AMOUNT),)),
+    Kind(
+        "Deposit",
+        "Deposit",
+        deposit,
+        ("account", "asset"),
+        (("amount", AMOUNT),),
+        (),
+        ("live", "healthy"),
+    ),
     Kind(
         "Withdraw",
         "Withdraw",
@@ -171,11 +180,12 @@ KINDS: tuple[Kind, ...] = (
         ("account",),
         (),
         (("requirement", (0, None)),),
-        ("live", "healthy"),
+        ("live", "healthy", "deep"),
     ),
     Kind("SetCap", "SetCap", set_cap, ("spoke",), (("cap", NONNEG_AMOUNT),)),
     Kind("PauseSpoke", "PauseSpoke", pause_spoke, ("spoke",)),
     Kind("UnpauseSpoke", "UnpauseSpoke", unpause_spoke, ("spoke",)),
+    Kind("PayOut", "PayOut", pay_out, ("spoke", "asset"), (("amount", AMOUNT),)),
     *message_kinds(),
 )
 KIND_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
