@@ -686,15 +686,6 @@ def random_action(rng: random.Random, state: State, chapters: set[str], market: 
         ),
         "PauseSpoke": (1, lambda: {"type": "PauseSpoke", "spoke": rng.choice(spokes)}),
         "UnpauseSpoke": (2, lambda: {"type": "UnpauseSpoke", "spoke": rng.choice(spokes)}),
-        "PayOut": (
-            1,
-            lambda: {
-                "type": "PayOut",
-                "spoke": rng.choice(spokes),
-                "asset": rng.choice(("USD", "ETH")),
-                "amount": rng.choice((1, 100, 500)),
-            },
-        ),
         "Deliver": (20 if net.in_flight else 1, deliver_one),
         "Inject": (3, injection),
     }
@@ -742,14 +733,12 @@ def near_expiries(rng: random.Random, params: Params) -> Params:
 def random_params(rng: random.Random, chapters: set[str]) -> Params:
     """The fuzzer's parameters (small caps and fund) or the example set (two expiries, so a
     spread charge, SPAN-6), sometimes with options near expiry (`near_expiries`), sometimes
-    under per-position margin, sometimes with a top-up window. Without an oracle only USD (fixed price) is ever priced."""
+    under per-position margin. Without an oracle only USD (fixed price) is ever priced."""
     base = fuzz_params() if rng.random() < 0.6 else example_params()
     if rng.random() < 0.5:
         base = near_expiries(rng, base)
     if "risk" in chapters and rng.random() < 0.3:
-        base = base.model_copy(update={"margin_method": "per_position"})
-    if "liquidation" in chapters and rng.random() < 0.3:  # FLOW-CALL-1: a top-up window
-        base = base.model_copy(update={"top_up_window_s": 30, "call_floor_bps": 1_000})
+        return base.model_copy(update={"margin_method": "per_position"})
     return base
 
 
