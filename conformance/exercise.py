@@ -205,6 +205,11 @@ EXCLUDED: dict[str, str] = {
     "PRC-4": "an approximation bound of N, checked against mpmath: tests/test_pricing.py",
     "PRC-5": "the exactness of sqrt, checked in tests/test_pricing.py",
     "PRC-10": "the price error bound over the whole domain: tests/test_pricing.py",
+    "PRC-15": "an expired option without an expiry price is valued only while its underlying "
+    "has no price, when every valuation fails closed (or at genesis for an expiry of 0): "
+    "tests/test_expiry.py",
+    "PRC-16": "a zero underlying price never reaches a step (prices are 1..MAX_PRICE, BND-2): "
+    "tests/test_expiry.py",
     "ITF": "the ITF export of `replay --itf`, not a build's behaviour: tests/test_itf.py",
     "STRESS": "the stress lab (`intermargin stress`) measures the protocol, it is no rule of "
     "it: tests/test_stress*.py, tests/test_cli_stress.py",
@@ -345,6 +350,8 @@ def exercised(
         ids |= {"RISK-IM-1", "RISK-IM-2", "RISK-NET-4"}
     ids |= spoke_effects(pre, post)
     ids |= call_effects(pre, action, post)
+    if post.oracle.expiry_prices != pre.oracle.expiry_prices:
+        ids |= {"PRC-14", "OBS-6"}
     return ids
 
 

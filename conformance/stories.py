@@ -1011,6 +1011,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "netting": "risk",
     "naked-option": "risk",
     "top-up": "liquidation",
+    "expiry": "risk",
 }
 
 

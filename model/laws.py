@@ -157,3 +157,22 @@ def initial_within_maintenance(
     meets_initial = lent + losses >= maintenance + extra
     healthy = value + losses + backed >= maintenance
     return lent <= value and (healthy or not meets_initial)
+
+
+def settled_book_ignores_the_price(
+    params: Params, book: Positions, fixings: risk.Fixings, now: int, price: int, moved: int
+) -> bool:
+    """PRC-13: a book of options settled at their expiry prices (`fixings`, PRC-14, `now` at
+    or past every one's expiry) has the same PnL at any two prices of the underlying, no scan
+    margin and no buffer (its value no longer moves)."""
+    markets = catalog(params).markets
+    assert all(risk.is_settled(markets[m], now, fixings) for m in book)
+    underlying = markets[next(iter(book))].underlying
+    pnl = risk.unrealized_pnl
+    same = pnl(params, book, {underlying: price}, now, fixings) == pnl(
+        params, book, {underlying: moved}, now, fixings
+    )
+    spoke = params.spokes[0].id
+    prices = {underlying: price}
+    buffer = risk.spoke_buffer(params, spoke, book, prices, now=now, age=0, fixings=fixings)
+    return same and risk.scan_margin(params, book, prices, now, fixings) == 0 and buffer == 0

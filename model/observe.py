@@ -1,4 +1,4 @@
-"""The model's state as the observable JSON state, and back (OBS-1..OBS-4)."""
+"""The model's state as the observable JSON state, and back (OBS-1..OBS-4, OBS-6)."""
 
 from collections.abc import Mapping
 
@@ -51,7 +51,7 @@ def unviews(positions: tuple[PositionView, ...]) -> dict[str, Position]:
 
 
 def observe(state: State, *, ghost: bool = True) -> ObservableState:
-    """OBS-1..OBS-4: the observable state of `state`."""
+    """OBS-1..OBS-4, OBS-6: the observable state of `state`."""
     hub = state.hub
     reports: dict[str, dict[str, ReportView]] = {}
     for (a, s), r in hub.reports.items():
@@ -111,6 +111,7 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
         )
         if ghost
         else None,
+        expiry_prices=dict(sorted(state.oracle.expiry_prices.items())),
     )
 
 
@@ -165,7 +166,11 @@ def restore(params: Params, obs: ObservableState) -> State:
             delivered=frozenset(obs.network.delivered),
             next_id=obs.network.next_id,
         ),
-        oracle=Oracle(now=obs.now, quotes={f: (q.price, q.time) for f, q in obs.quotes.items()}),
+        oracle=Oracle(
+            now=obs.now,
+            quotes={f: (q.price, q.time) for f, q in obs.quotes.items()},
+            expiry_prices=dict(obs.expiry_prices),
+        ),
         ghost=Ghost(
             granted=dict(g.granted) if g else zero,
             released=dict(g.released) if g else zero,

@@ -5,8 +5,9 @@ below quorum there is no price, and everything that needs one fails closed.
 """
 
 from collections.abc import Sequence
+from dataclasses import replace
 
-from model.state import AssetId, State
+from model.state import AssetId, State, assoc
 from spec.bounds import BPS
 
 
@@ -73,3 +74,20 @@ def available_prices(state: State, assets: set[AssetId]) -> dict[AssetId, int]:
     asset without a price as nothing, against the account: RISK-NET-1)."""
     found = {asset: price_of(state, asset) for asset in assets}
     return {asset: price for asset, price in found.items() if price is not None}
+
+
+def fix_expiry_prices(state: State) -> State:
+    """PRC-14: after an oracle step, every option market at or past its expiry that has no
+    expiry price yet gets its underlying's aggregate price, if there is one; a fixed expiry
+    price never changes."""
+    oracle = state.oracle
+    fixed = oracle.expiry_prices
+    for market in state.params.markets:
+        if market.expiry is None or market.id in fixed or oracle.now < market.expiry:
+            continue
+        price = price_of(state, market.underlying)
+        if price is not None:
+            fixed = assoc(fixed, market.id, price)
+    if fixed is oracle.expiry_prices:
+        return state
+    return replace(state, oracle=replace(oracle, expiry_prices=fixed))

@@ -8,21 +8,28 @@ callers fetch them from the oracle and fail closed when one is missing.
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from types import MappingProxyType
 
 from model.arith import bps_down, bps_up, ceil_div, isqrt_ceil
 from model.catalog import catalog
 from model.pricing import ONE, Inputs, greeks_wad, normal_cdf_wad, option_wad
-from model.state import AccountId, AssetId, Position, Positions, SpokeId, State
+from model.state import AccountId, AssetId, MarketId, Position, Positions, SpokeId, State
 from spec.bounds import BPS, SECONDS_PER_YEAR
 from spec.params import MarketParams, Params
 
 Prices = Mapping[AssetId, int]
 
+Fixings = Mapping[MarketId, int]
+"""PRC-14: the expiry prices fixed so far, option market -> price (`state.oracle.expiry_prices`)."""
+
+NO_FIXINGS: Fixings = MappingProxyType({})
+"""No expiry price fixed (a book valued outside a state: every expired option by PRC-15)."""
+
 SCAN_STEPS = 3
 """SPAN-1: the price scan visits -3/3 .. +3/3 of the scan range."""
 
 
-# --- valuation (RISK-1, RISK-2, PRC-12, PRC-13) --------------------------------------
+# --- valuation (RISK-1, RISK-2, PRC-12..PRC-15) -------------------------------------
 
 
 def market_volatility(params: Params, market: MarketParams) -> int:
@@ -39,27 +46,51 @@ def option_inputs(market: MarketParams, price: int, vol_bps: int, now: int) -> I
     return Inputs(spot=price, strike=market.strike, vol_bps=vol_bps, seconds=market.expiry - now)
 
 
-def mark_wad_at(market: MarketParams, price: int, vol_bps: int, now: int) -> int:
-    """RISK-1, PRC-8, PRC-13: one lot's value in wad value units at a given volatility:
-    the price for a perpetual; for an option its Black-Scholes value, its intrinsic
-    value from expiry on, and at a zero price its payoff (a call 0, a put the strike)."""
+def expiry_price(market: MarketParams, now: int, fixings: Fixings) -> int | None:
+    """PRC-13, PRC-14: the price an expired option settles at, once fixed; None for a
+    perpetual, a live option, or an expired one whose price is not fixed yet (PRC-15)."""
+    if market.expiry is None or now < market.expiry:
+        return None
+    return fixings.get(market.id)
+
+
+def is_settled(market: MarketParams, now: int, fixings: Fixings) -> bool:
+    """PRC-13: an expired option with a fixed expiry price: a constant value, no risk."""
+    return expiry_price(market, now, fixings) is not None
+
+
+def mark_wad_at(
+    market: MarketParams, price: int, vol_bps: int, now: int, fixings: Fixings = NO_FIXINGS
+) -> int:
+    """RISK-1, PRC-8, PRC-13..PRC-16: one lot's value in wad value units at a given
+    volatility: the price for a perpetual; for an option its Black-Scholes value, from
+    expiry on its intrinsic value at the expiry price once fixed (whatever `price` is) and
+    at `price` until then (PRC-15), and at a zero price its payoff (a call 0, a put the
+    strike: PRC-16)."""
     if market.kind == "perp":
         return price * ONE
+    fixed = expiry_price(market, now, fixings)
+    if fixed is not None:
+        price = fixed
     if price == 0:
         assert market.strike is not None
         return 0 if market.kind == "call" else market.strike * ONE
     return option_wad(market.kind, option_inputs(market, price, vol_bps, now))
 
 
-def mark_wad(params: Params, market: MarketParams, price: int, now: int) -> int:
+def mark_wad(
+    params: Params, market: MarketParams, price: int, now: int, fixings: Fixings = NO_FIXINGS
+) -> int:
     """RISK-1: one lot's value in wad value units at the market's volatility (PRC-12)."""
-    return mark_wad_at(market, price, market_volatility(params, market), now)
+    return mark_wad_at(market, price, market_volatility(params, market), now, fixings)
 
 
-def mark(params: Params, market: MarketParams, price: int, now: int) -> int:
+def mark(
+    params: Params, market: MarketParams, price: int, now: int, fixings: Fixings = NO_FIXINGS
+) -> int:
     """RISK-1: one lot's value in whole value units, rounded down (for display; the
     ledger sums wad values and rounds once, RISK-2)."""
-    return mark_wad(params, market, price, now) // ONE
+    return mark_wad(params, market, price, now, fixings) // ONE
 
 
 def is_live_option(market: MarketParams, now: int) -> bool:
@@ -67,7 +98,9 @@ def is_live_option(market: MarketParams, now: int) -> bool:
     return market.expiry is not None and now < market.expiry
 
 
-def unrealized_pnl(params: Params, positions: Positions, prices: Prices, now: int) -> int:
+def unrealized_pnl(
+    params: Params, positions: Positions, prices: Prices, now: int, fixings: Fixings = NO_FIXINGS
+) -> int:
     """RISK-2: floor(sum of qty * mark in wad / ONE) - sum of cost.
 
     One rounding of the book's value, down: against the account for longs (less
@@ -78,7 +111,7 @@ def unrealized_pnl(params: Params, positions: Positions, prices: Prices, now: in
     cost = 0
     for market_id, pos in positions.items():
         market = markets[market_id]
-        value += pos.qty * mark_wad(params, market, prices[market.underlying], now)
+        value += pos.qty * mark_wad(params, market, prices[market.underlying], now, fixings)
         cost += pos.cost
     return value // ONE - cost
 
@@ -105,13 +138,19 @@ def short_option_minimum(params: Params, short_lots: int, price: int) -> int:
 
 
 def position_margin(
-    params: Params, market_id: str, pos: Position, prices: Prices, bps: int, now: int
+    params: Params,
+    market_id: str,
+    pos: Position,
+    prices: Prices,
+    bps: int,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
 ) -> int:
     """RISK-4: a perpetual needs bps of its notional; a short live option that too, and at
     least the short option minimum (SPAN-5); a long option nothing beyond its premium
-    (its loss is bounded by its mark, already in equity)."""
+    (its loss is bounded by its mark, already in equity); a settled option nothing (PRC-13)."""
     market = catalog(params).markets[market_id]
-    if market.kind != "perp" and pos.qty > 0:
+    if market.kind != "perp" and (pos.qty > 0 or is_settled(market, now, fixings)):
         return 0
     by_rate = bps_up(notional(params, market_id, pos, prices), bps)
     if not is_live_option(market, now):
@@ -120,7 +159,13 @@ def position_margin(
 
 
 def per_position_margin(
-    params: Params, positions: Positions, prices: Prices, *, initial: bool, now: int
+    params: Params,
+    positions: Positions,
+    prices: Prices,
+    *,
+    initial: bool,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
 ) -> int:
     """RISK-4: the simple method: each position margined on its own."""
     markets = catalog(params).markets
@@ -128,7 +173,7 @@ def per_position_margin(
     for market_id, pos in positions.items():
         market = markets[market_id]
         bps = market.im_bps if initial else market.mm_bps
-        total += position_margin(params, market_id, pos, prices, bps, now)
+        total += position_margin(params, market_id, pos, prices, bps, now, fixings)
     return total
 
 
@@ -186,13 +231,20 @@ def shifted_volatility(vol_bps: int, vol_move: int, vol_scan_bps: int) -> int:
     return vol_bps
 
 
-def scenario_value_wad(params: Params, market: MarketParams, scenario: Scenario, now: int) -> int:
-    """SPAN-2: one lot's wad value in a scenario: an option fully repriced at the
-    scenario's price and shifted volatility; a perpetual at the price alone."""
+def scenario_value_wad(
+    params: Params,
+    market: MarketParams,
+    scenario: Scenario,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
+) -> int:
+    """SPAN-2, PRC-13: one lot's wad value in a scenario: an option fully repriced at the
+    scenario's price and shifted volatility; a perpetual at the price alone; a settled
+    option at its expiry price in every scenario."""
     vol = shifted_volatility(
         market_volatility(params, market), scenario.vol_move, params.portfolio.vol_scan_bps
     )
-    return mark_wad_at(market, scenario.price, vol, now)
+    return mark_wad_at(market, scenario.price, vol, now, fixings)
 
 
 def scenario_loss(
@@ -202,6 +254,7 @@ def scenario_loss(
     asset: AssetId,
     scenario: Scenario,
     now: int,
+    fixings: Fixings = NO_FIXINGS,
 ) -> int:
     """SPAN-3: the loss of the positions on `asset` in a scenario, rounded up:
     ceil(-sum qty * (scenario value - value now) / ONE) value units (wad values)."""
@@ -210,8 +263,9 @@ def scenario_loss(
     for market_id, pos in positions.items():
         market = markets[market_id]
         if market.underlying == asset:
-            now_value = mark_wad(params, market, prices[asset], now)
-            change += pos.qty * (scenario_value_wad(params, market, scenario, now) - now_value)
+            now_value = mark_wad(params, market, prices[asset], now, fixings)
+            moved = scenario_value_wad(params, market, scenario, now, fixings)
+            change += pos.qty * (moved - now_value)
     return ceil_div(-change, ONE)
 
 
@@ -231,11 +285,16 @@ def worst_covered_loss(losses: Sequence[int], covers: Sequence[int]) -> int:
 
 
 def scan_risk(
-    params: Params, positions: Positions, prices: Prices, asset: AssetId, now: int
+    params: Params,
+    positions: Positions,
+    prices: Prices,
+    asset: AssetId,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
 ) -> int:
     """SPAN-3: the worst covered loss over the 16 scenarios of one underlying."""
     grid = scan_scenarios(params, asset, prices[asset])
-    losses = [scenario_loss(params, positions, prices, asset, sc, now) for sc in grid]
+    losses = [scenario_loss(params, positions, prices, asset, sc, now, fixings) for sc in grid]
     return worst_covered_loss(losses, [sc.cover_bps for sc in grid])
 
 
@@ -256,16 +315,29 @@ def tenor(market: MarketParams) -> int:
     return -1 if market.expiry is None else market.expiry
 
 
-def lot_delta_wad(params: Params, market: MarketParams, price: int, now: int) -> int:
-    """SPAN-6, PRC-11: one lot's delta (wad lots of the underlying), from the pricer."""
+def lot_delta_wad(
+    params: Params, market: MarketParams, price: int, now: int, fixings: Fixings = NO_FIXINGS
+) -> int:
+    """SPAN-6, PRC-11, PRC-13: one lot's delta (wad lots of the underlying), from the pricer;
+    a settled option's is 0 (its value no longer moves); at a zero price, the slope of the
+    payoff there, as the pricer's limit (a call 0, a put -ONE: PRC-16)."""
     if market.kind == "perp":
         return ONE
+    if is_settled(market, now, fixings):
+        return 0
+    if price == 0:
+        return 0 if market.kind == "call" else -ONE
     inputs = option_inputs(market, price, market_volatility(params, market), now)
     return greeks_wad(market.kind, inputs).delta
 
 
 def spread_charge(
-    params: Params, positions: Positions, prices: Prices, asset: AssetId, now: int
+    params: Params,
+    positions: Positions,
+    prices: Prices,
+    asset: AssetId,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
 ) -> int:
     """SPAN-6: the inter-month spread charge of one underlying.
 
@@ -280,7 +352,7 @@ def spread_charge(
     for market_id, pos in positions.items():
         market = markets[market_id]
         if market.underlying == asset:
-            delta = pos.qty * lot_delta_wad(params, market, price, now)
+            delta = pos.qty * lot_delta_wad(params, market, price, now, fixings)
             by_tenor[tenor(market)] = by_tenor.get(tenor(market), 0) + delta
     longs = sum(d for d in by_tenor.values() if d > 0)
     shorts = -sum(d for d in by_tenor.values() if d < 0)
@@ -288,37 +360,49 @@ def spread_charge(
 
 
 def standalone_risk(
-    params: Params, positions: Positions, prices: Prices, asset: AssetId, now: int
+    params: Params,
+    positions: Positions,
+    prices: Prices,
+    asset: AssetId,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
 ) -> int:
     """SPAN-7: the scan risks of the positions on `asset`, each on its own, summed: no
     offset credited, so no spread to add back."""
     return sum(
-        scan_risk(params, {market_id: pos}, prices, asset, now)
+        scan_risk(params, {market_id: pos}, prices, asset, now, fixings)
         for market_id, pos in positions.items()
         if catalog(params).markets[market_id].underlying == asset
     )
 
 
 def underlying_risk(
-    params: Params, positions: Positions, prices: Prices, asset: AssetId, now: int
+    params: Params,
+    positions: Positions,
+    prices: Prices,
+    asset: AssetId,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
 ) -> int:
     """SPAN-7: max(min(scan risk + spread charge, standalone risk), short option minimum)
     of one underlying: a spread charge never makes offsets cost more than none."""
-    offset = scan_risk(params, positions, prices, asset, now)
-    offset += spread_charge(params, positions, prices, asset, now)
-    standalone = standalone_risk(params, positions, prices, asset, now)
+    offset = scan_risk(params, positions, prices, asset, now, fixings)
+    offset += spread_charge(params, positions, prices, asset, now, fixings)
+    standalone = standalone_risk(params, positions, prices, asset, now, fixings)
     lots = short_option_lots(params, positions, asset, now)
     return max(min(offset, standalone), short_option_minimum(params, lots, prices[asset]))
 
 
-def scan_margin(params: Params, positions: Positions, prices: Prices, now: int) -> int:
+def scan_margin(
+    params: Params, positions: Positions, prices: Prices, now: int, fixings: Fixings = NO_FIXINGS
+) -> int:
     """RISK-7, SPAN-7: the sum over underlyings of each one's risk.
 
     Losses net across positions on the same underlying, wherever they are held;
     underlyings do not offset each other (no inter-commodity credit, SPAN-8).
     """
     return sum(
-        underlying_risk(params, positions, prices, asset, now)
+        underlying_risk(params, positions, prices, asset, now, fixings)
         for asset in sorted(underlyings(params, positions))
     )
 
@@ -333,34 +417,65 @@ def merge_positions(books: Iterable[Positions]) -> dict[str, Position]:
     return {m: p for m, p in merged.items() if p.qty != 0}
 
 
-def margin(params: Params, positions: Positions, prices: Prices, *, initial: bool, now: int) -> int:
+def margin(
+    params: Params,
+    positions: Positions,
+    prices: Prices,
+    *,
+    initial: bool,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
+) -> int:
     """RISK-5: the declared method's requirement for one book of positions at time `now`."""
     if params.margin_method == "per_position":
-        return per_position_margin(params, positions, prices, initial=initial, now=now)
-    scan = scan_margin(params, positions, prices, now)
+        return per_position_margin(
+            params, positions, prices, initial=initial, now=now, fixings=fixings
+        )
+    scan = scan_margin(params, positions, prices, now, fixings)
     return bps_up(scan, params.portfolio.im_bps) if initial else scan
 
 
-def account_margin(params: Params, books: Iterable[Positions], prices: Prices, now: int) -> int:
+def account_margin(
+    params: Params,
+    books: Iterable[Positions],
+    prices: Prices,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
+) -> int:
     """RISK-5, RISK-8: maintenance margin of an account's books on all spokes: netted
     across spokes under the portfolio method, position by position otherwise."""
     if params.margin_method == "per_position":
-        return sum(per_position_margin(params, b, prices, initial=False, now=now) for b in books)
-    return netted_margin(params, books, prices, now)
+        return sum(
+            per_position_margin(params, b, prices, initial=False, now=now, fixings=fixings)
+            for b in books
+        )
+    return netted_margin(params, books, prices, now, fixings)
 
 
-def netted_margin(params: Params, books: Iterable[Positions], prices: Prices, now: int) -> int:
+def netted_margin(
+    params: Params,
+    books: Iterable[Positions],
+    prices: Prices,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
+) -> int:
     """RISK-8: scan margin of all venues' positions together (cross-venue netting), never
     more than the venues margined each on its own (the spread charge SPAN-6 may add more
     to a merged book than its offsets save; then the account is margined without them)."""
     venues = list(books)
-    merged = scan_margin(params, merge_positions(venues), prices, now)
-    return min(merged, isolated_margin(params, venues, prices, now))
+    merged = scan_margin(params, merge_positions(venues), prices, now, fixings)
+    return min(merged, isolated_margin(params, venues, prices, now, fixings))
 
 
-def isolated_margin(params: Params, books: Iterable[Positions], prices: Prices, now: int) -> int:
+def isolated_margin(
+    params: Params,
+    books: Iterable[Positions],
+    prices: Prices,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
+) -> int:
     """RISK-8: scan margin of each venue on its own, summed (no netting across venues)."""
-    return sum(scan_margin(params, book, prices, now) for book in books)
+    return sum(scan_margin(params, book, prices, now, fixings) for book in books)
 
 
 # --- latency buffer (RISK-6) -------------------------------------------------------
@@ -403,15 +518,24 @@ def buffer_horizon(params: Params, spoke: SpokeId, age: int) -> int:
     return catalog(params).spokes[spoke].latency_s + age
 
 
-def buffer_weight_wad(params: Params, market: MarketParams, qty: int, price: int, now: int) -> int:
+def buffer_weight_wad(
+    params: Params,
+    market: MarketParams,
+    qty: int,
+    price: int,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
+) -> int:
     """RISK-AGE-5: the share of its underlying's move one lot of a position can lose, in wad.
 
     A perpetual and every short position: ONE (a lot's value moves at most one for one with
     its underlying, |delta| <= 1, and a short's loss grows faster than its delta says).  A
     long option: its |delta| from the pricer (PRC-11), raised by the pricer's error bound
     while it has time value and capped at ONE (its value is convex in the price, so its loss
-    over a move is at most |delta| times the move).
+    over a move is at most |delta| times the move).  A settled option: 0 (PRC-13).
     """
+    if is_settled(market, now, fixings):
+        return 0
     if market.kind == "perp" or qty < 0 or price == 0:
         return ONE
     delta = abs(lot_delta_wad(params, market, price, now))
@@ -421,7 +545,14 @@ def buffer_weight_wad(params: Params, market: MarketParams, qty: int, price: int
 
 
 def spoke_buffer(
-    params: Params, spoke: SpokeId, positions: Positions, prices: Prices, *, now: int, age: int
+    params: Params,
+    spoke: SpokeId,
+    positions: Positions,
+    prices: Prices,
+    *,
+    now: int,
+    age: int,
+    fixings: Fixings = NO_FIXINGS,
 ) -> int:
     """RISK-6, RISK-AGE-2, RISK-AGE-5: the add-on for price moves over one spoke's buffer
     horizon (latency + report age) on a book:
@@ -436,7 +567,7 @@ def spoke_buffer(
         rate = buffer_rate_bps(
             params.buffer_z_milli, cat.assets[market.underlying].volatility_bps, horizon
         )
-        weight = buffer_weight_wad(params, market, pos.qty, price, now)
+        weight = buffer_weight_wad(params, market, pos.qty, price, now, fixings)
         total += ceil_div(abs(pos.qty) * weight * price * rate, BPS * ONE)
     return total
 
@@ -500,7 +631,10 @@ def loan_value(state: State, account: AccountId, prices: Prices) -> int:
 def reported_pnl(state: State, account: AccountId, spoke: SpokeId, prices: Prices) -> int:
     """HUB-REP-3: a spoke's settled balance plus unrealized PnL, per its latest report."""
     report = state.hub.reports[(account, spoke)]
-    return report.balance + unrealized_pnl(state.params, report.positions, prices, state.oracle.now)
+    oracle = state.oracle
+    return report.balance + unrealized_pnl(
+        state.params, report.positions, prices, oracle.now, oracle.expiry_prices
+    )
 
 
 def reported_losses(state: State, account: AccountId, prices: Prices) -> int:
@@ -528,7 +662,13 @@ def latency_buffer(state: State, account: AccountId, prices: Prices) -> int:
     now = state.oracle.now
     return sum(
         spoke_buffer(
-            state.params, spoke, book, prices, now=now, age=report_age(state, account, spoke)
+            state.params,
+            spoke,
+            book,
+            prices,
+            now=now,
+            age=report_age(state, account, spoke),
+            fixings=state.oracle.expiry_prices,
         )
         for spoke, book in reported_books(state, account).items()
     )
@@ -550,7 +690,8 @@ def maintenance_requirement(state: State, account: AccountId, prices: Prices) ->
     """RISK-10: maintenance margin of all reported positions, netted across spokes if the
     declared method is the portfolio one, plus the latency buffer."""
     books = reported_books(state, account).values()
-    margin_now = account_margin(state.params, books, prices, state.oracle.now)
+    oracle = state.oracle
+    margin_now = account_margin(state.params, books, prices, oracle.now, oracle.expiry_prices)
     return margin_now + latency_buffer(state, account, prices)
 
 
@@ -644,20 +785,28 @@ def net_equity(state: State, account: AccountId, prices: Prices) -> int:
 
 
 def account_initial_margin(
-    params: Params, books: Iterable[Positions], prices: Prices, now: int
+    params: Params,
+    books: Iterable[Positions],
+    prices: Prices,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
 ) -> int:
     """RISK-IM-2: the initial margin of an account's books on all spokes: the netted scan
     margin grossed up by the portfolio's initial rate, or every book's per-position initial
     margin."""
     if params.margin_method == "per_position":
-        return sum(per_position_margin(params, b, prices, initial=True, now=now) for b in books)
-    return bps_up(netted_margin(params, books, prices, now), params.portfolio.im_bps)
+        return sum(
+            per_position_margin(params, b, prices, initial=True, now=now, fixings=fixings)
+            for b in books
+        )
+    return bps_up(netted_margin(params, books, prices, now, fixings), params.portfolio.im_bps)
 
 
 def initial_requirement(state: State, account: AccountId, prices: Prices) -> int:
     """RISK-IM-2: initial margin of all reported positions plus the latency buffer."""
     books = reported_books(state, account).values()
-    initial = account_initial_margin(state.params, books, prices, state.oracle.now)
+    oracle = state.oracle
+    initial = account_initial_margin(state.params, books, prices, oracle.now, oracle.expiry_prices)
     return initial + latency_buffer(state, account, prices)
 
 

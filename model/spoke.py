@@ -65,7 +65,23 @@ def local_equity(state: State, acct: SpokeAccount, prices: dict[str, int]) -> in
     return (
         acct.line
         + acct.balance
-        + unrealized_pnl(state.params, acct.positions, prices, state.oracle.now)
+        + unrealized_pnl(
+            state.params, acct.positions, prices, state.oracle.now, state.oracle.expiry_prices
+        )
+    )
+
+
+def local_margin(state: State, positions: Positions, prices: dict[str, int]) -> int:
+    """SPK-2, RISK-5: the initial margin a spoke asks of a book, at the expiry prices fixed
+    so far (PRC-13)."""
+    oracle = state.oracle
+    return margin(
+        state.params,
+        positions,
+        prices,
+        initial=True,
+        now=oracle.now,
+        fixings=oracle.expiry_prices,
     )
 
 
@@ -138,7 +154,7 @@ def trade(state: State, action: Trade) -> Step:
         prices = prices_of(state, underlyings(state.params, after.positions))
         if prices is None:
             return reject(state, Error.PRICE_UNAVAILABLE)
-        required = margin(state.params, after.positions, prices, initial=True, now=state.oracle.now)
+        required = local_margin(state, after.positions, prices)
         if local_equity(state, after, prices) < required:
             return reject(state, Error.INSUFFICIENT_MARGIN)
     state = with_spoke_account(state, action.spoke, action.account, after)
@@ -161,9 +177,7 @@ def release_credit(state: State, action: ReleaseCredit) -> Step:
     prices = prices_of(state, underlyings(state.params, acct.positions))
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
-    if local_equity(state, after, prices) < margin(
-        state.params, acct.positions, prices, initial=True, now=state.oracle.now
-    ):
+    if local_equity(state, after, prices) < local_margin(state, acct.positions, prices):
         return reject(state, Error.INSUFFICIENT_MARGIN)
     state = with_spoke_account(state, action.spoke, action.account, after)
     release = CreditRelease(account=action.account, amount=action.amount)
@@ -204,7 +218,9 @@ def receive_margin_call(state: State, spoke: SpokeId, msg: MarginCall) -> Step:
     prices = prices_of(state, underlyings(state.params, acct.positions))
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
-    balance = acct.balance + unrealized_pnl(state.params, acct.positions, prices, state.oracle.now)
+    balance = acct.balance + unrealized_pnl(
+        state.params, acct.positions, prices, state.oracle.now, state.oracle.expiry_prices
+    )
     loss = min(max(-balance, 0), acct.line)
     released = acct.line - loss
     acct = SpokeAccount(

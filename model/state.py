@@ -116,10 +116,12 @@ class Network:
 
 @dataclass(frozen=True, slots=True)
 class Oracle:
-    """Logical time and each feed's latest (price, time) quote."""
+    """Logical time, each feed's latest (price, time) quote, and the expiry prices fixed so far."""
 
     now: int
     quotes: Mapping[FeedId, tuple[int, int]]
+    expiry_prices: Mapping[MarketId, int] = field(default_factory=dict)
+    """PRC-14: each expired option market's expiry price, once fixed (never changed after)."""
 
 
 @dataclass(frozen=True, slots=True)

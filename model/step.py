@@ -9,6 +9,7 @@ from model.delivery import deliver, inject
 from model.governance import pause_spoke, set_cap, unpause_spoke
 from model.hub import deposit, grant_credit, withdraw
 from model.liquidation import liquidate
+from model.oracle import fix_expiry_prices
 from model.outcome import Step, accept, reject
 from model.payout import pay_out
 from model.spoke import release_credit, send_report, trade
@@ -19,16 +20,17 @@ from spec.outcome import Outcome
 
 
 def publish_price(state: State, action: PublishPrice) -> Step:
-    """ORA-1: a feed's quote, stamped with the current time, replaces its previous one."""
+    """ORA-1, PRC-14: a feed's quote, stamped with the current time, replaces its previous
+    one; then the expiry prices due are fixed."""
     quotes = assoc(state.oracle.quotes, action.feed, (action.price, state.oracle.now))
-    return accept(replace(state, oracle=replace(state.oracle, quotes=quotes)))
+    return accept(fix_expiry_prices(replace(state, oracle=replace(state.oracle, quotes=quotes))))
 
 
 def advance_time(state: State, action: AdvanceTime) -> Step:
-    """TIME-1: logical time moves forward; nothing else changes."""
-    return accept(
-        replace(state, oracle=replace(state.oracle, now=state.oracle.now + action.seconds))
-    )
+    """TIME-1, PRC-14: logical time moves forward; then the expiry prices due are fixed;
+    nothing else changes."""
+    later = replace(state, oracle=replace(state.oracle, now=state.oracle.now + action.seconds))
+    return accept(fix_expiry_prices(later))
 
 
 TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {

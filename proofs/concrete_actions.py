@@ -71,7 +71,9 @@ def call_inputs(state: State, msg: Any, receiver: str | None) -> Inputs:
     pnl = (
         0
         if prices is None
-        else unrealized_pnl(state.params, acct.positions, prices, state.oracle.now)
+        else unrealized_pnl(
+            state.params, acct.positions, prices, state.oracle.now, state.oracle.expiry_prices
+        )
     )
     return {"live": z3.BoolVal(prices is not None), "upnl": z3.IntVal(pnl)}
 

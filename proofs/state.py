@@ -8,10 +8,11 @@ ids, with the model's keys: `alloc[(account, spoke)]`, `line[(spoke, account)]`,
 
 What is abstracted, and how (see also `proofs/__init__.py`):
 
-- Positions, reports' positions, quotes: not encoded.  What the risk engine computes
-  from them enters a transition as an *input* (`proofs.transitions.inputs`), universally
-  quantified in the proofs and computed by the model's own risk engine in
-  `proofs.concrete`.  Collateral valuation is encoded (prices are Python constants).
+- Positions, reports' positions, quotes, expiry prices (PRC-14): not encoded.  What the
+  risk engine computes from them enters a transition as an *input*
+  (`proofs.transitions.inputs`), universally quantified in the proofs and computed by the
+  model's own risk engine in `proofs.concrete`.  Collateral valuation is encoded (prices
+  are Python constants).
 - The bag of messages in flight: an id-level view (`inflight` and `delivered`, Z3
   arrays Int -> Bool, and `next_id`) for INV-AMO-1, plus ghost sums per
   (account, spoke) of the credit each kind of message carries (`fl_grant`,

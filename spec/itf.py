@@ -29,7 +29,17 @@ from spec.messages import Envelope, Message
 from spec.observable import GhostView, HubView, NetworkView, ObservableState
 from spec.outcome import Outcome
 
-ITF_VARS = ("action", "outcome", "now", "quotes", "hub", "spokes", "network", "ghost")
+ITF_VARS = (
+    "action",
+    "outcome",
+    "now",
+    "quotes",
+    "expiry_prices",
+    "hub",
+    "spokes",
+    "network",
+    "ghost",
+)
 
 UNIT = "U_OF_UNIT"
 """Apalache's value of the unit type: the payload of a variant that carries nothing (ITF-6).
@@ -169,6 +179,7 @@ def observable(state: ObservableState) -> dict[str, Json]:
     return {
         "now": bigint(state.now),
         "quotes": by_id(state.quotes, record),
+        "expiry_prices": ints(state.expiry_prices),
         "hub": hub(state.hub),
         "spokes": by_id(state.spokes, lambda accounts: by_id(accounts, record)),
         "network": network(state.network),

@@ -5,7 +5,9 @@ whole protocol state; the `ghost` part holds counters only the invariants read,
 and a build under test may leave it out.
 """
 
-from pydantic import Field
+from typing import Any
+
+from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from spec.bounds import Balance, Counter, Id
 from spec.messages import Envelope, PositionView
@@ -88,3 +90,13 @@ class ObservableState(Frozen):
     spokes: dict[Id, dict[Id, SpokeAccountView]]
     network: NetworkView
     ghost: GhostView | None = None
+    expiry_prices: dict[Id, int] = Field(default_factory=dict)
+    """OBS-6: each expired option market's fixed expiry price (PRC-14); left out while empty."""
+
+    @model_serializer(mode="wrap")
+    def drop_empty_expiry_prices(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """OBS-6: a state without an expiry price serializes as it did before they existed."""
+        dumped = handler(self)
+        if isinstance(dumped, dict) and not dumped.get("expiry_prices"):
+            dumped.pop("expiry_prices", None)
+        return dumped

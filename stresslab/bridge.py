@@ -27,10 +27,11 @@ def model_state(
     row: int,
     now: int,
     owed: npt.NDArray[Any] | None = None,
+    fixings: risk.Fixings = risk.NO_FIXINGS,
 ) -> tuple[State, AccountId]:
     """VEC-6: the model state of row `row` (as the params' first account) at time `now`, and
     that account's id.  `owed[S, A]`: tokens owed to each spoke's partition, its clearing
-    pool (RISK-NET-1); none for empty pools."""
+    pool (RISK-NET-1); none for empty pools.  `fixings`: the expiry prices (PRC-14)."""
     account = params.accounts[0]
     state = initial_state(params)
     assets = [a.id for a in params.assets]
@@ -60,7 +61,8 @@ def model_state(
             for a, x in enumerate(assets)
         },
     )
-    return replace(state, hub=hub, oracle=replace(state.oracle, now=now)), account
+    oracle = replace(state.oracle, now=now, expiry_prices=dict(fixings))
+    return replace(state, hub=hub, oracle=oracle), account
 
 
 def report_of(population: Population, row: int, spoke: int, markets: list[str], now: int) -> Report:
@@ -86,10 +88,20 @@ def report_time(population: Population, row: int, spoke: int, now: int) -> int:
     return int(population.report_time[row, spoke])
 
 
-def model_figures(state: State, account: AccountId, prices: Prices) -> dict[str, Any]:
+def model_figures(
+    state: State, account: AccountId, prices: Prices, max_price: int | None = None
+) -> dict[str, Any]:
     """VEC-6: every RiskPass field as the model computes it for one account (None where the
-    model says none; the `has_*` flags are derived from those)."""
-    params, now = state.params, state.oracle.now
+    model says none; the `has_*` flags are derived from those); the liquidation price too
+    when given a `max_price` (VEC-8)."""
+    params, now, fx = state.params, state.oracle.now, state.oracle.expiry_prices
+    extra: dict[str, Any] = {}
+    if max_price is not None:
+        liquidation = risk.liquidation_price(state, account, prices, max_price)
+        extra = {
+            "liquidation_price": liquidation or 0,
+            "has_liquidation_price": liquidation is not None,
+        }
     books = list(risk.reported_books(state, account).values())
     health = risk.health_factor(state, account, prices)
     initial_health = risk.initial_health_factor(state, account, prices)
@@ -100,11 +112,11 @@ def model_figures(state: State, account: AccountId, prices: Prices) -> dict[str,
         "reported_pnl": [risk.reported_pnl(state, account, s.id, prices) for s in params.spokes],
         "reported_losses": risk.reported_losses(state, account, prices),
         "backed_profits": risk.backed_profits(state, account, prices),
-        "merged_scan": risk.scan_margin(params, risk.merge_positions(books), prices, now),
-        "isolated_scan": risk.isolated_margin(params, books, prices, now),
-        "netted_scan": risk.netted_margin(params, books, prices, now),
-        "margin": risk.account_margin(params, books, prices, now),
-        "initial_margin": risk.account_initial_margin(params, books, prices, now),
+        "merged_scan": risk.scan_margin(params, risk.merge_positions(books), prices, now, fx),
+        "isolated_scan": risk.isolated_margin(params, books, prices, now, fx),
+        "netted_scan": risk.netted_margin(params, books, prices, now, fx),
+        "margin": risk.account_margin(params, books, prices, now, fx),
+        "initial_margin": risk.account_initial_margin(params, books, prices, now, fx),
         "latency_buffer": risk.latency_buffer(state, account, prices),
         "maintenance": risk.maintenance_requirement(state, account, prices),
         "initial": risk.initial_requirement(state, account, prices),
@@ -121,14 +133,14 @@ def model_figures(state: State, account: AccountId, prices: Prices) -> dict[str,
         "has_initial_health_factor": initial_health is not None,
         "margin_ratio": ratio or 0,
         "has_margin_ratio": ratio is not None,
-    }
+    } | extra
 
 
 def engine_row(figures: Any, row: int) -> dict[str, Any]:
     """Row `row` of a RiskPass as plain Python values, in the shape of `model_figures`."""
     out: dict[str, Any] = {}
     for name, column in vars(figures).items():
-        if name in ("exact", "narrow"):
+        if name in ("exact", "narrow") or column is None:
             continue
         value = column[row]
         out[name] = (

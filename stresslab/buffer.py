@@ -14,7 +14,7 @@ from model.risk import buffer_rate_bps
 from spec.bounds import BPS
 from stresslab.scan import ceil_div
 from stresslab.tables import Tables
-from stresslab.wad import Column
+from stresslab.wad import Column, floor_mod
 
 LIMB = 10**7
 """A long option's buffer divides by BPS * ONE = 10**22 = LIMB**3 / 10: its per-lot factor's
@@ -39,10 +39,11 @@ def ceil_scaled(lots: Column, factor: int) -> Column:
     q, rem = divmod(factor, DIVISOR)
     top, middle, low = rem // LIMB**2, (rem // LIMB) % LIMB, rem % LIMB
     t1 = lots * low
-    t2 = lots * middle + t1 // LIMB
-    t3 = lots * top + t2 // LIMB
-    floor = lots * q + t3 // (10 * LIMB)
-    inexact = (t1 % LIMB != 0) | (t2 % LIMB != 0) | (t3 % (10 * LIMB) != 0)
+    c1, r1 = floor_mod(t1, LIMB)
+    c2, r2 = floor_mod(lots * middle + c1, LIMB)
+    c3, r3 = floor_mod(lots * top + c2, 10 * LIMB)
+    floor = lots * q + c3
+    inexact = (r1 != 0) | (r2 != 0) | (r3 != 0)
     exact: Column = floor + inexact
     return exact
 
@@ -51,26 +52,33 @@ def spoke_buffer(tables: Tables, spoke: int, book: Column, ages: Column) -> Colu
     """RISK-6, RISK-AGE-5: sum over the positions of spoke `spoke`'s books `[M, N]` of
     ceil(|qty| * weight * price * rate / (10_000 * ONE)), the rate over each row's horizon
     (`ages[N]`: the age of the row's report from this spoke), the weight ONE for a short or
-    a perpetual and the option's |delta| (raised by the pricer's bound) for a long option."""
+    a perpetual and the option's |delta| (raised by the pricer's bound) for a long option; a
+    settled option adds nothing (PRC-13)."""
     total = np.zeros(book.shape[1], dtype=book.dtype)
-    distinct, inverse = np.unique(np.asarray(ages, dtype=np.int64), return_inverse=True)
-    inverse = inverse.reshape(-1)
+    ages = np.asarray(ages, dtype=np.int64)
+    distinct: Column = ages[:1]
+    inverse: Column = np.zeros(ages.shape, dtype=np.intp)
+    if ages.size and ages.min() != ages.max():  # else one horizon for every row: no sorting
+        distinct, inverse = np.unique(ages, return_inverse=True)
+        inverse = inverse.reshape(-1)
     rates_of: dict[int, list[int]] = {}  # the rates depend on the underlying, not the market
     for m, asset in enumerate(tables.underlying_of):
-        if not book[m].any():
+        if not book[m].any() or tables.settled[m]:
             continue
         lots = np.abs(book[m])
         price = tables.prices[asset]
         if asset not in rates_of:
             rates_of[asset] = horizon_rates(tables, spoke, asset, [int(age) for age in distinct])
         rates = rates_of[asset]
-        rate = np.asarray(rates, dtype=book.dtype)[inverse]
-        term = ceil_div(lots * (price * rate), BPS)
+        if len(rates) == 1:
+            term = ceil_div(lots * (price * rates[0]), BPS)
+        else:
+            term = ceil_div(lots * (price * np.asarray(rates, dtype=book.dtype)[inverse]), BPS)
         weight = tables.buffer_weights[m]
         if weight != ONE:
             longs = book[m] > 0
             for k, r in enumerate(rates):
-                rows = np.nonzero(longs & (inverse == k))[0]
+                rows = np.flatnonzero(longs if len(rates) == 1 else longs & (inverse == k))
                 if rows.size:
                     term[rows] = ceil_scaled(lots[rows], price * r * weight)
         total = total + term

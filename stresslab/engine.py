@@ -15,17 +15,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, fields, replace
+from dataclasses import MISSING, dataclass, fields, replace
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from model.risk import is_live_option
+from model.risk import NO_FIXINGS, Fixings, is_live_option
 from spec.bounds import BPS
 from spec.params import Params
 from stresslab.bounds import FAST_LIMIT, INITIAL_FACTOR, Route, lot_magnitudes, route
 from stresslab.buffer import spoke_buffer
+from stresslab.liquidation_price import liquidation_prices
 from stresslab.population import Flags, Population
 from stresslab.scan import (
     RiskTable,
@@ -108,6 +109,10 @@ class RiskPass:
     """VEC-2: the rows computed on Python ints because their bound exceeds int64."""
     narrow: Flags
     """VEC-3: the int64 rows computed with narrow limbs."""
+    liquidation_price: Column | None = None
+    """RISK-IM-5: liquidation_price at the pass's `max_price` (0 where has_liquidation_price is
+    False); none when the pass was given no `max_price` (VEC-8)."""
+    has_liquidation_price: Flags | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +123,9 @@ class Limbs:
     marks: WadLimbs
     underlyings: tuple[UnderlyingLimbs, ...]
     risk_tables: tuple[RiskTable | None, ...]
+    lots: int | None = None
+    """VEC-7: the most lots any row of the block holds (its bound, VEC-2), which lets the scan
+    and the spread charge round from their top limbs; none: every limb, always."""
 
 
 def limbs_of(tables: Tables, dtype: Any, *, narrow: bool) -> Limbs:
@@ -156,15 +164,15 @@ def account_figures(
     `limbs`, and `pools`) share one dtype: int64, or object for the exact path."""
     qty = np.ascontiguousarray(population.qty.transpose(1, 2, 0))
     linked = population.linked.T
-    cost = np.where(qty != 0, population.cost.transpose(1, 2, 0), 0).sum(axis=1)
+    cost = (population.cost.transpose(1, 2, 0) * (qty != 0)).sum(axis=1)
     zero = np.zeros(population.size, dtype=qty.dtype)
-    books = np.where(linked[:, None, :], qty, 0)
+    books = qty * linked[:, None, :]  # (masks multiply: numpy's `where` is far slower)
     spokes = range(qty.shape[0])
 
     value = np.stack([weighted_floor(qty[s], limbs.marks)[0] for s in spokes])
     pnl = population.balance.T + value - cost
-    losses = np.where(linked, np.minimum(pnl, 0), 0).sum(axis=0)
-    backed = np.where(linked, np.minimum(np.maximum(pnl, 0), pools[:, None]), 0).sum(axis=0)
+    losses = (np.minimum(pnl, 0) * linked).sum(axis=0)
+    backed = (np.minimum(np.maximum(pnl, 0), pools[:, None]) * linked).sum(axis=0)
 
     collateral_value, loan_value = zero, zero
     for a, price in enumerate(tables.prices):
@@ -175,7 +183,9 @@ def account_figures(
     ages = report_ages(population, tables.now)
     buffer = sum((spoke_buffer(tables, s, books[s], ages[:, s]) for s in spokes), zero)
     portfolio = params.portfolio
-    merged, isolated = scan_margins(tables, limbs.underlyings, books, portfolio, limbs.risk_tables)
+    merged, isolated = scan_margins(
+        tables, limbs.underlyings, books, portfolio, limbs.risk_tables, limbs.lots
+    )
     netted = np.minimum(merged, isolated)
     if params.margin_method == "portfolio":
         margin, initial_margin = netted, ceil_div(netted * portfolio.im_bps, BPS)
@@ -197,7 +207,7 @@ def account_figures(
     health, has_health = ratio_bps(net_equity, maintenance)
     initial_health, has_initial_health = ratio_bps(capacity, initial)
     defined = (maintenance == 0) | (net_equity > 0)
-    positive = np.where(net_equity > 0, net_equity, 1)
+    positive = np.maximum(net_equity, 1)
     return {
         "collateral_value": collateral_value,
         "loan_value": loan_value,
@@ -223,8 +233,7 @@ def account_figures(
         "has_health_factor": has_health,
         "initial_health_factor": initial_health,
         "has_initial_health_factor": has_initial_health,
-        "margin_ratio": np.where(defined, ceil_div(maintenance * BPS, positive), 0)
-        * (maintenance != 0),
+        "margin_ratio": ceil_div(maintenance * BPS, positive) * (defined & (maintenance != 0)),
         "has_margin_ratio": np.asarray(defined, dtype=bool),
     }
 
@@ -241,8 +250,8 @@ def ratio_bps(numerator: Column, denominator: Column) -> tuple[Column, Flags]:
     """RISK-IM-3: floor(numerator * 10_000 / denominator), undefined where the denominator
     is 0 (the model's None)."""
     defined = np.asarray(denominator != 0, dtype=bool)
-    safe = np.where(defined, denominator, 1)
-    return np.where(defined, numerator * BPS // safe, 0), defined
+    safe = denominator + ~defined
+    return numerator * BPS // safe * defined, defined
 
 
 Prices = Mapping[str, int]
@@ -270,6 +279,9 @@ def risk_pass(
     pools: Mapping[str, int] | Sequence[int] | None = None,
     *,
     workers: int = 1,
+    owed: npt.NDArray[Any] | None = None,
+    max_price: int | None = None,
+    fixings: Fixings = NO_FIXINGS,
 ) -> RiskPass:
     """VEC-1: the hub's view of every account of `population` at `prices` and time `now`.
 
@@ -277,16 +289,25 @@ def risk_pass(
     id or in params order; none means empty pools (no profit is backed).  A price is needed
     for every asset some row holds as collateral or as an underlying of a linked position
     (the model fails there too); a ValueError says which is missing.  `workers`: threads
-    computing blocks of rows side by side (numpy releases the GIL; same result).
+    computing blocks of rows side by side (numpy releases the GIL; same result).  `owed[S, A]`:
+    the tokens owed to each spoke's partition, the pools' values when `pools` is none.
+    `max_price`: compute each row's liquidation price up to it (RISK-IM-5, VEC-8; the pools
+    are valued at each trial price, so they must come as `owed`).
+    `fixings`: the expiry prices fixed so far (PRC-14); options settled at them are constants.
 
     Rows go in blocks of CHUNK: each block bounds its rows (VEC-2), computes those within the
     bound in int64 (narrow limbs if all of them allow, VEC-3; position risks from a table if
     its sizes are small, VEC-4) and leaves the others to the exact path, run last."""
+    if owed is not None and pools is None:
+        pools = pool_values(params, owed, prices)
     pool_list = pool_vector(params, pools)
+    if max_price is not None and owed is None and any(pool_list):
+        raise ValueError("a liquidation price values the pools at each price: give owed, not pools")
     held = held_markets(population)
     require_prices(params, population, prices, held, now)
     ages = report_ages(population, now)
-    tables = build_tables(params, prices, now, frozenset().union(*held), int(ages.max(initial=0)))
+    oldest = int(ages.max(initial=0))
+    tables = build_tables(params, prices, now, frozenset().union(*held), oldest, fixings)
     layouts = {
         narrow: limbs_of(tables, np.int64, narrow=narrow)
         for narrow in (False, True)
@@ -294,52 +315,66 @@ def risk_pass(
     }
     fast_pools = np.array([min(p, int(FAST_LIMIT)) for p in pool_list], dtype=np.int64)
 
-    def block(start: int) -> Block:
-        window = slice(start, min(start + CHUNK, population.size))
+    size = population.size
+    columns: dict[str, Column] = {
+        f.name: np.zeros((size, len(params.spokes)) if f.name == "reported_pnl" else size, dtype)
+        for f in fields(RiskPass)
+        if f.default is MISSING
+        for dtype in [np.bool_ if f.type == "Flags" else np.int64]
+    }
+    exact = np.zeros(size, dtype=np.bool_)
+
+    def block(start: int) -> None:
+        window = slice(start, min(start + CHUNK, size))
         rows = rows_of(population, window, np.int64)
         paths = route(tables, rows)
-        index = np.arange(window.start, window.stop)
+        target: slice | npt.NDArray[np.intp] = window
         if paths.exact.any():
+            exact[window] = paths.exact
+            target = window.start + np.flatnonzero(~paths.exact)
             rows = rows_of(rows, np.flatnonzero(~paths.exact), np.int64)
         limbs = with_risk_tables(tables, layouts[paths.narrow], table_reach(tables, paths))
+        limbs = replace(limbs, lots=paths.most_lots)
         figures = account_figures(params, tables, limbs, rows, fast_pools)
-        return Block(index[~paths.exact], index[paths.exact], paths.narrow, figures)
+        for name, column in figures.items():
+            columns[name][target] = column
+        columns["narrow"][target] = paths.narrow
 
-    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
-        blocks = list(pool.map(block, range(0, max(population.size, 1), CHUNK)))
-    exact = np.zeros(population.size, dtype=np.bool_)
-    narrow = np.zeros(population.size, dtype=np.bool_)
-    for b in blocks:
-        exact[b.exact] = True
-        narrow[b.rows] = b.narrow
-    exact_part = (
-        account_figures(
+    starts = range(0, size, CHUNK)
+    if workers <= 1 or len(starts) <= 1:
+        for start in starts:
+            block(start)
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            list(pool.map(block, starts))
+    columns["exact"] = exact
+    if exact.any():
+        exact_part = account_figures(
             params,
             tables,
             limbs_of(tables, object, narrow=False),
             rows_of(population, np.flatnonzero(exact), object),
             np.array(pool_list, dtype=object),
         )
-        if exact.any()
-        else None
-    )
-    columns = {
-        f.name: assemble(f.name, population.size, blocks, exact, exact_part)
-        for f in fields(RiskPass)
-        if f.name not in ("exact", "narrow")
-    }
-    return RiskPass(**columns, exact=exact, narrow=narrow)
+        for name, part in exact_part.items():
+            columns[name] = with_exact_rows(columns[name], exact, part)
+    if max_price is None:
+        return RiskPass(**columns)
+    price, has = liquidation_prices(params, population, prices, now, owed, max_price)
+    return RiskPass(**columns, liquidation_price=price, has_liquidation_price=has)
 
 
-@dataclass(frozen=True)
-class Block:
-    """One block's int64 figures: the rows they are (global indexes), the rows it left to
-    the exact path, and whether its limbs were narrow."""
-
-    rows: npt.NDArray[np.intp]
-    exact: npt.NDArray[np.intp]
-    narrow: bool
-    figures: dict[str, Column]
+def with_exact_rows(column: Column, exact: Flags, part: Column) -> Column:
+    """VEC-2: a column of the int64 rows with the exact rows' figures put in: int64 (or bool)
+    when every value fits, else an array of Python ints."""
+    if column.dtype == np.bool_:
+        column[exact] = part
+        return column
+    out = column.astype(object)
+    out[exact] = part
+    if all(-INT64_MAX - 1 <= int(v) <= INT64_MAX for v in out[exact].flat):
+        return out.astype(np.int64)
+    return out
 
 
 def with_risk_tables(tables: Tables, limbs: Limbs, reach: int | None) -> Limbs:
@@ -351,31 +386,6 @@ def with_risk_tables(tables: Tables, limbs: Limbs, reach: int | None) -> Limbs:
             for u, u_limbs in zip(tables.underlyings, limbs.underlyings, strict=True)
         ),
     )
-
-
-def assemble(
-    name: str,
-    size: int,
-    blocks: list[Block],
-    exact: Flags,
-    exact_part: dict[str, Column] | None,
-) -> Column:
-    """One RiskPass column from the int64 blocks and the exact rows: int64 (or bool) when every
-    value fits, else object."""
-    parts = [b.figures[name] for b in blocks]
-    if exact_part is None:
-        return np.concatenate(parts)
-    shape = (size, *parts[0].shape[1:])
-    is_flag = parts[0].dtype == np.bool_
-    out = np.zeros(shape, dtype=bool if is_flag else object)
-    for b, part in zip(blocks, parts, strict=True):
-        out[b.rows] = part
-    out[exact] = exact_part[name]
-    if is_flag:
-        return out
-    if all(-INT64_MAX - 1 <= int(v) <= INT64_MAX for v in out.flat):
-        return out.astype(np.int64)
-    return out
 
 
 def rows_of(population: Population, rows: npt.NDArray[np.intp] | slice, dtype: Any) -> Population:

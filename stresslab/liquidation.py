@@ -57,7 +57,8 @@ def answer_margin_call(world: World, call: Message, prices: Mapping[str, int], n
     if call.epoch <= world.called_epoch[row, spoke]:
         return  # STALE_EPOCH: ignored
     book = spoke_book(world, row, spoke)
-    balance = int(world.spoke_balance[row, spoke]) + unrealized_pnl(world.params, book, prices, now)
+    pnl = unrealized_pnl(world.params, book, prices, now, world.expiry_prices)
+    balance = int(world.spoke_balance[row, spoke]) + pnl
     line = int(world.spoke_line[row, spoke])
     loss = min(max(-balance, 0), line)
     world.spoke_qty[row, spoke, :] = 0

@@ -15,6 +15,8 @@ from functools import cache
 import numpy as np
 
 from model.risk import (
+    NO_FIXINGS,
+    Fixings,
     backed_share,
     backing_spokes,
     capacity,
@@ -53,9 +55,16 @@ def row_base(params: Params) -> State:
     return initial_state(params.model_copy(update={"accounts": (ROW,)}))
 
 
-def row_state(params: Params, population: Population, row: int, now: int) -> State:
+def row_state(
+    params: Params,
+    population: Population,
+    row: int,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
+) -> State:
     """Row `row` of the population as the hub of a model state sees it at time `now`:
-    collateral, allocations, the links (RISK-13) and each linked spoke's report."""
+    collateral, allocations, the links (RISK-13), each linked spoke's report, and the
+    expiry prices fixed so far (PRC-14)."""
     base = row_base(params)
     assets = [a.id for a in params.assets]
     spokes = [s.id for s in params.spokes]
@@ -71,7 +80,7 @@ def row_state(params: Params, population: Population, row: int, now: int) -> Sta
         reports=reports,
         linked=frozenset((ROW, s) for i, s in enumerate(spokes) if population.linked[row, i]),
     )
-    return replace(base, hub=hub, oracle=replace(base.oracle, now=now))
+    return replace(base, hub=hub, oracle=replace(base.oracle, now=now, expiry_prices=fixings))
 
 
 def row_net_equity(state: State, prices: Mapping[str, int], pools: Mapping[str, int]) -> int:
@@ -89,13 +98,15 @@ def risk_pass(
     prices: Mapping[str, int],
     now: int,
     pools: Mapping[str, int] | None = None,
+    *,
+    fixings: Fixings = NO_FIXINGS,
 ) -> RiskPass:
     """Every row's figures from the model; `pools` (spoke -> clearing pool value,
-    RISK-NET-1) absent means no pool backs any profit."""
+    RISK-NET-1) absent means no pool backs any profit; `fixings` the expiry prices."""
     pool_values = dict(pools or {})
     rows = []
     for row in range(population.size):
-        state = row_state(params, population, row, now)
+        state = row_state(params, population, row, now, fixings)
         net = row_net_equity(state, prices, pool_values)
         maintenance = maintenance_requirement(state, ROW, prices)
         initial = initial_requirement(state, ROW, prices)

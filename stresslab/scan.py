@@ -15,10 +15,22 @@ from typing import Any
 
 import numpy as np
 
+from model.pricing import ONE
 from spec.bounds import BPS
 from spec.params import PortfolioParams
+from stresslab.bounds import FAST_LIMIT
 from stresslab.tables import Tables, Underlying
-from stresslab.wad import BASE, Column, WadLimbs, floor_wad, limb_sums, product_floor, split_wad
+from stresslab.wad import (
+    BASE,
+    Column,
+    WadLimbs,
+    dot,
+    floor_mod,
+    floor_wad,
+    limb_sums,
+    product_floor,
+    split_wad,
+)
 
 
 def ceil_div(numerator: Column, denominator: int | Column) -> Column:
@@ -30,7 +42,7 @@ def covered_loss(loss: Column, cover_bps: int) -> Column:
     """SPAN-3: a scenario loss after its cover, rounded up; zero for no loss."""
     if cover_bps == BPS:
         return np.maximum(loss, 0)
-    return np.where(loss > 0, ceil_div(loss * cover_bps, BPS), 0)
+    return ceil_div(np.maximum(loss, 0) * cover_bps, BPS)
 
 
 @dataclass(frozen=True)
@@ -92,6 +104,30 @@ def scan_risk(u: Underlying, sums: tuple[Column, ...]) -> Column:
     return worst
 
 
+def top_scan_risk(
+    u: Underlying, limbs: UnderlyingLimbs, qty: Column, tops: Column, slack: int | None = None
+) -> Column:
+    """SPAN-3, VEC-7: `scan_risk` of the books `qty` from the sums of their top limbs alone
+    (narrow limbs): a scenario's change in units of 1/BASE is its top sum plus the carry of
+    its low limbs, which lies within a book's lots in markets with a low limb (a perpetual's
+    are all zero) of zero; so the floor of a class's smallest change is that of its smallest
+    top sum unless that many either way crosses a multiple of BASE.  Those few books get their
+    low limbs summed (`scan_risk`).  `slack`: one wider slack for every book (tests)."""
+    with_low = np.flatnonzero((limbs.changes.limbs[-1] != 0).any(axis=1))
+    lots = np.abs(qty[with_low]).sum(axis=0) if slack is None else slack
+    worst = np.zeros(tops.shape[1], dtype=tops.dtype)
+    unsure = np.zeros(tops.shape[1], dtype=np.bool_)
+    for cls in u.classes:
+        least = tops[columns_of(cls.columns)].min(axis=0)
+        low = (least - lots) // BASE
+        unsure |= low != (least + lots) // BASE
+        worst = np.maximum(worst, covered_loss(-low, cls.cover_bps))
+    if unsure.any():
+        books = np.flatnonzero(unsure)
+        worst[books] = scan_risk(u, limb_sums(qty[:, books], limbs.changes))
+    return worst
+
+
 def position_risks(u: Underlying, limbs: UnderlyingLimbs, qty: Column) -> Column:
     """SPAN-3, VEC-4: the scan risk of each position on its own, `[markets of u, B]`.  A long's
     worst scenario in a cover class is the one where its lot's value falls most (least
@@ -101,7 +137,7 @@ def position_risks(u: Underlying, limbs: UnderlyingLimbs, qty: Column) -> Column
     for cls, least, most in zip(u.classes, limbs.least, limbs.most, strict=True):
         worst_change = WadLimbs(
             tuple(
-                np.where(is_long, low_end[:, None], high_end[:, None])
+                high_end[:, None] + (low_end - high_end)[:, None] * is_long
                 for low_end, high_end in zip(least.limbs, most.limbs, strict=True)
             )
         )
@@ -135,32 +171,50 @@ def standalone_risk(
     if table is None:
         alone: Column = position_risks(u, limbs, qty).sum(axis=0)
         return alone
-    looked_up: Column = np.take_along_axis(table.risks, qty + table.reach, axis=1)
-    summed: Column = looked_up.sum(axis=0)
+    width = table.risks.shape[1]
+    cells = qty + (np.arange(qty.shape[0], dtype=np.int64) * width + table.reach)[:, None]
+    summed: Column = table.risks.ravel().take(cells).sum(axis=0)
     return summed
 
 
 def spread_charge(
-    u: Underlying, limbs: UnderlyingLimbs, qty: Column, portfolio: PortfolioParams
+    u: Underlying,
+    limbs: UnderlyingLimbs,
+    qty: Column,
+    portfolio: PortfolioParams,
+    lots: int | None = None,
 ) -> Column:
     """SPAN-6: ceil(min(sum of long tenor deltas, sum of |short tenor deltas|) * price *
-    spread_charge_bps / (10_000 * ONE)), deltas in wad kept exact as two limbs of BASE."""
+    spread_charge_bps / (10_000 * ONE)), deltas in wad kept exact as two limbs of BASE.
+
+    min(longs, shorts) = longs - max(0, net delta), net delta = longs - shorts (the sum of
+    every tenor's).  `lots`: the most lots a book holds (VEC-7, see `spread_cost`)."""
     tenors = limbs.tenor_high.shape[1]
-    both = np.concatenate([limbs.tenor_high, limbs.tenor_low], axis=1).T @ qty
+    both = dot(np.concatenate([limbs.tenor_high, limbs.tenor_low], axis=1), qty)
     high, low = normalized(both[:tenors], both[tenors:])
-    is_long = (high > 0) | ((high == 0) & (low > 0))
-    is_short = high < 0
-    long_high, long_low = normalized((high * is_long).sum(axis=0), (low * is_long).sum(axis=0))
-    short_high, short_low = normalized(
-        -(high * is_short).sum(axis=0), -(low * is_short).sum(axis=0)
+    is_long = is_positive(high, low)
+    long_high, long_low = (high * is_long).sum(axis=0), (low * is_long).sum(axis=0)
+    net_high, net_low = normalized(high.sum(axis=0), low.sum(axis=0))
+    net_long = is_positive(net_high, net_low)
+    spread_high, spread_low = normalized(
+        long_high - net_high * net_long, long_low - net_low * net_long
     )
-    longs_smaller = (long_high < short_high) | ((long_high == short_high) & (long_low <= short_low))
-    spread_high = np.where(longs_smaller, long_high, short_high)
-    spread_low = np.where(longs_smaller, long_low, short_low)
-    return spread_cost(spread_high, spread_low, u.price * portfolio.spread_charge_bps)
+    rate = u.price * portfolio.spread_charge_bps
+    reach = None if lots is None else (lots + 1) * (int(np.abs(limbs.tenor_high).max()) + 2)
+    return spread_cost(spread_high, spread_low, rate, reach)
 
 
-def spread_cost(high: Column, low: Column, rate: int) -> Column:
+def is_positive(high: Column, low: Column) -> Column:
+    """Whether high * BASE + low > 0, for 0 <= low < BASE: high >= 1, or high = 0 and low > 0."""
+    positive: Column = high >= (low == 0)
+    return positive
+
+
+SPREAD_UNIT = BPS * ONE // BASE
+"""SPAN-6: X wad lots at `rate` cost X * rate / (BPS * ONE) = (X / BASE) * rate / SPREAD_UNIT."""
+
+
+def spread_cost(high: Column, low: Column, rate: int, reach: int | None = None) -> Column:
     """SPAN-6: ceil(X * rate / (10_000 * ONE)) for X = high * BASE + low wad lots (high >= 0,
     0 <= low < BASE) and rate = price * spread_charge_bps, exact in int64.
 
@@ -168,21 +222,38 @@ def spread_cost(high: Column, low: Column, rate: int) -> Column:
     X * rate = (a * rate + b * r1) * ONE + (b * r0 + c * r1) * BASE + c * r0, every product
     but a * rate (lots times price times bps, within the bound) below 10**18; carried up,
     X * rate = whole * ONE + fraction with 0 <= fraction < ONE, and the charge is
-    ceil(whole / 10_000), plus one part more when the fraction is not zero."""
-    a, b = high // BASE, high % BASE
+    ceil(whole / 10_000), plus one part more when the fraction is not zero.
+
+    VEC-7: with `reach` (a bound on `high`) small enough that `high * rate` fits the bound,
+    X * rate / (BPS * ONE) = (high * rate + f) / SPREAD_UNIT with f = low * rate / BASE in
+    [0, rate), zero iff low or rate is: its ceiling follows from high * rate alone unless f
+    may carry past a multiple of SPREAD_UNIT; those few books take the limbs above."""
+    if reach is not None and float(reach) * (rate + 1) + SPREAD_UNIT < FAST_LIMIT:
+        if rate == 0:
+            return np.zeros_like(high)
+        whole, rest = floor_mod(high * rate, SPREAD_UNIT)
+        fraction = low > 0
+        fast: Column = whole + ((rest > 0) | fraction)
+        unsure = np.flatnonzero(fraction & (rest + rate > SPREAD_UNIT))
+        if unsure.size:
+            fast[unsure] = spread_cost(high[unsure], low[unsure], rate)
+        return fast
+    a, b = floor_mod(high, BASE)
     c = low
     r1, r0 = divmod(rate, BASE)
     units, middle, small = a * rate + b * r1, b * r0 + c * r1, c * r0
     middle = middle + small // BASE
     whole = units + middle // BASE
-    fraction = (middle % BASE > 0) | (small % BASE > 0)
-    charge: Column = np.where(fraction, whole // BPS + 1, ceil_div(whole, BPS))
+    fraction = (floor_mod(middle, BASE)[1] > 0) | (floor_mod(small, BASE)[1] > 0)
+    units, parts = floor_mod(whole, BPS)
+    charge: Column = units + (fraction | (parts > 0))
     return charge
 
 
 def normalized(high: Column, low: Column) -> tuple[Column, Column]:
     """Two limbs of BASE with the low one carried into [0, BASE)."""
-    return high + low // BASE, low % BASE
+    carry, rest = floor_mod(low, BASE)
+    return high + carry, rest
 
 
 def short_option_lots(u: Underlying, qty: Column) -> Column:
@@ -200,14 +271,14 @@ def underlying_risk(
     u: Underlying,
     limbs: UnderlyingLimbs,
     qty: Column,
-    sums: tuple[Column, ...],
+    scan: Column,
     portfolio: PortfolioParams,
     table: RiskTable | None,
+    lots: int | None = None,
 ) -> Column:
     """SPAN-7: max(min(scan risk + spread charge, standalone risk), short option minimum) of
-    the books `qty` (their columns of the underlying's markets), `sums` their scenario limb
-    sums."""
-    offset = scan_risk(u, sums) + spread_charge(u, limbs, qty, portfolio)
+    the books `qty` (their columns of the underlying's markets), `scan` their scan risk."""
+    offset = scan + spread_charge(u, limbs, qty, portfolio, lots)
     alone = standalone_risk(u, limbs, qty, table)
     floor = short_option_minimum(short_option_lots(u, qty), u.price, portfolio)
     risk: Column = np.maximum(np.minimum(offset, alone), floor)
@@ -220,6 +291,7 @@ def scan_margins(
     books: Column,
     portfolio: PortfolioParams,
     risk_tables: tuple[RiskTable | None, ...],
+    lots: int | None = None,
 ) -> tuple[Column, Column]:
     """RISK-7, RISK-8, SPAN-7, SPAN-8: the scan margin of each account's venue books
     `[S, M, N]` merged, and the sum of each venue's own.
@@ -227,7 +299,8 @@ def scan_margins(
     Per underlying, the S * N venue books and the N merged books go through the rules
     together as (S + 1) * N books (venue by venue, the merged books last); the merged books'
     scenario sums are the sums of their venues' (the scan is linear until it rounds).  An
-    underlying a book holds nothing of adds zero, as in the model, where it is not visited."""
+    underlying a book holds nothing of adds zero, as in the model, where it is not visited.
+    `lots`: the most lots any row holds (VEC-7: narrow scans from the top limbs alone)."""
     spokes, _, size = books.shape
     merged = np.zeros(size, dtype=books.dtype)
     isolated = np.zeros(size, dtype=books.dtype)
@@ -235,14 +308,33 @@ def scan_margins(
         venues = books[:, list(u.markets), :]
         every = np.concatenate([venues, venues.sum(axis=0, keepdims=True)], axis=0)
         qty = every.transpose(1, 0, 2).reshape(len(u.markets), (spokes + 1) * size)
-        venue_sums = limb_sums(qty[:, : spokes * size], u_limbs.changes)
-        sums = tuple(
-            np.concatenate([part, sum_blocks(part, spokes, size)], axis=1) for part in venue_sums
-        )
-        risks = underlying_risk(u, u_limbs, qty, sums, portfolio, table)
+        if lots is not None and not u_limbs.changes.wide:
+            tops = scenario_sums(qty, u_limbs.changes.limbs[0], spokes, size)
+            scan = top_scan_risk(u, u_limbs, qty, tops)
+        else:
+            venue_sums = limb_sums(qty[:, : spokes * size], u_limbs.changes)
+            sums = tuple(
+                np.concatenate([part, sum_blocks(part, spokes, size)], axis=1)
+                for part in venue_sums
+            )
+            scan = scan_risk(u, sums)
+        risks = underlying_risk(u, u_limbs, qty, scan, portfolio, table, lots)
         isolated = isolated + sum_blocks(risks[None, : spokes * size], spokes, size)[0]
         merged = merged + risks[spokes * size :]
     return merged, isolated
+
+
+def scenario_sums(qty: Column, limb: Column, spokes: int, size: int) -> Column:
+    """VEC-3: one limb's scenario sums `[K, (spokes + 1) * size]` of the venue books and, last,
+    the merged books (the sums of their venues', written in place)."""
+    sums = np.empty((limb.shape[1], qty.shape[1]), dtype=qty.dtype)
+    venues = spokes * size
+    dot(limb, qty[:, :venues], out=sums[:, :venues])
+    merged = sums[:, venues:]
+    merged[...] = sums[:, :size]
+    for b in range(1, spokes):
+        merged += sums[:, b * size : (b + 1) * size]
+    return sums
 
 
 def sum_blocks(rows: Column, blocks: int, size: int) -> Column:
@@ -257,9 +349,12 @@ def per_position_margin(
     tables: Tables, book: Column, portfolio: PortfolioParams, *, initial: bool
 ) -> Column:
     """RISK-4: each position of the books `[M, N]` on its own: bps of its notional, a long
-    option nothing, a short live option at least its short option minimum (SPAN-5)."""
+    option nothing, a short live option at least its short option minimum (SPAN-5), a settled
+    option nothing (PRC-13)."""
     total = np.zeros(book.shape[1], dtype=book.dtype)
     for m, asset in enumerate(tables.underlying_of):
+        if tables.settled[m]:
+            continue
         lots, price = book[m], tables.prices[asset]
         bps = tables.im_bps[m] if initial else tables.mm_bps[m]
         need = ceil_div(np.abs(lots) * (price * bps), BPS)
@@ -267,6 +362,6 @@ def per_position_margin(
             shorts = np.maximum(-lots, 0)
             need = np.maximum(need, short_option_minimum(shorts, price, portfolio))
         if tables.is_option[m]:
-            need = np.where(lots > 0, 0, need)
+            need = need * (lots <= 0)
         total = total + need
     return total

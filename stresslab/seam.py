@@ -1,7 +1,8 @@
 """The one seam between the stress simulation and the risk engine (STRESS-2).
 
 The simulation asks for the hub's view of every account through a `RiskPassFn`:
-`risk_pass(params, population, prices, now, pools) -> RiskView`, one row per account.
+`risk_pass(params, population, prices, now, pools, *, fixings) -> RiskView`, one row per
+account.
 `RISK_PASS` is the engine the simulation uses unless it is given another one: the
 vectorized engine (`stresslab.engine.risk_pass`, equal to the model row by row, VEC-6);
 `stresslab.scalar_pass.risk_pass` computes the same figures with the model per row.
@@ -12,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
+from model.risk import NO_FIXINGS, Fixings
 from spec.params import Params
 from stresslab.engine import risk_pass as RISK_PASS  # the seam; stand-in: scalar_pass
 from stresslab.population import Flags, Ints, Population
@@ -43,8 +45,9 @@ class RiskView(Protocol):
 
 
 class RiskPassFn(Protocol):
-    """`risk_pass(params, population, prices, now, pools=None)`: the risk rules of
-    `model/risk.py` evaluated for every row of a population."""
+    """`risk_pass(params, population, prices, now, pools=None, *, fixings)`: the risk rules of
+    `model/risk.py` evaluated for every row of a population, at the expiry prices fixed so
+    far (PRC-14)."""
 
     def __call__(
         self,
@@ -53,6 +56,8 @@ class RiskPassFn(Protocol):
         prices: Prices,
         now: int,
         pools: Pools = None,
+        *,
+        fixings: Fixings = NO_FIXINGS,
     ) -> RiskView: ...
 
 

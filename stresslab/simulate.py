@@ -89,6 +89,29 @@ def deliver_due(world: World, prices: Mapping[str, int], until: int) -> None:
             receive_answer(world, message, in_order, message.due)
 
 
+def fix_expiry_prices(
+    world: World,
+    prices: Mapping[str, int],
+    previous: Mapping[str, int] | None,
+    now: int,
+    dt: int,
+) -> None:
+    """PRC-14, STRESS-4: fix the expiry price of every option market expired by `now`.
+
+    The simulation's oracle publishes each step's price at the step's time, and time moves
+    `dt` between steps.  So the first oracle step at or after an expiry that falls within
+    the last `dt` is the move of time to this step, at the previous step's prices if they
+    are still fresh then (`dt <= max_age_s`), and otherwise this step's publication; an
+    expiry at or before the first step is fixed at the first step's prices."""
+    fresh = previous is not None and dt <= world.params.oracle.max_age_s
+    for market in world.params.markets:
+        if market.expiry is None or market.id in world.expiry_prices or now < market.expiry:
+            continue
+        crossed = previous is not None and market.expiry > now - dt
+        source = previous if crossed and fresh and previous is not None else prices
+        world.expiry_prices[market.id] = source[market.underlying]
+
+
 def keeper(world: World, prices: Mapping[str, int], now: int, risk_pass: RiskPassFn) -> None:
     """LIQ-1, LIQ-2: liquidate, in account order, every account not liquidating whose hub
     view holds positions and is unhealthy (RISK-10, RISK-NET-3)."""
@@ -96,8 +119,14 @@ def keeper(world: World, prices: Mapping[str, int], now: int, risk_pass: RiskPas
     rows = np.flatnonzero(holding & ~world.liquidating)
     if rows.size == 0:
         return
+    accounts = world.hub if rows.size == world.hub.size else rows_of(world.hub, rows)
     view = risk_pass(
-        world.params, rows_of(world.hub, rows), prices, now, pool_values(world, prices)
+        world.params,
+        accounts,
+        prices,
+        now,
+        pool_values(world, prices),
+        fixings=world.expiry_prices,
     )
     for k in np.flatnonzero(~view.healthy):
         declare(world, int(rows[k]), int(view.maintenance[k]), now)
@@ -116,13 +145,16 @@ def run_path(
 ) -> PathResult:
     """STRESS-4: run the protocol over `path` (`len(path) - 1` steps of `dt` seconds)."""
     world = new_world(params, population, record=record)
+    previous: Mapping[str, int] | None = None
     for step in range(len(path)):
         now = step * dt
         price = oracle_price(path, now, dt, staleness)
         prices = price_map(params, underlying, price)
+        fix_expiry_prices(world, prices, previous, now, dt)
         world.record("Price", now, price)
         keeper(world, prices, now, risk_pass)
         deliver_due(world, prices, now + dt)
+        previous = prices
     tally = world.tally
     world.record(
         "End",

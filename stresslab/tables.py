@@ -16,9 +16,12 @@ from itertools import groupby
 
 from model.pricing import ONE
 from model.risk import (
+    NO_FIXINGS,
+    Fixings,
     buffer_rate_bps,
     buffer_weight_wad,
     is_live_option,
+    is_settled,
     lot_delta_wad,
     mark_wad,
     scan_scenarios,
@@ -70,7 +73,8 @@ class Tables:
     RISK-AGE-2): a bound for every row's rate.  `buffer_weights[m]`: the buffer weight of a
     long lot of market m in wad (RISK-AGE-5; a short lot weighs ONE).  `latencies`,
     `volatilities`, `z_milli`: what a row's own buffer rate is computed from.
-    `underlying_of[m]`: the asset index of market m."""
+    `underlying_of[m]`: the asset index of market m.  `settled[m]`: market m is an option
+    settled at its expiry price (PRC-13): a constant value, no margin, no buffer."""
 
     now: int
 
@@ -81,6 +85,7 @@ class Tables:
     underlying_of: tuple[int, ...]
     is_option: tuple[bool, ...]
     is_live_option: tuple[bool, ...]
+    settled: tuple[bool, ...]
     im_bps: tuple[int, ...]
     mm_bps: tuple[int, ...]
     buffer_rates: tuple[tuple[int, ...], ...]
@@ -97,16 +102,18 @@ def build_tables(
     now: int,
     held: frozenset[int],
     oldest_age: int = 0,
+    fixings: Fixings = NO_FIXINGS,
 ) -> Tables:
     """VEC-1: the tables of one pass at `prices` and time `now`, from the model's own scalar
     functions.  `held`: the markets some account holds; only their underlyings need a price
     (the others get zero tables, which no account reads).  `oldest_age`: the oldest report
-    age of any row (RISK-AGE-2), for the buffer rates' bound."""
+    age of any row (RISK-AGE-2), for the buffer rates' bound.  `fixings`: the expiry prices
+    fixed so far (PRC-14)."""
     asset_index = {a.id: i for i, a in enumerate(params.assets)}
     priced = tuple(prices.get(a.id, 0) for a in params.assets)
     underlying_of = tuple(asset_index[m.underlying] for m in params.markets)
     marks = tuple(
-        mark_wad(params, m, priced[underlying_of[j]], now) if j in held else 0
+        mark_wad(params, m, priced[underlying_of[j]], now, fixings) if j in held else 0
         for j, m in enumerate(params.markets)
     )
     return Tables(
@@ -118,6 +125,7 @@ def build_tables(
         underlying_of=underlying_of,
         is_option=tuple(m.kind != "perp" for m in params.markets),
         is_live_option=tuple(is_live_option(m, now) for m in params.markets),
+        settled=tuple(is_settled(m, now, fixings) for m in params.markets),
         im_bps=tuple(m.im_bps for m in params.markets),
         mm_bps=tuple(m.mm_bps for m in params.markets),
         buffer_rates=tuple(
@@ -128,14 +136,16 @@ def build_tables(
             for s in params.spokes
         ),
         buffer_weights=tuple(
-            buffer_weight_wad(params, m, 1, priced[underlying_of[j]], now) if j in held else ONE
+            buffer_weight_wad(params, m, 1, priced[underlying_of[j]], now, fixings)
+            if j in held
+            else ONE
             for j, m in enumerate(params.markets)
         ),
         latencies=tuple(s.latency_s for s in params.spokes),
         volatilities=tuple(a.volatility_bps for a in params.assets),
         z_milli=params.buffer_z_milli,
         underlyings=tuple(
-            underlying_tables(params, a, priced[a], now, held)
+            underlying_tables(params, a, priced[a], now, held, fixings)
             for a in range(len(params.assets))
             if any(u == a for u in underlying_of)
         ),
@@ -143,17 +153,22 @@ def build_tables(
 
 
 def underlying_tables(
-    params: Params, asset: int, price: int, now: int, held: frozenset[int]
+    params: Params,
+    asset: int,
+    price: int,
+    now: int,
+    held: frozenset[int],
+    fixings: Fixings = NO_FIXINGS,
 ) -> Underlying:
     """SPAN-1..SPAN-6: the scan tables of one underlying: 16 scenario values per market."""
     asset_id = params.assets[asset].id
     markets = tuple(j for j, m in enumerate(params.markets) if m.underlying == asset_id)
     used = any(j in held for j in markets)
     grid = scan_scenarios(params, asset_id, price)
+    marks = {j: mark_wad(params, params.markets[j], price, now, fixings) for j in markets if used}
     changes = tuple(
         tuple(
-            scenario_value_wad(params, params.markets[j], sc, now)
-            - mark_wad(params, params.markets[j], price, now)
+            scenario_value_wad(params, params.markets[j], sc, now, fixings) - marks[j]
             for sc in grid
         )
         if used
@@ -180,7 +195,8 @@ def underlying_tables(
         changes=changes,
         classes=classes,
         deltas=tuple(
-            lot_delta_wad(params, params.markets[j], price, now) if used else 0 for j in markets
+            lot_delta_wad(params, params.markets[j], price, now, fixings) if used else 0
+            for j in markets
         ),
         tenors=tuple(
             tuple(group)

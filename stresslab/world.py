@@ -74,6 +74,8 @@ class World:
     queue: list[Message] = field(default_factory=list)
     sent: int = 0
     events: list[tuple[object, ...]] | None = None
+    expiry_prices: dict[str, int] = field(default_factory=dict)
+    """PRC-14: the expiry prices the oracle has fixed so far (market -> price)."""
 
     def send(self, message: Message) -> None:
         """MSG-7: a message enters the network."""

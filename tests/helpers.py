@@ -171,6 +171,7 @@ def scan_adding_marks(
     asset: str,
     scenario: model.risk.Scenario,
     now: int,
+    fixings: model.risk.Fixings = model.risk.NO_FIXINGS,
 ) -> int:
     """A broken `model.risk.scenario_loss` (SPAN-3): it adds a lot's mark to its scenario value
     instead of subtracting it.  The mutant the risk-laws (VER-5) and vectorized (VER-VEC-1)
@@ -180,6 +181,6 @@ def scan_adding_marks(
     for market_id, pos in positions.items():
         market = markets[market_id]
         if market.underlying == asset:
-            moved = model.risk.scenario_value_wad(params, market, scenario, now)
-            change += pos.qty * (moved + mark_wad(params, market, prices[asset], now))
+            moved = model.risk.scenario_value_wad(params, market, scenario, now, fixings)
+            change += pos.qty * (moved + mark_wad(params, market, prices[asset], now, fixings))
     return ceil_div(-change, ONE)

@@ -62,7 +62,7 @@ def test_every_scenario_tells_a_story_in_15_to_40_steps(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["netting", "hedged", "crash", "oracle-outage", "replay", "naked-option"]
+    "name", ["netting", "hedged", "crash", "oracle-outage", "replay", "naked-option", "expiry"]
 )
 def test_scenarios_with_honest_spokes_end_drained_and_accounted(name: str) -> None:
     """INV-LIQ-2: once the network is drained, no liquidation runs and every spoke holds

@@ -85,6 +85,7 @@ def test_build_agrees_with_the_model_on_every_chapter() -> None:
         "SPAN-6 spread charge",
         "SPAN-5 short option minimum binds",
         "PRC-13 expired option held",
+        "PRC-14 settled at its expiry price",
         "PRC-12 an option's own volatility",
     ):
         assert rules.get(rule, 0) > 0, f"no value case reached {rule}"

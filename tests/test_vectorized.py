@@ -66,7 +66,8 @@ times = st.sampled_from([0, 1, 2_591_999, 2_592_000, 5_000_000, 10**7])
 
 @st.composite
 def cases(draw: st.DrawFn) -> tuple[str, Params, Population, dict[str, int], int, Any]:
-    """A parameter shape, a population of 1-6 rows, prices, a time, the tokens owed to pools."""
+    """A parameter shape, a population of 1-6 rows, prices, a time, the tokens owed to pools
+    and the expiry prices fixed by then (some expired markets, PRC-14)."""
     name = draw(st.sampled_from(sorted(SHAPES)))
     params = SHAPES[name]
     a, s, m = len(params.assets), len(params.spokes), len(params.markets)
@@ -90,7 +91,11 @@ def cases(draw: st.DrawFn) -> tuple[str, Params, Population, dict[str, int], int
     )
     price_of = {x.id: draw(PRICES[regime]) for x in params.assets}
     owed = array((s, a), st.one_of(st.just(0), st.integers(0, 10**7)))
-    return name, params, population, price_of, draw(times), owed
+    now = draw(times)
+    expired = [mk.id for mk in params.markets if mk.expiry is not None and mk.expiry <= now]
+    fixed = [mk for mk in expired if draw(st.booleans())]  # PRC-14; the others PRC-15
+    fixings = {mk: draw(PRICES[regime]) for mk in fixed}
+    return name, params, population, price_of, now, (owed, fixings)
 
 
 def reached(state: State, account: str, prices: dict[str, int]) -> set[str]:
@@ -136,6 +141,8 @@ MUST_REACH = {
     "per-position": 10,
     "report aged": 20,
     "long option weighted by delta": 10,
+    "settled option held": 5,
+    "expired option not fixed": 5,
 }
 
 
@@ -149,6 +156,11 @@ def buffer_paths(state: State, account: str) -> set[str]:
             paths.add("report aged")
         if any(pos.qty > 0 and risk.is_live_option(markets[mk], now) for mk, pos in book.items()):
             paths.add("long option weighted by delta")
+        for mk in book:
+            if risk.is_settled(markets[mk], now, state.oracle.expiry_prices):
+                paths.add("settled option held")
+            elif markets[mk].kind != "perp" and not risk.is_live_option(markets[mk], now):
+                paths.add("expired option not fixed")
     return paths
 
 
@@ -161,10 +173,11 @@ def buffer_paths(state: State, account: str) -> set[str]:
 )
 @given(cases())
 def engine_equals_model(case: tuple[str, Params, Population, dict[str, int], int, Any]) -> None:
-    name, params, population, prices, now, owed = case
-    figures = risk_pass(params, population, prices, now, pool_values(params, owed, prices))
+    name, params, population, prices, now, (owed, fixings) = case
+    pools = pool_values(params, owed, prices)
+    figures = risk_pass(params, population, prices, now, pools, fixings=fixings)
     for row in range(population.size):
-        state, account = model_state(params, population, row, now, owed)
+        state, account = model_state(params, population, row, now, owed, fixings)
         expected = model_figures(state, account, prices)
         assert not differences(expected, engine_row(figures, row)), (name, row, now, prices)
         paths = reached(state, account, prices)
@@ -185,10 +198,11 @@ def engine_equals_model(case: tuple[str, Params, Population, dict[str, int], int
 
 
 def test_the_engine_equals_the_model_row_by_row() -> None:
-    """VEC-1..VEC-6: every field of every row equals the model's, for every parameter shape,
-    at realistic amounts and at the bounds (exact path), and the run reaches options
-    repriced, spread charges, a binding short option minimum, both int64 limb layouts, the
-    exact path, unhealthy rows and backed profits."""
+    """VEC-1..VEC-6, PRC-13..PRC-15: every field of every row equals the model's, for every
+    parameter shape, at realistic amounts and at the bounds (exact path), and the run reaches
+    options repriced, spread charges, a binding short option minimum, both int64 limb
+    layouts, the exact path, unhealthy rows, backed profits, and expired options settled at
+    an expiry price or not fixed yet."""
     REACHED.clear()
     engine_equals_model()
     missing = {path: REACHED[path] for path, least in MUST_REACH.items() if REACHED[path] < least}

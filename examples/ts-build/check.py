@@ -771,24 +771,37 @@ def value_case(rng: random.Random) -> tuple[Params, int, dict[str, int], list[li
     return params, max(now, 0), {"USD": 1, "ETH": eth}, books
 
 
+def expiry_prices(params: Params, now: int, prices: dict[str, int]) -> dict[str, int]:
+    """PRC-14: the expiry prices of a value case, derived from it (not drawn, so the cases of
+    a seed stay what they were): at an even ETH price, every market expired by `now` is fixed
+    at 3/4 of it plus 200 (settled, PRC-13); at an odd one none is (PRC-15)."""
+    eth = prices["ETH"]
+    if eth % 2:
+        return {}
+    expired = [m.id for m in params.markets if m.expiry is not None and now >= m.expiry]
+    return {m: eth * 3 // 4 + 200 for m in expired}
+
+
 def model_values(params: Params, now: int, prices: dict[str, int], books: list[list[A]]) -> Json:
-    """RISK-1 marks, RISK-2 and RISK-5 per book, RISK-8 and RISK-IM-2 per account."""
+    """RISK-1 marks, RISK-2 and RISK-5 per book, RISK-8 and RISK-IM-2 per account, at the
+    case's expiry prices (PRC-13, PRC-14)."""
     positions = [{x["market"]: Position(x["qty"], x["cost"]) for x in b} for b in books]
+    fx = expiry_prices(params, now, prices)
     return {
         "marks": {
-            m.id: risk.mark_wad(params, m, prices[m.underlying], now) for m in params.markets
+            m.id: risk.mark_wad(params, m, prices[m.underlying], now, fx) for m in params.markets
         },
         "books": [
             {
-                "pnl": risk.unrealized_pnl(params, b, prices, now),
-                "maintenance": risk.margin(params, b, prices, initial=False, now=now),
-                "initial": risk.margin(params, b, prices, initial=True, now=now),
+                "pnl": risk.unrealized_pnl(params, b, prices, now, fx),
+                "maintenance": risk.margin(params, b, prices, initial=False, now=now, fixings=fx),
+                "initial": risk.margin(params, b, prices, initial=True, now=now, fixings=fx),
             }
             for b in positions
         ],
         "account": {
-            "maintenance": risk.account_margin(params, positions, prices, now),
-            "initial": risk.account_initial_margin(params, positions, prices, now),
+            "maintenance": risk.account_margin(params, positions, prices, now, fx),
+            "initial": risk.account_initial_margin(params, positions, prices, now, fx),
         },
     }
 
@@ -811,6 +824,8 @@ def value_rules(
         found.append("SPAN-5 short option minimum binds")
     if any(markets[m].expiry is not None and now >= (markets[m].expiry or 0) for m in merged):
         found.append("PRC-13 expired option held")
+    if any(m in expiry_prices(params, now, prices) for m in merged):
+        found.append("PRC-14 settled at its expiry price")
     if params.margin_method == "portfolio" and risk.scan_margin(
         params, merged, prices, now
     ) > risk.isolated_margin(params, positions, prices, now):
@@ -829,7 +844,12 @@ def check_values(command: str, cases: int, seed: int) -> Counter[str]:
     try:
         for i in range(cases):
             params, now, prices, books = value_case(rng)
-            request = {"params": params.model_dump(mode="json"), "now": now, "prices": prices}
+            request = {
+                "params": params.model_dump(mode="json"),
+                "now": now,
+                "prices": prices,
+                "expiry_prices": expiry_prices(params, now, prices),
+            }
             got = probe.ask({**request, "books": books})
             diff = first_difference({"ok": True, **model_values(params, now, prices, books)}, got)
             if diff:

@@ -6,6 +6,7 @@ short story saying what it shows.  `intermargin.timeline` runs and renders them.
 
 from intermargin.errors import UsageError
 from intermargin.scenarios.crash import CRASH
+from intermargin.scenarios.expiry import EXPIRY_SCENARIO
 from intermargin.scenarios.hedged import HEDGED
 from intermargin.scenarios.malicious_spoke import MALICIOUS_SPOKE
 from intermargin.scenarios.naked_option import NAKED_OPTION
@@ -26,6 +27,7 @@ SCENARIOS: dict[str, Scenario] = {
         REPLAY,
         NAKED_OPTION,
         TOP_UP,
+        EXPIRY_SCENARIO,
     )
 }
 

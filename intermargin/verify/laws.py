@@ -24,6 +24,8 @@ from spec.examples import example_params
 PARAMS = example_params()
 MARKETS = tuple(m.id for m in PARAMS.markets)
 PERPS = tuple(m.id for m in PARAMS.markets if m.kind == "perp")
+LAST_EXPIRY = max(m.expiry or 0 for m in PARAMS.markets)
+OPTIONS = tuple(m.id for m in PARAMS.markets if m.kind != "perp")
 
 prices = st.integers(1, 100_000)
 lots = st.integers(-50, 50).filter(bool)
@@ -130,6 +132,19 @@ LAWS: tuple[Law, ...] = (
             amounts,
             amounts,
             amounts,
+        ),
+    ),
+    Law(
+        "PRC-13",
+        "a settled option ignores the price",
+        lambda book, fixed, price, moved: laws.settled_book_ignores_the_price(
+            PARAMS, book, {m: fixed for m in OPTIONS}, LAST_EXPIRY, price, moved
+        ),
+        st.tuples(
+            st.dictionaries(st.sampled_from(OPTIONS), positions, min_size=1, max_size=3),
+            prices,
+            prices,
+            prices,
         ),
     ),
     Law(

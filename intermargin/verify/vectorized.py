@@ -13,6 +13,7 @@ from collections import Counter
 import numpy as np
 
 from intermargin.verify import CheckResult, Settings, Status, tell
+from spec.params import Params
 from stresslab.bridge import differences, engine_row, model_figures, model_state
 from stresslab.engine import pool_values, risk_pass
 from stresslab.generate import param_shapes, random_owed, random_population, random_prices
@@ -20,6 +21,23 @@ from stresslab.generate import param_shapes, random_owed, random_population, ran
 SEED = 20_261_130
 TIMES = (0, 2_591_999, 2_592_001)
 """Before every expiry, one second before the first, one second after it."""
+
+FIXED_AT = 2_592_001
+"""The time whose expired options are settled at an expiry price (PRC-13, PRC-14); at the
+others an expired option is not fixed yet (PRC-15)."""
+
+
+def expiry_prices(params: Params, prices: dict[str, int], now: int) -> dict[str, int]:
+    """PRC-14: at FIXED_AT, every market expired by then fixed at 9/10 of its underlying's
+    price (at least 1); none at the other times.  Derived, not drawn: the generator's
+    stream stays what it was."""
+    if now != FIXED_AT:
+        return {}
+    return {
+        m.id: max(1, prices[m.underlying] * 9 // 10)
+        for m in params.markets
+        if m.expiry is not None and m.expiry <= now and m.underlying in prices
+    }
 
 
 def vectorized(settings: Settings, rows: int = 24) -> CheckResult:
@@ -36,30 +54,39 @@ def vectorized(settings: Settings, rows: int = 24) -> CheckResult:
             population = random_population(params, rows, rng, at_bounds=0.2)
             prices = random_prices(params, rng)
             owed = random_owed(params, rng)
-            figures = risk_pass(params, population, prices, now, pool_values(params, owed, prices))
+            fixed = expiry_prices(params, prices, now)
+            pools = pool_values(params, owed, prices)
+            figures = risk_pass(params, population, prices, now, pools, fixings=fixed)
             for row in range(population.size):
-                state, account = model_state(params, population, row, now, owed)
+                state, account = model_state(params, population, row, now, owed, fixed)
                 expected = model_figures(state, account, prices)
                 diff = differences(expected, engine_row(figures, row))
                 reached["rows"] += 1
                 reached["exact path"] += bool(figures.exact[row])
                 reached["unhealthy"] += not expected["healthy"]
-                reached["live option"] += any(
-                    m.kind != "perp" and m.expiry is not None and now < m.expiry
+                held = [
+                    m
                     for j, m in enumerate(params.markets)
                     if (population.qty[row, :, j] * population.linked[row]).any()
+                ]
+                reached["live option"] += any(
+                    m.kind != "perp" and m.expiry is not None and now < m.expiry for m in held
                 )
+                reached["settled option"] += any(m.id in fixed for m in held)
                 if diff:
                     shown = ", ".join(f"{k}: model {v[0]} engine {v[1]}" for k, v in diff.items())
                     details.append(f"{name} at t={now}, row {row}: {shown}")
     unreached = [
-        what for what in ("rows", "exact path", "unhealthy", "live option") if not reached[what]
+        what
+        for what in ("rows", "exact path", "unhealthy", "live option", "settled option")
+        if not reached[what]
     ]
     details += [f"reached no {what}" for what in unreached]
     status: Status = "failed" if details else "passed"
     summary = (
         f"{reached['rows']} rows, {len(details) - len(unreached)} differing; "
         f"{reached['exact path']} on the exact path, {reached['unhealthy']} unhealthy, "
-        f"{reached['live option']} with live options"
+        f"{reached['live option']} with live options, "
+        f"{reached['settled option']} with settled options"
     )
     return CheckResult(status, time.perf_counter() - start, summary, tuple(details[:20]))

@@ -1,4 +1,4 @@
-// The observable state (state.md: OBS-1..OBS-4), as plain JSON with BigInt integers.
+// The observable state (state.md: OBS-1..OBS-4, OBS-6), as plain JSON with BigInt integers.
 // Maps keep the declared order of their ids; sets are written sorted.
 
 import { views } from "./state.js";
@@ -62,5 +62,9 @@ export function observe(s) {
       paid: obj(s.ghost.paid, same),
       compromised: sorted(s.ghost.compromised),
     },
+    // OBS-6: the fixed expiry prices by market id, left out while there is none.
+    ...(s.expiry_prices.size > 0
+      ? { expiry_prices: Object.fromEntries(sorted(s.expiry_prices.keys()).map((m) => [m, s.expiry_prices.get(m)])) }
+      : {}),
   };
 }

@@ -4,18 +4,32 @@ import { accepted } from "./state.js";
 
 /** @typedef {import("./params.js").Params} Params @typedef {import("./state.js").State} State */
 
-/** TIME-1: AdvanceTime adds `seconds` to now and changes nothing else.
- * @param {State} s @param {bigint} seconds */
-export function advanceTime(s, seconds) {
+/** TIME-1, PRC-14: AdvanceTime adds `seconds` to now, then fixes the expiry prices due.
+ * @param {Params} p @param {State} s @param {bigint} seconds */
+export function advanceTime(p, s, seconds) {
   s.now += seconds;
+  fixExpiryPrices(p, s);
   return accepted();
 }
 
-/** ORA-1: PublishPrice replaces the feed's quote with (price, now); always accepted.
- * @param {State} s @param {string} feed @param {bigint} price */
-export function publishPrice(s, feed, price) {
+/** ORA-1, PRC-14: PublishPrice replaces the feed's quote with (price, now), then fixes the
+ * expiry prices due; always accepted.
+ * @param {Params} p @param {State} s @param {string} feed @param {bigint} price */
+export function publishPrice(p, s, feed, price) {
   s.quotes.set(feed, { price, time: s.now });
+  fixExpiryPrices(p, s);
   return accepted();
+}
+
+/** PRC-14: every option market at or past its expiry without an expiry price gets its
+ * underlying's aggregate price, if available; a fixed one never changes.
+ * @param {Params} p @param {State} s */
+function fixExpiryPrices(p, s) {
+  for (const m of p.markets) {
+    if (m.expiry === null || s.expiry_prices.has(m.id) || s.now < m.expiry) continue;
+    const P = price(p, s, m.underlying);
+    if (P !== null) s.expiry_prices.set(m.id, P);
+  }
 }
 
 /** ORA-3: the element at index (n - 1) // 2 of the prices sorted ascending.

@@ -14,6 +14,7 @@ import { at } from "./state.js";
  * @typedef {import("./state.js").State} State
  * @typedef {import("./state.js").Book} Book
  * @typedef {Map<string, bigint>} Prices
+ * @typedef {Map<string, bigint>} Fixings PRC-14: option market -> its fixed expiry price
  */
 
 /** PRC-12: an option's volatility: its market's if declared, else its underlying's.
@@ -28,23 +29,33 @@ function isLiveOption(m, now) {
   return m.expiry !== null && now < m.expiry;
 }
 
+/** PRC-13, PRC-14: the expiry price an expired option settles at once fixed, else null
+ * (a perpetual, a live option, or an expired one not fixed yet: PRC-15).
+ * @param {Market} m @param {bigint} now @param {Fixings} fx */
+function expiryPrice(m, now, fx) {
+  if (m.expiry === null || now < m.expiry) return null;
+  return fx.get(m.id) ?? null;
+}
+
 /**
- * RISK-1, PRC-8, PRC-13: one lot's value in wad at price P and volatility `vol`: P * ONE
- * for a perpetual; an option's Black-Scholes value at time to expiry `expiry - now`
- * (intrinsic from expiry on); at a zero price a call is worth 0 and a put its strike.
- * @param {Market} m @param {bigint} P @param {bigint} vol @param {bigint} now
+ * RISK-1, PRC-8, PRC-13..PRC-16: one lot's value in wad at price P and volatility `vol`:
+ * P * ONE for a perpetual; an option's Black-Scholes value at time to expiry `expiry - now`
+ * (from expiry on, intrinsic at its expiry price once fixed, at P until then); at a zero
+ * price a call is worth 0 and a put its strike.
+ * @param {Market} m @param {bigint} P @param {bigint} vol @param {bigint} now @param {Fixings} fx
  */
-function markWadAt(m, P, vol, now) {
+function markWadAt(m, P, vol, now, fx) {
   if (m.kind === "perp") return P * ONE;
+  P = expiryPrice(m, now, fx) ?? P;
   const K = /** @type {bigint} */ (m.strike);
   if (P === 0n) return m.kind === "call" ? 0n : K * ONE;
   return optionWad(m.kind, { spot: P, strike: K, vol, seconds: /** @type {bigint} */ (m.expiry) - now });
 }
 
 /** RISK-1: one lot's value in wad at the market's volatility (PRC-12).
- * @param {Params} p @param {Market} m @param {bigint} P @param {bigint} now */
-export function markWad(p, m, P, now) {
-  return markWadAt(m, P, marketVolatility(p, m), now);
+ * @param {Params} p @param {Market} m @param {bigint} P @param {bigint} now @param {Fixings} fx */
+export function markWad(p, m, P, now, fx) {
+  return markWadAt(m, P, marketVolatility(p, m), now, fx);
 }
 
 /** The underlyings of a book's positions.
@@ -54,13 +65,13 @@ export function underlyings(p, book) {
 }
 
 /** RISK-2: floor(sum of qty * mark in wad / ONE) - sum of cost: the book's value rounded once, down.
- * @param {Params} p @param {Book} book @param {Prices} px @param {bigint} now */
-export function unrealizedPnl(p, book, px, now) {
+ * @param {Params} p @param {Book} book @param {Prices} px @param {bigint} now @param {Fixings} fx */
+export function unrealizedPnl(p, book, px, now, fx) {
   let value = 0n;
   let cost = 0n;
   for (const [id, pos] of book) {
     const m = at(p.market, id);
-    value += pos.qty * markWad(p, m, at(px, m.underlying), now);
+    value += pos.qty * markWad(p, m, at(px, m.underlying), now, fx);
     cost += pos.cost;
   }
   return floorDiv(value, ONE) - cost;
@@ -79,13 +90,13 @@ function shortOptionMinimum(p, lots, P) {
 }
 
 /** RISK-4: perpetuals and short options at `bps` of notional, rounded up; a short live
- * option at least its short option minimum (SPAN-5); a long option nothing.
- * @param {Params} p @param {Book} book @param {Prices} px @param {boolean} initial @param {bigint} now */
-function perPositionMargin(p, book, px, initial, now) {
+ * option at least its short option minimum (SPAN-5); a long or settled option nothing (PRC-13).
+ * @param {Params} p @param {Book} book @param {Prices} px @param {boolean} initial @param {bigint} now @param {Fixings} fx */
+function perPositionMargin(p, book, px, initial, now, fx) {
   let total = 0n;
   for (const [id, pos] of book) {
     const m = at(p.market, id);
-    if (m.kind !== "perp" && pos.qty > 0n) continue;
+    if (m.kind !== "perp" && (pos.qty > 0n || expiryPrice(m, now, fx) !== null)) continue;
     const byRate = bpsUp(notional(m, pos.qty, px), initial ? m.im_bps : m.mm_bps);
     total += isLiveOption(m, now) ? max(byRate, shortOptionMinimum(p, -pos.qty, at(px, m.underlying))) : byRate;
   }
@@ -123,8 +134,8 @@ function shiftedVolatility(p, vol, move) {
 }
 
 /** SPAN-3: the worst covered loss over the 16 scenarios of `asset`, zero if nothing loses.
- * @param {Params} p @param {Book} book @param {Prices} px @param {string} asset @param {bigint} now */
-function scanRisk(p, book, px, asset, now) {
+ * @param {Params} p @param {Book} book @param {Prices} px @param {string} asset @param {bigint} now @param {Fixings} fx */
+function scanRisk(p, book, px, asset, now, fx) {
   const P = at(px, asset);
   let worst = 0n;
   for (const [price, move, cover] of scenarios(p, asset, P)) {
@@ -133,7 +144,7 @@ function scanRisk(p, book, px, asset, now) {
       const m = at(p.market, id);
       if (m.underlying !== asset) continue;
       const vol = shiftedVolatility(p, marketVolatility(p, m), move);
-      change += pos.qty * (markWadAt(m, price, vol, now) - markWad(p, m, P, now));
+      change += pos.qty * (markWadAt(m, price, vol, now, fx) - markWad(p, m, P, now, fx));
     }
     const loss = ceilDiv(-change, ONE);
     if (loss > 0n) worst = max(worst, bpsUp(loss, cover));
@@ -142,9 +153,10 @@ function scanRisk(p, book, px, asset, now) {
 }
 
 /** SPAN-6: the inter-month spread charge of `asset`: deltas (PRC-11) net per tenor (an
- * option expiry; perpetuals their own), spreads = min(long tenors, |short tenors|).
- * @param {Params} p @param {Book} book @param {Prices} px @param {string} asset @param {bigint} now */
-function spreadCharge(p, book, px, asset, now) {
+ * option expiry; perpetuals their own), spreads = min(long tenors, |short tenors|); a settled
+ * option's delta is 0 (PRC-13), at a zero price a call's 0 and a put's -ONE (PRC-16).
+ * @param {Params} p @param {Book} book @param {Prices} px @param {string} asset @param {bigint} now @param {Fixings} fx */
+function spreadCharge(p, book, px, asset, now, fx) {
   const P = at(px, asset);
   /** @type {Map<bigint, bigint>} */
   const byTenor = new Map();
@@ -154,7 +166,11 @@ function spreadCharge(p, book, px, asset, now) {
     const lot =
       m.kind === "perp"
         ? ONE
-        : deltaWad(m.kind, {
+        : expiryPrice(m, now, fx) !== null
+          ? 0n
+          : P === 0n
+            ? (m.kind === "call" ? 0n : -ONE)
+            : deltaWad(m.kind, {
             spot: P,
             strike: /** @type {bigint} */ (m.strike),
             vol: marketVolatility(p, m),
@@ -173,33 +189,33 @@ function spreadCharge(p, book, px, asset, now) {
 }
 
 /** SPAN-7: max(min(scan risk + spread charge, standalone risk), short option minimum).
- * @param {Params} p @param {Book} book @param {Prices} px @param {string} asset @param {bigint} now */
-function underlyingRisk(p, book, px, asset, now) {
-  const offset = scanRisk(p, book, px, asset, now) + spreadCharge(p, book, px, asset, now);
+ * @param {Params} p @param {Book} book @param {Prices} px @param {string} asset @param {bigint} now @param {Fixings} fx */
+function underlyingRisk(p, book, px, asset, now, fx) {
+  const offset = scanRisk(p, book, px, asset, now, fx) + spreadCharge(p, book, px, asset, now, fx);
   let standalone = 0n;
   let shortLots = 0n;
   for (const [id, pos] of book) {
     const m = at(p.market, id);
     if (m.underlying !== asset) continue;
-    standalone += scanRisk(p, new Map([[id, pos]]), px, asset, now);
+    standalone += scanRisk(p, new Map([[id, pos]]), px, asset, now, fx);
     if (isLiveOption(m, now) && pos.qty < 0n) shortLots -= pos.qty;
   }
   return max(min(offset, standalone), shortOptionMinimum(p, shortLots, at(px, asset)));
 }
 
 /** RISK-7, SPAN-7, SPAN-8: the scan margin of a book, summed per underlying.
- * @param {Params} p @param {Book} book @param {Prices} px @param {bigint} now */
-export function scanMargin(p, book, px, now) {
+ * @param {Params} p @param {Book} book @param {Prices} px @param {bigint} now @param {Fixings} fx */
+export function scanMargin(p, book, px, now, fx) {
   let total = 0n;
-  for (const x of underlyings(p, book)) total += underlyingRisk(p, book, px, x, now);
+  for (const x of underlyings(p, book)) total += underlyingRisk(p, book, px, x, now, fx);
   return total;
 }
 
 /** RISK-5: the margin of one book under the declared method, initial or maintenance.
- * @param {Params} p @param {Book} book @param {Prices} px @param {boolean} initial @param {bigint} now */
-export function bookMargin(p, book, px, initial, now) {
-  if (p.margin_method === "per_position") return perPositionMargin(p, book, px, initial, now);
-  const s = scanMargin(p, book, px, now);
+ * @param {Params} p @param {Book} book @param {Prices} px @param {boolean} initial @param {bigint} now @param {Fixings} fx */
+export function bookMargin(p, book, px, initial, now, fx) {
+  if (p.margin_method === "per_position") return perPositionMargin(p, book, px, initial, now, fx);
+  const s = scanMargin(p, book, px, now, fx);
   return initial ? bpsUp(s, p.portfolio.im_bps) : s;
 }
 
@@ -219,22 +235,22 @@ function merged(books) {
 }
 
 /** RISK-8: the netted scan margin of an account's books, never more than the isolated one.
- * @param {Params} p @param {Book[]} books @param {Prices} px @param {bigint} now */
-function nettedMargin(p, books, px, now) {
+ * @param {Params} p @param {Book[]} books @param {Prices} px @param {bigint} now @param {Fixings} fx */
+function nettedMargin(p, books, px, now, fx) {
   let isolated = 0n;
-  for (const book of books) isolated += scanMargin(p, book, px, now);
-  return min(scanMargin(p, merged(books), px, now), isolated);
+  for (const book of books) isolated += scanMargin(p, book, px, now, fx);
+  return min(scanMargin(p, merged(books), px, now, fx), isolated);
 }
 
 /** RISK-8 (maintenance) and RISK-IM-2 (initial): the hub's margin of an account's books.
- * @param {Params} p @param {Book[]} books @param {Prices} px @param {boolean} initial @param {bigint} now */
-export function accountMargin(p, books, px, initial, now) {
+ * @param {Params} p @param {Book[]} books @param {Prices} px @param {boolean} initial @param {bigint} now @param {Fixings} fx */
+export function accountMargin(p, books, px, initial, now, fx) {
   if (p.margin_method === "per_position") {
     let total = 0n;
-    for (const book of books) total += perPositionMargin(p, book, px, initial, now);
+    for (const book of books) total += perPositionMargin(p, book, px, initial, now, fx);
     return total;
   }
-  const s = nettedMargin(p, books, px, now);
+  const s = nettedMargin(p, books, px, now, fx);
   return initial ? bpsUp(s, p.portfolio.im_bps) : s;
 }
 
@@ -249,10 +265,12 @@ function bufferRate(p, asset, H) {
 /** PRC-4: the error bound of the pricer's N in wad (so of its deltas). */
 const CDF_ERROR_WAD = 2n;
 
-/** RISK-AGE-5: the buffer weight of a position in wad: ONE for a perpetual, a short or a zero
- * price; a long option's |delta| (PRC-11), before expiry raised by CDF_ERROR_WAD, capped at ONE.
- * @param {Params} p @param {Market} m @param {bigint} qty @param {bigint} P @param {bigint} now */
-function bufferWeight(p, m, qty, P, now) {
+/** RISK-AGE-5: the buffer weight of a position in wad: 0 for a settled option (PRC-13); ONE
+ * for a perpetual, a short or a zero price; a long option's |delta| (PRC-11), before expiry
+ * raised by CDF_ERROR_WAD, capped at ONE.
+ * @param {Params} p @param {Market} m @param {bigint} qty @param {bigint} P @param {bigint} now @param {Fixings} fx */
+function bufferWeight(p, m, qty, P, now, fx) {
+  if (expiryPrice(m, now, fx) !== null) return 0n;
   if (m.kind === "perp" || qty < 0n || P === 0n) return ONE;
   const inputs = {
     spot: P,
@@ -266,14 +284,14 @@ function bufferWeight(p, m, qty, P, now) {
 
 /** RISK-6, RISK-AGE-2, RISK-AGE-5: the buffer of one spoke's book over its horizon (latency
  * plus the report's age): sum of ceil(|qty| * weight * P * rate / (10_000 * ONE)).
- * @param {Params} p @param {string} spoke @param {Book} book @param {Prices} px @param {bigint} now @param {bigint} age */
-function bookBuffer(p, spoke, book, px, now, age) {
+ * @param {Params} p @param {string} spoke @param {Book} book @param {Prices} px @param {bigint} now @param {bigint} age @param {Fixings} fx */
+function bookBuffer(p, spoke, book, px, now, age, fx) {
   const H = at(p.spoke, spoke).latency_s + age;
   let total = 0n;
   for (const [id, pos] of book) {
     const m = at(p.market, id);
     const P = at(px, m.underlying);
-    const w = bufferWeight(p, m, pos.qty, P, now);
+    const w = bufferWeight(p, m, pos.qty, P, now, fx);
     total += ceilDiv(abs(pos.qty) * w * P * bufferRate(p, m.underlying, H), BPS * ONE);
   }
   return total;
@@ -377,13 +395,13 @@ export function hubView(p, s, account, spokes, px, holdings) {
   let buffer = 0n;
   for (const sp of spokes) {
     const r = at(reports, sp);
-    const pnl = r.balance + unrealizedPnl(p, r.positions, px, s.now);
+    const pnl = r.balance + unrealizedPnl(p, r.positions, px, s.now, s.expiry_prices);
     losses += min(0n, pnl); // RISK-11: losses spoke by spoke
     backed += min(max(0n, pnl), poolValue(p, s, sp, px)); // RISK-NET-2
-    buffer += bookBuffer(p, sp, r.positions, px, s.now, reportAge(s, r));
+    buffer += bookBuffer(p, sp, r.positions, px, s.now, reportAge(s, r), s.expiry_prices);
   }
   const books = spokes.map((sp) => at(reports, sp).positions);
-  const maintenance = accountMargin(p, books, px, false, s.now);
+  const maintenance = accountMargin(p, books, px, false, s.now, s.expiry_prices);
   const equity = collateralValue(p, held, px, "haircut_bps") + losses;
   return {
     equity,
@@ -392,6 +410,6 @@ export function hubView(p, s, account, spokes, px, holdings) {
     buffer,
     maintenance,
     requirement: maintenance + buffer,
-    initialRequirement: accountMargin(p, books, px, true, s.now) + buffer,
+    initialRequirement: accountMargin(p, books, px, true, s.now, s.expiry_prices) + buffer,
   };
 }

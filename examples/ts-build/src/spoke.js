@@ -60,10 +60,10 @@ export function fill(pos, qty, price) {
   return { pos: { qty: q + k, cost: c - removed }, realized };
 }
 
-/** SPK-2: local equity = line + balance + unrealized PnL at logical time `now`.
- * @param {Params} p @param {bigint} line @param {bigint} balance @param {Book} book @param {Map<string, bigint>} px @param {bigint} now */
-function localEquity(p, line, balance, book, px, now) {
-  return line + balance + unrealizedPnl(p, book, px, now);
+/** SPK-2: local equity = line + balance + unrealized PnL at the state's time and expiry prices (PRC-13).
+ * @param {Params} p @param {bigint} line @param {bigint} balance @param {Book} book @param {Map<string, bigint>} px @param {State} s */
+function localEquity(p, line, balance, book, px, s) {
+  return line + balance + unrealizedPnl(p, book, px, s.now, s.expiry_prices);
 }
 
 /**
@@ -89,7 +89,7 @@ export function trade(p, s, spoke, account, market, qty, price) {
     if (a.frozen) return rejected("MARGIN_CALLED");
     const px = prices(p, s, underlyings(p, book));
     if (px === null) return rejected("PRICE_UNAVAILABLE");
-    if (localEquity(p, a.line, balance, book, px, s.now) < bookMargin(p, book, px, true, s.now)) return rejected("INSUFFICIENT_MARGIN");
+    if (localEquity(p, a.line, balance, book, px, s) < bookMargin(p, book, px, true, s.now, s.expiry_prices)) return rejected("INSUFFICIENT_MARGIN");
   }
   a.positions = book;
   a.balance = balance;
@@ -105,7 +105,7 @@ export function releaseCredit(p, s, spoke, account, amount) {
   if (amount > a.line) return rejected("INSUFFICIENT_CREDIT");
   const px = prices(p, s, underlyings(p, a.positions));
   if (px === null) return rejected("PRICE_UNAVAILABLE");
-  if (localEquity(p, a.line - amount, a.balance, a.positions, px, s.now) < bookMargin(p, a.positions, px, true, s.now)) {
+  if (localEquity(p, a.line - amount, a.balance, a.positions, px, s) < bookMargin(p, a.positions, px, true, s.now, s.expiry_prices)) {
     return rejected("INSUFFICIENT_MARGIN");
   }
   a.line -= amount;
@@ -131,7 +131,7 @@ export function receiveMarginCall(p, s, spoke, account, epoch) {
   if (epoch <= a.called_epoch) return ignored("STALE_EPOCH");
   const px = prices(p, s, underlyings(p, a.positions));
   if (px === null) return rejected("PRICE_UNAVAILABLE");
-  const b = a.balance + unrealizedPnl(p, a.positions, px, s.now);
+  const b = a.balance + unrealizedPnl(p, a.positions, px, s.now, s.expiry_prices);
   const loss = min(max(-b, 0n), a.line);
   const released = a.line - loss;
   a.line = 0n;

@@ -29,7 +29,7 @@
  * }} Hub
  * @typedef {{ in_flight: Map<bigint, Envelope>, delivered: Set<bigint>, next_id: bigint }} Network
  * @typedef {{ granted: Map<string, bigint>, released: Map<string, bigint>, claimed: Map<string, bigint>, paid: Map<string, bigint>, compromised: Set<string> }} Ghost
- * @typedef {{ now: bigint, quotes: Map<string, { price: bigint, time: bigint }>, hub: Hub, spokes: Map<string, Map<string, SpokeAccount>>, network: Network, ghost: Ghost }} State
+ * @typedef {{ now: bigint, quotes: Map<string, { price: bigint, time: bigint }>, expiry_prices: Map<string, bigint>, hub: Hub, spokes: Map<string, Map<string, SpokeAccount>>, network: Network, ghost: Ghost }} State
  * @typedef {"accepted" | "rejected" | "ignored"} Status
  * @typedef {{ status: Status, error: string | null, emitted: bigint[] }} Outcome
  */
@@ -72,6 +72,7 @@ export function initialState(p) {
   return {
     now: 0n,
     quotes: new Map(),
+    expiry_prices: new Map(), // PRC-14: none fixed at INIT-1
     hub: {
       collateral: dense(p.accounts, () => dense(assets, () => 0n)),
       alloc: dense(p.accounts, () => dense(spokes, () => 0n)),

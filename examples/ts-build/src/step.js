@@ -61,9 +61,9 @@ function apply(p, s, a) {
     case "SendReport":
       return sendReport(s, a.spoke, a.account);
     case "PublishPrice":
-      return publishPrice(s, a.feed, a.price);
+      return publishPrice(p, s, a.feed, a.price);
     case "AdvanceTime":
-      return advanceTime(s, a.seconds);
+      return advanceTime(p, s, a.seconds);
     case "Liquidate":
       return liquidate(p, s, a.account);
     case "SetCap":

@@ -3,7 +3,8 @@
 // v1): the adapter shows decisions, which move only when a margin is close to equity, so
 // check.py also compares the values themselves, exactly, on generated books. One JSON
 // object per line each way:
-//   {"params": <params>, "now": t, "prices": {asset: P}, "books": [[{"market","qty","cost"}]]}
+//   {"params": <params>, "now": t, "prices": {asset: P}, "expiry_prices": {market: E} (optional,
+//    PRC-14), "books": [[{"market","qty","cost"}]]}
 //   -> {"ok": true, "marks": {market: wad}, "books": [{"pnl","maintenance","initial"}],
 //       "account": {"maintenance","initial"}}
 // Marks are RISK-1/PRC-8 (wad), book margins RISK-5 (SPAN-1..SPAN-7 or RISK-4), the
@@ -21,6 +22,7 @@ function answer(line) {
   const req = /** @type {{ [k: string]: JsonValue }} */ (parse(line));
   const p = readParams(req.params);
   const now = /** @type {bigint} */ (req.now);
+  const fx = new Map(Object.entries(/** @type {{ [k: string]: bigint }} */ (req.expiry_prices ?? {})));
   const px = new Map(Object.entries(/** @type {{ [k: string]: bigint }} */ (req.prices)));
   const books = /** @type {{ market: string, qty: bigint, cost: bigint }[][]} */ (req.books).map(
     (b) => /** @type {Book} */ (new Map(b.map((x) => [x.market, { qty: x.qty, cost: x.cost }]))),
@@ -29,17 +31,17 @@ function answer(line) {
   const marks = {};
   for (const m of p.markets) {
     const P = px.get(m.underlying);
-    if (P !== undefined) marks[m.id] = markWad(p, m, P, now);
+    if (P !== undefined) marks[m.id] = markWad(p, m, P, now, fx);
   }
   return {
     ok: true,
     marks,
     books: books.map((b) => ({
-      pnl: unrealizedPnl(p, b, px, now),
-      maintenance: bookMargin(p, b, px, false, now),
-      initial: bookMargin(p, b, px, true, now),
+      pnl: unrealizedPnl(p, b, px, now, fx),
+      maintenance: bookMargin(p, b, px, false, now, fx),
+      initial: bookMargin(p, b, px, true, now, fx),
     })),
-    account: { maintenance: accountMargin(p, books, px, false, now), initial: accountMargin(p, books, px, true, now) },
+    account: { maintenance: accountMargin(p, books, px, false, now, fx), initial: accountMargin(p, books, px, true, now, fx) },
   };
 }
 
