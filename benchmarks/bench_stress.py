@@ -1,7 +1,8 @@
 """A stress run of 10,000 accounts x 1,000 price steps (issue 12's target: under 60 s).
 
 Two figures, measured in the same run, both in CPU seconds (`time.process_time`; the
-machine is shared, so wall time is printed beside but not judged):
+machine is shared, so wall time is printed beside, with the load average (1 min) before
+each run):
 - baseline: one path through `stresslab.simulate.run_path` with the scalar model behind
   the risk seam (`stresslab.scalar_pass`), on a sample of accounts and steps, scaled to
   the full size by account-steps (its cost is linear in both);
@@ -13,6 +14,7 @@ Run: `python benchmarks/bench_stress.py [--accounts N] [--steps M] [--sample-acc
 """
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -48,18 +50,22 @@ def main() -> None:
     args = parser.parse_args()
     full = args.accounts * (args.steps + 1)
     sample = args.sample_accounts * (args.sample_steps + 1)
+    load = os.getloadavg()[0]
     cpu, wall, _ = one_path(args.sample_accounts, args.sample_steps, scalar_pass.risk_pass)
     baseline = cpu * full / sample
     print(
         f"baseline (scalar model): {args.sample_accounts} accounts x {args.sample_steps} steps "
-        f"in {cpu:.2f} s CPU ({wall:.2f} s wall): {1e6 * cpu / sample:.0f} µs per account-step; "
+        f"in {cpu:.2f} s CPU ({wall:.2f} s wall, load {load:.1f}): "
+        f"{1e6 * cpu / sample:.0f} µs per account-step; "
         f"{args.accounts} x {args.steps} extrapolated: {baseline:,.0f} s CPU"
     )
+    load = os.getloadavg()[0]
     cpu, wall, liquidations = one_path(args.accounts, args.steps, RISK_PASS)
     verdict = "meets" if cpu < TARGET_S else "misses"
     print(
         f"engine ({RISK_PASS.__module__}): {args.accounts} x {args.steps} in {cpu:.2f} s CPU "
-        f"({wall:.2f} s wall), {liquidations} liquidations; {baseline / cpu:,.0f}x the "
+        f"({wall:.2f} s wall, load {load:.1f}), {liquidations} liquidations; "
+        f"{baseline / cpu:,.0f}x the "
         f"baseline; {verdict} the {TARGET_S:.0f} s target"
     )
 

@@ -13,10 +13,12 @@ chapter (CONF-5), so that every chapter has a bug the harness must catch.
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from importlib import import_module
 from types import ModuleType
 from typing import Any
 
 import model.delivery
+import model.force_settle
 import model.hub
 import model.liquidation
 import model.oracle
@@ -72,6 +74,13 @@ def message_not_consumed(_: Any) -> Any:
     return consume
 
 
+def listing_ignored(_: Any) -> Any:
+    def is_listed(state: State, spoke: str) -> bool:
+        return True
+
+    return is_listed
+
+
 def any_sender_authentic(_: Any) -> Any:
     def is_authentic(state: State, sender: str, receiver: str, payload: Any) -> bool:
         return True
@@ -116,6 +125,27 @@ def claims_ignore_pause(original: Callable[[State, str, LossClaim], Step]) -> An
         return replace(after, hub=replace(after.hub, paused=paused)), outcome
 
     return receive_loss_claim
+
+
+def never_before_deadline(_: Any) -> Any:
+    def before_deadline(state: State, account: str) -> bool:
+        return False
+
+    return before_deadline
+
+
+def failed_head_stays(_: Any) -> Any:
+    def requeue(state: State, envelope: Any) -> State:
+        return state
+
+    return requeue
+
+
+def bucket_never_refills(_: Any) -> Any:
+    def refill(state: State, seconds: int) -> State:
+        return state
+
+    return refill
 
 
 BUGS: tuple[Bug, ...] = (
@@ -209,6 +239,48 @@ BUGS: tuple[Bug, ...] = (
         model.delivery.AT_HUB,
         "LossClaim",
         claims_ignore_pause,
+    ),
+    Bug(
+        "settles-before-the-deadline",
+        "liveness",
+        "LIVE-2",
+        "a keeper may force-settle a liquidation as soon as it starts, so a spoke that would "
+        "have answered in time is severed and charged its whole allocation (a timeout that "
+        "is never checked, or checked against the wrong clock)",
+        model.force_settle,
+        "before_deadline",
+        never_before_deadline,
+    ),
+    Bug(
+        "grants-to-delisted",
+        "listing",
+        "HUB-GRANT-5",
+        "a delisted spoke is still granted credit while it is being drained (a whitelist "
+        "checked when a venue is onboarded, not each time credit is allocated to it)",
+        model.hub,
+        "is_listed",
+        listing_ignored,
+    ),
+    Bug(
+        "failed-head-blocks",
+        "channels",
+        "CHAN-3",
+        "on an ordered channel a message its receiver refuses stays at the head, and every "
+        "message behind it waits until an operator clears it (LayerZero's and IBC's ordered "
+        "channels, blocked by one failing message)",
+        model.delivery,
+        "requeue",
+        failed_head_stays,
+    ),
+    Bug(
+        "bucket-never-refills",
+        "channels",
+        "RATE-4",
+        "the rate limit's bucket is charged but never refilled, so after a few claims the "
+        "partition's honest losses wait for ever (a token bucket without its refill)",
+        import_module("model.step"),  # `model.step` is also the name of the function
+        "refill",
+        bucket_never_refills,
     ),
 )
 

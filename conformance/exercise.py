@@ -55,7 +55,11 @@ BY_KIND = {
     "UnpauseSpoke": ("ACT-12", "GOV-3"),
     "Deliver": ("ACT-13", "MSG-8", "MSG-10", "MSG-14"),
     "Inject": ("ACT-14", "ADV-1"),
-    "PayOut": ("ACT-15", "FLOW-PAY-1"),
+    "ForceSettle": ("ACT-15", "LIVE-2"),
+    "ListSpoke": ("ACT-16", "LIST-2"),
+    "DelistSpoke": ("ACT-17", "LIST-3"),
+    "RemoveSpoke": ("ACT-18", "LIST-4"),
+    "PayOut": ("ACT-19", "FLOW-PAY-1"),
 }
 
 ACCEPTED = {
@@ -75,7 +79,8 @@ ACCEPTED = {
     "ReleaseCredit": ("SPK-REL-1", "SPK-REL-2", "MSG-3", "MSG-9"),
     "Trade": ("SPK-TRADE-3", "SPK-TRADE-4", "SPK-TRADE-5", "SPK-REP-1", "SPK-4", "MSG-5"),
     "SendReport": ("SPK-REP-1", "MSG-5", "MSG-9"),
-    "Liquidate": ("LIQ-2", "MSG-2", "RISK-10"),
+    "Liquidate": ("LIQ-2", "MSG-2", "RISK-10", "LIVE-1"),
+    "ForceSettle": ("LIVE-3", "LIVE-4", "INV-LIVE-3", "HUB-LOSS-1"),
     "PayOut": ("FLOW-PAY-2",),
 }
 
@@ -105,7 +110,7 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.ALREADY_PAUSED: ("GOV-2",),
     Error.NOT_PAUSED: ("GOV-3",),
     Error.REPORT_TOO_OLD: ("RISK-AGE-4",),
-    Error.IN_TOP_UP_WINDOW: ("FLOW-CALL-2", "PAR-17"),
+    Error.IN_TOP_UP_WINDOW: ("FLOW-CALL-2", "PAR-22"),
     Error.EXCEEDS_OWED: ("FLOW-PAY-2",),
     Error.INSUFFICIENT_MARGIN: ("SPK-2", "RISK-5"),
     Error.INSUFFICIENT_CREDIT: ("SPK-REL-1",),
@@ -118,7 +123,16 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.MALFORMED_REPORT: ("HUB-REP-4",),
     Error.STALE_EPOCH: (),
     Error.EXCEEDS_ALLOCATION: ("INV-PART-2",),
-    Error.NOT_LIQUIDATING: ("LIQ-3",),
+    Error.DEADLINE_NOT_REACHED: ("LIVE-2", "INV-LIVE-4"),
+    Error.SPOKE_SEVERED: ("LIVE-5", "INV-LIVE-2"),
+    Error.NOT_LIQUIDATING: (),
+    Error.SPOKE_NOT_LISTED: ("LIST-1",),
+    Error.ALREADY_LISTED: ("LIST-2",),
+    Error.SPOKE_REMOVED: ("LIST-2",),
+    Error.NOT_DELISTED: ("LIST-4",),
+    Error.SPOKE_NOT_DRAINED: ("LIST-4", "INV-LIST-2"),
+    Error.OUT_OF_ORDER: ("CHAN-1", "CHAN-2"),
+    Error.RATE_LIMITED: ("RATE-1", "RATE-3", "RATE-6"),
 }
 
 BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
@@ -129,6 +143,8 @@ BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
     ("Withdraw", Error.REPORT_TOO_OLD): ("HUB-WD-3",),
     ("GrantCredit", Error.REPORT_TOO_OLD): ("HUB-GRANT-2",),
     ("GrantCredit", Error.SPOKE_PAUSED): ("HUB-GRANT-1",),
+    ("GrantCredit", Error.SPOKE_NOT_LISTED): ("HUB-GRANT-5", "INV-LIST-1"),
+    ("DelistSpoke", Error.SPOKE_NOT_LISTED): ("LIST-3",),
     ("GrantCredit", Error.ACCOUNT_LIQUIDATING): ("HUB-GRANT-1",),
     ("Withdraw", Error.ACCOUNT_LIQUIDATING): ("HUB-WD-1",),
     ("Liquidate", Error.ACCOUNT_LIQUIDATING): ("LIQ-1",),
@@ -140,6 +156,8 @@ BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
     ("ReleaseCredit", Error.INSUFFICIENT_MARGIN): ("SPK-REL-1",),
     ("Deliver", Error.ALREADY_DELIVERED): ("MSG-11",),
     ("Inject", Error.FORGED_SENDER): ("ADV-1",),
+    ("GrantCredit", Error.SPOKE_SEVERED): ("HUB-GRANT-1",),
+    ("ForceSettle", Error.PRICE_UNAVAILABLE): ("LIVE-7", "HUB-LOSS-5"),
 }
 
 BY_PAYLOAD_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
@@ -156,8 +174,9 @@ BY_PAYLOAD_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
 
 BY_PHASE = {
     "settled": ("LIQ-6", "LIQ-7", "INV-LIQ-2", "MSG-15", "NUM-2"),
-    "bad debt to insurance": ("HUB-LOSS-3",),
+    "bad debt to insurance": ("HUB-LOSS-3", "HUB-LOSS-6", "INS-1", "INS-2", "INV-INS-1"),
     "socialized": ("HUB-LOSS-4",),
+    "force-settled": ("INV-LIVE-1", "LIQ-6", "LIQ-7"),
 }
 
 BY_STATUS = {
@@ -172,6 +191,9 @@ EXCLUDED: dict[str, str] = {
     "FLOW-CALL-6": "a premise of the propagation BMC (`intermargin prove`), not a build's "
     "behaviour: tests/test_flows.py",
     "PROOF": "the proof runner's budgets (`intermargin prove`), not a build's behaviour",
+    "INS-3": "the insurance bound proved for every fund seed and limit, not a build's behaviour",
+    "BMC": "what the propagation BMC fixes in its pre-state (`proofs/bmc.py`), not a build's "
+    "behaviour",
     "TRC": "the trace file format; vectors have their own format (CONF-8)",
     "CONF": "the conformance kit itself, checked by tests/test_conformance_*.py",
     "PAR": "parameter validation happens before `init`; a vector carries only valid "
@@ -205,6 +227,10 @@ EXCLUDED: dict[str, str] = {
     "PRC-4": "an approximation bound of N, checked against mpmath: tests/test_pricing.py",
     "PRC-5": "the exactness of sqrt, checked in tests/test_pricing.py",
     "PRC-10": "the price error bound over the whole domain: tests/test_pricing.py",
+    "SPAN-9": "the parameter sets of the vectors declare no inter-commodity spread; the credit "
+    "is checked against CME's published example and by laws in tests/test_intercommodity.py, "
+    "and the vectorized engine against the model on a shape that declares one "
+    "(tests/test_vectorized.py)",
     "PRC-15": "an expired option without an expiry price is valued only while its underlying "
     "has no price, when every valuation fails closed (or at genesis for an expiry of 0): "
     "tests/test_expiry.py",
@@ -213,6 +239,11 @@ EXCLUDED: dict[str, str] = {
     "ITF": "the ITF export of `replay --itf`, not a build's behaviour: tests/test_itf.py",
     "STRESS": "the stress lab (`intermargin stress`) measures the protocol, it is no rule of "
     "it: tests/test_stress*.py, tests/test_cli_stress.py",
+    "LIVE-8": "a premise of the proofs' liquidation BMC, not a build's behaviour",
+    "LIVE-9": "force-settle under a rate limit: no vector combines the liveness and channels "
+    "chapters yet; tests/test_liveness.py, loss-rate/step/ForceSettle",
+    "RATE-5": "a statement about the parameters (a loss above the capacity never passes; "
+    "capacity at least the cap keeps every honest loss claimable): tests/test_channels.py",
     "VEC": "the vectorized engine is a second formulation of the risk rules, checked equal to "
     "the model row by row: tests/test_vectorized.py, `intermargin verify --only vectorized`",
 }
@@ -291,6 +322,7 @@ def oracle_read(pre: State) -> set[str]:
 
 
 PRICE_READERS = {
+    "ForceSettle",
     "Withdraw",
     "GrantCredit",
     "ReleaseCredit",
@@ -329,6 +361,13 @@ def exercised(
             ids.add("MSG-11")
     for phase in phases:
         ids |= set(BY_PHASE.get(phase, ()))
+    severed_accounts = {a for a, _ in pre.hub.severed}
+    if (
+        kind == "Liquidate"
+        and outcome.accepted
+        and getattr(action, "account", None) in severed_accounts
+    ):
+        ids.add("LIVE-6")
     account = getattr(action, "account", None)
     if kind in PRICE_READERS:
         ids |= oracle_read(pre)
@@ -348,7 +387,7 @@ def exercised(
         outcome.accepted or outcome.error is Error.INSUFFICIENT_CAPACITY
     ):
         ids |= {"RISK-IM-1", "RISK-IM-2", "RISK-NET-4"}
-    ids |= spoke_effects(pre, post)
+    ids |= spoke_effects(pre, post) | channel_effects(pre, action, post, outcome)
     ids |= call_effects(pre, action, post)
     if post.oracle.expiry_prices != pre.oracle.expiry_prices:
         ids |= {"PRC-14", "OBS-6"}
@@ -364,11 +403,32 @@ def call_effects(pre: State, action: Action, post: State) -> set[str]:
     before, after = pre.hub.status[account], post.hub.status[account]
     found: set[str] = set()
     if after.called and not before.called:
-        found |= {"FLOW-CALL-1", "PAR-17"}
+        found |= {"FLOW-CALL-1", "PAR-22"}
     if before.called and not after.called:
         found.add("FLOW-CALL-5" if after.liquidating else "FLOW-CALL-3")
     if pre.params.top_up_window_s and after.liquidating and not before.liquidating:
-        found |= {"FLOW-CALL-2", "PAR-18"}
+        found |= {"FLOW-CALL-2", "PAR-23"}
+    return found
+
+
+REFUSALS = (Error.PRICE_UNAVAILABLE, Error.SPOKE_PAUSED, Error.RATE_LIMITED)
+
+
+def channel_effects(pre: State, action: Action, post: State, outcome: Outcome) -> set[str]:
+    """CHAN-*, RATE-*: ordered channels and rate limits at work in this step."""
+    found: set[str] = set()
+    if pre.params.channel_ordering == "ordered":
+        found.add("CHAN-1")
+        if isinstance(action, Deliver) and outcome.status != "rejected":
+            found |= {"CHAN-2", "INV-CHAN-1"}
+            if outcome.status == "ignored" and outcome.error in REFUSALS:
+                found |= {"CHAN-3", "CHAN-5"}
+        if isinstance(action, Inject) and post.network == pre.network:
+            found.add("CHAN-4")
+    if pre.hub.buckets:
+        found |= {"RATE-1", "RATE-2", "INV-RATE-1", "INV-RATE-2"}
+        if post.hub.buckets != pre.hub.buckets:
+            found.add("RATE-4" if action.type == "AdvanceTime" else "RATE-3")
     return found
 
 

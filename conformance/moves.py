@@ -27,15 +27,19 @@ from model.state import State
 from spec.actions import (
     Action,
     AdvanceTime,
+    DelistSpoke,
     Deliver,
     Deposit,
+    ForceSettle,
     GrantCredit,
     Inject,
     Liquidate,
+    ListSpoke,
     PauseSpoke,
     PayOut,
     PublishPrice,
     ReleaseCredit,
+    RemoveSpoke,
     SendReport,
     SetCap,
     Trade,
@@ -44,7 +48,7 @@ from spec.actions import (
 )
 from spec.bounds import HUB, MAX_AMOUNT
 from spec.chapters import CHAPTER_OF, Chapter
-from spec.messages import LossClaim
+from spec.messages import ExposureReport, LossClaim
 
 accounts = st.sampled_from(("alice", "alice", "alice", "bob", "carol"))
 """Mostly one account, so that a run's deposits, prices, grants and trades meet on it."""
@@ -206,6 +210,18 @@ def unpause(draw: st.DrawFn, state: State) -> Action:
     return UnpauseSpoke(spoke=draw(spokes))
 
 
+def list_spoke(draw: st.DrawFn, state: State) -> Action:
+    return ListSpoke(spoke=draw(spokes))
+
+
+def delist(draw: st.DrawFn, state: State) -> Action:
+    return DelistSpoke(spoke=draw(spokes))
+
+
+def remove(draw: st.DrawFn, state: State) -> Action:
+    return RemoveSpoke(spoke=draw(spokes))
+
+
 def in_flight(state: State) -> bool:
     return bool(state.network.in_flight)
 
@@ -251,6 +267,38 @@ def claim_allocation(draw: st.DrawFn, state: State) -> Action:
     )
 
 
+def force_settle(draw: st.DrawFn, state: State) -> Action:
+    """LIVE-2: a keeper force-settles whenever it likes."""
+    return ForceSettle(account=draw(accounts))
+
+
+def liquidating(state: State) -> bool:
+    return any(s.liquidating for s in state.hub.status.values())
+
+
+def wait_out_the_deadline(draw: st.DrawFn, state: State) -> tuple[Action, ...]:
+    """LIVE-1..LIVE-3: time passes a running liquidation's deadline, and a keeper settles."""
+    account = draw(among(tuple(a for a, s in state.hub.status.items() if s.liquidating)))
+    wait = max(state.hub.status[account].deadline - state.oracle.now, 1)
+    return (AdvanceTime(seconds=wait), ForceSettle(account=account))
+
+
+def stranded_liquidation(draw: st.DrawFn, state: State) -> tuple[Action, ...]:
+    """LIVE-2: the shortest way into a liquidation a keeper may want to cut short: an account
+    backs a little credit on the adversary's spoke, which reports a loss far beyond it; the
+    account is liquidated, and a keeper force-settles at once (refused: the deadline)."""
+    account = draw(accounts)
+    seq = state.hub.reports[(account, fz.ADVERSARY)].seq + 1
+    loss = ExposureReport(account=account, seq=seq, balance=-10_000, positions=())
+    return (
+        Deposit(account=account, asset="USD", amount=100),
+        GrantCredit(account=account, spoke=fz.ADVERSARY, amount=50),
+        Inject(sender=fz.ADVERSARY, receiver=HUB, payload=loss),
+        Liquidate(account=account),
+        ForceSettle(account=account),
+    )
+
+
 BAD_INPUTS: tuple[Action, ...] = (
     Deposit(account="mallory", asset="USD", amount=1),
     GrantCredit(account="alice", spoke="moon", amount=1),
@@ -263,6 +311,7 @@ BAD_INPUTS: tuple[Action, ...] = (
     SendReport(spoke="sol", account="mallory"),
     SetCap(spoke="moon", cap=1),
     PayOut(spoke="moon", asset="USD", amount=1),
+    DelistSpoke(spoke="moon"),
 )
 """Actions naming an undeclared id or an amount out of bounds (ERR-2), the values of the
 fuzzer's `bad_inputs`, as a table so that each chapter draws only its own."""
@@ -300,6 +349,10 @@ MOVES: tuple[Move, ...] = (
     Move("pause", "governance", pause),
     Move("unpause", "governance", unpause),
     Move("bad governance input", "governance", bad_input("governance")),
+    Move("list", "listing", list_spoke),
+    Move("delist", "listing", delist),
+    Move("remove", "listing", remove),
+    Move("bad listing input", "listing", bad_input("listing")),
     Move("deliver", "messaging", deliver, in_flight),
     Move("deliver in order", "messaging", deliver, in_flight),
     Move("replay", "messaging", replay, delivered),
@@ -307,6 +360,14 @@ MOVES: tuple[Move, ...] = (
     Move("forge", "adversary", forge),
     Move("malicious spoke", "adversary", malicious),
     Move("claim allocation", "adversary", claim_allocation, lambda s: bool(adversary_allocated(s))),
+    Move("force settle", "liveness", force_settle),
+    Move("wait out the deadline", "liveness", wait_out_the_deadline, liquidating, ("oracle",)),
+    Move(
+        "stranded liquidation",
+        "liveness",
+        stranded_liquidation,
+        also=("hub", "adversary", "liquidation"),
+    ),
 )
 
 

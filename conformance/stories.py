@@ -1011,7 +1011,10 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "netting": "risk",
     "naked-option": "risk",
     "top-up": "liquidation",
+    "ordered-channel": "channels",
     "expiry": "risk",
+    "silent-spoke": "liveness",
+    "delist": "listing",
 }
 
 
@@ -1032,4 +1035,16 @@ def scenario_stories() -> tuple[Story, ...]:
 
 
 def stories() -> tuple[Story, ...]:
-    return (*UNITS, *ADVERSARIAL, *scenario_stories())
+    # these build on this module's stories
+    from conformance.channel_stories import CHANNEL_STORIES
+    from conformance.listing_stories import LISTING_STORIES
+    from conformance.liveness_stories import LIVENESS
+
+    return (
+        *UNITS,
+        *LISTING_STORIES,
+        *ADVERSARIAL,
+        *LIVENESS,
+        *CHANNEL_STORIES,
+        *scenario_stories(),
+    )

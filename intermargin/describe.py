@@ -111,6 +111,11 @@ def liquidate_text(action: actions.Liquidate, before: State | None) -> str:
     return f"Liquidate {action.account}"
 
 
+@ACTION_TEXT("ForceSettle")
+def force_settle_text(action: actions.ForceSettle, before: State | None) -> str:
+    return f"ForceSettle {action.account}"
+
+
 @ACTION_TEXT("SetCap")
 def cap_text(action: actions.SetCap, before: State | None) -> str:
     return f"SetCap {action.spoke} {short(action.cap)}"
@@ -118,6 +123,13 @@ def cap_text(action: actions.SetCap, before: State | None) -> str:
 
 @ACTION_TEXT("PauseSpoke", "UnpauseSpoke")
 def pause_text(action: actions.PauseSpoke | actions.UnpauseSpoke, before: State | None) -> str:
+    return f"{action.type.removesuffix('Spoke')} {action.spoke}"
+
+
+@ACTION_TEXT("ListSpoke", "DelistSpoke", "RemoveSpoke")
+def listing_text(
+    action: actions.ListSpoke | actions.DelistSpoke | actions.RemoveSpoke, before: State | None
+) -> str:
     return f"{action.type.removesuffix('Spoke')} {action.spoke}"
 
 

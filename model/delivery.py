@@ -6,6 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from model.catalog import catalog
+from model.channels import is_head, is_ordered, requeue
 from model.hub import receive_exposure_report, receive_loss_claim, receive_release
 from model.liquidation import receive_liquidation_report
 from model.network import consume
@@ -47,27 +48,43 @@ def receive(state: State, sender: str, receiver: str, payload: Message) -> Step:
         return ignore(state, Error.UNKNOWN_ACCOUNT)
     if payload.type in HUB_KINDS:
         return AT_SPOKE[payload.type](state, receiver, payload)
+    return receive_at_hub(state, sender, payload)
+
+
+def receive_at_hub(state: State, sender: str, payload: Message) -> Step:
+    """LIVE-5: the hub takes a spoke's message by its own rule, unless a force-settle severed
+    the spoke from the account: then whatever it says is consumed and counts for nothing
+    (its allocation was already charged in full, INV-LIVE-2)."""
+    if (payload.account, sender) in state.hub.severed:
+        return ignore(state, Error.SPOKE_SEVERED)
     return AT_HUB[payload.type](state, sender, payload)
 
 
 def deliver(state: State, action: Deliver) -> Step:
-    """MSG-10..MSG-12: deliver a message in flight.
+    """MSG-10..MSG-12, CHAN-2..CHAN-3: deliver a message in flight.
 
     Delivering an id already delivered is a replay and is rejected (INV-AMO-1).
+    On an ordered channel only the channel's head can be delivered (OUT_OF_ORDER).
     If the receiver rejects the message (say, no price to act on), it stays in
-    flight to be delivered later; if the receiver ignores it, it is consumed.
+    flight to be delivered later, or, the head of an ordered channel, it is requeued at
+    the back of its channel (the delivery is ignored with the receiver's error); if the
+    receiver ignores it, it is consumed.
     """
     if action.message_id in state.network.delivered:
         return reject(state, Error.ALREADY_DELIVERED)
     envelope = state.network.in_flight.get(action.message_id)
     if envelope is None:
         return reject(state, Error.UNKNOWN_MESSAGE)
+    if is_ordered(state) and not is_head(state, envelope):
+        return reject(state, Error.OUT_OF_ORDER)
     after, outcome = receive(
         consume(state, envelope.id), envelope.sender, envelope.receiver, envelope.payload
     )
-    if outcome.status == "rejected":
-        return state, outcome
-    return after, outcome
+    if outcome.status != "rejected":
+        return after, outcome
+    if is_ordered(state):
+        return requeue(state, envelope), outcome.model_copy(update={"status": "ignored"})
+    return state, outcome
 
 
 def inject(state: State, action: Inject) -> Step:

@@ -5,7 +5,9 @@ from dataclasses import replace
 
 from model.calls import call_met, under_margin_call, with_call
 from model.catalog import catalog
+from model.channels import charge, rate_limited
 from model.ledger import pay_loss, seizure_prices
+from model.listing import is_listed
 from model.network import send
 from model.oracle import prices_of
 from model.outcome import Step, accept, ignore, reject
@@ -100,8 +102,8 @@ def withdraw(state: State, action: Withdraw) -> Step:
 
 
 def grant_credit(state: State, action: GrantCredit) -> Step:
-    """HUB-GRANT-1..4, FLOW-CALL-4, RISK-IM-2, RISK-AGE-4: allocate free capacity to a spoke
-    and send the grant (not while the account is under a top-up call).
+    """HUB-GRANT-1..5, FLOW-CALL-4, RISK-IM-2, RISK-AGE-4, LIVE-5: allocate free capacity to a
+    spoke and send the grant (not while the account is under a top-up call).
 
     The hub counts the credit as allocated from the moment it sends, so credit
     in flight can never back a second grant or a withdrawal (INV-CREDIT-1).
@@ -117,6 +119,10 @@ def grant_credit(state: State, action: GrantCredit) -> Step:
         return reject(state, Error.ACCOUNT_LIQUIDATING)
     if under_margin_call(state, action.account):
         return reject(state, Error.MARGIN_CALLED)  # FLOW-CALL-4
+    if (action.account, action.spoke) in state.hub.severed:
+        return reject(state, Error.SPOKE_SEVERED)  # LIVE-5
+    if not is_listed(state, action.spoke):
+        return reject(state, Error.SPOKE_NOT_LISTED)  # HUB-GRANT-5, INV-LIST-1
     if action.spoke in state.hub.paused:
         return reject(state, Error.SPOKE_PAUSED)
     granted = link(
@@ -149,12 +155,14 @@ def receive_release(state: State, spoke: SpokeId, msg: CreditRelease) -> Step:
 
 
 def receive_loss_claim(state: State, spoke: SpokeId, msg: LossClaim) -> Step:
-    """HUB-CLAIM-1..3: a loss claim consumes allocation and is paid from collateral.
+    """HUB-CLAIM-1..3, RATE-3: a loss claim consumes allocation and is paid from collateral.
 
     A paused spoke's claims wait in flight (circuit breaker); a claim above the
     allocation it draws on is ignored, so what a spoke can ever take for an
     account is bounded by what was allocated to it (INV-PART-2).  Without the
-    prices to value what it would seize, the claim waits in flight (HUB-LOSS-5).
+    prices to value what it would seize, the claim waits in flight (HUB-LOSS-5), and so
+    does a claim above what a rate-limited spoke's bucket holds (RATE-3); an accepted claim
+    is charged to the bucket.
     """
     if spoke in state.hub.paused:
         return reject(state, Error.SPOKE_PAUSED)
@@ -163,7 +171,9 @@ def receive_loss_claim(state: State, spoke: SpokeId, msg: LossClaim) -> Step:
     prices = seizure_prices(state, msg.account)
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
-    state = with_allocation(state, msg.account, spoke, -msg.amount)
+    if rate_limited(state, spoke, msg.amount):
+        return reject(state, Error.RATE_LIMITED)  # RATE-3: waits for the bucket to refill
+    state = charge(with_allocation(state, msg.account, spoke, -msg.amount), spoke, msg.amount)
     state = add_ghost(state, "claimed", spoke, msg.amount)
     return accept(pay_loss(state, msg.account, spoke, msg.amount, prices))
 

@@ -10,11 +10,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from model.insurance import limit_of
 from model.oracle import prices_of
 from model.risk import assets_needed, free_capacity
 from model.spoke import is_risk_reducing
 from model.state import AccountId, AccountStatus, Position, SpokeId, State
-from spec.actions import Action, Deliver, GrantCredit, Trade, Withdraw
+from spec.actions import Action, Deliver, ForceSettle, GrantCredit, Trade, Withdraw
+from spec.bounds import HUB
+from spec.errors import Error
 from spec.messages import CreditGrant, CreditRelease, Envelope, LiquidationReport, LossClaim
 from spec.outcome import Outcome
 
@@ -45,10 +48,11 @@ def credit_in_flight(state: State, account: AccountId, spoke: SpokeId) -> int:
 
 
 def credit_conservation(state: State) -> str | None:
-    """INV-CREDIT-1: for every account and every spoke that follows its rules, the hub's
-    allocation equals the spoke's credit line plus the credit in flight between them."""
+    """INV-CREDIT-1: for every account and every spoke that follows its rules and is not
+    severed from it (LIVE-5), the hub's allocation equals the spoke's credit line plus the
+    credit in flight between them."""
     for (account, spoke), alloc in state.hub.alloc.items():
-        if spoke in state.ghost.compromised:
+        if spoke in state.ghost.compromised or (account, spoke) in state.hub.severed:
             continue
         line = state.spokes[(spoke, account)].line
         moving = credit_in_flight(state, account, spoke)
@@ -144,7 +148,11 @@ def at_most_once(state: State) -> str | None:
 
 def liquidation_freeze(state: State) -> str | None:
     """INV-LIQ-1 (state part): while an account liquidates under epoch e, no grant of epoch
-    e is in flight, and every spoke that has received the call of epoch e is frozen."""
+    e is in flight, and every spoke that has received the call of epoch e is frozen; not
+    once the hub's own key is compromised (an authentic hub message injected), as in the
+    proofs' formula."""
+    if HUB in state.ghost.compromised:
+        return None
     for account, status in state.hub.status.items():
         if not status.liquidating:
             continue
@@ -156,6 +164,48 @@ def liquidation_freeze(state: State) -> str | None:
             acct = state.spokes[(spoke, account)]
             if acct.called_epoch == status.epoch and not acct.frozen:
                 return f"{spoke} received margin call {status.epoch} for {account} but trades on"
+    return None
+
+
+def severed_means_settled(state: State) -> str | None:
+    """INV-LIVE-2: a pair a force-settle severed is never pending and holds no allocation."""
+    for account, spoke in sorted(state.hub.severed):
+        if spoke in state.hub.status[account].pending:
+            return f"{spoke} is severed from {account} but still pending"
+        if state.hub.alloc[(account, spoke)] != 0:
+            return f"{spoke} is severed from {account} but holds an allocation"
+    return None
+
+
+def removed_holds_nothing(state: State) -> str | None:
+    """INV-LIST-2: nothing is allocated to a removed spoke (so nothing of its credit is on
+    its lines or in flight, INV-CREDIT-1)."""
+    for spoke, listing in state.hub.listing.items():
+        held = sum(state.hub.alloc[(a, spoke)] for a in state.params.accounts)
+        if listing == "removed" and held:
+            return f"{spoke} is removed but still holds {held} of allocation"
+    return None
+
+
+def draws_within_limits(state: State) -> str | None:
+    """INV-INS-1: a partition draws from the insurance fund at most its own fund or its
+    declared share (under `per_partition` or `shared_limited`)."""
+    for spoke, value in state.hub.drawn.items():
+        if value < 0:
+            return f"{spoke}'s partition has drawn {value} from the insurance fund"
+        limit = limit_of(state.params, spoke)
+        if state.params.insurance_structure != "shared" and value > limit:
+            return f"{spoke}'s partition has drawn {value} from the insurance fund, above {limit}"
+    return None
+
+
+def bucket_bounds(state: State) -> str | None:
+    """INV-RATE-2: every rate-limit bucket holds between 0 and its capacity."""
+    for spoke in state.params.spokes:
+        if spoke.rate_limit is not None:
+            level = state.hub.buckets[spoke.id]
+            if not 0 <= level <= spoke.rate_limit.capacity:
+                return f"{spoke.id}'s bucket holds {level}, outside 0..{spoke.rate_limit.capacity}"
     return None
 
 
@@ -183,6 +233,10 @@ STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-SPOKE-1": losses_claimed_at_once,
     "INV-AMO-1": at_most_once,
     "INV-LIQ-1": liquidation_freeze,
+    "INV-LIVE-2": severed_means_settled,
+    "INV-LIST-2": removed_holds_nothing,
+    "INV-INS-1": draws_within_limits,
+    "INV-RATE-2": bucket_bounds,
     "INV-CALL-1": call_not_while_liquidating,
 }
 
@@ -240,11 +294,114 @@ def replay_has_no_effect(pre: State, action: Action, post: State, outcome: Outco
     return None
 
 
+def deadline_fixed(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-LIVE-1 (step part): a liquidation declared now ends its wait at now plus the
+    deadline parameter, and no step moves the deadline of a liquidation that runs on."""
+    for account, before in pre.hub.status.items():
+        after = post.hub.status[account]
+        if not after.liquidating:
+            continue
+        if before.liquidating and after.epoch == before.epoch:
+            if after.deadline != before.deadline:
+                return f"{action.type} moved {account}'s deadline"
+        elif after.deadline != pre.oracle.now + pre.params.liquidation_deadline_s:
+            return f"{account}'s liquidation got deadline {after.deadline}"
+    return None
+
+
+def silent_cost_isolated(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-LIVE-3: a force-settle moves no other account's allocations and no partition but
+    those of the spokes it severs, each by at most the allocation it loses."""
+    if not isinstance(action, ForceSettle) or not outcome.accepted:
+        return None
+    cut = {s for a, s in post.hub.severed - pre.hub.severed}
+    for (account, spoke), alloc in pre.hub.alloc.items():
+        if post.hub.alloc[(account, spoke)] != alloc and spoke not in cut:
+            return f"force-settle of {action.account} moved alloc[{account},{spoke}]"
+    for spoke in (s.id for s in pre.params.spokes):
+        paid = post.ghost.paid[spoke] - pre.ghost.paid[spoke]
+        if spoke in cut:
+            if paid > pre.hub.alloc[(action.account, spoke)]:
+                return f"force-settle paid {spoke} more than its allocation"
+        elif paid or post.hub.socialized[spoke] != pre.hub.socialized[spoke]:
+            return f"force-settle of {action.account} charged {spoke}, which had answered"
+    return None
+
+
+def no_early_severance(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-LIVE-4: no step severs a pair before its account's deadline, so an answer that
+    arrives before it is always counted."""
+    for account, spoke in sorted(post.hub.severed - pre.hub.severed):
+        if pre.oracle.now < pre.hub.status[account].deadline or not (
+            pre.hub.status[account].liquidating
+        ):
+            return f"{action.type} severed {spoke} from {account} before the deadline"
+    return None
+
+
+def drained_not_fed(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-LIST-1: no step grows an allocation to a spoke that is not listed."""
+    for (account, spoke), before in pre.hub.alloc.items():
+        if spoke in pre.hub.listing and post.hub.alloc[(account, spoke)] > before:
+            return f"{action.type} grew {account}'s allocation to {pre.hub.listing[spoke]} {spoke}"
+    return None
+
+
+def loss_within_rate(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-RATE-1 (step part): for every rate-limited spoke, claimed + bucket level - refill x
+    now never grows, so over any window the partition takes at most what the bucket held at
+    its start plus the refill over it: at most capacity + refill x elapsed."""
+    for spoke in pre.params.spokes:
+        if spoke.rate_limit is None:
+            continue
+        r = spoke.rate_limit.refill_per_s
+
+        def potential(s: State, key: str = spoke.id, r: int = r) -> int:
+            return s.ghost.claimed[key] + s.hub.buckets[key] - r * s.oracle.now
+
+        if potential(post) > potential(pre):
+            taken = post.ghost.claimed[spoke.id] - pre.ghost.claimed[spoke.id]
+            return f"{spoke.id} took {taken} beyond what its bucket allowed"
+    return None
+
+
+def head_never_blocks(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-CHAN-1: on an ordered channel, delivering its head is never rejected, and a head its
+    receiver refused leaves flight; whatever the step puts in flight goes behind every message
+    already there (ids from the pre-state's next id on), so the messages behind move up one
+    place.  (That an accepted or ignored message leaves flight is MSG-10's, checked with
+    INV-AMO-1; the proof of INV-CHAN-1 covers both.)"""
+    if not isinstance(action, Deliver) or pre.params.channel_ordering != "ordered":
+        return None
+    envelope = pre.network.in_flight.get(action.message_id)
+    if envelope is None or any(
+        mid < envelope.id and (e.sender, e.receiver) == (envelope.sender, envelope.receiver)
+        for mid, e in pre.network.in_flight.items()
+    ):
+        return None
+    if outcome.status == "rejected":
+        return f"the head {action.message_id} of its channel was refused ({outcome.error})"
+    refused = outcome.error in (Error.PRICE_UNAVAILABLE, Error.SPOKE_PAUSED, Error.RATE_LIMITED)
+    if refused and action.message_id in post.network.in_flight:
+        return f"the refused head {action.message_id} of its channel stayed in flight"
+    if any(
+        m < pre.network.next_id for m in set(post.network.in_flight) - set(pre.network.in_flight)
+    ):
+        return f"delivering {action.message_id} put a message ahead of older ones"
+    return None
+
+
 STEP_INVARIANTS: dict[str, StepInvariant] = {
     "INV-ATOMIC-1": atomic_rejection,
     "INV-CREDIT-2": capacity_at_commit,
     "INV-LIQ-1": frozen_means_frozen,
     "INV-AMO-1": replay_has_no_effect,
+    "INV-LIVE-1": deadline_fixed,
+    "INV-LIVE-3": silent_cost_isolated,
+    "INV-LIVE-4": no_early_severance,
+    "INV-LIST-1": drained_not_fed,
+    "INV-RATE-1": loss_within_rate,
+    "INV-CHAN-1": head_never_blocks,
 }
 
 
@@ -255,8 +412,8 @@ def quiescent_and_accounted(state: State) -> str | None:
         if status.liquidating:
             return f"{account} still liquidating, waiting on {sorted(status.pending)}"
     for (spoke, account), acct in state.spokes.items():
-        if spoke in state.ghost.compromised:
-            continue
+        if spoke in state.ghost.compromised or (account, spoke) in state.hub.severed:
+            continue  # LIVE-5: the hub no longer follows a severed pair
         report = state.hub.reports[(account, spoke)]
         if dict(report.positions) != dict(acct.positions) or report.balance != acct.balance:
             return f"{spoke} holds exposure for {account} the hub has not been told of"

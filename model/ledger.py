@@ -9,6 +9,7 @@ spoke's partition), so the hub's token balance stays equal to their sum
 from collections.abc import Mapping
 from dataclasses import replace
 
+from model.insurance import draw_room, with_draw
 from model.oracle import prices_of
 from model.state import AccountId, AssetId, SpokeId, State, add_ghost, assoc
 
@@ -75,7 +76,8 @@ def pay_loss(
     """HUB-LOSS-1..4: pay a spoke's accepted loss claim for an account.
 
     First from the account's collateral; what it cannot cover is bad debt,
-    charged to the insurance fund; what the fund cannot cover is socialized to
+    charged to the insurance fund, at most what the fund's structure lets the
+    partition still draw (INS-2); what the fund does not cover is socialized to
     the claiming spoke's partition (recorded, never paid): contagion stays there.
     """
     holdings, taken, short = seize(state, account_holdings(state, account), amount, prices)
@@ -83,9 +85,13 @@ def pay_loss(
     state = owe_to_spoke(state, spoke, taken, amount - short)
     if short == 0:
         return state
-    fund, taken, unpaid = seize(state, state.hub.insurance, short, prices)
+    room = draw_room(state, spoke)
+    cover = short if room is None else min(short, room)
+    fund, taken, uncovered = seize(state, state.hub.insurance, cover, prices)
     state = replace(state, hub=replace(state.hub, insurance=fund))
-    state = owe_to_spoke(state, spoke, taken, short - unpaid)
+    state = owe_to_spoke(state, spoke, taken, cover - uncovered)
+    state = with_draw(state, spoke, cover - uncovered)
+    unpaid = short - (cover - uncovered)
     if unpaid == 0:
         return state
     socialized = assoc(state.hub.socialized, spoke, state.hub.socialized[spoke] + unpaid)

@@ -11,6 +11,7 @@ from dataclasses import replace
 from model.arith import bps_up
 from model.calls import below_call_floor, call_to_open, in_top_up_window, with_call
 from model.calls import health_prices as health_prices
+from model.channels import charge, rate_limited
 from model.hub import record_report, with_allocation
 from model.ledger import Prices, charge_penalty, pay_loss, seizure_prices
 from model.network import send
@@ -27,11 +28,12 @@ def with_status(state: State, account: AccountId, status: AccountStatus) -> Stat
 
 
 def liquidate(state: State, action: Liquidate) -> Step:
-    """LIQ-1..LIQ-2, FLOW-CALL-1..2: anyone may start the liquidation of an account the hub
-    finds unhealthy.
+    """LIQ-1..LIQ-2, LIVE-1, LIVE-6, FLOW-CALL-1..2: anyone may start the liquidation of an
+    account the hub finds unhealthy.
 
-    The account enters LIQUIDATING under a new epoch and a margin call goes to
-    every spoke.  Calling every spoke, not only those the hub knows hold credit
+    The account enters LIQUIDATING under a new epoch, with its force-settle deadline
+    fixed now, and a margin call goes to every spoke (a spoke severed from the account
+    is called but not waited for).  Calling every spoke, not only those the hub knows hold credit
     or exposure, closes the race where a position opened on a spoke is not yet
     reported; a spoke with nothing to close simply answers.  With a top-up window
     declared, the first call only opens the window (no messages), and the liquidation
@@ -59,8 +61,9 @@ def liquidate(state: State, action: Liquidate) -> Step:
         AccountStatus(
             liquidating=True,
             epoch=epoch,
-            pending=frozenset(spokes),
+            pending=frozenset(s for s in spokes if (action.account, s) not in state.hub.severed),
             requirement_at_call=maintenance_requirement(state, action.account, prices),
+            deadline=state.oracle.now + state.params.liquidation_deadline_s,
         ),
     )
     for spoke in spokes:
@@ -77,7 +80,8 @@ def receive_liquidation_report(state: State, spoke: SpokeId, msg: LiquidationRep
     its own) still completes the liquidation by answering.  The loss is paid like
     any claim; the report replaces the hub's view of the spoke.  When the last spoke
     has answered, the hub settles.  Without the prices to value what it would
-    seize, the answer waits in flight (HUB-LOSS-5).
+    seize, or with a loss above what a rate-limited spoke's bucket holds (RATE-3), the answer
+    waits in flight (HUB-LOSS-5); an accepted loss is charged to the bucket.
     """
     status = state.hub.status[msg.account]
     if not status.liquidating:
@@ -92,7 +96,9 @@ def receive_liquidation_report(state: State, spoke: SpokeId, msg: LiquidationRep
     prices = seizure_prices(state, msg.account)
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
-    state = with_allocation(state, msg.account, spoke, -(released + loss))
+    if rate_limited(state, spoke, loss):
+        return reject(state, Error.RATE_LIMITED)  # RATE-3: waits for the bucket to refill
+    state = charge(with_allocation(state, msg.account, spoke, -(released + loss)), spoke, loss)
     state = add_ghost(state, "released", spoke, released)
     state = add_ghost(state, "claimed", spoke, loss)
     state = pay_loss(state, msg.account, spoke, loss, prices)
@@ -108,8 +114,9 @@ def receive_liquidation_report(state: State, spoke: SpokeId, msg: LiquidationRep
 
 
 def settle(state: State, account: AccountId, prices: Prices) -> State:
-    """LIQ-6..LIQ-7: every spoke has answered: charge the penalty into the insurance fund
-    and let the account leave LIQUIDATING (its epoch stays, for the next grant)."""
+    """LIQ-6..LIQ-7: every spoke has answered (or was severed, LIVE-3): charge the penalty
+    into the insurance fund and let the account leave LIQUIDATING (its epoch stays, for the
+    next grant; its deadline goes back to 0)."""
     status = state.hub.status[account]
     penalty = bps_up(status.requirement_at_call, state.params.penalty_bps)
     state = charge_penalty(state, account, penalty, prices)

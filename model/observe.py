@@ -81,6 +81,7 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
                     epoch=st.epoch,
                     pending=tuple(sorted(st.pending)),
                     requirement_at_call=st.requirement_at_call,
+                    deadline=st.deadline,
                 )
                 for a, st in hub.status.items()
             },
@@ -95,6 +96,13 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
                 a: tuple(sorted(s for b, s in hub.linked if b == a))
                 for a in sorted({a for a, _ in hub.linked})
             },
+            severed={
+                a: tuple(sorted(s for b, s in hub.severed if b == a))
+                for a in sorted({a for a, _ in hub.severed})
+            },
+            listing=dict(sorted(hub.listing.items())),
+            drawn=dict(sorted(hub.drawn.items())),
+            buckets=dict(sorted(hub.buckets.items())),
         ),
         spokes=spokes,
         network=NetworkView(
@@ -115,6 +123,12 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
     )
 
 
+def buckets_of(params: Params, seen: Mapping[str, int]) -> dict[str, int]:
+    """RATE-2: every rate-limited spoke's bucket level: as observed, or full if the observed
+    state does not say."""
+    return {s.id: seen.get(s.id, s.rate_limit.capacity) for s in params.spokes if s.rate_limit}
+
+
 def restore(params: Params, obs: ObservableState) -> State:
     """The model state an observable state describes (ghost counters zero if absent)."""
     hub = obs.hub
@@ -131,6 +145,7 @@ def restore(params: Params, obs: ObservableState) -> State:
                     epoch=st.epoch,
                     pending=frozenset(st.pending),
                     requirement_at_call=st.requirement_at_call,
+                    deadline=st.deadline,
                 )
                 for a, st in hub.status.items()
             },
@@ -148,6 +163,10 @@ def restore(params: Params, obs: ObservableState) -> State:
             socialized=dict(hub.socialized),
             tokens=dict(hub.tokens),
             linked=frozenset((a, s) for a, spokes in hub.linked.items() for s in spokes),
+            severed=frozenset((a, s) for a, spokes in hub.severed.items() for s in spokes),
+            listing=dict(hub.listing),
+            drawn=dict(hub.drawn),
+            buckets=buckets_of(params, hub.buckets),
         ),
         spokes={
             (s, a): SpokeAccount(

@@ -15,7 +15,7 @@ from model.catalog import catalog
 from model.pricing import ONE, Inputs, greeks_wad, normal_cdf_wad, option_wad
 from model.state import AccountId, AssetId, MarketId, Position, Positions, SpokeId, State
 from spec.bounds import BPS, SECONDS_PER_YEAR
-from spec.params import MarketParams, Params
+from spec.params import MarketParams, Params, PortfolioParams, correlation_table, pair
 
 Prices = Mapping[AssetId, int]
 
@@ -396,15 +396,105 @@ def underlying_risk(
 def scan_margin(
     params: Params, positions: Positions, prices: Prices, now: int, fixings: Fixings = NO_FIXINGS
 ) -> int:
-    """RISK-7, SPAN-7: the sum over underlyings of each one's risk.
+    """RISK-7, SPAN-7, SPAN-9: the sum over underlyings of each one's credited risk.
 
     Losses net across positions on the same underlying, wherever they are held;
-    underlyings do not offset each other (no inter-commodity credit, SPAN-8).
+    different underlyings offset only by a declared inter-commodity spread's credit
+    (SPAN-8, SPAN-9): each underlying's risk less its credit, at least its short option
+    minimum.
     """
+    credits = inter_credits(params, positions, prices, now, fixings)
     return sum(
-        underlying_risk(params, positions, prices, asset, now, fixings)
+        credited_risk(params, positions, prices, asset, now, fixings, credits.get(asset, 0))
         for asset in sorted(underlyings(params, positions))
     )
+
+
+def credited_risk(
+    params: Params,
+    positions: Positions,
+    prices: Prices,
+    asset: AssetId,
+    now: int,
+    fixings: Fixings,
+    credit: int,
+) -> int:
+    """SPAN-9: max(risk of the underlying (SPAN-7) - its credit, its short option minimum)."""
+    risk = underlying_risk(params, positions, prices, asset, now, fixings)
+    if credit == 0:
+        return risk
+    lots = short_option_lots(params, positions, asset, now)
+    return max(risk - credit, short_option_minimum(params, lots, prices[asset]))
+
+
+# --- inter-commodity spread credits (SPAN-8, SPAN-9) ----------------------------------------
+
+
+def underlying_deltas(
+    params: Params,
+    positions: Positions,
+    prices: Prices,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
+) -> dict[AssetId, int]:
+    """SPAN-9: each underlying's net delta in wad lots: sum of qty * lot delta (SPAN-6's)."""
+    markets = catalog(params).markets
+    deltas: dict[AssetId, int] = {}
+    for market_id, pos in positions.items():
+        market = markets[market_id]
+        asset = market.underlying
+        lot = lot_delta_wad(params, market, prices[asset], now, fixings)
+        deltas[asset] = deltas.get(asset, 0) + pos.qty * lot
+    return deltas
+
+
+def legs_offset(correlation: int, delta_a: int, delta_b: int) -> bool:
+    """SPAN-9: two deltas offset when correlation * delta_a * delta_b < 0: non-zero, of opposite
+    signs under a positive correlation, of the same sign under a negative one."""
+    return correlation * delta_a * delta_b < 0
+
+
+def spread_credits(
+    portfolio: PortfolioParams, deltas: Mapping[AssetId, int], risks: Mapping[AssetId, int]
+) -> dict[AssetId, int]:
+    """SPAN-9: the inter-commodity credit of each underlying of a book, from its net deltas
+    (wad lots) and scan risks, the declared spreads taken in priority order.
+
+    Each spread whose legs offset forms n = min(rem_a // ratio_a, rem_b // ratio_b) wad
+    spreads out of the deltas not yet spread; each leg x is credited
+    floor(R_x * n * ratio_x * credit_bps / (|D_x| * 10_000)): the credit rate on the share of
+    its scan risk that its spread delta carries (CME's weighted price risk method).  A leg's
+    credits never sum to more than its scan risk.
+    """
+    correlations = correlation_table(portfolio.correlations)
+    remaining = {x: abs(d) for x, d in deltas.items()}
+    credits = dict.fromkeys(deltas, 0)
+    for spread in portfolio.inter_spreads:
+        legs = ((spread.a, spread.ratio_a), (spread.b, spread.ratio_b))
+        delta_a, delta_b = deltas.get(spread.a, 0), deltas.get(spread.b, 0)
+        if not legs_offset(correlations.get(pair(spread.a, spread.b), 0), delta_a, delta_b):
+            continue
+        count = min(remaining[x] // ratio for x, ratio in legs)
+        for x, ratio in legs:
+            remaining[x] -= count * ratio
+            credits[x] += risks[x] * count * ratio * spread.credit_bps // (abs(deltas[x]) * BPS)
+    return credits
+
+
+def inter_credits(
+    params: Params,
+    positions: Positions,
+    prices: Prices,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
+) -> dict[AssetId, int]:
+    """SPAN-9: the inter-commodity credit of each underlying of a book (none without a
+    declared spread)."""
+    if not params.portfolio.inter_spreads:
+        return {}
+    deltas = underlying_deltas(params, positions, prices, now, fixings)
+    risks = {x: scan_risk(params, positions, prices, x, now, fixings) for x in deltas}
+    return spread_credits(params.portfolio, deltas, risks)
 
 
 def merge_positions(books: Iterable[Positions]) -> dict[str, Position]:

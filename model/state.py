@@ -19,6 +19,10 @@ AssetId = str
 MarketId = str
 FeedId = str
 
+Listing = Literal["unlisted", "delisted", "removed"]
+"""LIST-1: a spoke not listed is declared but not yet listed, delisted (being drained) or
+removed; a listed spoke has no entry in `Hub.listing`."""
+
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -70,6 +74,8 @@ class AccountStatus:
     epoch: int = 0
     pending: frozenset[SpokeId] = frozenset()
     requirement_at_call: int = 0
+    deadline: int = 0
+    """LIVE-1: the time from which anyone may force-settle the running liquidation."""
     called: bool = False
     called_at: int = 0
 
@@ -90,6 +96,14 @@ class Hub:
     tokens: Mapping[AssetId, int]
     linked: frozenset[tuple[AccountId, SpokeId]] = frozenset()
     """RISK-13: (account, spoke) pairs the hub has ever granted credit for."""
+    severed: frozenset[tuple[AccountId, SpokeId]] = frozenset()
+    """LIVE-5: (account, spoke) pairs a force-settle cut off for good."""
+    listing: Mapping[SpokeId, Listing] = field(default_factory=dict)
+    """LIST-1: the spokes that are not listed, and how (a spoke absent is listed)."""
+    drawn: Mapping[SpokeId, int] = field(default_factory=dict)
+    """INS-2: value the insurance fund has paid towards each partition (absent: none)."""
+    buckets: Mapping[SpokeId, int] = field(default_factory=dict)
+    """RATE-2: the level of each rate-limited spoke's bucket (only those spokes are keys)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +171,7 @@ EMPTY_SPOKE_ACCOUNT = SpokeAccount()
 
 def initial_state(params: Params) -> State:
     """INIT-1: nothing deposited, nothing allocated, nothing in flight, time 0, no quotes;
-    the hub holds exactly the insurance fund."""
+    the hub holds exactly the insurance fund; every rate-limit bucket is full (RATE-2)."""
     accounts = params.accounts
     spokes = tuple(s.id for s in params.spokes)
     assets = tuple(a.id for a in params.assets)
@@ -174,6 +188,8 @@ def initial_state(params: Params) -> State:
         owed={(s, x): 0 for s in spokes for x in assets},
         socialized=zero_per_spoke,
         tokens=dict(insurance),
+        listing={s.id: "unlisted" for s in params.spokes if not s.listed},
+        buckets={s.id: s.rate_limit.capacity for s in params.spokes if s.rate_limit},
     )
     return State(
         params=params,

@@ -5,8 +5,17 @@ from dataclasses import replace
 from typing import Any
 
 from model.catalog import catalog
+from model.channels import refill
 from model.delivery import deliver, inject
-from model.governance import pause_spoke, set_cap, unpause_spoke
+from model.force_settle import force_settle
+from model.governance import (
+    delist_spoke,
+    list_spoke,
+    pause_spoke,
+    remove_spoke,
+    set_cap,
+    unpause_spoke,
+)
 from model.hub import deposit, grant_credit, withdraw
 from model.liquidation import liquidate
 from model.oracle import fix_expiry_prices
@@ -27,10 +36,10 @@ def publish_price(state: State, action: PublishPrice) -> Step:
 
 
 def advance_time(state: State, action: AdvanceTime) -> Step:
-    """TIME-1, PRC-14: logical time moves forward; then the expiry prices due are fixed;
-    nothing else changes."""
+    """TIME-1, PRC-14, RATE-4: logical time moves forward; then the expiry prices due are
+    fixed and the rate-limit buckets refilled; nothing else changes."""
     later = replace(state, oracle=replace(state.oracle, now=state.oracle.now + action.seconds))
-    return accept(fix_expiry_prices(later))
+    return accept(refill(fix_expiry_prices(later), action.seconds))
 
 
 TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
@@ -49,6 +58,10 @@ TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
     "PayOut": pay_out,
     "Deliver": deliver,
     "Inject": inject,
+    "ForceSettle": force_settle,
+    "ListSpoke": list_spoke,
+    "DelistSpoke": delist_spoke,
+    "RemoveSpoke": remove_spoke,
 }
 
 ID_FIELDS: tuple[tuple[str, str, Error], ...] = (
@@ -80,13 +93,14 @@ def step(state: State, action: Action) -> tuple[State, Outcome]:
     """STEP-1..STEP-3: apply one action.
 
     Unknown ids are rejected first; then the action's own rule decides.  An
-    accepted step's outcome lists the ids of the messages it sent, in order.
+    accepted step's outcome lists the ids of the messages it sent, in order (and so does
+    an ignored delivery that requeued its message, CHAN-3).
     """
     error = unknown_id(state, action)
     if error is not None:
         return reject(state, error)
     after, outcome = TRANSITIONS[action.type](state, action)
-    if outcome.status != "accepted" or after.network.next_id == state.network.next_id:
+    if outcome.status == "rejected" or after.network.next_id == state.network.next_id:
         return after, outcome
     emitted = tuple(range(state.network.next_id, after.network.next_id))
     return after, outcome.model_copy(update={"emitted": emitted})

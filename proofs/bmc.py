@@ -2,10 +2,10 @@
 
 Claim: from any state satisfying the invariants in which the hub declares an
 account unhealthy (`Liquidate` accepted), with up to three honest spokes, live
-prices and no pause, under fair delivery the liquidation completes within K
-message rounds, and afterwards every spoke's credit line is exactly what the hub
-allocates to it (no spoke keeps credit the hub does not account for; positions
-are closed by the margin call).
+prices, no pause and no pair severed by a force-settle (LIVE-8), under fair delivery
+the liquidation completes within K message rounds, and afterwards every spoke's
+credit line is exactly what the hub allocates to it (no spoke keeps credit the hub
+does not account for; positions are closed by the margin call).
 
 Rounds: every message in flight at the start of round r is delivered during round
 r, in any order; what a delivery sends is delivered in round r + 1.  The unrolling
@@ -19,10 +19,13 @@ trigger.  Found bound: the smallest K whose violation query is unsat; the query 
 K - 1 is sat, a witness that the bound is tight.
 
 Result: K = 2 (round 1 delivers the calls, round 2 the answers), tight, for one and
-two spokes (`intermargin prove` runs two by default: about 55M of Z3's resource count,
+two spokes (`intermargin prove` runs two by default: about 52M of Z3's resource count,
 15 s on a quiet 2-core machine).  With three spokes K = 1 is sat in seconds and K = 2
-is unsat after about 160 s on the 2-core machine (`intermargin prove --bmc-spokes 3
---rlimit 2000000000`): proved, but too slow for the default run.
+is unsat using 828M of the resource count (3.3x `BMC_RLIMIT`, 16x the two-spoke query;
+about 160 s on a quiet 2-core machine, 29 min measured at a load average of 10 to 14):
+`intermargin prove --bmc-spokes 3 --rlimit 2000000000` proves it, but it cannot fit the
+30 s of the default run (PROOF-SMALL-5).  The prices are one live vector
+(PROOF-PRICE-4).
 
 Each query is bounded by Z3's resource limit (`BMC_RLIMIT`), not by time, so the verdict
 does not depend on the machine's load (PROOF-BUDGET-1).
@@ -36,20 +39,25 @@ import z3
 
 from proofs.budget import Answer, Budget, Exhausted, ask, describe
 from proofs.invariants import INVARIANTS
-from proofs.state import Expr, SymState, equal, fresh, without_sent
+from proofs.state import LISTED, Expr, SymState, equal, fresh, without_sent
 from proofs.transitions import KIND_BY_NAME
 from proofs.transitions.context import Ctx
 from proofs.transitions.delivery import PAYLOAD_FIELDS, endpoints, receive
 from proofs.transitions.liquidation import liquidate
 from proofs.transitions.network import consume
 from proofs.transitions.outcome import ACCEPTED, Result, unless_rejected
-from proofs.universe import proof_universe
+from proofs.universe import PRICES, proof_universe
 from spec.bounds import HUB
 
-BMC_CTX = Ctx(prices={"USD": 1, "ETH": 2000})
-"""Live prices, fixed for the unrolling (so seizing stays linear).  They must be live: a
-hub without the price of collateral it would seize makes a liquidation answer wait
-(HUB-LOSS-5), and propagation is claimed under live prices."""
+BMC_CTX = Ctx(prices=PRICES)
+"""PROOF-PRICE-4: live prices, fixed for the unrolling.  They must be live: a hub without
+the price of collateral it would seize makes a liquidation answer wait (HUB-LOSS-5), and
+propagation is claimed under live prices.  One vector is enough: the obligations
+`price-independence/step/*` (`proofs.prices`) prove that every step the unrolling takes
+has the same effect on what it follows (status, tracked fields, messages sent) at any
+two live price vectors, so the verdict holds at every live vector, and when the prices
+move between any two steps.  (With symbolic prices the K = 2 query ran out of
+`BMC_RLIMIT`: the products and divisions by a price in seizure are nonlinear.)"""
 
 SLOT_KINDS = (
     "CreditGrant",
@@ -116,7 +124,9 @@ def setup(spokes: int) -> tuple[list[Expr], SymState, list[Slot], str]:
     # declaration is the same claim, without the call's branch in every term.
     u = replace(proof_universe(spokes=spokes, accounts=1), top_up_window_s=0)
     a = u.accounts[0]
-    pre = fresh(u, "bmc.pre")
+    pre = no_severed_pair(fresh(u, "bmc.pre"))
+    for s in u.spokes:  # BMC-PRE-1: no transition the unrolling takes reads these
+        pre = pre.set("listing", s, z3.IntVal(LISTED)).set("ins_limit", s, z3.IntVal(0))
     # every invariant but INV-AMO-1's quantifier, which is instantiated below for the ids used
     quantifier_free = [i.formula(pre) for i in INVARIANTS if i.name != "at-most-once"]
     premises = [*quantifier_free, z3.Not(pre.hub_compromised[()]), pre.next_id_ >= 1]
@@ -178,6 +188,17 @@ def setup(spokes: int) -> tuple[list[Expr], SymState, list[Slot], str]:
         for p2, m2 in ids[i + 1 :]:
             premises.append(z3.Implies(z3.And(p1, p2), m1 != m2))
     return premises, res.post, slots, a
+
+
+def no_severed_pair(state: SymState) -> SymState:
+    """LIVE-8: the BMC's premise that no pair is severed, as constants rather than a
+    constraint: the severed branches of the rules (LIVE-5, LIVE-6) fold away when the terms
+    are built, so they cost the unrolling nothing.  The unrolling delivers messages only,
+    and no delivery severs a pair (`no-early-severance/step/Deliver*`), so the constants
+    hold at every step.  Measured with `benchmarks/bench_proofs.py` (one job, load average
+    13 to 15, back to back): two spokes 57.2M of Z3's resource count before force-settle,
+    54.0M with it; one spoke 6.4M and 5.8M."""
+    return replace(state, severed={k: z3.BoolVal(False) for k in state.u.keys("as")})
 
 
 RANK = {"CreditRelease": 0, "LossClaim": 1}
@@ -279,7 +300,7 @@ def unroll(spokes: int, k: int, budget: Budget, por: bool = True) -> tuple[Answe
                 inp = {"live": z3.BoolVal(True), "upnl": z3.Int(f"bmc.upnl.{t}.{sl.spoke}")}
             del kind
             results.append(deliver_slot(state, act, inp))
-        nxt = fresh(u, f"bmc.s{t + 1}")
+        nxt = replace(fresh(u, f"bmc.s{t + 1}"), severed=state.severed)
         s.add(z3.Implies(choice == -1, equal(nxt, state, TRACKED)))
         new_slots = []
         for j, sl in enumerate(slots):

@@ -6,7 +6,7 @@ becomes a `Counterexample`: the step and the value of every encoded field before
 
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import z3
@@ -14,9 +14,7 @@ import z3
 from proofs.budget import Answer, Budget, Exhausted, ask, describe
 from proofs.obligations import Obligation, Part, obligation
 from proofs.premises import Query
-from proofs.state import (
-    Expr,
-)
+from proofs.state import Expr, Universe
 from proofs.universe import proof_universe
 
 ResultName = Literal["proved", "FAILED", "unknown", "vacuous"]
@@ -37,6 +35,9 @@ class Counterexample:
     error: str | None
     rows: tuple[tuple[str, tuple[str, ...], Value, Value], ...]
     mentions: tuple[str, ...]
+    prices: Mapping[str, int | None] = field(default_factory=dict)
+    """The price of every asset the step saw (None: unavailable), PROOF-PRICE-1; empty for
+    an obligation about a state alone."""
 
 
 @dataclass(frozen=True)
@@ -106,15 +107,51 @@ def counterexample(ob: Obligation, q: Query, model: Any) -> Counterexample:
         error=error,
         rows=rows,
         mentions=ob.mentions,
+        prices=prices_seen(q, model),
     )
 
 
-OBLIGATION_RLIMIT = 2_000_000
+def prices_seen(q: Query, model: Any) -> dict[str, int | None]:
+    """PROOF-PRICE-1: the model's value of each price the step saw (a symbolic price left
+    free by the counterexample gets the one Z3 completes it with)."""
+    if q.ctx is None:
+        return {}
+    return {
+        x: None
+        if p is None
+        else int(model.eval(p, model_completion=True).as_long())
+        if z3.is_expr(p)
+        else int(p)
+        for x, p in q.ctx.prices.items()
+    }
+
+
+def regimes(queries: list[Query]) -> list[list[Query]]:
+    """The queries grouped by the price regime their step sees (PROOF-PRICE-2), in order:
+    the vacuity check asks each regime's premises for a witness of its own, so a regime
+    whose premises cannot hold is caught even when another's can."""
+    groups: dict[int, list[Query]] = {}
+    for q in queries:
+        groups.setdefault(id(q.ctx), []).append(q)
+    return list(groups.values())
+
+
+def regime_text(q: Query) -> str:
+    """` with ETH unpriced` for a query whose step sees an asset without a price."""
+    if q.ctx is None:
+        return ""
+    gone = [x for x, p in q.ctx.prices.items() if p is None]
+    return f" with {', '.join(gone)} unpriced" if gone else ""
+
+
+OBLIGATION_RLIMIT = 7_000_000
 """PROOF-BUDGET-1: the resource limit per query of an obligation.  Measured ("rlimit count"
-across each query, every obligation, 2 worker processes): the largest query is
-atomic-rejection/step/DeliverLiqReport at 0.44M, then no-negative-balances on
-liquidation answers at 0.36M; all 268 obligations together 10.8M.  The limit is 4.5x the
-largest (`benchmarks/bench_proofs.py` prints the current figures)."""
+across each query, every obligation, `benchmarks/bench_proofs.py`): the largest queries
+are those of `ForceSettle`, which seizes for each silent spoke in turn and then charges the
+penalty (three chained seizures, LIVE-3): silent-cost-isolated at 1.63M, no-negative-balances
+at 1.39M, measured at fixed prices; before it, atomic-rejection/step/DeliverLiqReport at
+0.45M was the largest (0.44M to 0.48M with symbolic prices, PROOF-PRICE-1).  The limit is
+about 4x the largest (`benchmarks/bench_proofs.py` prints the current figures)."""
 
 DEFAULT_BUDGET = Budget(OBLIGATION_RLIMIT)
 
@@ -125,16 +162,20 @@ def check(name: str, budget: Budget = DEFAULT_BUDGET, mutant: str | None = None)
 
 
 def check_obligation(
-    ob: Obligation, budget: Budget = DEFAULT_BUDGET, mutant: str | None = None
+    ob: Obligation,
+    budget: Budget = DEFAULT_BUDGET,
+    mutant: str | None = None,
+    universe: Universe | None = None,
 ) -> Verdict:
     """Prove one obligation: unsat of premises and not goal for every query, then vacuity.
 
     Each query is bounded by `budget` (PROOF-BUDGET-1); an `unknown` says which resource
-    ran out (PROOF-BUDGET-3)."""
+    ran out (PROOF-BUDGET-3).  `universe` replaces the 2 x 2 proof universe (the larger
+    ones of PROOF-SMALL-5)."""
     from proofs.mutants import transitions
 
     start = time.perf_counter()
-    u = proof_universe()
+    u = proof_universe() if universe is None else universe
     queries = ob.queries(u, transitions(mutant))
     used = 0
 
@@ -167,13 +208,15 @@ def check_obligation(
             return verdict(
                 "unknown", describe(answer.exhausted, budget, answer.reason), answer=answer
             )
-    s = budget.solver()
-    s.add(z3.Or([z3.And(q.premises, q.witness) for q in queries]))
-    answer = ask(s, budget)
-    used = max(used, answer.rlimit)
-    if answer.result == z3.unsat:
-        return verdict("vacuous", "premises unsatisfiable: nothing is proved")
-    if answer.result != z3.sat:
-        detail = "vacuity check: " + describe(answer.exhausted, budget, answer.reason)
-        return verdict("unknown", detail, answer=answer)
+    for regime in regimes(queries):
+        s = budget.solver()
+        s.add(z3.Or([z3.And(q.premises, q.witness) for q in regime]))
+        answer = ask(s, budget)
+        used = max(used, answer.rlimit)
+        where = regime_text(regime[0])
+        if answer.result == z3.unsat:
+            return verdict("vacuous", f"premises unsatisfiable{where}: nothing is proved")
+        if answer.result != z3.sat:
+            detail = f"vacuity check{where}: " + describe(answer.exhausted, budget, answer.reason)
+            return verdict("unknown", detail, answer=answer)
     return verdict("proved")

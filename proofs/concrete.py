@@ -20,12 +20,14 @@ from typing import Any, cast
 
 import z3
 
+from model.insurance import drawn_of, limit_of
+from model.listing import listing_of
 from model.oracle import price_of
 from model.state import State
 from model.step import unknown_id
 from proofs.concrete_actions import EncodedStep, encode_step
 from proofs.grounding import ground, last_seen, layout, pack, same_application
-from proofs.state import FIELDS, Expr, SymState, Universe, fresh
+from proofs.state import FIELDS, LISTING_CODE, Expr, SymState, Universe, fresh
 from proofs.transitions.context import Ctx
 from proofs.transitions.outcome import STATUS_NAMES, Result, error_of
 from spec.actions import Action
@@ -87,16 +89,22 @@ def values(state: State) -> dict[tuple[str, Any], Value]:
         out[("alloc", (a, s))] = v
         out[("pending", (a, s))] = s in hub.status[a].pending
         out[("rep_seq", (a, s))] = hub.reports[(a, s)].seq
+        out[("severed", (a, s))] = (a, s) in hub.severed
     for a, st in hub.status.items():
         out[("liquidating", a)] = st.liquidating
         out[("epoch", a)] = st.epoch
         out[("req_at_call", a)] = st.requirement_at_call
         out[("called", a)] = st.called
         out[("called_at", a)] = st.called_at
+        out[("deadline", a)] = st.deadline
     for s in u.spokes:
         out[("cap", s)] = hub.caps[s]
         out[("paused", s)] = s in hub.paused
+        out[("listing", s)] = LISTING_CODE[listing_of(state, s)]
         out[("socialized", s)] = hub.socialized[s]
+        out[("drawn", s)] = drawn_of(state, s)
+        out[("ins_limit", s)] = limit_of(state.params, s)
+        out[("bucket", s)] = hub.buckets.get(s, 0)
         for name in ("granted", "released", "claimed", "paid"):
             out[(name, s)] = getattr(g, name)[s]
         out[("compromised", s)] = s in g.compromised
@@ -139,6 +147,10 @@ def universe_key(u: Universe) -> tuple[Any, ...]:
         u.assets,
         tuple(sorted(u.haircut_bps.items())),
         u.penalty_bps,
+        u.deadline_s,
+        u.insurance,
+        u.ordered,
+        tuple(sorted(u.rate.items())),
         u.top_up_window_s,
     )
 

@@ -10,6 +10,7 @@ from typing import Any
 import z3
 
 from model.calls import below_call_floor, health_prices
+from model.channels import is_head
 from model.hub import link, report_positions, with_allocation
 from model.ledger import account_holdings, with_account_holdings
 from model.oracle import prices_of
@@ -122,11 +123,13 @@ def deliver_step(state: State, action: Any) -> EncodedStep:
         a, s = state.params.accounts[0], state.params.spokes[0].id
         act = {"kind": "CreditGrant", "account": a, "spoke": s, "id": z3.IntVal(action.message_id)}
         act |= {"amount": z3.IntVal(1), "epoch": z3.IntVal(0)}
-        return EncodedStep(kind, act, {})
+        return EncodedStep(kind, act, {"head": z3.BoolVal(True)})
     spoke = env.receiver if env.sender == HUB else env.sender
-    return message_step(
+    encoded = message_step(
         "Deliver", env.payload, {"spoke": spoke}, {"id": z3.IntVal(action.message_id)}, state
     )
+    encoded.inputs["head"] = z3.BoolVal(is_head(state, env))  # CHAN-2
+    return encoded
 
 
 @ENCODE("Inject")
@@ -158,6 +161,10 @@ def plain_step(state: State, action: Any, inputs: Inputs) -> EncodedStep:
     "SetCap",
     "PauseSpoke",
     "UnpauseSpoke",
+    "ForceSettle",
+    "ListSpoke",
+    "DelistSpoke",
+    "RemoveSpoke",
     "PayOut",
 )
 def input_free_step(state: State, action: Any) -> EncodedStep:

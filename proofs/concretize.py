@@ -14,6 +14,7 @@ from model.state import (
     AccountStatus,
     Ghost,
     Hub,
+    Listing,
     Network,
     Oracle,
     Report,
@@ -21,10 +22,11 @@ from model.state import (
     State,
 )
 from proofs.checking import Counterexample
+from proofs.state import DELISTED, LISTED, REMOVED, UNLISTED
 from proofs.transitions import KIND_BY_NAME
-from proofs.universe import PRICES, proof_params
+from proofs.universe import PRICES, params_of
 from spec.actions import Action, Deliver, Inject
-from spec.bounds import HUB
+from spec.bounds import HUB, MAX_AMOUNT
 from spec.messages import (
     HUB_KINDS,
     CreditGrant,
@@ -35,7 +37,25 @@ from spec.messages import (
     MarginCall,
     Message,
 )
+from spec.params import Params
 from spec.trace import Trace, TraceMeta, TraceStep
+
+LISTING_NAME: dict[int, Listing] = {UNLISTED: "unlisted", DELISTED: "delisted", REMOVED: "removed"}
+"""LIST-1: the model's name of each listing code but LISTED (a listed spoke has no entry)."""
+
+
+def insured(params: Params, obligation: str, get: Any) -> Params:
+    """INS-1: the parameters with the insurance structure an obligation was stated under
+    (`insurance-bound-STRUCTURE/...`) and the limits of the counterexample, so that the trace
+    replays under the rule that failed."""
+    for structure in ("per_partition", "shared_limited"):
+        if obligation.startswith(f"insurance-bound-{structure}/"):
+            limits = tuple(
+                (s.id, min(max(int(get("ins_limit", s.id)), 0), MAX_AMOUNT)) for s in params.spokes
+            )
+            update = {"insurance_structure": structure, "insurance_limits": limits}
+            return params.model_copy(update=update)
+    return params
 
 
 def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
@@ -45,11 +65,13 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
 
     The trace replays through the (unmutated) model from `initial`.
     """
-    params = proof_params()
+    params = params_of(cex.obligation)
     pre: dict[tuple[str, tuple[Any, ...]], Any] = {(n, k): b for n, k, b, _ in cex.rows}
 
     def get(name: str, *key: str) -> Any:
         return pre[(name, key)]
+
+    params = insured(params, cex.obligation, get)
 
     accounts = params.accounts
     spokes = tuple(s.id for s in params.spokes)
@@ -105,8 +127,7 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
         envelopes[i] = Envelope(id=i, sender=sender, receiver=receiver, payload=payload)
     next_id = max([next_id, *(i + 1 for i in envelopes), *(i + 1 for i in delivered)])
     now = int(get("now"))
-    feeds = [f.id for f in params.oracle.feeds if PRICES.get(f.asset) is not None]
-    quotes = {f: (int(PRICES["ETH"] or 1), now) for f in feeds[: params.oracle.quorum]}
+    quotes = quotes_for(params, seen_prices(cex), now)
     compromised = {s for s in spokes if get("compromised", s)}
     if get("hub_compromised"):
         compromised.add(HUB)
@@ -121,6 +142,7 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
                     epoch=int(get("epoch", a)),
                     pending=frozenset(s for s in spokes if get("pending", a, s)),
                     requirement_at_call=int(get("req_at_call", a)),
+                    deadline=int(get("deadline", a)),
                 )
                 for a in accounts
             },
@@ -129,10 +151,20 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
             },
             caps={s: int(get("cap", s)) for s in spokes},
             paused=frozenset(s for s in spokes if get("paused", s)),
+            listing={
+                s: LISTING_NAME[int(get("listing", s))]
+                for s in spokes
+                if int(get("listing", s)) != LISTED
+            },
             insurance={x: int(get("insurance", x)) for x in assets},
             owed={(s, x): int(get("owed", s, x)) for s in spokes for x in assets},
             socialized={s: int(get("socialized", s)) for s in spokes},
+            drawn={s: int(get("drawn", s)) for s in spokes if int(get("drawn", s))},
             tokens={x: int(get("tokens", x)) for x in assets},
+            # INV-LIVE-2 is among the premises, so a severed pair here is not pending and
+            # holds no allocation: the trace replays as the model would have reached it
+            severed=frozenset((a, s) for a in accounts for s in spokes if get("severed", a, s)),
+            buckets={s.id: int(get("bucket", s.id)) for s in params.spokes if s.rate_limit},
         ),
         spokes={
             (s, a): SpokeAccount(
@@ -159,7 +191,7 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
     return Trace(
         params=params,
         initial=observe(state),
-        steps=(TraceStep(action=action_of(cex)),),
+        steps=(TraceStep(action=action_of(cex, seen_prices(cex))),),
         meta=TraceMeta(
             source="proof",
             invariant=cex.invariant,
@@ -167,6 +199,28 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
             note=f"{cex.obligation}: counterexample to induction (the Z3 pre-state, concretized)",
         ),
     )
+
+
+def seen_prices(cex: Counterexample) -> dict[str, int | None]:
+    """The prices the counterexample's step saw (PROOF-PRICE-5); `PRICES` where it read none."""
+    return {x: cex.prices.get(x, p) for x, p in PRICES.items()} | dict(cex.prices)
+
+
+def quotes_for(
+    params: Params, prices: dict[str, int | None], now: int
+) -> dict[str, tuple[int, int]]:
+    """PROOF-PRICE-5: oracle quotes that make the model see exactly `prices` at time `now`:
+    a quorum of an asset's feeds quote its price, just now (fresh, no outlier: the lower
+    median of equal quotes is the price, ORA-1..ORA-5); an unavailable asset gets no quote
+    (below quorum).  A fixed-price asset needs none."""
+    quotes: dict[str, tuple[int, int]] = {}
+    for asset in params.assets:
+        price = prices.get(asset.id)
+        if asset.fixed_price is not None or price is None:
+            continue
+        feeds = [f.id for f in params.oracle.feeds if f.asset == asset.id]
+        quotes |= {f: (price, now) for f in feeds[: params.oracle.quorum]}
+    return quotes
 
 
 def subtract(
@@ -188,14 +242,18 @@ def subtract(
     return sums, counts
 
 
-NOT_ENCODED: dict[str, dict[str, Any]] = {
-    "Trade": {"market": "ETH-PERP", "price": int(PRICES["ETH"] or 0)},
-    "PublishPrice": {"feed": "chainlink", "price": int(PRICES["ETH"] or 1)},
-    "ExposureReport": {"positions": ()},
-}
-"""The fields of an action or message kind the encoding does not hold (markets, feeds
-and prices are fixed per obligation, report contents are out of the encoding): a
-counterexample's step gets these."""
+def not_encoded(kind: str, prices: dict[str, int | None]) -> dict[str, Any]:
+    """The fields of an action or message kind the encoding does not hold (markets, feeds,
+    report contents): a counterexample's step gets these, a trade or a quote at the ETH
+    price the step saw (PROOF-PRICE-5)."""
+    eth = prices.get("ETH") or PRICES["ETH"] or 1
+    table: dict[str, dict[str, Any]] = {
+        "Trade": {"market": "ETH-PERP", "price": eth},
+        "PublishPrice": {"feed": "chainlink", "price": eth},
+        "ExposureReport": {"positions": ()},
+    }
+    return table.get(kind, {})
+
 
 ACTIONS: TypeAdapter[Action] = TypeAdapter(Action)
 MESSAGES: TypeAdapter[Message] = TypeAdapter(Message)
@@ -206,10 +264,12 @@ def numbers(cex: Counterexample) -> dict[str, int]:
     return {k: int(v) for k, v in cex.params.items() if not isinstance(v, tuple)}
 
 
-def decoded(kind: str, ids: dict[str, Any], fields: dict[str, int]) -> dict[str, Any]:
+def decoded(
+    kind: str, ids: dict[str, Any], fields: dict[str, int], prices: dict[str, int | None]
+) -> dict[str, Any]:
     """An action's or message's fields: the inverse of `proofs.concrete_actions.encode_step`,
     which reads the kind's ids and parameters by name."""
-    return {"type": kind, **ids, **fields, **NOT_ENCODED.get(kind, {})}
+    return {"type": kind, **ids, **fields, **not_encoded(kind, prices)}
 
 
 def message_of(cex: Counterexample) -> tuple[str, str, Message]:
@@ -220,7 +280,7 @@ def message_of(cex: Counterexample) -> tuple[str, str, Message]:
     p = numbers(cex)
     fields = {name: p[name] for name, _ in kind.params if name != "id"}
     payload = MESSAGES.validate_python(
-        decoded(kind.message, {"account": cex.ids["account"]}, fields)
+        decoded(kind.message, {"account": cex.ids["account"]}, fields, seen_prices(cex))
     )
     if kind.action == "Inject":
         return cex.ids["sender"], cex.ids["receiver"], payload
@@ -228,8 +288,9 @@ def message_of(cex: Counterexample) -> tuple[str, str, Message]:
     return (HUB, s, payload) if kind.message in HUB_KINDS else (s, HUB, payload)
 
 
-def action_of(cex: Counterexample) -> Action:
-    """The counterexample's step as a spec action."""
+def action_of(cex: Counterexample, prices: dict[str, int | None] | None = None) -> Action:
+    """The counterexample's step as a spec action (at the prices it saw, PROOF-PRICE-5)."""
+    prices = seen_prices(cex) if prices is None else prices
     assert cex.kind is not None
     kind = KIND_BY_NAME[cex.kind]
     p = numbers(cex)
@@ -240,4 +301,4 @@ def action_of(cex: Counterexample) -> Action:
         return Inject(sender=sender, receiver=receiver, payload=payload)
     ids: dict[str, Any] = {role: cex.ids[role] for role in kind.roles}
     fields = {name: p[name] for name, _ in kind.params}
-    return ACTIONS.validate_python(decoded(kind.action, ids, fields))
+    return ACTIONS.validate_python(decoded(kind.action, ids, fields, prices))

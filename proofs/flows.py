@@ -3,16 +3,19 @@ FLOW-PAY-2).
 
 Each is a goal over one step of one kind, with a vacuity witness of its own where
 "the step is accepted" would be too weak (a `Liquidate` accepted only because it opened
-a call says nothing about the window).  `proofs.obligations` turns them into obligations.
+a call says nothing about the window).  `flow_obligations` turns them into obligations.
 """
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import z3
 
-from proofs.state import Expr, SymState
+from proofs.obligations import Obligation, kinds_named
+from proofs.premises import Query, step_queries
+from proofs.state import Expr, SymState, Universe
+from proofs.transitions import Kind, Transition
 from proofs.transitions.outcome import Result
 
 Goal = Callable[[SymState, Result, Mapping[str, Any], Mapping[str, Expr]], Expr]
@@ -123,3 +126,26 @@ FLOW_GOALS: tuple[FlowGoal, ...] = (
         ("owed", "tokens"),
     ),
 )
+
+
+def flow_step(flow: FlowGoal, kind: Kind) -> Obligation:
+    """FLOW-CALL-2..4, FLOW-PAY-2: a flow's goal over one step, with its own vacuity witness
+    (if it has one) beside the step being accepted."""
+
+    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
+        out = []
+        for q in step_queries(u, table, kind, flow.goal):
+            if flow.witness is not None:
+                assert q.pre is not None and q.result is not None
+                q = replace(q, witness=flow.witness(q.pre, q.result, q.act, q.inputs))
+            out.append(q)
+        return out
+
+    return Obligation(
+        f"{flow.name}/step/{kind.name}", flow.requirement, "step", queries, flow.mentions
+    )
+
+
+def flow_obligations() -> list[Obligation]:
+    """Every flow goal over every step of its kinds."""
+    return [flow_step(f, k) for f in FLOW_GOALS for k in kinds_named(*f.kinds)]

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import z3
 
-from proofs.state import Expr, SymState, spoke_allocation, total
+from proofs.state import REMOVED, Expr, SymState, spoke_allocation, total
 
 Formula = Callable[[SymState], Expr]
 
@@ -37,12 +37,17 @@ def in_flight(state: SymState, account: str, spoke: str) -> Expr:
     return state.fl_grant[key] + state.fl_release[key] + state.fl_claim[key] + state.fl_liq[key]
 
 
+def followed(state: SymState, account: str, spoke: str) -> Expr:
+    """An honest spoke the hub still follows for the account (not severed, LIVE-5)."""
+    return z3.And(honest(state, spoke), z3.Not(state.severed[(account, spoke)]))
+
+
 def credit_conservation(state: SymState) -> Expr:
-    """INV-CREDIT-1: alloc = line + credit in flight, for every honest spoke."""
+    """INV-CREDIT-1: alloc = line + credit in flight, for every honest spoke not severed."""
     return z3.And(
         [
             z3.Implies(
-                honest(state, s),
+                followed(state, a, s),
                 state.alloc[(a, s)] == state.line[(s, a)] + in_flight(state, a, s),
             )
             for a in state.u.accounts
@@ -144,6 +149,26 @@ def call_not_while_liquidating(state: SymState) -> Expr:
     return z3.And(clauses)
 
 
+def removed_holds_nothing(state: SymState) -> Expr:
+    """INV-LIST-2: a spoke's listing is one of the four codes, and a removed spoke has
+    nothing allocated to it (so nothing on its lines or in flight, INV-CREDIT-1)."""
+    clauses = []
+    for s in state.u.spokes:
+        code = state.listing[s]
+        clauses += [code >= 0, code <= REMOVED]
+        clauses += [z3.Implies(code == REMOVED, state.alloc[(a, s)] == 0) for a in state.u.accounts]
+    return z3.And(clauses)
+
+
+def draws_within_limits(state: SymState) -> Expr:
+    """INV-INS-1: no partition has drawn a negative value from the insurance fund, and under
+    a structure with limits none has drawn more than its own fund or its share."""
+    clauses = [state.drawn[s] >= 0 for s in state.u.spokes]
+    if state.u.insurance != "shared":
+        clauses += [state.drawn[s] <= state.ins_limit[s] for s in state.u.spokes]
+    return z3.And(clauses)
+
+
 def bookkeeping(state: SymState) -> Expr:
     """Strengthening of INV-CREDIT-1: ghost sums are sane; for an honest spoke exactly one of
     (its current margin call, its answer) is in flight while the hub waits on it."""
@@ -152,8 +177,10 @@ def bookkeeping(state: SymState) -> Expr:
         for name in ("granted", "released", "claimed", "paid")
         for s in state.u.spokes
     ]
+    clauses.append(state.now[()] >= 0)  # TIME-1: time starts at 0 and only moves forward
     for a in state.u.accounts:
         clauses.append(state.hot_grants[a] >= 0)
+        clauses.append(state.deadline[a] >= 0)  # LIVE-1: a time, or 0 when none runs
         clauses.append(state.epoch[a] >= 0)
         clauses.append(state.req_at_call[a] >= 0)
         for s in state.u.spokes:
@@ -178,7 +205,7 @@ def bookkeeping(state: SymState) -> Expr:
                     z3.Not(state.hub_compromised[()]), state.called_epoch[sa] <= state.epoch[a]
                 ),
                 z3.Implies(
-                    honest(state, s),
+                    followed(state, a, s),
                     z3.And(
                         n_liq <= 1,
                         n_call + n_liq <= 1,
@@ -188,6 +215,20 @@ def bookkeeping(state: SymState) -> Expr:
                 ),
             ]
     return z3.And(clauses)
+
+
+def severed_means_settled(state: SymState) -> Expr:
+    """INV-LIVE-2: a severed pair is never pending and holds no allocation."""
+    return z3.And(
+        [
+            z3.Implies(
+                state.severed[(a, s)],
+                z3.And(z3.Not(state.pending[(a, s)]), state.alloc[(a, s)] == 0),
+            )
+            for a in state.u.accounts
+            for s in state.u.spokes
+        ]
+    )
 
 
 INVARIANTS: tuple[Invariant, ...] = (
@@ -244,6 +285,20 @@ INVARIANTS: tuple[Invariant, ...] = (
         "no current grant in flight and called spokes frozen while liquidating",
     ),
     Invariant(
+        "INV-LIST-2",
+        "removed-holds-nothing",
+        removed_holds_nothing,
+        ("listing", "alloc"),
+        "a removed spoke holds no allocation",
+    ),
+    Invariant(
+        "INV-INS-1",
+        "draws-within-limits",
+        draws_within_limits,
+        ("drawn", "ins_limit", "socialized", "insurance"),
+        "a partition draws at most its own fund or its share",
+    ),
+    Invariant(
         "INV-CALL-1",
         "call-not-while-liquidating",
         call_not_while_liquidating,
@@ -256,6 +311,13 @@ INVARIANTS: tuple[Invariant, ...] = (
         bookkeeping,
         ("liquidating", "pending", "epoch", "called_epoch", "n_call", "n_liq", "fl_liq"),
         "inductive strengthening: calls and answers in flight match the hub's pending set",
+    ),
+    Invariant(
+        "INV-LIVE-2",
+        "severed-means-settled",
+        severed_means_settled,
+        ("severed", "pending", "alloc"),
+        "a severed pair is not pending and holds no allocation",
     ),
 )
 INVARIANT_BY_NAME: dict[str, Invariant] = {i.name: i for i in INVARIANTS}

@@ -9,6 +9,7 @@ mutant can break would be suspicious.  tests/test_mutant_patches.py checks that 
 mutant still differs from the code it mutates.
 """
 
+import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -18,6 +19,7 @@ import z3
 
 import proofs.transitions.delivery as delivery
 import proofs.transitions.hub as hub
+import proofs.transitions.ledger as ledger
 import proofs.transitions.spoke as spoke
 from proofs.patches import Patch, under
 from proofs.state import Expr, SymState, total
@@ -25,8 +27,12 @@ from proofs.transitions import KIND_BY_NAME, KINDS, Transition
 from proofs.transitions.context import Ctx
 from proofs.transitions.outcome import Result
 from proofs.transitions.risk import capacity
+from proofs.universe import PRICES
 
 Act = Mapping[str, Any]
+
+force_settle = importlib.import_module("proofs.transitions.force_settle")
+"""The module (the package re-exports its function under the same name)."""
 
 
 def free_capacity_of_lines(
@@ -76,6 +82,31 @@ def within_any_allocation(state: SymState, account: str, spoke: str, amount: Exp
     return z3.BoolVal(False)
 
 
+def deadline_always_passed(state: SymState, account: str) -> Expr:
+    """A keeper may force-settle as soon as the liquidation starts: a spoke that would have
+    answered in time is severed and charged its whole allocation."""
+    return z3.BoolVal(False)
+
+
+def no_charge(state: SymState, spoke: str, loss: Expr) -> SymState:
+    """An accepted loss claim is not charged to the spoke's bucket: the rate limit checks a
+    level that never drops."""
+    return state
+
+
+def stays_at_head(
+    state: SymState,
+    message_id: Expr,
+    sender: str,
+    receiver: str,
+    kind: str,
+    account: str,
+    f: Mapping[str, Expr],
+) -> SymState:
+    """A refused head stays where it is: its channel is blocked until the receiver takes it."""
+    return state
+
+
 @dataclass(frozen=True)
 class Mutant:
     name: str
@@ -94,6 +125,16 @@ class Mutant:
 
 def mutant(name: str, kinds: tuple[str, ...], breaks: tuple[str, ...], *patches: Patch) -> Mutant:
     return Mutant(name, patches[0].replacement.__doc__ or "", kinds, patches, breaks)
+
+
+def waits_in_a_crash(ctx: Ctx, state: SymState, account: str) -> Expr:
+    """The hub makes a loss claim or a liquidation answer wait while ETH trades below its
+    usual level (a "crash breaker"), not only when a price is missing: whether liquidation
+    completes then depends on the price level, exactly when it matters, and the BMC's one
+    price vector no longer stands for all (PROOF-PRICE-4)."""
+    eth = ctx.prices.get("ETH")
+    crashed = z3.BoolVal(False) if eth is None else eth < PRICES["ETH"]
+    return z3.Or(ledger.seizure_unpriced(ctx, state, account), crashed)
 
 
 MUTANTS: tuple[Mutant, ...] = (
@@ -135,10 +176,34 @@ MUTANTS: tuple[Mutant, ...] = (
         Patch(delivery, "in_flight", in_flight_or_delivered),
     ),
     mutant(
+        "claim-waits-in-a-crash",
+        ("DeliverClaim",),
+        ("price-independence/step/DeliverClaim",),
+        Patch(hub, "seizure_unpriced", waits_in_a_crash),
+    ),
+    mutant(
         "claim-unbounded",
         ("DeliverClaim", "InjectClaim"),
         ("no-negative-balances/step/DeliverClaim",),
         Patch(hub, "exceeds_allocation", within_any_allocation),
+    ),
+    mutant(
+        "force-settle-ignores-deadline",
+        ("ForceSettle",),
+        ("no-early-severance/step/ForceSettle",),
+        Patch(force_settle, "before_deadline", deadline_always_passed),
+    ),
+    mutant(
+        "claim-skips-bucket",
+        ("DeliverClaim", "InjectClaim"),
+        ("loss-rate/step/DeliverClaim", "loss-rate/step/InjectClaim"),
+        Patch(hub, "charge", no_charge),
+    ),
+    mutant(
+        "failed-head-blocks",
+        ("DeliverClaim", "DeliverCall"),
+        ("channel-progress/step/DeliverClaim", "channel-progress/step/DeliverCall"),
+        Patch(delivery, "requeue", stays_at_head),
     ),
 )
 MUTANT_BY_NAME: dict[str, Mutant] = {m.name: m for m in MUTANTS}

@@ -32,10 +32,17 @@ from typing import Any, Literal
 
 import z3
 
-from proofs.flows import FLOW_GOALS, FlowGoal
-from proofs.invariants import INVARIANTS, Invariant, honest, in_flight
+from proofs.invariants import (
+    INVARIANTS,
+    Invariant,
+    draws_within_limits,
+    followed,
+    honest,
+    in_flight,
+)
 from proofs.premises import Query, init_constraints, state_query, step_queries, symbolic_action
 from proofs.state import (
+    LISTED,
     Expr,
     SymState,
     Universe,
@@ -45,9 +52,10 @@ from proofs.state import (
     total,
 )
 from proofs.transitions import KIND_BY_NAME, KINDS, Kind, Transition
+from proofs.transitions.context import Ctx
 from proofs.transitions.outcome import REJECTED, Result, error_code
 from proofs.transitions.risk import free_capacity
-from proofs.universe import PROOF_CTX
+from proofs.universe import price_bounds
 from spec.bounds import HUB
 from spec.errors import Error
 from spec.messages import HUB_KINDS
@@ -85,10 +93,13 @@ def kinds_named(*names: str) -> list[Kind]:
 
 
 def capacity_at_commit(kind: Kind) -> Obligation:
-    """INV-CREDIT-2: an accepted grant or withdrawal leaves free capacity >= 0 after it."""
+    """INV-CREDIT-2: an accepted grant or withdrawal leaves free capacity >= 0 after it, at
+    the prices the step saw (any, PROOF-PRICE-1)."""
 
-    def goal(pre: SymState, res: Result, act: Mapping[str, Any], inp: Mapping[str, Expr]) -> Expr:
-        after = free_capacity(PROOF_CTX, res.post, act["account"], inp)
+    def goal(
+        pre: SymState, res: Result, act: Mapping[str, Any], inp: Mapping[str, Expr], ctx: Ctx
+    ) -> Expr:
+        after = free_capacity(ctx, res.post, act["account"], inp)
         return z3.Implies(res.accepted, after >= 0)
 
     def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
@@ -138,7 +149,74 @@ def atomic_rejection(kind: Kind) -> Obligation:
     return Obligation(f"atomic-rejection/step/{kind.name}", "INV-ATOMIC-1", "step", queries)
 
 
-PARTITION_FIELDS = ("owed", "paid", "claimed", "socialized", "released", "granted")
+def drained_not_fed(kind: Kind) -> Obligation:
+    """INV-LIST-1: no step grows an allocation to a spoke that is not listed (unlisted,
+    delisted and being drained, or removed)."""
+
+    def goal(pre: SymState, res: Result, act: Mapping[str, Any], inp: Mapping[str, Expr]) -> Expr:
+        return z3.And(
+            [
+                z3.Implies(pre.listing[s] != LISTED, res.post.alloc[(a, s)] <= pre.alloc[(a, s)])
+                for s in pre.u.spokes
+                for a in pre.u.accounts
+            ]
+        )
+
+    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
+        return step_queries(u, table, kind, goal)
+
+    return Obligation(
+        f"drained-not-fed/step/{kind.name}", "INV-LIST-1", "step", queries, ("listing", "alloc")
+    )
+
+
+STRUCTURES_WITH_LIMITS = ("per_partition", "shared_limited")
+"""INS-1: the structures whose bound INV-INS-1 states beyond `drawn >= 0`."""
+
+PAYING_KINDS = (
+    "DeliverClaim",
+    "InjectClaim",
+    "DeliverLiqReport",
+    "InjectLiqReport",
+    "ForceSettle",
+)
+"""The kinds whose transition can pay a loss (`pay_loss`; ForceSettle for each silent spoke,
+LIVE-3): the only ones that move `drawn`
+(every other kind leaves it and `ins_limit` as they were; tests/test_insurance.py)."""
+
+
+def insurance_bound(kind: Kind, structure: str) -> Obligation:
+    """INV-INS-1 under a structure with limits: from any state within the invariants (the
+    fund, its seeds and the limits symbolic), a step that pays a loss leaves every
+    partition's draws within its own fund or its share."""
+
+    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
+        v = replace(u, insurance=structure)
+        return step_queries(v, table, kind, lambda pre, res, a, i: draws_within_limits(res.post))
+
+    return Obligation(
+        f"insurance-bound-{structure}/step/{kind.name}",
+        "INV-INS-1",
+        "step",
+        queries,
+        ("drawn", "ins_limit", "socialized", "insurance"),
+    )
+
+
+def insurance_bound_init(structure: str) -> Obligation:
+    """INV-INS-1 under a structure with limits holds at genesis (nothing drawn)."""
+
+    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
+        s = fresh(replace(u, insurance=structure), "init")
+        goal = draws_within_limits(s)
+        return [Query(init_constraints(s), goal, z3.BoolVal(True), pre=s, post=s)]
+
+    return Obligation(
+        f"insurance-bound-{structure}/init", "INV-INS-1", "init", queries, ("drawn", "ins_limit")
+    )
+
+
+PARTITION_FIELDS = ("owed", "paid", "claimed", "socialized", "released", "granted", "drawn")
 
 
 def partition_isolation(kind: Kind) -> Obligation:
@@ -170,7 +248,8 @@ def partition_isolation(kind: Kind) -> Obligation:
 
 def replay_rejected(kind: Kind) -> Obligation:
     """INV-AMO-1: a message that took effect, delivered again, is rejected (ALREADY_DELIVERED)
-    and changes nothing."""
+    and changes nothing, whatever the prices did between the two deliveries (the second sees
+    its own, PROOF-PRICE-3)."""
 
     def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
         out = []
@@ -179,7 +258,12 @@ def replay_rejected(kind: Kind) -> Obligation:
             ids: dict[str, str] = {r: q.act[r] for r in kind.roles}
             again_act, again_inp, bounds = symbolic_action(kind, ids, prefix="again")
             again_act["id"] = q.act["id"]
-            again = table[kind.name](PROOF_CTX, q.result.post, again_act, again_inp)
+            assert q.ctx is not None
+            from proofs.prices import moved
+
+            again_ctx = moved(q.ctx)
+            again = table[kind.name](again_ctx, q.result.post, again_act, again_inp)
+            bounds = z3.And(bounds, price_bounds(again_ctx))
             took_effect = q.result.status != REJECTED
             goal = z3.Implies(
                 took_effect,
@@ -200,6 +284,7 @@ def replay_rejected(kind: Kind) -> Obligation:
                     q.act,
                     q.inputs,
                     q.kind,
+                    q.ctx,
                 )
             )
         return out
@@ -213,21 +298,21 @@ def replay_rejected(kind: Kind) -> Obligation:
     )
 
 
-def flow_step(flow: FlowGoal, kind: Kind) -> Obligation:
-    """FLOW-CALL-2..4, FLOW-PAY-2: a flow's goal over one step, with its own vacuity witness
-    (if it has one) beside the step being accepted."""
+def price_independence(kind: Kind) -> Obligation:
+    """PROOF-PRICE-4: the step has the same effect on what the liquidation BMC follows at
+    any two live price vectors (`proofs.prices`), so the BMC may fix one."""
+    from proofs.prices import independence_queries
 
     def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
-        out = []
-        for q in step_queries(u, table, kind, flow.goal):
-            if flow.witness is not None:
-                assert q.pre is not None and q.result is not None
-                q = replace(q, witness=flow.witness(q.pre, q.result, q.act, q.inputs))
-            out.append(q)
-        return out
+        ids = {"account": u.accounts[0], "spoke": u.spokes[0]}
+        return independence_queries(u, table, kind, {r: ids[r] for r in kind.roles})
 
     return Obligation(
-        f"{flow.name}/step/{kind.name}", flow.requirement, "step", queries, flow.mentions
+        f"price-independence/step/{kind.name}",
+        "PROOF-PRICE-4",
+        "step",
+        queries,
+        ("alloc", "line", "liquidating", "pending"),
     )
 
 
@@ -242,11 +327,13 @@ def safety(
 
 def no_double_spend(s: SymState) -> Expr:
     """INV-CREDIT-1 => credit spendable on an honest spoke never exceeds what the hub
-    counts as allocated (credit in flight is nowhere spendable)."""
+    counts as allocated (credit in flight is nowhere spendable); a severed pair's line is
+    written off (LIVE-3)."""
     return z3.And(
         [
             z3.Implies(
-                honest(s, p), z3.And(s.line[(p, a)] <= s.alloc[(a, p)], in_flight(s, a, p) >= 0)
+                followed(s, a, p),
+                z3.And(s.line[(p, a)] <= s.alloc[(a, p)], in_flight(s, a, p) >= 0),
             )
             for a in s.u.accounts
             for p in s.u.spokes
@@ -255,10 +342,15 @@ def no_double_spend(s: SymState) -> Expr:
 
 
 def lines_within_cap(s: SymState) -> Expr:
-    """INV-PART-1 => the credit lines of an honest spoke sum to at most its cap."""
+    """INV-PART-1 => the credit lines of an honest spoke sum to at most its cap (lines of
+    pairs severed by a force-settle excepted: written off, LIVE-3)."""
     return z3.And(
         [
-            z3.Implies(honest(s, p), total(s.line[(p, a)] for a in s.u.accounts) <= s.cap[p])
+            z3.Implies(
+                honest(s, p),
+                total(z3.If(s.severed[(a, p)], 0, s.line[(p, a)]) for a in s.u.accounts)
+                <= s.cap[p],
+            )
             for p in s.u.spokes
         ]
     )
@@ -301,14 +393,28 @@ def all_obligations() -> tuple[Obligation, ...]:
         partition_isolation(k) for k in KINDS if k.action == "Inject" and k.message not in HUB_KINDS
     ]
     obligations += [replay_rejected(k) for k in KINDS if k.action == "Deliver"]
+    obligations += [drained_not_fed(k) for k in KINDS]
+    for structure in STRUCTURES_WITH_LIMITS:
+        obligations.append(insurance_bound_init(structure))
+        obligations += [insurance_bound(k, structure) for k in kinds_named(*PAYING_KINDS)]
     obligations += [atomic_rejection(k) for k in KINDS]
-    obligations += [flow_step(f, k) for f in FLOW_GOALS for k in kinds_named(*f.kinds)]
+    from proofs.flows import flow_obligations  # it builds on this module's pieces
+    from proofs.liveness import liveness_obligations  # it builds on this module's pieces
+
+    obligations += flow_obligations()
+    obligations += liveness_obligations()
+    obligations += [
+        price_independence(k) for k in KINDS if k.action == "Deliver" or k.name == "Liquidate"
+    ]
     obligations += [
         safety("no-double-spend", "INV-CREDIT-1", no_double_spend, ("line", "alloc")),
         safety("partition-caps", "INV-PART-1", lines_within_cap, ("line", "cap")),
         safety("partition-bound", "INV-PART-2", paid_within_net_grants, ("paid", "granted")),
         safety("hub-solvent", "INV-ASSET-1", hub_solvent, ("tokens", "owed", "insurance")),
     ]
+    from proofs.channel_obligations import channel_obligations  # it builds on this module
+
+    obligations += channel_obligations()
     return tuple(obligations)
 
 

@@ -6,6 +6,7 @@ invariants over it (`invariant_premise`), and one symbolic step per kind and ids
 (`symbolic_step`); `proofs.obligations` names the goals, `proofs.checking` asks Z3.
 """
 
+import inspect
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -14,14 +15,17 @@ import z3
 
 from proofs.invariants import all_invariants, honest
 from proofs.state import (
+    LISTED,
+    UNLISTED,
     Expr,
     SymState,
     Universe,
     fresh,
 )
 from proofs.transitions import Bound, Kind, Transition
+from proofs.transitions.context import Ctx
 from proofs.transitions.outcome import ACCEPTED, Result
-from proofs.universe import PROOF_CTX
+from proofs.universe import price_bounds, price_contexts, reads_prices
 from spec.bounds import HUB
 
 
@@ -38,6 +42,8 @@ class Query:
     act: Mapping[str, Any] = field(default_factory=dict)
     inputs: Mapping[str, Expr] = field(default_factory=dict)
     kind: str | None = None
+    ctx: Ctx | None = None
+    """The prices the step sees (PROOF-PRICE-1): a counterexample shows their values."""
 
 
 # --- actions as symbols -------------------------------------------------------------
@@ -147,12 +153,16 @@ def init_constraints(state: SymState) -> Expr:
     """INIT-1: nothing deposited, allocated or in flight; the hub holds the insurance fund."""
     c: list[Expr] = []
     for name, key, term in state.entries():
-        if name in ("cap", "insurance"):
+        if name in ("cap", "insurance", "ins_limit"):
             c.append(term >= 0)
+        elif name == "listing":
+            c.append(z3.Or(term == LISTED, term == UNLISTED))  # LIST-1: as declared
         elif name == "tokens":
             c.append(term == state.insurance[key])
         elif name == "next_id":
             c.append(term == 1)
+        elif name == "bucket":
+            c.append(term == state.u.rate.get(key, (0, 0))[0])  # RATE-2: full
         elif name in ("inflight", "delivered"):
             c.append(term == z3.K(z3.IntSort(), z3.BoolVal(False)))
         elif z3.is_bool(term):
@@ -164,7 +174,40 @@ def init_constraints(state: SymState) -> Expr:
 
 # --- building queries -----------------------------------------------------------------
 
-Goal = Callable[[SymState, Result, Mapping[str, Any], Mapping[str, Expr]], Expr]
+Goal = Callable[..., Expr]
+"""`goal(pre, result, act, inputs)`, or with a fifth parameter `goal(..., ctx)` for a goal
+that reads the prices the step saw (INV-CREDIT-2 evaluates capacity at them)."""
+
+
+def step_contexts(
+    u: Universe,
+    table: Mapping[str, Transition],
+    kind: Kind,
+    ids: Mapping[str, str] | None = None,
+) -> tuple[Ctx, ...]:
+    """PROOF-PRICE-2: the price regimes a step is proved under: every regime if its
+    transition reads a price, else the first (all priced; the others would be the same
+    query).  For the kind's step with these ids, or with any of its id choices if `ids` is
+    None; decided once per transition table, kind, ids and universe."""
+    if ids is None:
+        return max((step_contexts(u, table, kind, c) for c in id_choices(u, kind)), key=len)
+    key = (id(table), kind.name, tuple(sorted(ids.items())), id(u))
+    hit = _REGIMES.get(key)
+    if hit is not None and hit[0] is table and hit[1] is u:
+        return hit[2]
+    regimes = price_contexts(u)
+    act, inp, _ = symbolic_action(kind, ids)
+    pre = fresh(u, "regime")
+
+    def build(ctx: Ctx) -> Result:
+        return table[kind.name](ctx, pre, act, inp)
+
+    found = regimes if reads_prices(build, regimes[0]) else regimes[:1]
+    _REGIMES[key] = (table, u, found)
+    return found
+
+
+_REGIMES: dict[tuple[Any, ...], tuple[Any, Universe, tuple[Ctx, ...]]] = {}
 
 
 def step_queries(
@@ -175,25 +218,28 @@ def step_queries(
     combo_filter: Callable[[Mapping[str, str]], bool] = lambda ids: True,
 ) -> list[Query]:
     queries = []
+    with_ctx = len(inspect.signature(goal).parameters) >= 5
     for ids in id_choices(u, kind):
         if not combo_filter(ids):
             continue
-        pre, invariants = invariant_premise(u)
-        act, inp, bounds, res = symbolic_step(table, kind, ids, pre)
-        premises = z3.And(invariants, bounds, in_bag(pre, kind, act))
-        queries.append(
-            Query(
-                premises=premises,
-                goal=goal(pre, res, act, inp),
-                witness=res.status == ACCEPTED if kind.takes_effect else z3.BoolVal(True),
-                pre=pre,
-                post=res.post,
-                result=res,
-                act=act,
-                inputs=inp,
-                kind=kind.name,
+        for ctx in step_contexts(u, table, kind, ids):
+            pre, invariants = invariant_premise(u)
+            act, inp, bounds, res = symbolic_step(table, kind, ids, pre, ctx)
+            premises = z3.And(invariants, bounds, price_bounds(ctx), in_bag(pre, kind, act))
+            queries.append(
+                Query(
+                    premises=premises,
+                    goal=goal(pre, res, act, inp, ctx) if with_ctx else goal(pre, res, act, inp),
+                    witness=res.status == ACCEPTED if kind.takes_effect else z3.BoolVal(True),
+                    pre=pre,
+                    post=res.post,
+                    result=res,
+                    act=act,
+                    inputs=inp,
+                    kind=kind.name,
+                    ctx=ctx,
+                )
             )
-        )
     return queries
 
 
@@ -211,20 +257,25 @@ def invariant_premise(u: Universe) -> tuple[SymState, Expr]:
     return hit[1], hit[2]
 
 
-_STEPS: dict[tuple[int, str, tuple[tuple[str, str], ...], int], Any] = {}
+_STEPS: dict[tuple[int, str, tuple[tuple[str, str], ...], int, int], Any] = {}
 
 
 def symbolic_step(
-    table: Mapping[str, Transition], kind: Kind, ids: Mapping[str, str], pre: SymState
+    table: Mapping[str, Transition],
+    kind: Kind,
+    ids: Mapping[str, str],
+    pre: SymState,
+    ctx: Ctx,
 ) -> tuple[dict[str, Any], dict[str, Expr], Expr, Result]:
     """The kind's symbolic action (parameters, inputs, their bounds) and its transition from
-    `pre`: the same terms for every obligation about that step, so built once."""
-    key = (id(table), kind.name, tuple(sorted(ids.items())), id(pre))
+    `pre` at the prices of `ctx`: the same terms for every obligation about that step, so
+    built once."""
+    key = (id(table), kind.name, tuple(sorted(ids.items())), id(pre), id(ctx))
     hit = _STEPS.get(key)
-    if hit is None or hit[0] is not table or hit[1] is not pre:
+    if hit is None or hit[0] is not table or hit[1] is not pre or hit[3] is not ctx:
         act, inp, bounds = symbolic_action(kind, ids)
-        res = table[kind.name](PROOF_CTX, pre, act, inp)
-        hit = _STEPS[key] = (table, pre, (act, inp, bounds, res))
+        res = table[kind.name](ctx, pre, act, inp)
+        hit = _STEPS[key] = (table, pre, (act, inp, bounds, res), ctx)
     built: tuple[dict[str, Any], dict[str, Expr], Expr, Result] = hit[2]
     return built
 

@@ -59,6 +59,10 @@ def action_text(cex: Counterexample) -> str:
     text = f"{cex.kind}({inner})"
     if cex.inputs:
         text += " with " + ", ".join(f"{k}={show(v)}" for k, v in cex.inputs.items())
+    if cex.prices:
+        text += " at prices " + ", ".join(
+            f"{x}={'none' if p is None else p}" for x, p in cex.prices.items()
+        )
     if cex.status:
         text += f" -> {cex.status}" + (f" {cex.error}" if cex.error else "")
     return text
@@ -109,6 +113,7 @@ def cex_json(v: Verdict, trace_path: str | None) -> dict[str, Any] | None:
         "ids": dict(c.ids),
         "params": {k: plain(x) for k, x in c.params.items()},
         "inputs": {k: plain(x) for k, x in c.inputs.items()},
+        "prices": dict(c.prices),
         "status": c.status,
         "error": c.error,
         "table": table(c),

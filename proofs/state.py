@@ -11,8 +11,8 @@ What is abstracted, and how (see also `proofs/__init__.py`):
 - Positions, reports' positions, quotes, expiry prices (PRC-14): not encoded.  What the
   risk engine computes from them enters a transition as an *input*
   (`proofs.transitions.inputs`), universally quantified in the proofs and computed by the
-  model's own risk engine in `proofs.concrete`.  Collateral valuation is encoded (prices
-  are Python constants).
+  model's own risk engine in `proofs.concrete`.  Collateral valuation is encoded (at each
+  step's own prices, PROOF-PRICE-1).
 - The bag of messages in flight: an id-level view (`inflight` and `delivered`, Z3
   arrays Int -> Bool, and `next_id`) for INV-AMO-1, plus ghost sums per
   (account, spoke) of the credit each kind of message carries (`fl_grant`,
@@ -48,6 +48,16 @@ class Universe:
     haircut_bps: Mapping[str, int]
     """The haircut capacity applies: each asset's LTV haircut (RISK-IM-1)."""
     penalty_bps: int
+    fixed_price: Mapping[str, int | None]
+    """An asset's fixed price (the settlement asset), None for one the oracle prices."""
+    deadline_s: int = 3_600
+    """PAR-17: how long after a margin call force-settle waits (LIVE-1)."""
+    insurance: str = "shared"
+    """INS-1: the insurance fund's structure (`shared`, `per_partition`, `shared_limited`)."""
+    ordered: bool = False
+    """CHAN-1: channels are nonce-ordered."""
+    rate: Mapping[str, tuple[int, int]] = field(default_factory=dict)
+    """RATE-1: (capacity, refill per second) of each rate-limited spoke."""
     top_up_window_s: int = 0
     """FLOW-CALL-1: the declared top-up window (0: off)."""
 
@@ -59,6 +69,15 @@ class Universe:
             assets=tuple(a.id for a in params.assets),
             haircut_bps={a.id: a.borrowing_haircut_bps for a in params.assets},
             penalty_bps=params.penalty_bps,
+            fixed_price={a.id: a.fixed_price for a in params.assets},
+            deadline_s=params.liquidation_deadline_s,
+            insurance=params.insurance_structure,
+            ordered=params.channel_ordering == "ordered",
+            rate={
+                s.id: (s.rate_limit.capacity, s.rate_limit.refill_per_s)
+                for s in params.spokes
+                if s.rate_limit is not None
+            },
             top_up_window_s=params.top_up_window_s,
         )
 
@@ -98,15 +117,21 @@ FIELDS: tuple[tuple[str, KeyKind, Sort, str], ...] = (
     ("epoch", "a", "int", "hub: account's liquidation epoch"),
     ("pending", "as", "bool", "hub: spoke's answer to the current call not yet in"),
     ("req_at_call", "a", "int", "hub: requirement the penalty is charged on"),
+    ("deadline", "a", "int", "hub: when the running liquidation may be force-settled"),
+    ("severed", "as", "bool", "hub: pair cut off by a force-settle"),
     ("called", "a", "bool", "hub: a top-up call is open for the account"),
     ("called_at", "a", "int", "hub: when the open top-up call was opened"),
     ("rep_seq", "as", "int", "hub: sequence number of the latest report"),
     ("cap", "s", "int", "hub: partition cap"),
     ("paused", "s", "bool", "hub: circuit breaker on"),
+    ("listing", "s", "int", "hub: LISTED, UNLISTED, DELISTED or REMOVED (LIST-1)"),
     ("insurance", "x", "int", "hub: insurance fund"),
     ("owed", "sx", "int", "hub: tokens owed to a spoke's partition"),
     ("socialized", "s", "int", "hub: bad debt socialized to a spoke's partition"),
+    ("drawn", "s", "int", "hub: value the insurance fund paid towards a partition (INS-2)"),
+    ("ins_limit", "s", "int", "params: a partition's own fund or share of it (INS-1)"),
     ("tokens", "x", "int", "hub: token balance"),
+    ("bucket", "s", "int", "hub: rate-limit bucket level (0 for a spoke without a limit)"),
     ("line", "sa", "int", "spoke: credit line"),
     ("balance", "sa", "int", "spoke: settled balance"),
     ("seq", "sa", "int", "spoke: report counter"),
@@ -157,15 +182,21 @@ class SymState:
     epoch: Mapping[str, Expr]
     pending: Mapping[tuple[str, str], Expr]
     req_at_call: Mapping[str, Expr]
+    deadline: Mapping[str, Expr]
+    severed: Mapping[tuple[str, str], Expr]
     called: Mapping[str, Expr]
     called_at: Mapping[str, Expr]
     rep_seq: Mapping[tuple[str, str], Expr]
     cap: Mapping[str, Expr]
     paused: Mapping[str, Expr]
+    listing: Mapping[str, Expr]
     insurance: Mapping[str, Expr]
     owed: Mapping[tuple[str, str], Expr]
     socialized: Mapping[str, Expr]
+    drawn: Mapping[str, Expr]
+    ins_limit: Mapping[str, Expr]
     tokens: Mapping[str, Expr]
+    bucket: Mapping[str, Expr]
     line: Mapping[tuple[str, str], Expr]
     balance: Mapping[tuple[str, str], Expr]
     seq: Mapping[tuple[str, str], Expr]
@@ -234,7 +265,12 @@ def fresh(u: Universe, prefix: str) -> SymState:
 
 
 def ite(cond: Expr, then: SymState, other: SymState) -> SymState:
-    """Field by field: `then` where `cond` holds, else `other` (shared terms stay shared)."""
+    """Field by field: `then` where `cond` holds, else `other` (shared terms stay shared; a
+    constant `cond` picks one side)."""
+    if z3.is_true(cond):
+        return then
+    if z3.is_false(cond):
+        return other
     maps: dict[str, dict[Any, Expr]] = {}
     for name, kind, _, _ in FIELDS:
         a, b = then.get(name), other.get(name)
@@ -278,6 +314,17 @@ def spoke_allocation(state: SymState, spoke: str) -> Expr:
 def total_allocation(state: SymState, account: str) -> Expr:
     """HUB-GRANT-2: credit allocated to every spoke, in flight included."""
     return total(state.alloc[(account, s)] for s in state.u.spokes)
+
+
+LISTED, UNLISTED, DELISTED, REMOVED = 0, 1, 2, 3
+"""LIST-1: the encoding's listing codes (the model's "listed", "unlisted", "delisted",
+"removed"); listed is 0, the value of every other field at genesis."""
+LISTING_CODE = {"listed": LISTED, "unlisted": UNLISTED, "delisted": DELISTED, "removed": REMOVED}
+
+
+def listed(state: SymState, spoke: str) -> Expr:
+    """LIST-1, HUB-GRANT-5: only a listed spoke is granted credit."""
+    return state.listing[spoke] == LISTED
 
 
 def is_spoke(u: Universe, name: str) -> bool:

@@ -1,4 +1,4 @@
-"""Actions (ACT-1..ACT-15): every step the world can take, user, keeper, governance,
+"""Actions (ACT-1..ACT-19): every step the world can take, user, keeper, governance,
 network or adversary.  The model's `step` accepts exactly these."""
 
 from typing import Annotated, Literal
@@ -87,6 +87,14 @@ class Liquidate(Frozen):
     account: Id
 
 
+class ForceSettle(Frozen):
+    """ACT-15 (LIVE-2..4): after the deadline of its liquidation, anyone may settle an account
+    without the answers of the spokes that stayed silent."""
+
+    type: Literal["ForceSettle"] = "ForceSettle"
+    account: Id
+
+
 class SetCap(Frozen):
     """ACT-10 (GOV-1): governance sets a spoke's partition cap."""
 
@@ -109,8 +117,29 @@ class UnpauseSpoke(Frozen):
     spoke: Id
 
 
+class ListSpoke(Frozen):
+    """ACT-16 (LIST-2): governance lists a spoke (whitelisting), or calls off its drain."""
+
+    type: Literal["ListSpoke"] = "ListSpoke"
+    spoke: Id
+
+
+class DelistSpoke(Frozen):
+    """ACT-17 (LIST-3): governance delists a spoke: it is drained, granted nothing more."""
+
+    type: Literal["DelistSpoke"] = "DelistSpoke"
+    spoke: Id
+
+
+class RemoveSpoke(Frozen):
+    """ACT-18 (LIST-4): governance removes a drained spoke for good."""
+
+    type: Literal["RemoveSpoke"] = "RemoveSpoke"
+    spoke: Id
+
+
 class PayOut(Frozen):
-    """ACT-15 (FLOW-PAY-1..3): the hub pays tokens it owes a spoke's partition to the spoke's
+    """ACT-19 (FLOW-PAY-1..3): the hub pays tokens it owes a spoke's partition to the spoke's
     venue."""
 
     type: Literal["PayOut"] = "PayOut"
@@ -153,9 +182,13 @@ Action = Annotated[
     | SetCap
     | PauseSpoke
     | UnpauseSpoke
-    | PayOut
     | Deliver
-    | Inject,
+    | Inject
+    | ForceSettle
+    | ListSpoke
+    | DelistSpoke
+    | RemoveSpoke
+    | PayOut,
     Field(discriminator="type"),
 ]
 ACTION_TYPES = (
@@ -171,7 +204,11 @@ ACTION_TYPES = (
     SetCap,
     PauseSpoke,
     UnpauseSpoke,
-    PayOut,
     Deliver,
     Inject,
+    ForceSettle,
+    ListSpoke,
+    DelistSpoke,
+    RemoveSpoke,
+    PayOut,
 )

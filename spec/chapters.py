@@ -6,13 +6,11 @@ only what its declared chapters allow.
 """
 
 from collections.abc import Iterable
-from typing import Literal
+from typing import Literal, get_args
+
+from spec.params import Params
 
 Chapter = Literal[
-    "hub", "spokes", "messaging", "adversary", "liquidation", "oracle", "risk", "governance"
-]
-
-CHAPTERS: tuple[Chapter, ...] = (
     "hub",
     "spokes",
     "messaging",
@@ -21,7 +19,13 @@ CHAPTERS: tuple[Chapter, ...] = (
     "oracle",
     "risk",
     "governance",
-)
+    "liveness",
+    "listing",
+    "channels",
+]
+
+CHAPTERS: tuple[Chapter, ...] = get_args(Chapter)
+"""Every chapter, in declaration order."""
 
 CHAPTER_OF: dict[str, Chapter] = {
     "Deposit": "hub",
@@ -36,14 +40,27 @@ CHAPTER_OF: dict[str, Chapter] = {
     "SetCap": "governance",
     "PauseSpoke": "governance",
     "UnpauseSpoke": "governance",
-    "PayOut": "hub",
     "Deliver": "messaging",
     "Inject": "adversary",
+    "ForceSettle": "liveness",
+    "ListSpoke": "listing",
+    "DelistSpoke": "listing",
+    "RemoveSpoke": "listing",
+    "PayOut": "hub",
 }
 """CONF-5: action kind -> the chapter that covers it."""
 
 
-def required_chapters(kinds: Iterable[str]) -> tuple[Chapter, ...]:
-    """CONF-5: the chapters a run of these action kinds requires, in CHAPTERS order."""
-    needed = {CHAPTER_OF[k] for k in kinds}
+def uses_channels(params: Params | None) -> bool:
+    """CONF-5, CHAN-1, RATE-1: the parameters declare ordered channels or a rate limit, which
+    only a build implementing the `channels` chapter can follow."""
+    return params is not None and (
+        params.channel_ordering == "ordered" or any(s.rate_limit for s in params.spokes)
+    )
+
+
+def required_chapters(kinds: Iterable[str], params: Params | None = None) -> tuple[Chapter, ...]:
+    """CONF-5: the chapters a run of these action kinds requires under these parameters (the
+    `channels` chapter when they use ordered channels or rate limits), in CHAPTERS order."""
+    needed = {CHAPTER_OF[k] for k in kinds} | ({"channels"} if uses_channels(params) else set())
     return tuple(c for c in CHAPTERS if c in needed)

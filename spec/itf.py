@@ -136,8 +136,9 @@ def ints(entries: dict[str, int]) -> Json:
 
 
 def hub(h: HubView) -> Json:
-    """OBS-1 in ITF."""
-    return record(
+    """OBS-1 in ITF; `listing` and `drawn` always there (ITF-4), empty or not."""
+    always = {"listing": by_id(h.listing, lambda x: x), "drawn": ints(h.drawn)}
+    return always | record(
         h,
         collateral=by_id(h.collateral, ints),
         alloc=by_id(h.alloc, ints),
@@ -149,6 +150,10 @@ def hub(h: HubView) -> Json:
         socialized=ints(h.socialized),
         tokens=ints(h.tokens),
         linked=by_id(h.linked, lambda spokes: itf_set(list(spokes))),
+        severed=by_id(h.severed, lambda spokes: itf_set(list(spokes))),
+        listing=by_id(h.listing, str),
+        drawn=ints(h.drawn),
+        buckets=ints(h.buckets),
     )
 
 

@@ -5,13 +5,13 @@ whole protocol state; the `ghost` part holds counters only the invariants read,
 and a build under test may leave it out.
 """
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, SerializerFunctionWrapHandler, model_serializer
 
 from spec.bounds import Balance, Counter, Id
 from spec.messages import Envelope, PositionView
-from spec.params import Frozen
+from spec.params import Frozen, OmitsDefaults
 
 
 class Quote(Frozen):
@@ -26,6 +26,8 @@ class AccountStatusView(Frozen):
     epoch: Counter
     pending: tuple[Id, ...]
     requirement_at_call: int
+    deadline: Counter = 0
+    """LIVE-1: when anyone may force-settle the running liquidation (0 when none runs)."""
 
 
 class ReportView(Frozen):
@@ -35,8 +37,13 @@ class ReportView(Frozen):
     time: Counter = 0
 
 
-class HubView(Frozen):
-    """OBS-1: the hub's ledgers."""
+class HubView(OmitsDefaults):
+    """OBS-1: the hub's ledgers; RATE-2: the level of each rate-limited partition's bucket
+    (left out of the JSON when no spoke is rate limited); LIST-1, INS-2: the listing and the
+    draws, left out while empty (every spoke listed, nothing drawn), so a hub without them
+    serializes as it did before they existed and a build that has neither still compares."""
+
+    OMITTED = ("buckets", "listing", "drawn")
 
     collateral: dict[Id, dict[Id, int]]
     alloc: dict[Id, dict[Id, int]]
@@ -50,6 +57,14 @@ class HubView(Frozen):
     tokens: dict[Id, int]
     linked: dict[Id, tuple[Id, ...]] = Field(default_factory=dict)
     """RISK-13: per account, the spokes it has ever been granted credit on (sorted)."""
+    severed: dict[Id, tuple[Id, ...]] = Field(default_factory=dict)
+    """LIVE-5: per account, the spokes a force-settle cut off from it (sorted)."""
+    listing: dict[Id, Literal["unlisted", "delisted", "removed"]] = Field(default_factory=dict)
+    """LIST-1: the spokes that are not listed, and how; a listed spoke is absent."""
+    drawn: dict[Id, int] = Field(default_factory=dict)
+    """INS-2: value the insurance fund has paid towards each partition (absent: none)."""
+    buckets: dict[Id, Counter] = Field(default_factory=dict)
+    """RATE-2: per rate-limited spoke, the value its bucket holds now."""
 
 
 class SpokeAccountView(Frozen):

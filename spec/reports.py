@@ -61,6 +61,10 @@ class CounterexampleReport(Report):
     ids: dict[str, str]
     params: dict[str, ProofValue]
     inputs: dict[str, ProofValue]
+    prices: dict[str, int | None] = Field(
+        default_factory=dict,
+        description="the price of each asset the step saw, null if unavailable (PROOF-PRICE-1)",
+    )
     status: str | None
     error: str | None
     table: str

@@ -57,9 +57,28 @@ class Route:
     of any of its positions, merged or not)."""
 
 
+def spread_rows(tables: Tables, population: Population) -> npt.NDArray[np.bool_]:
+    """VEC-2, SPAN-9: the rows holding positions on both underlyings of a declared
+    inter-commodity spread (on any spoke): their credits are computed on the exact path."""
+    size = population.size
+    found = np.zeros(size, dtype=np.bool_)
+    if not tables.spread_pairs:
+        return found
+    holds = population.qty.reshape(size, -1, len(tables.underlying_of)) != 0
+    on_asset = {
+        a: holds[:, :, [m for m, u in enumerate(tables.underlying_of) if u == a]].any(axis=(1, 2))
+        for pair in tables.spread_pairs
+        for a in pair
+    }
+    for a, b in tables.spread_pairs:
+        found |= on_asset[a] & on_asset[b]
+    return found
+
+
 def route(tables: Tables, population: Population) -> Route:
     """VEC-2: for every row, a bound on the magnitude of every intermediate of its figures;
-    the rows whose bound reaches FAST_LIMIT take the exact path."""
+    the rows whose bound reaches FAST_LIMIT take the exact path, and so do the rows an
+    inter-commodity credit may apply to (SPAN-9)."""
     size, spokes, markets = population.qty.shape
     lots = np.abs(population.qty.reshape(size, spokes * markets).astype(np.float64))
     prices = np.array(tables.prices, dtype=np.float64)
@@ -83,7 +102,7 @@ def route(tables: Tables, population: Population) -> Route:
             4.0 * BASE * (all_lots + 1.0),
         ]
     )
-    fast = bound < FAST_LIMIT
+    fast = (bound < FAST_LIMIT) & ~spread_rows(tables, population)
     largest = float(lot_magnitudes(tables).max(initial=0.0))
     rows_fit = bool((4.0 * BASE * book_value[fast] < FAST_LIMIT).all())
     narrow = largest * BASE < FAST_LIMIT and rows_fit

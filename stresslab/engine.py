@@ -26,7 +26,7 @@ from spec.bounds import BPS
 from spec.params import Params
 from stresslab.bounds import FAST_LIMIT, INITIAL_FACTOR, Route, lot_magnitudes, route
 from stresslab.buffer import spoke_buffer
-from stresslab.liquidation_price import liquidation_prices
+from stresslab.liquidation_price import eligible_rows, liquidation_prices
 from stresslab.population import Flags, Population
 from stresslab.scan import (
     RiskTable,
@@ -303,7 +303,7 @@ def risk_pass(
     pool_list = pool_vector(params, pools)
     if max_price is not None and owed is None and any(pool_list):
         raise ValueError("a liquidation price values the pools at each price: give owed, not pools")
-    held = held_markets(population)
+    held = held_markets(population, workers)
     require_prices(params, population, prices, held, now)
     ages = report_ages(population, now)
     oldest = int(ages.max(initial=0))
@@ -323,6 +323,7 @@ def risk_pass(
         for dtype in [np.bool_ if f.type == "Flags" else np.int64]
     }
     exact = np.zeros(size, dtype=np.bool_)
+    eligible: list[list[npt.NDArray[np.intp]]] = []  # per block, per asset (VEC-8)
 
     def block(start: int) -> None:
         window = slice(start, min(start + CHUNK, size))
@@ -339,6 +340,8 @@ def risk_pass(
         for name, column in figures.items():
             columns[name][target] = column
         columns["narrow"][target] = paths.narrow
+        if max_price is not None:
+            eligible.append(eligible_rows(params, population, window))
 
     starts = range(0, size, CHUNK)
     if workers <= 1 or len(starts) <= 1:
@@ -360,7 +363,8 @@ def risk_pass(
             columns[name] = with_exact_rows(columns[name], exact, part)
     if max_price is None:
         return RiskPass(**columns)
-    price, has = liquidation_prices(params, population, prices, now, owed, max_price)
+    by_asset = [np.concatenate(rows) for rows in zip(*eligible, strict=True)] if eligible else None
+    price, has = liquidation_prices(params, population, prices, now, owed, max_price, by_asset)
     return RiskPass(**columns, liquidation_price=price, has_liquidation_price=has)
 
 
@@ -413,13 +417,30 @@ def pool_vector(params: Params, pools: Mapping[str, int] | Sequence[int] | None)
     return values
 
 
-def held_markets(population: Population) -> tuple[frozenset[int], frozenset[int]]:
+def held_markets(population: Population, workers: int = 1) -> tuple[frozenset[int], frozenset[int]]:
     """The markets some row holds on a spoke whose reports count (RISK-13), and those held on
-    the others (their reported PnL is still a figure of the pass)."""
+    the others (their reported PnL is still a figure of the pass); blocks of rows side by side
+    on `workers` threads."""
     size, spokes, markets = population.qty.shape
-    anywhere = (population.qty != 0).reshape(size, spokes * markets)
-    linked = np.repeat(population.linked, markets, axis=1)
-    return markets_in(anywhere & linked, markets), markets_in(anywhere & ~linked, markets)
+
+    def held_in(start: int) -> tuple[Flags, Flags]:
+        window = slice(start, min(start + CHUNK * 4, size))
+        anywhere = population.qty[window] != 0
+        linked = population.linked[window][:, :, None]
+        return (anywhere & linked).any(axis=0), (anywhere & ~linked).any(axis=0)
+
+    starts = range(0, size, CHUNK * 4)
+    if workers <= 1 or len(starts) <= 1:
+        parts = [held_in(start) for start in starts]
+    else:
+        with ThreadPoolExecutor(max_workers=workers) as pool:
+            parts = list(pool.map(held_in, starts))
+    on = np.zeros((spokes, markets), dtype=np.bool_)
+    off = np.zeros((spokes, markets), dtype=np.bool_)
+    for linked_part, unlinked_part in parts:
+        on |= linked_part
+        off |= unlinked_part
+    return markets_in(on.reshape(1, -1), markets), markets_in(off.reshape(1, -1), markets)
 
 
 def markets_in(held: Flags, markets: int) -> frozenset[int]:

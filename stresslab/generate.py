@@ -28,7 +28,8 @@ def param_shapes() -> dict[str, Params]:
     and puts on two expiries); the same per position; two underlyings with an option of its
     own volatility, one expired at genesis, one cover class, a high short option minimum and
     the largest spread charge (so that SPAN-7's cap at the standalone risk binds);
-    one spoke with a zero-volatility underlying."""
+    the same with an ETH/BTC inter-commodity spread (SPAN-9); one spoke with a
+    zero-volatility underlying."""
     example = example_params()
     data = example.model_dump(mode="json")
     btc = {
@@ -83,10 +84,21 @@ def param_shapes() -> dict[str, Params]:
         spokes=[{**data["spokes"][2], "latency_s": 10**9}],
         portfolio={**data["portfolio"], "vol_scan_bps": 10_000, "extreme_multiple": 10},
     )
+    correlated = with_changes(
+        two,
+        portfolio={
+            **two.model_dump(mode="json")["portfolio"],
+            "correlations": [{"a": "ETH", "b": "BTC", "correlation_bps": 8_000}],
+            "inter_spreads": [
+                {"a": "ETH", "b": "BTC", "ratio_a": 15, "ratio_b": 1, "credit_bps": 5_000}
+            ],
+        },
+    )
     return {
         "example": example,
         "per-position": with_changes(example, margin_method="per_position"),
         "two-underlyings": two,
+        "inter-commodity": correlated,
         "one-spoke": one_spoke,
     }
 

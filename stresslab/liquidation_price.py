@@ -41,33 +41,87 @@ def liquidation_prices(
     now: int,
     owed: npt.NDArray[Any] | None,
     max_price: int,
+    eligible: list[npt.NDArray[np.intp]] | None = None,
 ) -> tuple[Column, Flags]:
     """VEC-8, RISK-IM-5: each row's liquidation price (0 where `has` is False: the model's
     None).  `owed[S, A]`: the tokens owed to each spoke's partition (its clearing pool,
-    RISK-NET-1, valued at each trial price); none for empty pools."""
+    RISK-NET-1, valued at each trial price); none for empty pools.  `eligible`: the rows
+    `eligible_rows` gives, when already found (the risk pass finds them block by block)."""
     size = population.size
     price = np.zeros(size, dtype=np.int64)
     has = np.zeros(size, dtype=np.bool_)
-    held = ((population.qty != 0) & population.linked[:, :, None]).any(axis=1)  # [N, M]
+    if eligible is None:
+        eligible = eligible_rows(params, population, slice(0, size))
+    ids = [a.id for a in params.assets]
+    for x, rows in enumerate(eligible):
+        if rows.size == 0:
+            continue
+        slope, fixed = price_bound(params, population, rows, x, prices, now, owed)
+        top = float(max(prices[params.assets[x].id], max_price))
+        judge = Judge(slope, fixed)
+        for dtype, part in (
+            (np.int64, np.flatnonzero(slope + fixed < FAST_LIMIT)),
+            (object, np.flatnonzero(slope * max(top, 1.0) + fixed >= FAST_LIMIT)),
+        ):
+            if part.size:
+                health = Health(
+                    params, population, rows[part], x, prices, now, owed, max_price, dtype
+                )
+                judge.add(health, part)
+        found, ok = bisect(
+            judge, population.qty[rows], population.linked[rows], prices[ids[x]], max_price
+        )
+        price[rows] = np.asarray(found * ok, dtype=object).astype(np.int64)
+        has[rows] = ok
+    return price, has
+
+
+def eligible_rows(
+    params: Params, population: Population, window: slice
+) -> list[npt.NDArray[np.intp]]:
+    """RISK-IM-5: for each asset x, the rows of `window` (global indexes) that may have a
+    liquidation price: the reported positions are perpetuals on x alone, with a net size."""
+    qty, linked = population.qty[window], population.linked[window]
+    held = ((qty != 0) & linked[:, :, None]).any(axis=1)  # [rows, M]
     ids = [a.id for a in params.assets]
     on = [[j for j, m in enumerate(params.markets) if m.underlying == x] for x in ids]
     holds = np.stack([held[:, markets].any(axis=1) for markets in on], axis=1)
     options = [j for j, m in enumerate(params.markets) if m.kind != "perp"]
-    perps_on_one = (holds.sum(axis=1) == 1) & ~held[:, options].any(axis=1)
-    candidates = np.flatnonzero(perps_on_one)
-    net = (population.qty[candidates] * population.linked[candidates][:, :, None]).sum(axis=(1, 2))
-    for x in range(len(ids)):
-        rows = candidates[holds[candidates, x] & (net != 0)]
-        if rows.size == 0:
-            continue
-        fast = fits_int64(params, population, rows, x, prices, now, owed, max_price)
-        for part, dtype in ((rows[fast], np.int64), (rows[~fast], object)):
-            if part.size:
-                health = Health(params, population, part, x, prices, now, owed, max_price, dtype)
-                found, ok = bisect(health)
-                price[part] = np.asarray(found * ok, dtype=object).astype(np.int64)
-                has[part] = ok
-    return price, has
+    candidates = np.flatnonzero((holds.sum(axis=1) == 1) & ~held[:, options].any(axis=1))
+    net = (qty[candidates] * linked[candidates][:, :, None]).sum(axis=(1, 2))
+    start = window.start or 0
+    return [start + candidates[holds[candidates, x] & (net != 0)] for x in range(len(ids))]
+
+
+class Judge:
+    """RISK-10 for a group of rows, each judged in int64 at the prices where its bound
+    (`slope * price + fixed`, VEC-2) allows and on Python ints elsewhere."""
+
+    def __init__(self, slope: npt.NDArray[np.float64], fixed: npt.NDArray[np.float64]) -> None:
+        self.slope, self.fixed = slope, fixed
+        self.parts: dict[bool, tuple[Health, npt.NDArray[np.intp]]] = {}
+
+    def add(self, health: Health, rows: npt.NDArray[np.intp]) -> None:
+        """`health` judges `rows` of the group (int64 or Python ints, by its dtype); `position`
+        maps a row of the group to its row in `health`."""
+        position = np.full(self.slope.size, -1, dtype=np.intp)
+        position[rows] = np.arange(rows.size)
+        self.parts[health.dtype is object] = (health, position)
+
+    def healthy(self, p: Column, which: npt.NDArray[np.intp]) -> Flags:
+        """Whether rows `which` are healthy at the prices `p` (one per row)."""
+        out = np.zeros(which.size, dtype=np.bool_)
+        bound = self.slope[which] * np.asarray(p, dtype=np.float64) + self.fixed[which]
+        fast = bound < FAST_LIMIT
+        if False in self.parts:
+            fast &= self.parts[False][1][which] >= 0
+        for exact, chosen in ((False, np.flatnonzero(fast)), (True, np.flatnonzero(~fast))):
+            if chosen.size:
+                health, position = self.parts[exact]
+                dtype: Any = object if exact else np.int64
+                prices = p[chosen].astype(dtype)
+                out[chosen] = health.healthy(prices, position[which[chosen]])
+        return out
 
 
 class Health:
@@ -100,7 +154,11 @@ class Health:
                     fixed + collateral[:, a] * prices[asset.id] * (BPS - asset.haircut_bps) // BPS
                 )
         self.fixed_value = fixed
-        markets = [j for j, m in enumerate(params.markets) if m.underlying == assets[x].id]
+        markets = [
+            j
+            for j, m in enumerate(params.markets)
+            if m.underlying == assets[x].id and m.kind == "perp"  # the rows hold no option
+        ]
         self.linked = population.linked[rows]
         mask = self.linked[:, :, None]
         self.qty = population.qty[rows][:, :, markets].astype(dtype) * mask
@@ -158,8 +216,9 @@ class Health:
             extreme class's covered loss, whichever is larger."""
             shape = (-1,) + (1,) * (lots.ndim - 1)
             longs = lots > 0
-            against = np.where(longs, fall.reshape(shape), move.reshape(shape))
-            far = np.where(longs, extreme_fall.reshape(shape), extreme.reshape(shape))
+            # a long's move against it is the fall (stopped at zero), a short's the rise
+            against = move.reshape(shape) - (move - fall).reshape(shape) * longs
+            far = extreme.reshape(shape) - (extreme - extreme_fall).reshape(shape) * longs
             size = np.abs(lots)
             loss: Column = np.maximum(size * against, ceil_bps(size * far * self.cover))
             return loss
@@ -172,7 +231,7 @@ class Health:
         return netted
 
 
-def fits_int64(
+def price_bound(
     params: Params,
     population: Population,
     rows: npt.NDArray[np.intp],
@@ -180,15 +239,12 @@ def fits_int64(
     prices: Prices,
     now: int,
     owed: npt.NDArray[Any] | None,
-    max_price: int,
-) -> Flags:
-    """VEC-2: the rows whose every intermediate of `Health.healthy` stays within the bound at
-    any price the bisection may try (at most the larger of the current price and
-    `max_price`), bounded in float64 from the rows' inputs."""
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]:
+    """VEC-2: per row, a bound `slope * P + fixed` on the magnitude of every intermediate of
+    `Health.healthy` at a price P of x, in float64 from the rows' inputs."""
     assets, portfolio = params.assets, params.portfolio
-    top = float(max(prices[assets[x].id], max_price)) + 1.0
     priced = np.array(
-        [top if a == x else float(prices.get(asset.id, 0)) for a, asset in enumerate(assets)]
+        [0.0 if a == x else float(prices.get(asset.id, 0)) for a, asset in enumerate(assets)]
     )
     lots = np.abs(population.qty[rows].astype(np.float64)).sum(axis=(1, 2))
     oldest = 0
@@ -199,17 +255,20 @@ def fits_int64(
         for s in params.spokes
     ) + max(m.mm_bps for m in params.markets)
     scan = assets[x].scan_range_bps * (1.0 + portfolio.extreme_multiple)
-    money = (
+    collateral = population.collateral[rows].astype(np.float64)
+    owed_x, owed_fixed = 0.0, 0.0
+    if owed is not None:
+        owed_x = float(np.asarray(owed, dtype=np.float64)[:, x].sum())
+        owed_fixed = float(np.asarray(owed, dtype=np.float64).sum(axis=0) @ priced)
+    slope = 8.0 * (lots * (rate + 4.0 * BPS + scan) + (collateral[:, x] + owed_x) * BPS + scan)
+    fixed = 8.0 * (
         np.abs(population.balance[rows].astype(np.float64)).sum(axis=1)
         + np.abs(population.cost[rows].astype(np.float64)).sum(axis=(1, 2))
-        + population.collateral[rows].astype(np.float64) @ priced * BPS
+        + (collateral @ priced + owed_fixed) * BPS
+        + lots * (rate + 4.0 * BPS + scan)
+        + 1.0
     )
-    pools = 0.0
-    if owed is not None:
-        pools = float(np.asarray(owed, dtype=np.float64).sum(axis=0) @ priced) * BPS
-    bound = 8.0 * (lots * top * (rate + 4.0 * BPS + scan) + money + pools + top * scan)
-    fits: Flags = bound < FAST_LIMIT
-    return fits
+    return slope, fixed
 
 
 def ceil_bps(values: Column) -> Column:
@@ -240,20 +299,24 @@ def horizon_rates(
     return rates
 
 
-def bisect(health: Health) -> tuple[Column, Flags]:
-    """RISK-IM-5: the model's bisection for every row of `health` at once: the rows healthy
+def bisect(
+    judge: Judge, qty: Column, linked: Flags, start: int, max_price: int
+) -> tuple[Column, Flags]:
+    """RISK-IM-5: the model's bisection for every row of the group at once: the rows healthy
     now and unhealthy at the far end (0 for a net long, max_price for a net short) bisect
-    until their bracket is one apart; the answer is the unhealthy end."""
-    count = health.qty.shape[0]
+    until their bracket is one apart; the answer is the unhealthy end.  Prices are int64
+    (Python ints beyond; the judge picks the dtype each row is judged in)."""
+    count = qty.shape[0]
     every = np.arange(count)
-    net = health.qty.sum(axis=(1, 2))
-    safe = np.full(count, health.start, dtype=health.dtype)
-    far = np.where(net > 0, 0, health.max_price).astype(health.dtype)
-    ok = health.healthy(safe, every) & ~health.healthy(far, every)
+    net = (qty * linked[:, :, None]).sum(axis=(1, 2))
+    dtype: Any = np.int64 if max(start, max_price) < 2**62 else object
+    safe = np.full(count, start, dtype=dtype)
+    far = np.where(net > 0, 0, max_price).astype(dtype)
+    ok = judge.healthy(safe, every) & ~judge.healthy(far, every)
     active = np.flatnonzero(ok & (np.abs(far - safe) > 1))
     while active.size:
         middle = (safe[active] + far[active]) // 2
-        unhealthy = ~health.healthy(middle, active)
+        unhealthy = ~judge.healthy(middle, active)
         far[active[unhealthy]] = middle[unhealthy]
         safe[active[~unhealthy]] = middle[~unhealthy]
         active = active[np.abs(far[active] - safe[active]) > 1]

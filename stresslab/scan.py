@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from model.pricing import ONE
+from model.risk import spread_credits
 from spec.bounds import BPS
 from spec.params import PortfolioParams
 from stresslab.bounds import FAST_LIMIT
@@ -304,6 +305,7 @@ def scan_margins(
     spokes, _, size = books.shape
     merged = np.zeros(size, dtype=books.dtype)
     isolated = np.zeros(size, dtype=books.dtype)
+    entries: list[Entry] = []
     for u, u_limbs, table in zip(tables.underlyings, limbs, risk_tables, strict=True):
         venues = books[:, list(u.markets), :]
         every = np.concatenate([venues, venues.sum(axis=0, keepdims=True)], axis=0)
@@ -319,9 +321,46 @@ def scan_margins(
             )
             scan = scan_risk(u, sums)
         risks = underlying_risk(u, u_limbs, qty, scan, portfolio, table, lots)
+        entries.append((u, qty, scan, risks))
+    if portfolio.inter_spreads and books.dtype == object:
+        entries = credited(tables, portfolio, entries)
+    for _, _, _, risks in entries:
         isolated = isolated + sum_blocks(risks[None, : spokes * size], spokes, size)[0]
         merged = merged + risks[spokes * size :]
     return merged, isolated
+
+
+Entry = tuple[Underlying, Column, Column, Column]
+"""One underlying's markets, the books' lots on them, their scan risks and risks."""
+
+
+def credited(tables: Tables, portfolio: PortfolioParams, entries: list[Entry]) -> list[Entry]:
+    """SPAN-9: each book's underlying risks less their inter-commodity credits, at least their
+    short option minimums, on the exact path (Python ints; the route sends every row a credit
+    may apply to there, VEC-2).  Per book: each underlying's net delta from the tables'
+    deltas and its scan risk (SPAN-3), the credits from the model's own
+    `spread_credits` (the rule on those two numbers per underlying)."""
+    ids = [tables.asset_ids[u.asset] for u, _, _, _ in entries]
+    scans = [scan for _, _, scan, _ in entries]
+    deltas = [
+        (qty * np.array(u.deltas, dtype=object)[:, None]).sum(axis=0) for u, qty, _, _ in entries
+    ]
+    floors = [
+        short_option_minimum(short_option_lots(u, qty), u.price, portfolio)
+        for u, qty, _, _ in entries
+    ]
+    risks = [risk.copy() for _, _, _, risk in entries]
+    width = risks[0].shape[0] if risks else 0
+    for k in range(width):
+        credits = spread_credits(
+            portfolio,
+            {x: int(d[k]) for x, d in zip(ids, deltas, strict=True)},
+            {x: int(s[k]) for x, s in zip(ids, scans, strict=True)},
+        )
+        for i, x in enumerate(ids):
+            if credits.get(x, 0):
+                risks[i][k] = max(risks[i][k] - credits[x], floors[i][k])
+    return [(u, qty, scan, r) for (u, qty, scan, _), r in zip(entries, risks, strict=True)]
 
 
 def scenario_sums(qty: Column, limb: Column, spokes: int, size: int) -> Column:

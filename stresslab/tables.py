@@ -74,7 +74,9 @@ class Tables:
     long lot of market m in wad (RISK-AGE-5; a short lot weighs ONE).  `latencies`,
     `volatilities`, `z_milli`: what a row's own buffer rate is computed from.
     `underlying_of[m]`: the asset index of market m.  `settled[m]`: market m is an option
-    settled at its expiry price (PRC-13): a constant value, no margin, no buffer."""
+    settled option at its expiry price (PRC-13): a constant value, no margin, no buffer.
+    `asset_ids`: the asset ids by index; `spread_pairs`: the asset indexes of each declared
+    inter-commodity spread (SPAN-9), in priority order."""
 
     now: int
 
@@ -86,6 +88,8 @@ class Tables:
     is_option: tuple[bool, ...]
     is_live_option: tuple[bool, ...]
     settled: tuple[bool, ...]
+    asset_ids: tuple[str, ...]
+    spread_pairs: tuple[tuple[int, int], ...]
     im_bps: tuple[int, ...]
     mm_bps: tuple[int, ...]
     buffer_rates: tuple[tuple[int, ...], ...]
@@ -126,6 +130,10 @@ def build_tables(
         is_option=tuple(m.kind != "perp" for m in params.markets),
         is_live_option=tuple(is_live_option(m, now) for m in params.markets),
         settled=tuple(is_settled(m, now, fixings) for m in params.markets),
+        asset_ids=tuple(a.id for a in params.assets),
+        spread_pairs=tuple(
+            (asset_index[s.a], asset_index[s.b]) for s in params.portfolio.inter_spreads
+        ),
         im_bps=tuple(m.im_bps for m in params.markets),
         mm_bps=tuple(m.mm_bps for m in params.markets),
         buffer_rates=tuple(

@@ -19,6 +19,7 @@ CAMPAIGN: dict[str, tuple[int, tuple[str, ...]]] = {
     "message-not-consumed": (400, ("spokes", "messaging")),
     "any-sender-authentic": (200, ("adversary",)),
     "healthy-only-above": (200, ("liquidation",)),
+    "settles-before-the-deadline": (200, ("liveness", "hub", "adversary", "liquidation")),
 }
 """The bugs a CI-sized campaign finds (its steps, the chapters it draws from).  The others
 need a setup of several moves in one order (a price gone stale before a grant, a pause

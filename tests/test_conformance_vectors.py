@@ -79,7 +79,7 @@ def test_cases_require_the_chapters_of_their_actions() -> None:
     from spec.chapters import required_chapters
 
     for case in CASES:
-        assert case.chapters == required_chapters(s.action.type for s in case.steps)
+        assert case.chapters == required_chapters((s.action.type for s in case.steps), case.params)
     hub_only = [c for c in CASES if c.chapters == ("hub",)]
     assert len(hub_only) >= 5
 

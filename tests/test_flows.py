@@ -52,7 +52,7 @@ def test_with_a_window_liquidate_opens_a_call_and_sends_nothing() -> None:
 
 
 def test_without_a_window_liquidate_liquidates_at_once() -> None:
-    """FLOW-CALL-1, PAR-17: with the window off (the default) nothing changes: LIQ-2."""
+    """FLOW-CALL-1, PAR-22: with the window off (the default) nothing changes: LIQ-2."""
     state = reached(*MILD, params=CALLED.model_copy(update={"top_up_window_s": 0}))
     after, outcome = step(state, Liquidate(account="alice"))
     assert outcome.accepted and after.hub.status["alice"].liquidating
@@ -75,7 +75,7 @@ def test_after_the_window_the_liquidation_starts_and_closes_the_call() -> None:
 
 
 def test_below_the_call_floor_the_liquidation_starts_at_once() -> None:
-    """FLOW-CALL-2, PAR-18: an account below the call floor gets no window."""
+    """FLOW-CALL-2, PAR-23: an account below the call floor gets no window."""
     state = reached(*BAD_DEBT[:-2])  # ETH crashed: net equity far below half the requirement
     status = state.hub.status["alice"]
     assert status.liquidating and not status.called

@@ -9,15 +9,16 @@ import proofs.transitions.hub as hub
 from proofs.mutants import MUTANTS, Mutant
 from proofs.patches import Patch, Witness, patched, under
 from proofs.premises import id_choices, symbolic_action
-from proofs.state import equal, fresh
+from proofs.state import Universe, equal, fresh
 from proofs.transitions import KIND_BY_NAME, Transition
-from proofs.universe import PROOF_CTX, proof_universe
+from proofs.universe import PROOF_CTX, params_of, proof_universe
 
 
-def differs(kind_name: str, mutated: Transition) -> bool:
+def differs(kind_name: str, mutated: Transition, u: Universe | None = None) -> bool:
     """Some pre-state and step (within the declared bounds) on which the mutated
-    transition's status, error or post-state is not the rule's."""
-    u = proof_universe()
+    transition's status, error or post-state is not the rule's (in universe `u`, by default
+    the proof universe)."""
+    u = u if u is not None else proof_universe()
     kind = KIND_BY_NAME[kind_name]
     for ids in id_choices(u, kind):
         pre = fresh(u, "pre")
@@ -44,8 +45,9 @@ def differs(kind_name: str, mutated: Transition) -> bool:
 def test_every_encoding_mutant_still_differs_from_the_rule_it_mutates(mutant: Mutant) -> None:
     """Each kind a mutant names has a step on which the patched transition and the rule
     disagree: a mutant whose patch no longer touches the rule would be caught here."""
+    u = Universe.of(params_of(mutant.breaks[0]))  # the universe its obligations run in
     for kind_name, mutated in mutant.replaces.items():
-        assert differs(kind_name, mutated), f"{mutant.name} no longer changes {kind_name}"
+        assert differs(kind_name, mutated, u), f"{mutant.name} no longer changes {kind_name}"
 
 
 def test_a_patch_that_changes_nothing_is_found_equal() -> None:

@@ -62,7 +62,8 @@ def test_every_scenario_tells_a_story_in_15_to_40_steps(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["netting", "hedged", "crash", "oracle-outage", "replay", "naked-option", "expiry"]
+    "name",
+    ["netting", "hedged", "crash", "oracle-outage", "replay", "naked-option", "expiry", "delist"],
 )
 def test_scenarios_with_honest_spokes_end_drained_and_accounted(name: str) -> None:
     """INV-LIQ-2: once the network is drained, no liquidation runs and every spoke holds
@@ -432,3 +433,37 @@ def test_replay_each_credit_message_took_effect_once() -> None:
     assert final.hub.collateral[("alice", "USD")] == 9500
     assert final.hub.owed[("arb", "USD")] == 500
     assert final.ghost.compromised == frozenset()
+
+
+# --- delist ----------------------------------------------------------------------------
+
+
+def test_delist_refuses_grants_and_removal_until_the_spoke_is_drained() -> None:
+    """LIST-3, LIST-4, HUB-GRANT-5: after the delisting, a grant to arb is refused; removal
+    is refused twice (credit on the lines, then in flight home), then accepted; a removed
+    spoke is not listed again."""
+    assert list(not_accepted(ran("delist")).values()) == rejected(
+        E.SPOKE_NOT_LISTED, E.SPOKE_NOT_DRAINED, E.SPOKE_NOT_DRAINED, E.SPOKE_REMOVED
+    )
+
+
+def test_delist_ends_with_arb_removed_and_holding_nothing() -> None:
+    """LIST-4, INV-LIST-1, INV-LIST-2: arb is removed with no allocation, no line and nothing
+    in flight; what it was granted came back in full; base kept its grants."""
+    final = ran("delist").final
+    accounts = final.params.accounts
+    assert final.hub.listing == {"arb": "removed"}
+    assert all(final.hub.alloc[(a, "arb")] == 0 for a in accounts)
+    assert all(final.spokes[("arb", a)].line == 0 for a in accounts)
+    assert final.ghost.granted["arb"] == final.ghost.released["arb"] == 5_000
+    assert final.hub.alloc[("alice", "base")] == 1_000 and final.hub.alloc[("bob", "base")] == 500
+
+
+def test_delist_never_grows_an_allocation_to_arb_after_the_delisting() -> None:
+    """INV-LIST-1: from the delisting on, arb's allocation only falls (bob's grant in flight
+    lands on his line without moving it)."""
+    steps = ran("delist").steps
+    start = next(r.number for r in steps if r.action.type == "DelistSpoke")
+    held = [sum(r.after.hub.alloc[(a, "arb")] for a in r.after.params.accounts) for r in steps]
+    after = held[start - 1 :]
+    assert after == sorted(after, reverse=True) and after[0] == 5_000 and after[-1] == 0

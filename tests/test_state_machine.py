@@ -37,7 +37,9 @@ def test_every_invariant_holds_after_every_step_of_the_ci_run(
 def test_the_ci_run_reaches_every_rule_outcome_code_and_liquidation_phase(
     ci_run: tuple[Run, Path | None],
 ) -> None:
-    """Witnesses: no invariant passes vacuously because nothing happened (ERR-1, LIQ-1..7)."""
+    """Witnesses: no invariant passes vacuously because nothing happened (ERR-1, LIQ-1..7;
+    DIFF-7: OUT_OF_ORDER and RATE_LIMITED are reached only in the runs that start from an
+    ordered or a rate-limited variant)."""
     run, _ = ci_run
     assert run.coverage.missing(RULE_NAMES) == []
 

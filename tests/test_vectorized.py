@@ -123,6 +123,8 @@ def reached(state: State, account: str, prices: dict[str, int]) -> set[str]:
             paths.add("standalone below offset")
         elif risk.spread_charge(params, merged, prices, asset, now) > 0:
             paths.add("spread charge counts")
+    if any(risk.inter_credits(params, merged, prices, now, state.oracle.expiry_prices).values()):
+        paths.add("inter-commodity credit")
     return paths
 
 
@@ -135,13 +137,14 @@ MUST_REACH = {
     "standalone below offset": 2,
     "exact path": 10,
     "int64 narrow": 50,
-    "int64 wide": 10,
+    "int64 wide": 5,  # the inter-commodity shape sends its two-leg rows to the exact path
     "unhealthy": 10,
     "backed profit": 5,
     "per-position": 10,
     "report aged": 20,
     "long option weighted by delta": 10,
     "settled option held": 5,
+    "inter-commodity credit": 3,
     "expired option not fixed": 5,
 }
 

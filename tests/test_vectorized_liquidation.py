@@ -19,10 +19,11 @@ from hypothesis import strategies as st
 from model import risk
 from spec.bounds import MAX_AMOUNT, MAX_PRICE, MAX_QTY
 from spec.params import Params
+from stresslab.bounds import FAST_LIMIT
 from stresslab.bridge import model_state
 from stresslab.engine import risk_pass
 from stresslab.generate import param_shapes
-from stresslab.liquidation_price import fits_int64
+from stresslab.liquidation_price import price_bound
 from stresslab.population import Population
 
 SHAPES = param_shapes()
@@ -115,9 +116,9 @@ def liquidation_equals_model(
             paths.add("net long" if int(books.sum()) > 0 else "net short")
             held = params.markets[int(np.flatnonzero(books.any(axis=0))[0])].underlying
             x = [a.id for a in params.assets].index(held)
-            if not fits_int64(params, population, np.array([row]), x, prices, now, owed, max_price)[
-                0
-            ]:
+            slope, fixed = price_bound(params, population, np.array([row]), x, prices, now, owed)
+            top = prices[held] if int(books.sum()) > 0 else max(prices[held], max_price)
+            if slope[0] * top + fixed[0] >= FAST_LIMIT:  # Python ints at some trial price
                 paths.add("exact path")
         for path in paths:
             event(path)

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from model.state import State
-from spec.actions import Action, Deliver, Inject, Liquidate
+from spec.actions import Action, Deliver, ForceSettle, Inject, Liquidate
 from spec.errors import Error
 from spec.messages import Message
 from spec.outcome import Outcome
@@ -25,8 +25,10 @@ PHASES = (
     "settled",
     "bad debt to insurance",
     "socialized",
+    "force-settled",
 )
-"""LIQ-1..LIQ-7 and HUB-LOSS-3..4, in the order a liquidation goes through them."""
+"""LIQ-1..LIQ-7 and HUB-LOSS-3..4, in the order a liquidation goes through them, and
+LIVE-3: a liquidation ended by force-settle."""
 
 EXCLUDED: dict[str, str] = {}
 """Outcomes deliberately not required, with the reason.  Empty: the machine reaches every
@@ -59,6 +61,8 @@ def phases_reached(pre: State, action: Action, post: State, outcome: Outcome) ->
     payload = delivered_payload(pre, action)
     if isinstance(action, Liquidate):
         reached.append("declared")
+    if isinstance(action, ForceSettle):
+        reached.append("force-settled")
     if payload is not None and payload.type == "MarginCall":
         reached.append("call obeyed")
     if payload is not None and payload.type == "LiquidationReport":

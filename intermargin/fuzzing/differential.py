@@ -23,9 +23,11 @@ from intermargin.fuzzing.checked import AfterStep, Run
 from intermargin.fuzzing.coverage import delivered_payload, outcome_key
 from intermargin.fuzzing.machine import run_machine
 from intermargin.fuzzing.profiles import CI, profile
+from model.invariants import credit_carried
 from model.state import State
 from proofs.differential import DriftCheck, differential_hooks, relation_disagreement
 from spec.actions import Action
+from spec.bounds import HUB
 from spec.outcome import Outcome
 
 DIFFERENTIAL = settings(
@@ -81,10 +83,12 @@ def step_types(pre: State, action: Action) -> tuple[str, ...]:
 
 def bucket(pre: State, action: Action, outcome: Outcome) -> str:
     """`Deliver/LossClaim/rejected:SPOKE_PAUSED`, and `+moving` when credit for the action's
-    account is in flight (the guards that count in-flight credit only differ then)."""
+    account is in flight (the guards that count in-flight credit only differ then; a margin
+    call or a report in flight carries none)."""
     account = getattr(action, "account", None)
     moving = account is not None and any(
-        env.payload.account == account for env in pre.network.in_flight.values()
+        credit_carried(env, account, env.receiver if env.sender == HUB else env.sender) > 0
+        for env in pre.network.in_flight.values()
     )
     return "/".join((*step_types(pre, action), outcome_key(outcome))) + (
         "+moving" if moving else ""
@@ -118,14 +122,28 @@ def stratified_corpus(
     hooks: tuple[AfterStep, ...] = (),
 ) -> Corpus:
     """DIFF-5: run the plain machine (by default the `ci` run of the state-machine check,
-    VER-RUN-3), with any other `hooks`, and keep a stratified sample of its steps.
+    VER-RUN-3), with any other `hooks`, and keep a stratified sample of its steps and of
+    every scenario's.
 
     If the model breaks an invariant on the way, the corpus holds the steps up to and
     including the breaking one (hooks see every step): still worth judging.
     """
     corpus = Corpus(per_bucket)
     corpus.run = run_machine(profile(CI) if config is None else config, hooks=(*hooks, corpus))
+    add_scenarios(corpus)
     return corpus
+
+
+def add_scenarios(corpus: Corpus) -> None:
+    """DIFF-5: the steps of every scenario go into the buckets the machine left short, so an
+    edge a curated story reaches (a refused head requeued on an ordered channel, CHAN-3) is
+    judged whatever the random run happened to reach."""
+    from intermargin.scenarios import SCENARIOS  # the scenarios build on the fuzzing tools
+    from intermargin.timeline import run
+
+    for scenario in SCENARIOS.values():
+        for record in run(scenario).steps:
+            corpus(record.before, record.action, record.after, record.outcome)
 
 
 def judge_corpus(

@@ -2,7 +2,8 @@
 
 Every rule is one move of someone in the story: a user deposits, a hub grants
 credit, a trader trades on a spoke, a feed publishes, time passes, a keeper
-liquidates, governance caps or pauses a spoke, the network delivers any message
+liquidates, governance caps, pauses, lists, delists or removes a spoke
+(`intermargin.fuzzing.listing`), the network delivers any message
 in flight in any order (or withholds a spoke's messages for a while), replays a
 delivered one, or carries a forged one; one spoke (`ADVERSARY`) may turn
 malicious and send arbitrary well-formed payloads on its own channel.
@@ -22,30 +23,43 @@ from hypothesis.stateful import (
 )
 
 from intermargin.fuzzing import strategies as fz
-from intermargin.fuzzing.checked import AfterStep, CheckedMachine, Run, counted
-from model.calls import below_call_floor, health_prices
+from intermargin.fuzzing.channel_rules import ChannelRules
+from intermargin.fuzzing.checked import AfterStep, Run, counted
+from intermargin.fuzzing.edges import EdgeMachine
+from intermargin.fuzzing.flow_rules import FlowRules
+from intermargin.fuzzing.listing import ListingMachine
+from intermargin.fuzzing.liveness import LivenessRules
+from model.channels import channel_heads
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
+from model.liquidation import health_prices
 from model.risk import is_healthy, reported_books
 from model.state import initial_state
-from model.step import step
 from spec import actions
 from spec.actions import Action
 from spec.bounds import HUB
+from spec.errors import Error
 from spec.messages import LiquidationReport, LossClaim, MarginCall, Message
+from spec.params import Params
 
 
-class MarginMachine(CheckedMachine):
-    """Honest and adversarial runs of the reference model."""
+class MarginMachine(FlowRules, LivenessRules, ListingMachine, EdgeMachine, ChannelRules):
+    """Honest and adversarial runs of the reference model (the liveness rules, force-settle
+    and silent spokes, come from `LivenessRules`; listing from `ListingMachine`; the edge
+    rules that reach rare outcomes from `EdgeMachine`; channel heads and rate limits from
+    `ChannelRules`; top-up calls and payouts from `FlowRules`)."""
 
     # --- what the machine can see ----------------------------------------------------
 
     def deliverable(self) -> list[int]:
-        """Messages in flight the network is not withholding."""
-        return sorted(
+        """Messages in flight the network is not withholding (on ordered channels, the
+        channel heads only, CHAN-2)."""
+        in_flight = self.state.network.in_flight
+        return [
             mid
-            for mid, env in self.state.network.in_flight.items()
-            if env.sender not in self.withheld and env.receiver not in self.withheld
-        )
+            for mid in channel_heads(self.state)
+            if in_flight[mid].sender not in self.withheld
+            and in_flight[mid].receiver not in self.withheld
+        ]
 
     def has_deliverable(self) -> bool:
         return bool(self.deliverable())
@@ -58,14 +72,20 @@ class MarginMachine(CheckedMachine):
 
     # --- the world starts --------------------------------------------------------------
 
-    @initialize(funding=st.lists(fz.funding, min_size=3, max_size=3), window=st.booleans())
+    @initialize(
+        funding=st.lists(fz.funding, min_size=3, max_size=3),
+        params=fz.variants,
+        window=st.booleans(),
+    )
     @counted
-    def open_market(self, funding: list[tuple[str, int]], window: bool) -> None:
-        """Every feed quotes the start price; each account deposits some USD or ETH.  Some
-        runs declare a top-up window (FLOW-CALL-1), the others run without one."""
-        if window:
-            self.params = fz.WINDOW_PARAMS
-            self.state = self.before_last = initial_state(self.params)
+    def open_market(self, funding: list[tuple[str, int]], params: Params, window: bool) -> None:
+        """The system starts from one of the parameter variants (CHAN-1, RATE-1), half the
+        runs with a top-up window declared (FLOW-CALL-1); every feed quotes the start price;
+        each account deposits some USD or ETH."""
+        self.params = fz.with_window(params) if window else params
+        self.state = self.before_last = initial_state(self.params)
+        hypothesis.event(f"channels {params.channel_ordering}, rate limits {self.rated}")
+        hypothesis.event(f"top-up window {'on' if window else 'off'}")
         self.publish_everywhere(fz.START_PRICE)
         for account, (asset, amount) in zip(fz.ACCOUNT_IDS, funding, strict=False):
             if amount:
@@ -133,19 +153,6 @@ class MarginMachine(CheckedMachine):
         """A trader's usual round: the hub grants credit, the grant arrives, the trader goes
         long perpetuals at the mark, the report arrives (each a model step of its own)."""
         self.lever(account, spoke, amount, lots)
-
-    def lever(self, account: str, spoke: str, amount: int, lots: int) -> None:
-        """The steps of `lever_up`, for the rules that take them as part of their story."""
-        granted = self.apply(actions.GrantCredit(account=account, spoke=spoke, amount=amount))
-        if granted.accepted and spoke not in self.withheld:
-            self.apply(actions.Deliver(message_id=granted.emitted[-1]))
-        market = fz.MARKET_IDS[0]
-        price = self.mark_of(market)
-        traded = self.apply(
-            actions.Trade(spoke=spoke, account=account, market=market, qty=lots, price=price)
-        )
-        if traded.accepted and spoke not in self.withheld:
-            self.apply(actions.Deliver(message_id=traded.emitted[-1]))
 
     @rule(spoke=fz.spokes, account=fz.accounts)
     @counted
@@ -223,96 +230,10 @@ class MarginMachine(CheckedMachine):
     def liquidate(self, account: str) -> None:
         self.apply(actions.Liquidate(account=account))
 
-    def window_run(self) -> bool:
-        """This run declares a top-up window (FLOW-CALL-1)."""
-        return self.params.top_up_window_s > 0
-
-    def mildly_unhealthy_price(self, account: str) -> int | None:
-        """The highest price, in steps of 1% down from the current level, at which the account
-        would be unhealthy; None if at that price it is below the call floor (FLOW-CALL-2) or
-        no such price is found.  Tried on copies of the state (the model is pure)."""
-        for price in range(self.level, 0, -max(self.level // 100, 1)):
-            state = self.state
-            for feed in fz.FEED_IDS:
-                state, _ = step(state, actions.PublishPrice(feed=feed, price=price))
-            prices = health_prices(state, account)
-            if prices is not None and not is_healthy(state, account, prices):
-                return None if below_call_floor(state, account, prices) else price
-        return None
-
-    @precondition(window_run)
-    @rule(account=fz.accounts, lots=fz.lots)
-    @counted
-    def margin_call_story(self, account: str, lots: int) -> None:
-        """FLOW-CALL-1: an account goes long on a spoke, then the price falls just enough to
-        make it unhealthy but not below the call floor; a keeper's Liquidate opens the
-        top-up call instead of liquidating (the window is on)."""
-        self.level = fz.START_PRICE
-        self.publish_everywhere(self.level)
-        self.lever(account, fz.SPOKE_IDS[0], 2_000, lots)
-        price = self.mildly_unhealthy_price(account)
-        hypothesis.event(f"mildly unhealthy price: {'found' if price else 'none'}")
-        if price is None:
-            return
-        self.level = price
-        self.publish_everywhere(price)
-        outcome = self.apply(actions.Liquidate(account=account))
-        opened = self.state.hub.status[account].called
-        hypothesis.event(f"call story: {outcome.error or ('call opened' if opened else 'liq')}")
-
-    def called(self) -> list[str]:
-        """Accounts under an open top-up call (FLOW-CALL-1)."""
-        return [a for a, s in self.state.hub.status.items() if s.called]
-
-    def has_called(self) -> bool:
-        return bool(self.called())
-
-    @precondition(has_called)
-    @rule(data=st.data(), answer=st.sampled_from(("top up", "withdraw", "wait", "grant")))
-    @counted
-    def margin_called(self, data: st.DataObject, answer: str) -> None:
-        """FLOW-CALL-2..4: an account under a top-up call: its owner tops up (the call closes
-        if the account is healthy after), or tries to take credit out (refused
-        MARGIN_CALLED), or lets the window pass, after which a keeper liquidates it (unless
-        it is healthy again).  A keeper who does not wait is refused IN_TOP_UP_WINDOW."""
-        account = data.draw(st.sampled_from(self.called()))
-        if answer == "top up":
-            self.apply(actions.Deposit(account=account, asset="USD", amount=3_000))
-            hypothesis.event(f"top-up: call {'open' if self.has_called() else 'met'}")
-        elif answer == "withdraw":
-            outcome = self.apply(actions.Withdraw(account=account, asset="USD", amount=1))
-            hypothesis.event(f"withdraw under a call: {outcome.error or 'accepted'}")
-        elif answer == "grant":
-            spoke = data.draw(fz.spokes)
-            outcome = self.apply(actions.GrantCredit(account=account, spoke=spoke, amount=100))
-            hypothesis.event(f"grant under a call: {outcome.error or 'accepted'}")
-        else:
-            early = self.apply(actions.Liquidate(account=account))
-            hypothesis.event(f"liquidate in the window: {early.error or 'accepted'}")
-            self.apply(actions.AdvanceTime(seconds=self.params.top_up_window_s))
-            self.publish_everywhere(self.level)
-            late = self.apply(actions.Liquidate(account=account))
-            hypothesis.event(f"liquidate after the window: {late.error or 'accepted'}")
-
-    def owed(self) -> list[tuple[str, str]]:
-        """(spoke, asset) pairs the hub owes something to (HUB-LOSS-1)."""
-        return sorted(k for k, v in self.state.hub.owed.items() if v)
-
-    @rule(data=st.data(), share=st.sampled_from((1, 2, 0)))
-    @counted
-    def pay_out(self, data: st.DataObject, share: int) -> None:
-        """FLOW-PAY-1..3: the hub pays a partition all it is owed of an asset, half of it, or
-        one more than it is owed (refused EXCEEDS_OWED); a paused spoke is paid nothing."""
-        owed = self.owed()
-        spoke, asset = data.draw(st.sampled_from(owed)) if owed else ("arb", "USD")
-        pool = self.state.hub.owed[(spoke, asset)]
-        amount = max(pool // share, 1) if share else pool + 1
-        self.apply(actions.PayOut(spoke=spoke, asset=asset, amount=amount))
-
     @rule(spoke=fz.spokes, cap=fz.caps)
     @counted
     def set_cap(self, spoke: str, cap: int) -> None:
-        self.apply(actions.SetCap(spoke=spoke, cap=cap))
+        self.apply(actions.SetCap(spoke=spoke, cap=self.within_rate(spoke, cap)))
 
     @rule(spoke=fz.spokes)
     @counted
@@ -446,15 +367,19 @@ class MarginMachine(CheckedMachine):
             self.apply(actions.UnpauseSpoke(spoke=spoke))
         self.publish_everywhere(self.level)
         bound = 2 * len(self.state.network.in_flight) + 2 * len(fz.SPOKE_IDS) + 4
-        for _ in range(bound):
-            pending = sorted(self.state.network.in_flight)
-            if not pending:
-                break
+        deliveries = waits = 0
+        while self.state.network.in_flight and deliveries < bound:
+            pending = channel_heads(self.state)  # CHAN-5: heads, on ordered channels
             outcome = self.apply(actions.Deliver(message_id=data.draw(st.sampled_from(pending))))
+            if outcome.error is Error.RATE_LIMITED and waits < bound:
+                waits += 1  # RATE-6: fair delivery retries once the bucket has refilled
+                self.refill_buckets()
+                continue
             if outcome.status == "rejected":
                 self.fail(
                     (("INV-LIQ-2", f"delivery rejected with {outcome.error} in a fair drain"),)
                 )
+            deliveries += 1
         if self.state.network.in_flight:
             left = sorted(self.state.network.in_flight)
             self.fail((("INV-LIQ-2", f"messages {left} still in flight after {bound} rounds"),))

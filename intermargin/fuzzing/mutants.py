@@ -36,6 +36,9 @@ class Mutant:
     expected: str
     rules: tuple[tuple[Table, str], ...]
     patches: tuple[Patch, ...]
+    also: tuple[str, ...] = ()
+    """Ids that may catch it first in a run on ordered channels (CHAN-1), where a message
+    that never leaves flight blocks its channel before it does other harm."""
 
     @property
     def kinds(self) -> tuple[str, ...]:
@@ -134,6 +137,7 @@ def mutants() -> tuple[Mutant, ...]:
             "INV-CREDIT-1",
             ((transitions, "Deliver"),),
             (Patch(delivery, "consume", left_in_flight),),
+            also=("INV-LIQ-2", "INV-CHAN-1"),
         ),
         Mutant(
             "claim-beyond-allocation",

@@ -31,7 +31,7 @@ from spec.messages import (
     Message,
     PositionView,
 )
-from spec.params import Params, SpokeParams
+from spec.params import Params, RateLimitParams, SpokeParams
 
 FUZZ_CAP = 5_000
 """Each spoke's partition cap: a couple of grants reach it."""
@@ -60,7 +60,7 @@ def fuzz_params() -> Params:
 FUZZ_MARKETS = ("ETH-PERP", "ETH-C-2000", "ETH-P-1800")
 
 FUZZ_WINDOW_S = 30
-"""FLOW-CALL-1: the top-up window of the runs that declare one (`WINDOW_PARAMS`): shorter
+"""FLOW-CALL-1: the top-up window of the runs that declare one (`with_window`): shorter
 than the oracle's max age, so that a keeper can wait it out with the prices still live."""
 
 
@@ -69,10 +69,42 @@ FUZZ_CALL_FLOOR_BPS = 1_000
 unhealthy accounts far below half their requirement, where the window does not apply."""
 
 PARAMS = fuzz_params()
-WINDOW_PARAMS = PARAMS.model_copy(
-    update={"top_up_window_s": FUZZ_WINDOW_S, "call_floor_bps": FUZZ_CALL_FLOOR_BPS}
+
+FUZZ_RATE = RateLimitParams(capacity=4_000, refill_per_s=10)
+"""RATE-1, RATE-5: each spoke's bucket in the rate-limited variants; its cap there is the
+capacity (and the machine's governance keeps it so), so every honest loss can pass once the
+bucket has refilled, and a claim or two of a whole allocation empties it."""
+
+
+def channel_variant(ordered: bool, rated: bool) -> Params:
+    """The fuzzing parameters with ordered channels (CHAN-1) and/or every spoke rate limited
+    with its cap at the bucket's capacity (RATE-1, RATE-5)."""
+    update = {"rate_limit": FUZZ_RATE, "cap": FUZZ_RATE.capacity} if rated else {}
+    spokes = tuple(s.model_copy(update=update) for s in PARAMS.spokes)
+    ordering = "ordered" if ordered else "unordered"
+    return PARAMS.model_copy(update={"spokes": spokes, "channel_ordering": ordering})
+
+
+VARIANTS: tuple[Params, ...] = (
+    PARAMS,
+    PARAMS,
+    channel_variant(ordered=True, rated=False),
+    channel_variant(ordered=False, rated=True),
+    channel_variant(ordered=True, rated=True),
 )
-"""The fuzzer's parameters with a top-up window: the machine runs some of its runs on them."""
+"""DIFF-7: the parameter sets a run of the machine starts from: the plain one two times in
+five (it shrinks to it), else ordered channels, rate limits, or both (CHAN-1, RATE-1)."""
+variants = st.sampled_from(VARIANTS)
+
+
+def with_window(params: Params) -> Params:
+    """FLOW-CALL-1: the parameters with the fuzzer's top-up window and call floor declared
+    (the machine draws it on top of a channel variant in half its runs)."""
+    return params.model_copy(
+        update={"top_up_window_s": FUZZ_WINDOW_S, "call_floor_bps": FUZZ_CALL_FLOOR_BPS}
+    )
+
+
 ACCOUNT_IDS = PARAMS.accounts
 SPOKE_IDS = tuple(s.id for s in PARAMS.spokes)
 MARKET_IDS = tuple(m.id for m in PARAMS.markets)

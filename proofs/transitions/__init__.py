@@ -15,10 +15,14 @@ from typing import Any, Literal
 from proofs.state import Expr, SymState
 from proofs.transitions.context import Ctx
 from proofs.transitions.delivery import deliver, inject
+from proofs.transitions.force_settle import force_settle
 from proofs.transitions.governance import (
     advance_time,
+    delist_spoke,
+    list_spoke,
     pause_spoke,
     publish_price,
+    remove_spoke,
     set_cap,
     unpause_spoke,
 )
@@ -107,7 +111,7 @@ def message_kinds() -> list[Kind]:
                 deliver,
                 ("account", "spoke"),
                 (("id", COUNTER), *MESSAGE_PARAMS[message]),
-                **common,  # type: ignore[arg-type]
+                **(common | {"bools": (*MESSAGE_BOOLS.get(message, ()), "head")}),  # type: ignore[arg-type]
             )
         )
         kinds.append(
@@ -185,7 +189,11 @@ KINDS: tuple[Kind, ...] = (
     Kind("SetCap", "SetCap", set_cap, ("spoke",), (("cap", NONNEG_AMOUNT),)),
     Kind("PauseSpoke", "PauseSpoke", pause_spoke, ("spoke",)),
     Kind("UnpauseSpoke", "UnpauseSpoke", unpause_spoke, ("spoke",)),
+    Kind("ListSpoke", "ListSpoke", list_spoke, ("spoke",)),
+    Kind("DelistSpoke", "DelistSpoke", delist_spoke, ("spoke",)),
+    Kind("RemoveSpoke", "RemoveSpoke", remove_spoke, ("spoke",)),
     Kind("PayOut", "PayOut", pay_out, ("spoke", "asset"), (("amount", AMOUNT),)),
     *message_kinds(),
+    Kind("ForceSettle", "ForceSettle", force_settle, ("account",)),
 )
 KIND_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}

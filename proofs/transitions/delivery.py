@@ -12,12 +12,13 @@ from typing import Any
 
 import z3
 
-from proofs.state import Expr, SymState, is_spoke
+from proofs.state import Expr, SymState, is_spoke, ite
+from proofs.transitions.channels import behind_the_head, requeue
 from proofs.transitions.context import Ctx
 from proofs.transitions.hub import receive_exposure_report, receive_loss_claim, receive_release
 from proofs.transitions.liquidation import receive_liquidation_report
 from proofs.transitions.network import consume
-from proofs.transitions.outcome import REJECTED, Result, Rules, unless_rejected
+from proofs.transitions.outcome import IGNORED, REJECTED, Result, Rules, unless_rejected
 from proofs.transitions.spoke import receive_grant, receive_margin_call
 from spec.bounds import HUB
 from spec.errors import Error
@@ -70,7 +71,15 @@ def receive(ctx: Ctx, state: SymState, sender: str, receiver: str, act: Act, inp
     kind = act["kind"]
     if kind in HUB_KINDS:
         return AT_SPOKE[kind](ctx, state, receiver, payload(act, inp))
-    return AT_HUB[kind](ctx, state, sender, payload(act, inp))
+    return receive_at_hub(ctx, state, sender, act, inp)
+
+
+def receive_at_hub(ctx: Ctx, state: SymState, sender: str, act: Act, inp: Any) -> Result:
+    """LIVE-5: a severed spoke's message about the account is consumed and counts for nothing;
+    otherwise the hub applies the message's own rule."""
+    rules = Rules(state)
+    rules.ignore_if(state.severed[(act["account"], sender)], Error.SPOKE_SEVERED, rules.pre)
+    return rules.finish(AT_HUB[act["kind"]](ctx, rules.pre, sender, payload(act, inp)))
 
 
 def endpoints(act: Act) -> tuple[str, str]:
@@ -91,17 +100,26 @@ def in_flight(state: SymState, message_id: Expr) -> Expr:
 
 
 def deliver(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """MSG-10..MSG-12: a replayed id is rejected (INV-AMO-1); a message the receiver rejects
-    stays in flight; one it ignores is consumed."""
+    """MSG-10..MSG-12, CHAN-2..CHAN-3: a replayed id is rejected (INV-AMO-1); on an ordered
+    channel only the head (input `head`) is delivered; a message the receiver rejects stays
+    in flight, or, on an ordered channel, is requeued (ignored with the receiver's error);
+    one it ignores is consumed."""
     mid = act["id"]
     rules = Rules(pre)
     rules.reject_if(already_delivered(pre, mid), Error.ALREADY_DELIVERED)
     rules.reject_if(z3.Not(in_flight(pre, mid)), Error.UNKNOWN_MESSAGE)
+    rules.reject_if(behind_the_head(pre, inp), Error.OUT_OF_ORDER)
     sender, receiver = endpoints(act)
-    fields = {f: act[f] for f in PAYLOAD_FIELDS[act["kind"]]}
-    consumed = consume(rules.pre, mid, sender, receiver, act["kind"], act["account"], fields)
+    kind, account = act["kind"], act["account"]
+    fields = {f: act[f] for f in PAYLOAD_FIELDS[kind]}
+    consumed = consume(rules.pre, mid, sender, receiver, kind, account, fields)
     inner = receive(ctx, consumed, sender, receiver, act, inp)
-    return rules.finish(unless_rejected(rules.pre, inner))
+    if not pre.u.ordered:
+        return rules.finish(unless_rejected(rules.pre, inner))
+    requeued = requeue(rules.pre, mid, sender, receiver, kind, account, fields)
+    failed = inner.status == REJECTED
+    status = z3.If(failed, z3.IntVal(IGNORED), inner.status)
+    return rules.finish(Result(ite(failed, requeued, inner.post), status, inner.error))
 
 
 def inject(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:

@@ -6,8 +6,9 @@ from typing import Any
 
 import z3
 
-from proofs.state import Expr, SymState, ite, spoke_allocation
+from proofs.state import Expr, SymState, ite, listed, spoke_allocation
 from proofs.transitions.calls import call_met, under_margin_call, with_call
+from proofs.transitions.channels import charge, rate_limited
 from proofs.transitions.context import Ctx
 from proofs.transitions.ledger import pay_loss, seizure_unpriced
 from proofs.transitions.network import send
@@ -64,13 +65,15 @@ def withdraw(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Resu
 
 
 def grant_credit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """HUB-GRANT-1..4, FLOW-CALL-4, RISK-IM-2, RISK-AGE-4: allocate free capacity to a spoke
-    and send the grant (not under a top-up call); the hub counts the credit as allocated
+    """HUB-GRANT-1..5, FLOW-CALL-4, RISK-IM-2, RISK-AGE-4, LIVE-5: allocate free capacity to a
+    spoke and send the grant (not under a top-up call); the hub counts the credit as allocated
     from the moment it sends (INV-CREDIT-1)."""
     a, s, amount = act["account"], act["spoke"], act["amount"]
     rules = Rules(pre)
     rules.reject_if(frozen_for_credit(pre, a), Error.ACCOUNT_LIQUIDATING)
     rules.reject_if(under_margin_call(pre, a), Error.MARGIN_CALLED)  # FLOW-CALL-4
+    rules.reject_if(pre.severed[(a, s)], Error.SPOKE_SEVERED)  # LIVE-5
+    rules.reject_if(z3.Not(listed(pre, s)), Error.SPOKE_NOT_LISTED)  # HUB-GRANT-5, INV-LIST-1
     rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
     rules.reject_if(z3.Not(inp["recent"]), Error.REPORT_TOO_OLD)
@@ -93,8 +96,8 @@ def receive_release(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
 
 
 def receive_loss_claim(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
-    """HUB-CLAIM-1..3, HUB-LOSS-5: a paused spoke's claim waits; above the allocation it is
-    ignored; without the prices to seize it waits."""
+    """HUB-CLAIM-1..3, HUB-LOSS-5, RATE-3: a paused spoke's claim waits; above the allocation
+    it is ignored; without the prices to seize, or above the spoke's bucket, it waits."""
     a, amount = msg["account"], msg["amount"]
     rules = Rules(state)
     rules.reject_if(state.paused[spoke], Error.SPOKE_PAUSED)
@@ -102,7 +105,9 @@ def receive_loss_claim(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Resul
         exceeds_allocation(state, a, spoke, amount), Error.EXCEEDS_ALLOCATION, rules.pre
     )
     rules.reject_if(seizure_unpriced(ctx, state, a), Error.PRICE_UNAVAILABLE)
-    post = rules.pre.add("alloc", (a, spoke), -amount).add("claimed", spoke, amount)
+    rules.reject_if(rate_limited(state, spoke, amount), Error.RATE_LIMITED)
+    post = charge(rules.pre.add("alloc", (a, spoke), -amount), spoke, amount)
+    post = post.add("claimed", spoke, amount)
     return rules.accept(pay_loss(ctx, post, a, spoke, amount))
 
 

@@ -1,7 +1,7 @@
 """Moving value inside the hub, symbolically (HUB-LOSS-1..4, LIQ-6): mirrors model/ledger.py.
 
-Prices are Python constants here (see `proofs/__init__.py`), so `tokens * price`
-and `ceil(remaining / price)` stay linear.
+A price is a constant or a Z3 variable (PROOF-PRICE-1, `proofs/__init__.py`):
+`tokens * price` and `ceil(remaining / price)` are the model's rounding either way.
 """
 
 from collections.abc import Mapping
@@ -12,8 +12,9 @@ from proofs.state import Expr, SymState
 from proofs.transitions.context import Ctx
 
 
-def ceil_div(numerator: Expr, denominator: int) -> Expr:
-    """The least integer >= numerator / denominator (denominator a positive constant)."""
+def ceil_div(numerator: Expr, denominator: Expr) -> Expr:
+    """The least integer >= numerator / denominator (denominator positive: a constant, or a
+    price variable the premises bound to 1..MAX_PRICE)."""
     return -((-numerator) / denominator)
 
 
@@ -73,16 +74,31 @@ def owe_to_spoke(state: SymState, spoke: str, tokens: Mapping[str, Expr], value:
     return state.add("paid", spoke, value)
 
 
+def draw_room(state: SymState, spoke: str) -> Expr | None:
+    """INS-2: how much more of the partition's bad debt the fund may cover; None: no limit
+    (a shared fund).  The structure is the universe's; the limit is a state field, so the
+    proofs hold for every limit."""
+    if state.u.insurance == "shared":
+        return None
+    room = state.ins_limit[spoke] - state.drawn[spoke]
+    return z3.If(room > 0, room, 0)
+
+
 def pay_loss(ctx: Ctx, state: SymState, account: str, spoke: str, amount: Expr) -> SymState:
-    """HUB-LOSS-1..4: collateral first, then the insurance fund, then socialized."""
+    """HUB-LOSS-1..4, INS-2: collateral first, then the insurance fund up to what the
+    partition may still draw, then socialized."""
     holdings, taken, short = seize(ctx, state, account_holdings(state, account), amount)
     state = with_account_holdings(state, account, holdings)
     state = owe_to_spoke(state, spoke, taken, amount - short)
-    fund, taken2, unpaid = seize(ctx, state, dict(state.insurance), short)
+    room = draw_room(state, spoke)
+    cover = short if room is None else smin(short, room)
+    fund, taken2, uncovered = seize(ctx, state, dict(state.insurance), cover)
     for asset in state.u.assets:
         state = state.set("insurance", asset, fund[asset])
-    state = owe_to_spoke(state, spoke, taken2, short - unpaid)
-    return state.add("socialized", spoke, unpaid)
+    state = owe_to_spoke(state, spoke, taken2, cover - uncovered)
+    if room is not None:  # INS-2: a shared fund keeps no record of draws
+        state = state.add("drawn", spoke, cover - uncovered)
+    return state.add("socialized", spoke, short - (cover - uncovered))
 
 
 def charge_penalty(ctx: Ctx, state: SymState, account: str, penalty: Expr) -> SymState:

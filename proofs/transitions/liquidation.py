@@ -7,6 +7,7 @@ import z3
 
 from proofs.state import Expr, SymState, ite
 from proofs.transitions.calls import call_to_open, in_top_up_window, with_call
+from proofs.transitions.channels import charge, rate_limited
 from proofs.transitions.context import Ctx
 from proofs.transitions.ledger import (
     ceil_div,
@@ -23,11 +24,20 @@ from spec.errors import Error
 Act = Mapping[str, Any]
 
 
+def not_severed(state: SymState, account: str, spoke: str) -> Expr:
+    """LIVE-6: the hub still waits on the spoke for the account (a constant where a premise
+    fixes `severed`, as the BMC's does: LIVE-8)."""
+    severed = state.severed[(account, spoke)]
+    return z3.BoolVal(True) if z3.is_false(severed) else z3.Not(severed)
+
+
 def liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """LIQ-1..LIQ-2, FLOW-CALL-1..2: an unhealthy account enters LIQUIDATING under a new
-    epoch and a margin call goes to every spoke; with a top-up window, the first call only
-    opens it, and the liquidation waits for it to pass unless the account is below the call
-    floor (input `deep`).  Starting the liquidation closes the call (INV-CALL-1).
+    """LIQ-1..LIQ-2, LIVE-1, LIVE-6, FLOW-CALL-1..2: an unhealthy account enters LIQUIDATING
+    under a new epoch, with its deadline fixed now, and a margin call goes to every spoke
+    (those severed from the account are called but not waited for); with a top-up window,
+    the first call only opens it, and the liquidation waits for it to pass unless the
+    account is below the call floor (input `deep`).  Starting the liquidation closes the
+    call (INV-CALL-1).
 
     Every message in flight carries an epoch no later than the account's, so under
     the new epoch no grant is "hot" and no call is live yet: those ghost counts restart at 0.
@@ -44,10 +54,12 @@ def liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Res
         .set("liquidating", a, z3.BoolVal(True))
         .set("epoch", a, epoch)
         .set("req_at_call", a, inp["requirement"])
+        .set("deadline", a, pre.now[()] + pre.u.deadline_s)
         .set("hot_grants", a, z3.IntVal(0))
     )
     for s in pre.u.spokes:
-        post = post.set("pending", (a, s), z3.BoolVal(True)).set("n_call", (a, s), z3.IntVal(0))
+        post = post.set("pending", (a, s), not_severed(pre, a, s))
+        post = post.set("n_call", (a, s), z3.IntVal(0))
     for s in pre.u.spokes:
         post = send(post, "hub", s, "MarginCall", a, epoch=epoch)
     opening = call_to_open(rules.pre, a, inp["deep"])
@@ -58,7 +70,8 @@ def liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Res
 
 def receive_liquidation_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
     """LIQ-3..LIQ-5, HUB-LOSS-5: take a spoke's answer to the current call, cut to the
-    allocation (loss first); it waits without the prices to seize; settle after the last."""
+    allocation (loss first); it waits without the prices to seize or above the spoke's
+    bucket (RATE-3); settle after the last."""
     a = msg["account"]
     released, loss = msg["released"], msg["loss"]
     rules = Rules(state)
@@ -70,7 +83,8 @@ def receive_liquidation_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) 
     released = smin(released, allocated - loss)
     rules.reject_if(z3.And(loss != 0, state.paused[spoke]), Error.SPOKE_PAUSED)
     rules.reject_if(seizure_unpriced(ctx, state, a), Error.PRICE_UNAVAILABLE)
-    post = rules.pre.add("alloc", (a, spoke), -(released + loss))
+    rules.reject_if(rate_limited(state, spoke, loss), Error.RATE_LIMITED)
+    post = charge(rules.pre.add("alloc", (a, spoke), -(released + loss)), spoke, loss)
     post = post.add("released", spoke, released).add("claimed", spoke, loss)
     post = pay_loss(ctx, post, a, spoke, loss)
     newer = msg["seq"] > post.rep_seq[(a, spoke)]
@@ -81,8 +95,10 @@ def receive_liquidation_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) 
 
 
 def settle(ctx: Ctx, state: SymState, account: str) -> SymState:
-    """LIQ-6..LIQ-7: charge the penalty into the insurance fund; leave LIQUIDATING."""
+    """LIQ-6..LIQ-7: charge the penalty into the insurance fund; leave LIQUIDATING (the
+    deadline goes back to 0, LIVE-1)."""
     penalty = ceil_div(state.req_at_call[account] * state.u.penalty_bps, BPS)
     state = charge_penalty(ctx, state, account, penalty)
     state = state.set("liquidating", account, z3.BoolVal(False))
+    state = state.set("deadline", account, z3.IntVal(0))
     return state.set("req_at_call", account, z3.IntVal(0))

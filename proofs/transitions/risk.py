@@ -1,6 +1,7 @@
 """The risk engine as the encoding sees it (RISK-1, RISK-10, HUB-GRANT-2).
 
-Collateral value is encoded exactly (prices are constants, so it is linear).
+Collateral value is encoded exactly, at the step's prices (symbolic in the proofs,
+PROOF-PRICE-1).
 What depends on positions (reported PnL, the latency buffer, margins, health) is
 an input of the transition, computed by `model/risk.py` in `proofs.concrete` and
 universally quantified within its declared sign in the proofs.

@@ -54,6 +54,7 @@ export function liquidate(p, s, account) {
   status.epoch += 1n;
   status.pending = new Set(p.spokes.map((sp) => sp.id));
   status.requirement_at_call = view.requirement;
+  status.deadline = s.now + p.liquidation_deadline_s; // LIVE-1
   const emitted = p.spokes.map((sp) => send(s, HUB, sp.id, { type: "MarginCall", account, epoch: status.epoch }));
   return outcome("accepted", null, emitted);
 }
@@ -99,4 +100,5 @@ function settle(p, s, account) {
   status.liquidating = false;
   status.pending = new Set();
   status.requirement_at_call = 0n;
+  status.deadline = 0n;
 }

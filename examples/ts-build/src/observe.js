@@ -29,6 +29,7 @@ export function observe(s) {
         epoch: st.epoch,
         pending: sorted(st.pending),
         requirement_at_call: st.requirement_at_call,
+        deadline: st.deadline,
       })),
       reports: obj(h.reports, (row) => obj(row, (r) => ({ seq: r.seq, balance: r.balance, positions: views(r.positions), time: r.time }))),
       caps: obj(h.caps, same),
@@ -39,6 +40,9 @@ export function observe(s) {
       tokens: obj(h.tokens, same),
       // OBS-1: the one sparse map: only accounts that use at least one spoke.
       linked: obj(new Map([...h.linked].filter(([, used]) => used.size > 0)), sorted),
+      // OBS-1, LIVE-5: this build does not implement the liveness chapter (no ForceSettle),
+      // so no pair is ever severed: the sparse map stays empty.
+      severed: {},
     },
     spokes: obj(s.spokes, (row) =>
       obj(row, (a) => ({

@@ -15,7 +15,7 @@
  *   feeds: Feed[], quorum: bigint, max_age_s: bigint, outlier_bps: bigint,
  *   portfolio: Portfolio, buffer_z_milli: bigint, penalty_bps: bigint,
  *   insurance_fund: [string, bigint][], margin_method: "portfolio" | "per_position",
- *   max_report_age_s: bigint, top_up_window_s: bigint, call_floor_bps: bigint,
+ *   max_report_age_s: bigint, liquidation_deadline_s: bigint, top_up_window_s: bigint, call_floor_bps: bigint,
  *   asset: Map<string, Asset>, market: Map<string, Market>, spoke: Map<string, Spoke>,
  *   feed: Map<string, Feed>, account: Set<string>,
  * }} Params
@@ -96,6 +96,11 @@ export function readParams(json) {
     return { id: str(o.id, `oracle.feeds.${i}.id`), asset: str(o.asset, `oracle.feeds.${i}.asset`) };
   });
   const portfolio = obj(p.portfolio, "portfolio");
+  // SPAN-9 inter-commodity credits are not implemented here: refuse a parameter set that
+  // declares a spread rather than margin it without the credit (PAR-18).
+  if (portfolio.inter_spreads !== undefined && arr(portfolio.inter_spreads, "portfolio.inter_spreads").length > 0) {
+    bad("portfolio.inter_spreads", "not implemented (SPAN-9 inter-commodity credits)");
+  }
   const method = p.margin_method === undefined ? "portfolio" : str(p.margin_method, "margin_method");
   if (method !== "portfolio" && method !== "per_position") bad("margin_method", method);
   const fund = p.insurance_fund === undefined ? [] : arr(p.insurance_fund, "insurance_fund");
@@ -125,7 +130,10 @@ export function readParams(json) {
     margin_method: /** @type {"portfolio" | "per_position"} */ (method),
     // PAR-16: 300 s when absent
     max_report_age_s: p.max_report_age_s === undefined ? 300n : int(p.max_report_age_s, "max_report_age_s"),
-    // PAR-17, PAR-18: no top-up window and a floor at half the requirement when absent
+    // PAR-17: 3600 s when absent
+    liquidation_deadline_s:
+      p.liquidation_deadline_s === undefined ? 3600n : int(p.liquidation_deadline_s, "liquidation_deadline_s"),
+    // PAR-22, PAR-23: no top-up window and a floor at half the requirement when absent
     top_up_window_s: p.top_up_window_s === undefined ? 0n : int(p.top_up_window_s, "top_up_window_s"),
     call_floor_bps: p.call_floor_bps === undefined ? 5000n : int(p.call_floor_bps, "call_floor_bps"),
     asset: new Map(assets.map((a) => [a.id, a])),

@@ -44,7 +44,7 @@ function unknownId(p, a) {
   return null;
 }
 
-/** The rule of each action type (ACT-1..ACT-15), applied to a state it may mutate.
+/** The rule of each action type (ACT-1..ACT-19), applied to a state it may mutate.
  * @param {Params} p @param {State} s @param {Action} a @returns {Outcome} */
 function apply(p, s, a) {
   switch (a.type) {
