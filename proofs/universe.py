@@ -78,8 +78,6 @@ def params_of(obligation: str) -> Params:
     return channel_params() if obligation.split("/")[0] in CHANNEL_FAMILIES else proof_params()
 
 
-
-
 def fixed_prices(u: Universe) -> dict[str, int]:
     """The assets with a fixed price (the settlement asset): a constant in every context."""
     return {x: p for x, p in u.fixed_price.items() if p is not None}
