@@ -1,5 +1,5 @@
-"""Actions (ACT-1..ACT-18, ACT-23..ACT-25): every step the world can take, user, keeper, governance,
-network or adversary.  The model's `step` accepts exactly these."""
+"""Actions (ACT-1..ACT-19, ACT-23..ACT-25): every step the world can take, user, keeper,
+governance, network or adversary.  The model's `step` accepts exactly these."""
 
 from typing import Annotated, Literal
 
@@ -161,6 +161,16 @@ class Reorg(Frozen):
     depth: Seconds
 
 
+class PayOut(Frozen):
+    """ACT-19 (FLOW-PAY-1..3): the hub pays tokens it owes a spoke's partition to the spoke's
+    venue."""
+
+    type: Literal["PayOut"] = "PayOut"
+    spoke: Id
+    asset: Id
+    amount: PositiveAmount
+
+
 class Deliver(Frozen):
     """ACT-13 (MSG-9..10): the network delivers message `message_id` (any order; again = replay)."""
 
@@ -201,6 +211,7 @@ Action = Annotated[
     | ListSpoke
     | DelistSpoke
     | RemoveSpoke
+    | PayOut
     | Halt
     | Resume
     | Reorg,
@@ -225,6 +236,7 @@ ACTION_TYPES = (
     ListSpoke,
     DelistSpoke,
     RemoveSpoke,
+    PayOut,
     Halt,
     Resume,
     Reorg,

@@ -50,6 +50,7 @@ CHAPTER_OF: dict[str, Chapter] = {
     "Halt": "finality",
     "Resume": "finality",
     "Reorg": "finality",
+    "PayOut": "hub",
 }
 """CONF-5: action kind -> the chapter that covers it."""
 
