@@ -20,9 +20,9 @@ from collections.abc import Iterator
 import pytest
 import z3
 
+from proofs.catalogue import select
 from proofs.checking import check
 from proofs.mutants import MUTANTS
-from proofs.obligations import select
 
 SUSPECT = "severed-means-settled/step/Withdraw"
 
