@@ -23,6 +23,7 @@ import z3
 from proofs.catalogue import select
 from proofs.checking import check
 from proofs.mutants import MUTANTS
+from proofs.runner import run_with_bmc
 
 SUSPECT = "severed-means-settled/step/Withdraw"
 
@@ -69,3 +70,22 @@ def test_a_verdict_and_its_count_do_not_depend_on_what_the_process_did_before(
     assert len(noise) == 2_000
     verdict = check(SUSPECT)
     assert (verdict.result, verdict.rlimit) == alone
+
+
+def test_the_bmc_beside_the_obligations_gives_what_a_sequential_run_gives() -> None:
+    """PROOF-RUN-1, PROOF-BUDGET-4: the BMC started first in the pool, beside the obligations,
+    gives the same verdicts, counts and bound as everything run one after the other in this
+    process."""
+    obligations = select(["*/step/DeliverLiqReport"])[:4]
+    assert len(obligations) == 4
+    alone, alone_bmc = run_with_bmc(obligations, jobs=1, bmc_spokes=1)
+    pooled, pooled_bmc = run_with_bmc(obligations, jobs=2, bmc_spokes=1)
+    assert [(v.obligation, v.result, v.rlimit) for v in alone] == [
+        (v.obligation, v.result, v.rlimit) for v in pooled
+    ]
+    assert alone_bmc is not None and pooled_bmc is not None and alone_bmc.ok
+    assert (alone_bmc.bound, alone_bmc.per_k, alone_bmc.rlimit) == (
+        pooled_bmc.bound,
+        pooled_bmc.per_k,
+        pooled_bmc.rlimit,
+    )
