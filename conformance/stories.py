@@ -925,6 +925,7 @@ def scenario_stories() -> tuple[Story, ...]:
 def stories() -> tuple[Story, ...]:
     # these build on this module's stories
     from conformance.channel_stories import CHANNEL_STORIES
+    from conformance.insurance_stories import INSURANCE_STORIES
     from conformance.listing_stories import LISTING_STORIES
     from conformance.liveness_stories import LIVENESS
 
@@ -934,5 +935,6 @@ def stories() -> tuple[Story, ...]:
         *ADVERSARIAL,
         *LIVENESS,
         *CHANNEL_STORIES,
+        *INSURANCE_STORIES,
         *scenario_stories(),
     )
