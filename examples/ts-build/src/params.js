@@ -16,7 +16,7 @@
  *   feeds: Feed[], quorum: bigint, max_age_s: bigint, outlier_bps: bigint,
  *   portfolio: Portfolio, buffer_z_milli: bigint, penalty_bps: bigint,
  *   insurance_fund: [string, bigint][], margin_method: "portfolio" | "per_position",
- *   max_report_age_s: bigint, liquidation_deadline_s: bigint,
+ *   max_report_age_s: bigint, liquidation_deadline_s: bigint, top_up_window_s: bigint, call_floor_bps: bigint,
  *   channel_ordering: "unordered" | "ordered",
  *   insurance_structure: "shared" | "per_partition" | "shared_limited", insurance_limits: Map<string, bigint>,
  *   asset: Map<string, Asset>, market: Map<string, Market>, spoke: Map<string, Spoke>,
@@ -164,6 +164,9 @@ export function readParams(json) {
         return /** @type {[string, bigint]} */ ([str(pair[0], `insurance_limits.${i}.0`), int(pair[1], `insurance_limits.${i}.1`)]);
       }),
     ),
+    // PAR-22, PAR-23: no top-up window and a floor at half the requirement when absent
+    top_up_window_s: p.top_up_window_s === undefined ? 0n : int(p.top_up_window_s, "top_up_window_s"),
+    call_floor_bps: p.call_floor_bps === undefined ? 5000n : int(p.call_floor_bps, "call_floor_bps"),
     asset: new Map(assets.map((a) => [a.id, a])),
     market: new Map(markets.map((m) => [m.id, m])),
     spoke: new Map(spokes.map((s) => [s.id, s])),
