@@ -156,6 +156,9 @@ export function readParams(json) {
     // PAR-17: 3600 s when absent
     liquidation_deadline_s:
       p.liquidation_deadline_s === undefined ? 3600n : int(p.liquidation_deadline_s, "liquidation_deadline_s"),
+    // PAR-22, PAR-23: no top-up window and a floor at half the requirement when absent
+    top_up_window_s: p.top_up_window_s === undefined ? 0n : int(p.top_up_window_s, "top_up_window_s"),
+    call_floor_bps: p.call_floor_bps === undefined ? 5000n : int(p.call_floor_bps, "call_floor_bps"),
     channel_ordering: /** @type {"unordered" | "ordered"} */ (ordering),
     insurance_structure: /** @type {"shared" | "per_partition" | "shared_limited"} */ (structure),
     insurance_limits: new Map(
@@ -164,9 +167,6 @@ export function readParams(json) {
         return /** @type {[string, bigint]} */ ([str(pair[0], `insurance_limits.${i}.0`), int(pair[1], `insurance_limits.${i}.1`)]);
       }),
     ),
-    // PAR-22, PAR-23: no top-up window and a floor at half the requirement when absent
-    top_up_window_s: p.top_up_window_s === undefined ? 0n : int(p.top_up_window_s, "top_up_window_s"),
-    call_floor_bps: p.call_floor_bps === undefined ? 5000n : int(p.call_floor_bps, "call_floor_bps"),
     asset: new Map(assets.map((a) => [a.id, a])),
     market: new Map(markets.map((m) => [m.id, m])),
     spoke: new Map(spokes.map((s) => [s.id, s])),
