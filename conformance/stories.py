@@ -1039,6 +1039,7 @@ def stories() -> tuple[Story, ...]:
     # these build on this module's stories
     from conformance.channel_stories import CHANNEL_STORIES
     from conformance.finality_stories import FINALITY_STORIES
+    from conformance.insurance_stories import INSURANCE_STORIES
     from conformance.listing_stories import LISTING_STORIES
     from conformance.liveness_stories import LIVENESS
 
@@ -1049,5 +1050,6 @@ def stories() -> tuple[Story, ...]:
         *LIVENESS,
         *CHANNEL_STORIES,
         *FINALITY_STORIES,
+        *INSURANCE_STORIES,
         *scenario_stories(),
     )
