@@ -4,10 +4,10 @@
 from dataclasses import replace
 
 from model.arith import ceil_div
+from model.margin import margin
 from model.network import send
 from model.oracle import prices_of
 from model.outcome import Step, accept, ignore, reject
-from model.risk import margin, underlyings, unrealized_pnl
 from model.state import (
     AccountId,
     Position,
@@ -19,6 +19,7 @@ from model.state import (
     dissoc,
     with_spoke_account,
 )
+from model.valuation import underlyings, unrealized_pnl
 from spec.actions import ReleaseCredit, SendReport, Trade
 from spec.bounds import MAX_AMOUNT, MAX_QTY
 from spec.errors import Error

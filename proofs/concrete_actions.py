@@ -12,6 +12,7 @@ import z3
 from model.channels import is_head
 from model.hub import link, report_positions, with_allocation
 from model.liquidation import health_prices
+from model.margin import margin
 from model.oracle import prices_of
 from model.risk import (
     account_initial_margin,
@@ -21,15 +22,13 @@ from model.risk import (
     latency_buffer,
     loan_value,
     maintenance_requirement,
-    margin,
     reported_books,
     stale_books,
-    underlyings,
-    unrealized_pnl,
 )
 from model.spoke import fill, is_risk_reducing, local_equity, with_position
 from model.state import Position, State
 from model.step import unknown_id
+from model.valuation import underlyings, unrealized_pnl
 from proofs.state import Expr
 from proofs.transitions import KIND_BY_NAME, SHORT, Kind
 from spec.actions import Action

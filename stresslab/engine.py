@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from model.risk import NO_FIXINGS, Fixings, is_live_option
+from model.valuation import NO_FIXINGS, Fixings, is_live_option
 from spec.bounds import BPS
 from spec.params import Params
 from stresslab.bounds import FAST_LIMIT, INITIAL_FACTOR, Route, lot_magnitudes, route

@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from model.arith import bps_up
-from model.risk import unrealized_pnl
 from model.state import Position
+from model.valuation import unrealized_pnl
 from stresslab.ledger import charge_penalty, pay_loss
 from stresslab.world import Message, World
 
