@@ -9,21 +9,22 @@ universally quantified within its declared sign in the proofs.
 
 from collections.abc import Mapping
 
+from model.risk import haircut_value
 from proofs.state import Expr, SymState, total, total_allocation
 from proofs.transitions.context import Ctx
-from spec.bounds import BPS
 
 
 def collateral_value(ctx: Ctx, state: SymState, account: str) -> Expr:
     """RISK-1, RISK-IM-1, NUM-1: what the collateral lends on: sum of amount * price, each cut
-    by its LTV haircut, rounded down (only capacity reads it)."""
+    by its LTV haircut, rounded down (only capacity reads it): the model's `haircut_value`
+    of each asset (DIFF-MIRROR-2)."""
     terms = []
     for x in state.u.assets:
         price = ctx.prices.get(x)
         if price is None:
             continue  # fail-closed guards ensure nothing held is unpriced when it counts
         amount = state.collateral[(account, x)]
-        terms.append((amount * (price * (BPS - state.u.haircut_bps[x]))) / BPS)
+        terms.append(haircut_value(amount, price, state.u.haircut_bps[x]))
     return total(terms)
 
 
