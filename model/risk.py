@@ -165,12 +165,17 @@ def capacity(state: State, account: AccountId, prices: Prices) -> int:
     return loan_value(state, account, prices) + reported_losses(state, account, prices)
 
 
+def free_of(capacity: int, allocated: int, buffer: int) -> int:
+    """HUB-GRANT-2: what of a capacity allocations and the latency buffer do not speak for."""
+    return capacity - allocated - buffer
+
+
 def free_capacity(state: State, account: AccountId, prices: Prices) -> int:
     """HUB-GRANT-2: capacity not yet spoken for by allocations or the latency buffer."""
-    return (
-        capacity(state, account, prices)
-        - total_allocation(state, account)
-        - latency_buffer(state, account, prices)
+    return free_of(
+        capacity(state, account, prices),
+        total_allocation(state, account),
+        latency_buffer(state, account, prices),
     )
 
 

@@ -16,7 +16,7 @@ from model.channels import refilled
 from model.insurance import room_left
 from model.ledger import covered_value, seized_tokens
 from model.liquidation import cut_to_allocation, penalty_of
-from model.risk import haircut_value
+from model.risk import free_of, haircut_value
 from model.spoke import claimable_loss
 from spec.requirements import ROOT
 
@@ -40,6 +40,7 @@ SHARED: dict[str, tuple[Callable[..., object], tuple[st.SearchStrategy[int], ...
     "claimable_loss": (claimable_loss, (ints, naturals)),
     "refilled": (refilled, (naturals, naturals, naturals, naturals)),
     "haircut_value": (haircut_value, (naturals, positive, bps)),
+    "free_of": (free_of, (ints, naturals, naturals)),
 }
 """Each shared function of a rule, with the ranges its callers give it."""
 

@@ -9,7 +9,7 @@ universally quantified within its declared sign in the proofs.
 
 from collections.abc import Mapping
 
-from model.risk import haircut_value
+from model.risk import free_of, haircut_value
 from proofs.state import Expr, SymState, total, total_allocation
 from proofs.transitions.context import Ctx
 
@@ -47,4 +47,4 @@ def free_capacity(ctx: Ctx, state: SymState, account: str, inp: Mapping[str, Exp
     buffer, both functions of the hub's reports, which grants and withdrawals do not change.
     """
     held = capacity(ctx, state, account, inp)
-    return held - total_allocation(state, account) - inp["buffer"]
+    return free_of(held, total_allocation(state, account), inp["buffer"])
