@@ -21,8 +21,9 @@ from spec.bounds import MAX_AMOUNT, MAX_PRICE, MAX_QTY
 from spec.params import Params
 from stresslab.bridge import differences, engine_row, model_figures, model_state
 from stresslab.buffer import ceil_scaled
-from stresslab.engine import held_markets, pool_values, risk_pass, table_reach
+from stresslab.engine import pool_values, risk_pass, table_reach
 from stresslab.generate import param_shapes, random_population, random_prices
+from stresslab.holdings import held_markets
 from stresslab.population import Population
 from stresslab.tables import build_tables
 
