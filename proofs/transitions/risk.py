@@ -3,7 +3,7 @@
 Collateral value is encoded exactly, at the step's prices (symbolic in the proofs,
 PROOF-PRICE-1).
 What depends on positions (reported PnL, the latency buffer, margins, health) is
-an input of the transition, computed by `model/risk.py` in `proofs.concrete` and
+an input of the transition, computed by `model/risk.py` in `proofs.concrete_actions` and
 universally quantified within its declared sign in the proofs.
 """
 
