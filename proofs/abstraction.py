@@ -83,6 +83,8 @@ def values(state: State) -> dict[tuple[str, Any], Value]:
         out[("liquidating", a)] = st.liquidating
         out[("epoch", a)] = st.epoch
         out[("req_at_call", a)] = st.requirement_at_call
+        out[("called", a)] = st.called
+        out[("called_at", a)] = st.called_at
         out[("deadline", a)] = st.deadline
     for s in u.spokes:
         out[("cap", s)] = hub.caps[s]
@@ -138,6 +140,7 @@ def universe_key(u: Universe) -> tuple[Any, ...]:
         u.insurance,
         u.ordered,
         tuple(sorted(u.rate.items())),
+        u.top_up_window_s,
     )
 
 

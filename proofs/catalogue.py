@@ -28,6 +28,7 @@ from fnmatch import fnmatchcase
 from functools import cache
 
 from proofs.channel_obligations import channel_obligations
+from proofs.flows import flow_obligations
 from proofs.invariants import INVARIANTS
 from proofs.liveness import liveness_obligations
 from proofs.obligations import (
@@ -76,6 +77,7 @@ def all_obligations() -> tuple[Obligation, ...]:
         obligations.append(insurance_bound_init(structure))
         obligations += [insurance_bound(k, structure) for k in kinds_named(*PAYING_KINDS)]
     obligations += [atomic_rejection(k) for k in KINDS]
+    obligations += flow_obligations()
     obligations += liveness_obligations()
     obligations += [
         price_independence(k) for k in KINDS if k.action == "Deliver" or k.name == "Liquidate"

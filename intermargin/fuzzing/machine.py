@@ -28,6 +28,7 @@ from intermargin.fuzzing.adversary import AdversaryRules
 from intermargin.fuzzing.channel_rules import ChannelRules
 from intermargin.fuzzing.checked import AfterStep, Run, counted
 from intermargin.fuzzing.edges import EdgeMachine
+from intermargin.fuzzing.flow_rules import FlowRules
 from intermargin.fuzzing.listing import ListingMachine
 from intermargin.fuzzing.liveness import LivenessRules
 from intermargin.fuzzing.network_rules import NetworkRules
@@ -44,26 +45,37 @@ from spec.params import Params
 
 
 class MarginMachine(
-    NetworkRules, AdversaryRules, LivenessRules, ListingMachine, EdgeMachine, ChannelRules
+    FlowRules,
+    NetworkRules,
+    AdversaryRules,
+    LivenessRules,
+    ListingMachine,
+    EdgeMachine,
+    ChannelRules,
 ):
     """Honest and adversarial runs of the reference model (deliveries, replays and withholding
     come from `NetworkRules`; forgers and the malicious spoke from `AdversaryRules`; the
     liveness rules, force-settle and silent spokes, from `LivenessRules`; listing from
     `ListingMachine`; the edge rules that reach rare outcomes from `EdgeMachine`; channel
-    heads and rate limits from `ChannelRules`)."""
+    heads and rate limits from `ChannelRules`; top-up calls and payouts from `FlowRules`)."""
 
     def has_position(self) -> bool:
         return any(acct.positions for acct in self.state.spokes.values())
 
     # --- the world starts --------------------------------------------------------------
 
-    @initialize(funding=st.lists(fz.funding, min_size=3, max_size=3), params=fz.variants)
-    @counted
-    def open_market(self, funding: list[tuple[str, int]], params: Params) -> None:
-        """The system starts from one of the parameter variants (CHAN-1, RATE-1); every feed
-        quotes the start price; each account deposits some USD or ETH."""
-        self.params = params
-        self.state = self.before_last = initial_state(params)
+    @initialize(
+        funding=st.lists(fz.funding, min_size=3, max_size=3),
+        params=fz.variants,
+        window=st.booleans(),
+    )
+    def open_market(self, funding: list[tuple[str, int]], params: Params, window: bool) -> None:
+        """The system starts from one of the parameter variants (CHAN-1, RATE-1), half the
+        runs with a top-up window declared (FLOW-CALL-1); every feed quotes the start price;
+        each account deposits some USD or ETH."""
+        self.params = fz.with_window(params) if window else params
+        self.state = self.before_last = initial_state(self.params)
+        hypothesis.event(f"top-up window {'on' if window else 'off'}")
         hypothesis.event(f"channels {params.channel_ordering}, rate limits {self.rated}")
         self.publish_everywhere(fz.START_PRICE)
         for account, (asset, amount) in zip(fz.ACCOUNT_IDS, funding, strict=False):
@@ -132,19 +144,6 @@ class MarginMachine(
         """A trader's usual round: the hub grants credit, the grant arrives, the trader goes
         long perpetuals at the mark, the report arrives (each a model step of its own)."""
         self.lever(account, spoke, amount, lots)
-
-    def lever(self, account: str, spoke: str, amount: int, lots: int) -> None:
-        """The steps of `lever_up`, for the rules that take them as part of their story."""
-        granted = self.apply(actions.GrantCredit(account=account, spoke=spoke, amount=amount))
-        if granted.accepted and spoke not in self.withheld:
-            self.apply(actions.Deliver(message_id=granted.emitted[-1]))
-        market = fz.MARKET_IDS[0]
-        price = self.mark_of(market)
-        traded = self.apply(
-            actions.Trade(spoke=spoke, account=account, market=market, qty=lots, price=price)
-        )
-        if traded.accepted and spoke not in self.withheld:
-            self.apply(actions.Deliver(message_id=traded.emitted[-1]))
 
     @rule(spoke=fz.spokes, account=fz.accounts)
     @counted
