@@ -1037,6 +1037,7 @@ def scenario_stories() -> tuple[Story, ...]:
 def stories() -> tuple[Story, ...]:
     # these build on this module's stories
     from conformance.channel_stories import CHANNEL_STORIES
+    from conformance.insurance_stories import INSURANCE_STORIES
     from conformance.listing_stories import LISTING_STORIES
     from conformance.liveness_stories import LIVENESS
 
@@ -1046,5 +1047,6 @@ def stories() -> tuple[Story, ...]:
         *ADVERSARIAL,
         *LIVENESS,
         *CHANNEL_STORIES,
+        *INSURANCE_STORIES,
         *scenario_stories(),
     )
