@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from intermargin.fuzzing import strategies as fz
 from model.catalog import catalog
 from model.oracle import price_of
-from model.risk import mark
 from model.state import State
+from model.valuation import mark
 from spec.actions import (
     Action,
     AdvanceTime,

@@ -16,7 +16,9 @@ from intermargin.scenarios import SCENARIOS, scenario
 from intermargin.timeline import Run, health, margins, run
 from model.invariants import check_step, quiescent_and_accounted
 from model.liquidation import health_prices
-from model.risk import capacity, margin, scan_margin, scan_scenarios
+from model.margin import margin
+from model.risk import capacity
+from model.span import scan_margin, scan_scenarios
 from model.spoke import local_equity
 from model.state import Position, initial_state
 from model.step import step

@@ -67,12 +67,21 @@ def payload(act: Act, inp: Mapping[str, Expr]) -> dict[str, Any]:
     return msg
 
 
+def unknown_account(state: SymState, account: str) -> Expr:
+    """MSG-13: the message is about an account the universe does not declare: false by
+    construction, since an encoded step names only the universe's accounts (a concrete step
+    about another has no kind, DIFF-1); the guard stands so that the model's stands beside it."""
+    return z3.BoolVal(account not in state.u.accounts)
+
+
 def receive(ctx: Ctx, state: SymState, sender: str, receiver: str, act: Act, inp: Any) -> Result:
-    """The receiver processes an authentic message (accounts are the universe's, known)."""
+    """The receiver processes an authentic message; one about an unknown account is ignored."""
+    rules = Rules(state)
+    rules.ignore_if(unknown_account(state, act["account"]), Error.UNKNOWN_ACCOUNT, rules.pre)
     kind = act["kind"]
     if kind in HUB_KINDS:
-        return receive_at_spoke(ctx, state, receiver, act, inp)
-    return receive_at_hub(ctx, state, sender, act, inp)
+        return rules.finish(receive_at_spoke(ctx, state, receiver, act, inp))
+    return rules.finish(receive_at_hub(ctx, state, sender, act, inp))
 
 
 def receive_at_spoke(ctx: Ctx, state: SymState, spoke: str, act: Act, inp: Any) -> Result:

@@ -10,10 +10,10 @@ from typing import Any
 
 import z3
 
+from model.spoke import claimable_loss
 from proofs.state import Expr, SymState, ite
 from proofs.transitions.context import Ctx
 from proofs.transitions.finality import changed_if_accepted, is_halted
-from proofs.transitions.ledger import smin
 from proofs.transitions.network import send
 from proofs.transitions.outcome import Result, Rules
 from spec.errors import Error
@@ -21,15 +21,11 @@ from spec.errors import Error
 Act = Mapping[str, Any]
 
 
-def smax(a: Expr, b: Expr) -> Expr:
-    return z3.If(a >= b, a, b)
-
-
 def claim_losses(state: SymState, spoke: str, account: str) -> SymState:
     """SPK-CLAIM-1: a negative settled balance is claimed against the line at once: the
     spoke debits the line before it sends the claim."""
     key = (spoke, account)
-    claim = smin(smax(-state.balance[key], 0), state.line[key])
+    claim = claimable_loss(state.balance[key], state.line[key])
     claimed = state.add("line", key, -claim).add("balance", key, claim)
     claimed = send(claimed, spoke, "hub", "LossClaim", account, amount=claim)
     return ite(claim == 0, state, claimed)
@@ -116,7 +112,7 @@ def receive_margin_call(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Resu
     rules.reject_if(z3.Not(msg["live"]), Error.PRICE_UNAVAILABLE)
     line = state.line[key]
     balance = state.balance[key] + msg["upnl"]
-    loss = smin(smax(-balance, 0), line)
+    loss = claimable_loss(balance, line)
     released = line - loss
     post = (
         rules.pre.set("line", key, z3.IntVal(0))
