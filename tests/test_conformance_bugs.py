@@ -30,6 +30,12 @@ hundred random steps rarely reach; their vectors catch them."""
 HANDFUL = 10
 """The most steps a shrunk divergence may keep."""
 
+LONGER_SETUP = {"settles-before-the-deadline": 14}
+"""Bugs whose shortest divergence needs more than a handful of steps, and how many at most:
+a force-settle can only come early once a liquidation runs (a deposit, a quorum of quotes,
+a grant and its delivery, a levered trade, a price drop, `Liquidate`), so its shrunk
+case keeps about a dozen steps."""
+
 
 def run(name: str, tmp_path: Path, *chapters: str, steps: int) -> dict[str, object]:
     report = tmp_path / "report.json"
@@ -57,7 +63,7 @@ def test_each_buggy_build_is_caught(name: str, tmp_path: Path) -> None:
     if name in CAMPAIGN:
         assert isinstance(campaign, dict) and campaign["status"] == "fail"
         table = campaign["table"]
-        assert isinstance(table, list) and 1 <= len(table) <= HANDFUL
+        assert isinstance(table, list) and 1 <= len(table) <= LONGER_SETUP.get(name, HANDFUL)
         saved = Path(str(campaign["case_file"]))
         assert saved.exists()
     assert counts["fail"] >= 1
