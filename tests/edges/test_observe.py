@@ -50,13 +50,15 @@ def assert_sorted(state: State) -> None:
     """Every list of the observable state is in id order."""
     obs = observe(state)
     hub = obs.hub
-    lists = [
+    ids: list[tuple[int, ...]] = [
+        obs.network.delivered,
+        tuple(env.id for env in obs.network.in_flight),
+    ]
+    names: list[tuple[str, ...]] = [
         hub.paused,
         *(st.pending for st in hub.status.values()),
         *hub.linked.values(),
         *hub.severed.values(),
-        obs.network.delivered,
-        tuple(env.id for env in obs.network.in_flight),
         obs.ghost.compromised if obs.ghost else (),
         *(tuple(p.market for p in r.positions) for i in hub.reports.values() for r in i.values()),
         *(tuple(p.market for p in a.positions) for i in obs.spokes.values() for a in i.values()),
@@ -68,7 +70,9 @@ def assert_sorted(state: State) -> None:
         tuple(hub.buckets),
         tuple(obs.expiry_prices),
     ]
-    for items in lists:
+    for numbers in ids:
+        assert list(numbers) == sorted(numbers)
+    for items in names:
         assert list(items) == sorted(items)
 
 
