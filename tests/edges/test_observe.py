@@ -5,12 +5,14 @@ from functools import cache
 
 from hypothesis import HealthCheck, event, given, settings
 
+from intermargin.fuzzing.strategies import FUZZ_RATE, channel_variant
 from intermargin.scenarios import SCENARIOS
 from intermargin.timeline import run
-from model import State
+from model import State, initial_state
 from model.observe import observe, restore
 from model.state import Ghost
 from tests.edges.reach import reached
+from tests.edges.test_insurance import claimed_twice
 
 FAST = settings(
     max_examples=25,
@@ -120,3 +122,20 @@ def test_without_its_ghost_an_observable_state_restores_with_zero_counters(state
     assert obs.ghost is None
     assert restore(state.params, obs) == without_ghost(state)
     assert observe(state).model_copy(update={"ghost": None}) == obs
+
+
+def test_the_draws_and_buckets_restore_and_an_unsaid_bucket_is_full() -> None:
+    """OBS-1, INS-2, RATE-2: a state with draws on the fund restores with them; an
+    observable state that does not give a rate-limited spoke's bucket restores it full."""
+    for state in claimed_twice("per_partition"):
+        assert state.hub.drawn
+        assert restore(state.params, observe(state)) == state
+    params = channel_variant(ordered=False, rated=True)
+    state = initial_state(params)
+    drained = replace(state, hub=replace(state.hub, buckets={"arb": 7, "base": 0, "sol": 1}))
+    assert restore(params, observe(drained)) == drained
+    silent = observe(drained).model_copy(
+        update={"hub": observe(drained).hub.model_copy(update={"buckets": {"base": 0}})}
+    )
+    full = FUZZ_RATE.capacity
+    assert restore(params, silent).hub.buckets == {"arb": full, "base": 0, "sol": full}
