@@ -2,8 +2,9 @@
 waited on by a liquidation is (LIST-4)."""
 
 from model import State, initial_state
+from model.arith import bps_up
 from model.state import Report
-from spec.actions import AdvanceTime, DelistSpoke, Deliver, ForceSettle, RemoveSpoke
+from spec.actions import AdvanceTime, DelistSpoke, Deliver, Deposit, ForceSettle, RemoveSpoke
 from spec.errors import Error
 from spec.examples import example_params
 from tests.helpers import deliver, in_flight, liquidating, priced, refused, run
@@ -46,3 +47,18 @@ def test_a_spoke_a_liquidation_waits_on_is_not_drained_even_with_nothing_allocat
     state = deliver(state, "LiquidationReport")
     assert "base" not in state.hub.status["alice"].pending
     run(state, RemoveSpoke(spoke="base"))
+
+
+def test_a_force_settle_charges_the_penalty_at_the_seizure_prices() -> None:
+    """LIQ-6, LIVE-3: alice put up 500 more USD while liquidating: after arb's 1000 is
+    charged, the penalty (5% of the requirement at the call, rounded up) is seized from what
+    is left into the insurance fund."""
+    state = silent_arb_past_deadline()
+    state = run(state, Deposit(account="alice", asset="USD", amount=500))
+    status = state.hub.status["alice"]
+    penalty = bps_up(status.requirement_at_call, state.params.penalty_bps)
+    assert penalty > 0
+    after = run(state, ForceSettle(account="alice"))
+    assert after.hub.insurance["USD"] == state.hub.insurance["USD"] + penalty
+    held = state.hub.collateral[("alice", "USD")] - state.hub.alloc[("alice", "arb")]
+    assert after.hub.collateral[("alice", "USD")] == held - penalty
