@@ -35,6 +35,7 @@ EVERY_STEP = (
     "INV-NONNEG-1",
     "INV-SPOKE-1",
     "INV-AMO-1",
+    "INV-CALL-1",
 )
 """Every step is compared on the whole observable state, which the reference keeps within
 every state invariant, from the initial state on."""
@@ -58,6 +59,7 @@ BY_KIND = {
     "ListSpoke": ("ACT-16", "LIST-2"),
     "DelistSpoke": ("ACT-17", "LIST-3"),
     "RemoveSpoke": ("ACT-18", "LIST-4"),
+    "PayOut": ("ACT-19", "FLOW-PAY-1"),
 }
 
 ACCEPTED = {
@@ -79,6 +81,7 @@ ACCEPTED = {
     "SendReport": ("SPK-REP-1", "MSG-5", "MSG-9"),
     "Liquidate": ("LIQ-2", "MSG-2", "RISK-10", "LIVE-1"),
     "ForceSettle": ("LIVE-3", "LIVE-4", "INV-LIVE-3", "HUB-LOSS-1"),
+    "PayOut": ("FLOW-PAY-2",),
 }
 
 PAYLOAD_ACCEPTED = {
@@ -107,9 +110,11 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.ALREADY_PAUSED: ("GOV-2",),
     Error.NOT_PAUSED: ("GOV-3",),
     Error.REPORT_TOO_OLD: ("RISK-AGE-4",),
+    Error.IN_TOP_UP_WINDOW: ("FLOW-CALL-2", "PAR-22"),
+    Error.EXCEEDS_OWED: ("FLOW-PAY-2",),
     Error.INSUFFICIENT_MARGIN: ("SPK-2", "RISK-5"),
     Error.INSUFFICIENT_CREDIT: ("SPK-REL-1",),
-    Error.MARGIN_CALLED: ("SPK-TRADE-3", "SPK-3", "INV-LIQ-1"),
+    Error.MARGIN_CALLED: (),
     Error.PRICE_UNAVAILABLE: ("ORA-7", "ORA-5"),
     Error.UNKNOWN_MESSAGE: ("MSG-10",),
     Error.ALREADY_DELIVERED: ("MSG-10", "INV-AMO-1"),
@@ -144,11 +149,16 @@ BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
     ("Withdraw", Error.ACCOUNT_LIQUIDATING): ("HUB-WD-1",),
     ("Liquidate", Error.ACCOUNT_LIQUIDATING): ("LIQ-1",),
     ("Trade", Error.INSUFFICIENT_MARGIN): ("SPK-TRADE-3",),
+    ("Trade", Error.MARGIN_CALLED): ("SPK-TRADE-3", "SPK-3", "INV-LIQ-1"),
+    ("Withdraw", Error.MARGIN_CALLED): ("FLOW-CALL-4",),
+    ("GrantCredit", Error.MARGIN_CALLED): ("FLOW-CALL-4",),
+    ("PayOut", Error.SPOKE_PAUSED): ("FLOW-PAY-3",),
     ("ReleaseCredit", Error.INSUFFICIENT_MARGIN): ("SPK-REL-1",),
     ("Deliver", Error.ALREADY_DELIVERED): ("MSG-11",),
     ("Inject", Error.FORGED_SENDER): ("ADV-1",),
     ("GrantCredit", Error.SPOKE_SEVERED): ("HUB-GRANT-1",),
     ("ForceSettle", Error.PRICE_UNAVAILABLE): ("LIVE-7", "HUB-LOSS-5"),
+    ("ForceSettle", Error.RATE_LIMITED): ("LIVE-9",),
 }
 
 BY_PAYLOAD_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
@@ -179,6 +189,8 @@ EXCLUDED: dict[str, str] = {
     "CLI": "the command line, not the protocol: tests/test_cli*.py",
     "VER": "the verification run (`intermargin verify`), not a build's behaviour",
     "DIFF": "drift checks between proofs and model, not a build's behaviour",
+    "FLOW-CALL-6": "a premise of the propagation BMC (`intermargin prove`), not a build's "
+    "behaviour: tests/test_flows.py",
     "PROOF": "the proof runner's budgets (`intermargin prove`), not a build's behaviour",
     "INS-3": "the insurance bound proved for every fund seed and limit, not a build's behaviour",
     "BMC": "what the propagation BMC fixes in its pre-state (`proofs/bmc.py`), not a build's "
@@ -229,8 +241,6 @@ EXCLUDED: dict[str, str] = {
     "STRESS": "the stress lab (`intermargin stress`) measures the protocol, it is no rule of "
     "it: tests/test_stress*.py, tests/test_cli_stress.py",
     "LIVE-8": "a premise of the proofs' liquidation BMC, not a build's behaviour",
-    "LIVE-9": "force-settle under a rate limit: no vector combines the liveness and channels "
-    "chapters yet; tests/test_liveness.py, loss-rate/step/ForceSettle",
     "RATE-5": "a statement about the parameters (a loss above the capacity never passes; "
     "capacity at least the cap keeps every honest loss claimable): tests/test_channels.py",
     "VEC": "the vectorized engine is a second formulation of the risk rules, checked equal to "
@@ -377,9 +387,27 @@ def exercised(
     ):
         ids |= {"RISK-IM-1", "RISK-IM-2", "RISK-NET-4"}
     ids |= spoke_effects(pre, post) | channel_effects(pre, action, post, outcome)
+    ids |= call_effects(pre, action, post)
     if post.oracle.expiry_prices != pre.oracle.expiry_prices:
         ids |= {"PRC-14", "OBS-6"}
     return ids
+
+
+def call_effects(pre: State, action: Action, post: State) -> set[str]:
+    """FLOW-CALL-1, FLOW-CALL-2, FLOW-CALL-3, FLOW-CALL-5: a top-up call opened, waited out
+    (or bypassed below the floor), met by a deposit, or closed by the liquidation."""
+    account = getattr(action, "account", None)
+    if not isinstance(account, str) or account not in pre.params.accounts:
+        return set()
+    before, after = pre.hub.status[account], post.hub.status[account]
+    found: set[str] = set()
+    if after.called and not before.called:
+        found |= {"FLOW-CALL-1", "PAR-22"}
+    if before.called and not after.called:
+        found.add("FLOW-CALL-5" if after.liquidating else "FLOW-CALL-3")
+    if pre.params.top_up_window_s and after.liquidating and not before.liquidating:
+        found |= {"FLOW-CALL-2", "PAR-23"}
+    return found
 
 
 REFUSALS = (Error.PRICE_UNAVAILABLE, Error.SPOKE_PAUSED, Error.RATE_LIMITED)
@@ -400,6 +428,8 @@ def channel_effects(pre: State, action: Action, post: State, outcome: Outcome) -
         found |= {"RATE-1", "RATE-2", "INV-RATE-1", "INV-RATE-2"}
         if post.hub.buckets != pre.hub.buckets:
             found.add("RATE-4" if action.type == "AdvanceTime" else "RATE-3")
+            if action.type == "ForceSettle":
+                found.add("LIVE-9")
     return found
 
 

@@ -20,6 +20,7 @@ from model.hub import deposit, grant_credit, withdraw
 from model.liquidation import liquidate
 from model.oracle import fix_expiry_prices
 from model.outcome import Step, accept, reject
+from model.payout import pay_out
 from model.spoke import release_credit, send_report, trade
 from model.state import State, assoc
 from spec.actions import ACTION_TYPES, Action, AdvanceTime, PublishPrice
@@ -54,6 +55,7 @@ TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
     "SetCap": set_cap,
     "PauseSpoke": pause_spoke,
     "UnpauseSpoke": unpause_spoke,
+    "PayOut": pay_out,
     "Deliver": deliver,
     "Inject": inject,
     "ForceSettle": force_settle,

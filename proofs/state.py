@@ -17,7 +17,7 @@ What is abstracted, and how (see also `proofs/__init__.py`):
   arrays Int -> Bool, and `next_id`) for INV-AMO-1, plus ghost sums per
   (account, spoke) of the credit each kind of message carries (`fl_grant`,
   `fl_release`, `fl_claim`, `fl_liq`) and ghost counts the liquidation protocol needs
-  (`n_call`, `n_liq`, `hot_grants`).  `proofs.concrete.assignment` computes each from
+  (`n_call`, `n_liq`, `hot_grants`).  `proofs.abstraction.assignment` computes each from
   a concrete bag by summing; `proofs.concretize.trace_of` maps a Z3 model back to one
   message per non-zero sum.
 """
@@ -58,6 +58,8 @@ class Universe:
     """CHAN-1: channels are nonce-ordered."""
     rate: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     """RATE-1: (capacity, refill per second) of each rate-limited spoke."""
+    top_up_window_s: int = 0
+    """FLOW-CALL-1: the declared top-up window (0: off)."""
 
     @staticmethod
     def of(params: Params) -> "Universe":
@@ -76,6 +78,7 @@ class Universe:
                 for s in params.spokes
                 if s.rate_limit is not None
             },
+            top_up_window_s=params.top_up_window_s,
         )
 
     def keys(self, kind: KeyKind) -> list[Any]:
@@ -116,6 +119,8 @@ FIELDS: tuple[tuple[str, KeyKind, Sort, str], ...] = (
     ("req_at_call", "a", "int", "hub: requirement the penalty is charged on"),
     ("deadline", "a", "int", "hub: when the running liquidation may be force-settled"),
     ("severed", "as", "bool", "hub: pair cut off by a force-settle"),
+    ("called", "a", "bool", "hub: a top-up call is open for the account"),
+    ("called_at", "a", "int", "hub: when the open top-up call was opened"),
     ("rep_seq", "as", "int", "hub: sequence number of the latest report"),
     ("cap", "s", "int", "hub: partition cap"),
     ("paused", "s", "bool", "hub: circuit breaker on"),
@@ -179,6 +184,8 @@ class SymState:
     req_at_call: Mapping[str, Expr]
     deadline: Mapping[str, Expr]
     severed: Mapping[tuple[str, str], Expr]
+    called: Mapping[str, Expr]
+    called_at: Mapping[str, Expr]
     rep_seq: Mapping[tuple[str, str], Expr]
     cap: Mapping[str, Expr]
     paused: Mapping[str, Expr]

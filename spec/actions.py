@@ -1,4 +1,4 @@
-"""Actions (ACT-1..ACT-18): every step the world can take, user, keeper, governance,
+"""Actions (ACT-1..ACT-19): every step the world can take, user, keeper, governance,
 network or adversary.  The model's `step` accepts exactly these."""
 
 from typing import Annotated, Literal
@@ -138,6 +138,16 @@ class RemoveSpoke(Frozen):
     spoke: Id
 
 
+class PayOut(Frozen):
+    """ACT-19 (FLOW-PAY-1..3): the hub pays tokens it owes a spoke's partition to the spoke's
+    venue."""
+
+    type: Literal["PayOut"] = "PayOut"
+    spoke: Id
+    asset: Id
+    amount: PositiveAmount
+
+
 class Deliver(Frozen):
     """ACT-13 (MSG-9..10): the network delivers message `message_id` (any order; again = replay)."""
 
@@ -177,7 +187,8 @@ Action = Annotated[
     | ForceSettle
     | ListSpoke
     | DelistSpoke
-    | RemoveSpoke,
+    | RemoveSpoke
+    | PayOut,
     Field(discriminator="type"),
 ]
 ACTION_TYPES = (
@@ -199,4 +210,5 @@ ACTION_TYPES = (
     ListSpoke,
     DelistSpoke,
     RemoveSpoke,
+    PayOut,
 )

@@ -46,6 +46,7 @@ CHAPTER_OF: dict[str, Chapter] = {
     "ListSpoke": "listing",
     "DelistSpoke": "listing",
     "RemoveSpoke": "listing",
+    "PayOut": "hub",
 }
 """CONF-5: action kind -> the chapter that covers it."""
 

@@ -17,6 +17,7 @@ from intermargin.scenarios.ordered_channel import ORDERED_CHANNEL
 from intermargin.scenarios.replay import REPLAY
 from intermargin.scenarios.scenario import Scenario
 from intermargin.scenarios.silent_spoke import SILENT_SPOKE
+from intermargin.scenarios.top_up import TOP_UP
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -29,6 +30,7 @@ SCENARIOS: dict[str, Scenario] = {
         REPLAY,
         NAKED_OPTION,
         ORDERED_CHANNEL,
+        TOP_UP,
         EXPIRY_SCENARIO,
         SILENT_SPOKE,
         DELIST,

@@ -29,6 +29,7 @@ from proofs.transitions.governance import (
 from proofs.transitions.hub import deposit, grant_credit, withdraw
 from proofs.transitions.liquidation import liquidate
 from proofs.transitions.outcome import Result
+from proofs.transitions.payout import pay_out
 from proofs.transitions.spoke import release_credit, send_report, trade
 from spec.bounds import MAX_AMOUNT, MAX_QTY, MAX_SECONDS
 from spec.messages import HUB_KINDS
@@ -128,7 +129,15 @@ def message_kinds() -> list[Kind]:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("Deposit", "Deposit", deposit, ("account", "asset"), (("amount", AMOUNT),)),
+    Kind(
+        "Deposit",
+        "Deposit",
+        deposit,
+        ("account", "asset"),
+        (("amount", AMOUNT),),
+        (),
+        ("live", "healthy"),
+    ),
     Kind(
         "Withdraw",
         "Withdraw",
@@ -175,7 +184,7 @@ KINDS: tuple[Kind, ...] = (
         ("account",),
         (),
         (("requirement", (0, None)),),
-        ("live", "healthy"),
+        ("live", "healthy", "deep"),
     ),
     Kind("SetCap", "SetCap", set_cap, ("spoke",), (("cap", NONNEG_AMOUNT),)),
     Kind("PauseSpoke", "PauseSpoke", pause_spoke, ("spoke",)),
@@ -183,6 +192,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("ListSpoke", "ListSpoke", list_spoke, ("spoke",)),
     Kind("DelistSpoke", "DelistSpoke", delist_spoke, ("spoke",)),
     Kind("RemoveSpoke", "RemoveSpoke", remove_spoke, ("spoke",)),
+    Kind("PayOut", "PayOut", pay_out, ("spoke", "asset"), (("amount", AMOUNT),)),
     *message_kinds(),
     Kind("ForceSettle", "ForceSettle", force_settle, ("account",)),
 )
