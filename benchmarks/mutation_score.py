@@ -1,9 +1,13 @@
 """The mutation score of the reference model: mutmut over `model/` against the tests a user
 runs, with the surviving mutants listed.
 
-    python benchmarks/mutation_score.py [MODULE ...] [--children N] [--report-only]
+    python benchmarks/mutation_score.py [MODULE ...] [--children N] [--survivors] [--report-only]
 
 MODULE is a module of `model/` (`arith`, `hub`, `risk`, ...); without one, every module.
+A named module's mutants are all run again; without a module, a run takes up the mutants
+not yet checked (a function that changed has its mutants reset), so it continues where
+the last stopped.  `--survivors` runs again only the mutants of the selected modules that
+the last results do not count as killed (after adding a law that should kill them).
 mutmut (configured in pyproject.toml, `[tool.mutmut]`) writes each mutant into a copy of
 `model/` under `mutants/`, records once which tests run which function, and then runs each
 mutant against only the tests that run the function it changes, in forked workers, so a
@@ -58,11 +62,11 @@ def modules() -> list[str]:
     return sorted(p.stem for p in (ROOT / "model").glob("*.py") if p.stem != "__init__")
 
 
-def run_mutmut(selected: list[str], children: int) -> float:
-    """Run mutmut on the selected modules' mutants; the CPU seconds it and its workers took."""
+def run_mutmut(names: list[str], children: int) -> float:
+    """Run mutmut on the named mutants or patterns (none: every mutant not yet checked); the
+    CPU seconds it and its workers took."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    patterns = [f"model.{m}.*" for m in selected]
-    command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *patterns]
+    command = [sys.executable, "-m", "mutmut", "run", "--max-children", str(children), *names]
     subprocess.run(command, cwd=ROOT, check=False)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
     return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
@@ -126,6 +130,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("modules", nargs="*", metavar="MODULE", help="modules of model/")
     parser.add_argument("--children", type=int, default=2, help="mutmut workers (default 2)")
+    parser.add_argument(
+        "--survivors", action="store_true", help="run again only the mutants not killed"
+    )
     parser.add_argument("--report-only", action="store_true", help="report the last results")
     args = parser.parse_args()
     known = modules()
@@ -134,7 +141,13 @@ def main() -> int:
         print(f"unknown module {unknown[0]!r}; known: {', '.join(known)}", file=sys.stderr)
         return 2
     selected = args.modules or known
-    cpu = None if args.report_only else run_mutmut(selected, args.children)
+    if args.survivors:
+        names = [m.name for m in results(selected) if not m.killed]
+    else:
+        names = [f"model.{m}.*" for m in args.modules]
+    cpu = None
+    if not args.report_only and (names or not args.survivors):
+        cpu = run_mutmut(names, args.children)
     return 0 if report(results(selected), cpu) else 1
 
 

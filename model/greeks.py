@@ -58,8 +58,6 @@ def book_greeks(
             if spot is None:
                 result[asset] = None
                 continue
-            if asset in result and result[asset] is None:
-                continue
             one_lot = market_greeks(params, market, spot, now)
             result[asset] = add(result.get(asset) or FLAT, scaled(one_lot, pos.qty))
     return result
