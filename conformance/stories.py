@@ -903,6 +903,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "expiry": "risk",
     "silent-spoke": "liveness",
     "delist": "listing",
+    "param-notice": "notice",
 }
 
 
@@ -927,6 +928,7 @@ def stories() -> tuple[Story, ...]:
     from conformance.channel_stories import CHANNEL_STORIES
     from conformance.listing_stories import LISTING_STORIES
     from conformance.liveness_stories import LIVENESS
+    from conformance.notice_stories import NOTICE_STORIES
 
     return (
         *UNITS,
@@ -934,5 +936,6 @@ def stories() -> tuple[Story, ...]:
         *ADVERSARIAL,
         *LIVENESS,
         *CHANNEL_STORIES,
+        *NOTICE_STORIES,
         *scenario_stories(),
     )

@@ -155,6 +155,20 @@ def draws_within_limits(state: SymState) -> Expr:
     return z3.And(clauses)
 
 
+def tightenings_carry_notice(state: SymState) -> Expr:
+    """INV-NOTICE-2: an announced change above the value in force takes effect no sooner than
+    `notice_s` after its announcement."""
+    return z3.And(
+        [
+            z3.Implies(
+                z3.And(state.sched[t], state.sched_value[t] > state.risk[t]),
+                state.sched_due[t] >= state.sched_said[t] + state.u.notice_s,
+            )
+            for t in state.u.keys("t")
+        ]
+    )
+
+
 def bookkeeping(state: SymState) -> Expr:
     """Strengthening of INV-CREDIT-1: ghost sums are sane; for an honest spoke exactly one of
     (its current margin call, its answer) is in flight while the hub waits on it."""
@@ -276,6 +290,13 @@ INVARIANTS: tuple[Invariant, ...] = (
         removed_holds_nothing,
         ("listing", "alloc"),
         "a removed spoke holds no allocation",
+    ),
+    Invariant(
+        "INV-NOTICE-2",
+        "tightenings-carry-notice",
+        tightenings_carry_notice,
+        ("sched", "sched_value", "risk", "sched_due", "sched_said"),
+        "an announced tightening takes effect no sooner than notice_s after it",
     ),
     Invariant(
         "INV-INS-1",

@@ -413,6 +413,9 @@ def all_obligations() -> tuple[Obligation, ...]:
     from proofs.channel_obligations import channel_obligations  # it builds on this module
 
     obligations += channel_obligations()
+    from proofs.notice_obligations import notice_obligations  # it builds on this module
+
+    obligations += notice_obligations()
     return tuple(obligations)
 
 

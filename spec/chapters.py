@@ -22,6 +22,7 @@ Chapter = Literal[
     "liveness",
     "listing",
     "channels",
+    "notice",
 ]
 
 CHAPTERS: tuple[Chapter, ...] = get_args(Chapter)
@@ -46,6 +47,8 @@ CHAPTER_OF: dict[str, Chapter] = {
     "ListSpoke": "listing",
     "DelistSpoke": "listing",
     "RemoveSpoke": "listing",
+    "ProposeParamChange": "notice",
+    "ApplyParamChange": "notice",
 }
 """CONF-5: action kind -> the chapter that covers it."""
 

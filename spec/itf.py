@@ -136,8 +136,14 @@ def ints(entries: dict[str, int]) -> Json:
 
 
 def hub(h: HubView) -> Json:
-    """OBS-1 in ITF; `listing` and `drawn` always there (ITF-4), empty or not."""
-    always = {"listing": by_id(h.listing, lambda x: x), "drawn": ints(h.drawn)}
+    """OBS-1 in ITF; `listing`, `drawn`, `applied` and `scheduled` always there (ITF-4), empty
+    or not."""
+    always = {
+        "listing": by_id(h.listing, lambda x: x),
+        "drawn": ints(h.drawn),
+        "applied": by_id(h.applied, ints),
+        "scheduled": by_id(h.scheduled, lambda per: by_id(per, record)),
+    }
     return always | record(
         h,
         collateral=by_id(h.collateral, ints),
@@ -154,6 +160,8 @@ def hub(h: HubView) -> Json:
         listing=by_id(h.listing, str),
         drawn=ints(h.drawn),
         buckets=ints(h.buckets),
+        applied=by_id(h.applied, ints),
+        scheduled=by_id(h.scheduled, lambda per: by_id(per, record)),
     )
 
 

@@ -267,7 +267,7 @@ class PortfolioParams(Frozen):
 class Params(OmitsDefaults):
     """PAR-9: the whole parameter set of one system."""
 
-    OMITTED: ClassVar[tuple[str, ...]] = ("channel_ordering",)
+    OMITTED: ClassVar[tuple[str, ...]] = ("channel_ordering", "notice_s")
 
     accounts: tuple[Id, ...] = Field(json_schema_extra={"minItems": 1, "uniqueItems": True})
     assets: tuple[AssetParams, ...] = Field(json_schema_extra={"minItems": 1})
@@ -307,6 +307,13 @@ class Params(OmitsDefaults):
         description=(
             "PAR-21, CHAN-1: unordered (any message in flight may be delivered) or ordered"
             " (per (sender, receiver) channel, only the oldest message in flight)"
+        ),
+    )
+    notice_s: Seconds = Field(
+        default=86_400,
+        description=(
+            "PAR-25, GOV-NOTICE-2: the least time between the announcement of a tightening of"
+            " a risk parameter and the moment it may take effect"
         ),
     )
 

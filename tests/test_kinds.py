@@ -91,6 +91,10 @@ STEPS: list[Action] = [
     actions.ListSpoke(spoke=S),
     actions.DelistSpoke(spoke=S),
     actions.RemoveSpoke(spoke=S),
+    actions.ProposeParamChange(param="haircut_bps", target="ETH", value=2_500, effective_at=60),
+    actions.ProposeParamChange(param="latency_s", target=S, value=30, effective_at=0),
+    actions.ApplyParamChange(param="haircut_bps", target="USD"),
+    actions.ApplyParamChange(param="latency_s", target=S),
     *(actions.Deliver(message_id=i) for i in ENVELOPES),
     *(actions.Inject(sender=S, receiver=HUB, payload=p) for p in PAYLOADS),
 ]

@@ -18,6 +18,7 @@ from spec.actions import (
     ACTION_TYPES,
     Action,
     AdvanceTime,
+    ApplyParamChange,
     DelistSpoke,
     Deliver,
     Deposit,
@@ -27,6 +28,7 @@ from spec.actions import (
     Liquidate,
     ListSpoke,
     PauseSpoke,
+    ProposeParamChange,
     PublishPrice,
     ReleaseCredit,
     RemoveSpoke,
@@ -106,6 +108,8 @@ def one_of_each_action() -> list[Action]:
         DelistSpoke(spoke="sol"),
         ListSpoke(spoke="sol"),
         RemoveSpoke(spoke="base"),
+        ProposeParamChange(param="haircut_bps", target="ETH", value=2_500, effective_at=90_000),
+        ApplyParamChange(param="latency_s", target="arb"),
     ]
 
 

@@ -28,6 +28,7 @@ from intermargin.fuzzing.checked import AfterStep, Run, counted
 from intermargin.fuzzing.edges import EdgeMachine
 from intermargin.fuzzing.listing import ListingMachine
 from intermargin.fuzzing.liveness import LivenessRules
+from intermargin.fuzzing.notice import NoticeMachine
 from model.channels import channel_heads
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
 from model.liquidation import health_prices
@@ -41,11 +42,11 @@ from spec.messages import LiquidationReport, LossClaim, MarginCall, Message
 from spec.params import Params
 
 
-class MarginMachine(LivenessRules, ListingMachine, EdgeMachine, ChannelRules):
+class MarginMachine(LivenessRules, ListingMachine, NoticeMachine, EdgeMachine, ChannelRules):
     """Honest and adversarial runs of the reference model (the liveness rules, force-settle
-    and silent spokes, come from `LivenessRules`; listing from `ListingMachine`; the edge
-    rules that reach rare outcomes from `EdgeMachine`; channel heads and rate limits from
-    `ChannelRules`)."""
+    and silent spokes, come from `LivenessRules`; listing from `ListingMachine`; changes of
+    risk parameters with notice from `NoticeMachine`; the edge rules that reach rare
+    outcomes from `EdgeMachine`; channel heads and rate limits from `ChannelRules`)."""
 
     # --- what the machine can see ----------------------------------------------------
 

@@ -28,9 +28,10 @@ from proofs.transitions.governance import (
 )
 from proofs.transitions.hub import deposit, grant_credit, withdraw
 from proofs.transitions.liquidation import liquidate
+from proofs.transitions.notice import apply_param_change, propose_param_change
 from proofs.transitions.outcome import Result
 from proofs.transitions.spoke import release_credit, send_report, trade
-from spec.bounds import MAX_AMOUNT, MAX_QTY, MAX_SECONDS
+from spec.bounds import BPS, MAX_AMOUNT, MAX_QTY, MAX_SECONDS
 from spec.messages import HUB_KINDS
 
 Transition = Callable[[Ctx, SymState, Mapping[str, Any], Mapping[str, Expr]], Result]
@@ -127,6 +128,25 @@ def message_kinds() -> list[Kind]:
     return kinds
 
 
+NOTICE_VALUES: dict[str, tuple[Role, Bound]] = {
+    "Haircut": ("asset", (0, BPS - 1)),
+    "Latency": ("spoke", (1, MAX_SECONDS)),
+}
+"""PAR-26: per risk parameter, the role of its target and the bounds of its value."""
+
+
+def notice_kinds() -> list[Kind]:
+    """GOV-NOTICE-2..3: proposing and applying a change, one kind per risk parameter."""
+    kinds = []
+    for short, (role, bound) in NOTICE_VALUES.items():
+        params = (("value", bound), ("effective_at", COUNTER))
+        kinds.append(
+            Kind(f"Propose{short}", "ProposeParamChange", propose_param_change, (role,), params)
+        )
+        kinds.append(Kind(f"Apply{short}", "ApplyParamChange", apply_param_change, (role,)))
+    return kinds
+
+
 KINDS: tuple[Kind, ...] = (
     Kind("Deposit", "Deposit", deposit, ("account", "asset"), (("amount", AMOUNT),)),
     Kind(
@@ -185,5 +205,6 @@ KINDS: tuple[Kind, ...] = (
     Kind("RemoveSpoke", "RemoveSpoke", remove_spoke, ("spoke",)),
     *message_kinds(),
     Kind("ForceSettle", "ForceSettle", force_settle, ("account",)),
+    *notice_kinds(),
 )
 KIND_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}
