@@ -58,6 +58,8 @@ BY_KIND = {
     "ListSpoke": ("ACT-16", "LIST-2"),
     "DelistSpoke": ("ACT-17", "LIST-3"),
     "RemoveSpoke": ("ACT-18", "LIST-4"),
+    "ProposeParamChange": ("ACT-21", "GOV-NOTICE-2", "PAR-26"),
+    "ApplyParamChange": ("ACT-22", "GOV-NOTICE-3"),
 }
 
 ACCEPTED = {
@@ -79,6 +81,7 @@ ACCEPTED = {
     "SendReport": ("SPK-REP-1", "MSG-5", "MSG-9"),
     "Liquidate": ("LIQ-2", "MSG-2", "RISK-10", "LIVE-1"),
     "ForceSettle": ("LIVE-3", "LIVE-4", "INV-LIVE-3", "HUB-LOSS-1"),
+    "ApplyParamChange": ("GOV-NOTICE-1", "GOV-NOTICE-5", "INV-NOTICE-1", "INV-NOTICE-2"),
 }
 
 PAYLOAD_ACCEPTED = {
@@ -128,6 +131,9 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.SPOKE_NOT_DRAINED: ("LIST-4", "INV-LIST-2"),
     Error.OUT_OF_ORDER: ("CHAN-1", "CHAN-2"),
     Error.RATE_LIMITED: ("RATE-1", "RATE-3", "RATE-6"),
+    Error.NOTICE_TOO_SHORT: ("GOV-NOTICE-2", "PAR-25", "INV-NOTICE-2"),
+    Error.NO_CHANGE_SCHEDULED: ("GOV-NOTICE-3",),
+    Error.CHANGE_NOT_DUE: ("GOV-NOTICE-3", "INV-NOTICE-1"),
 }
 
 BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
