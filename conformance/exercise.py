@@ -155,6 +155,7 @@ BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
     ("Inject", Error.FORGED_SENDER): ("ADV-1",),
     ("GrantCredit", Error.SPOKE_SEVERED): ("HUB-GRANT-1",),
     ("ForceSettle", Error.PRICE_UNAVAILABLE): ("LIVE-7", "HUB-LOSS-5"),
+    ("ForceSettle", Error.RATE_LIMITED): ("LIVE-9",),
 }
 
 BY_PAYLOAD_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
@@ -235,8 +236,6 @@ EXCLUDED: dict[str, str] = {
     "STRESS": "the stress lab (`intermargin stress`) measures the protocol, it is no rule of "
     "it: tests/test_stress*.py, tests/test_cli_stress.py",
     "LIVE-8": "a premise of the proofs' liquidation BMC, not a build's behaviour",
-    "LIVE-9": "force-settle under a rate limit: no vector combines the liveness and channels "
-    "chapters yet; tests/test_liveness.py, loss-rate/step/ForceSettle",
     "RATE-5": "a statement about the parameters (a loss above the capacity never passes; "
     "capacity at least the cap keeps every honest loss claimable): tests/test_channels.py",
     "VEC": "the vectorized engine is a second formulation of the risk rules, checked equal to "
@@ -406,6 +405,8 @@ def channel_effects(pre: State, action: Action, post: State, outcome: Outcome) -
         found |= {"RATE-1", "RATE-2", "INV-RATE-1", "INV-RATE-2"}
         if post.hub.buckets != pre.hub.buckets:
             found.add("RATE-4" if action.type == "AdvanceTime" else "RATE-3")
+            if action.type == "ForceSettle":
+                found.add("LIVE-9")
     return found
 
 

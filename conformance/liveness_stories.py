@@ -10,6 +10,7 @@ from intermargin.fuzzing.strategies import PARAMS
 from spec.actions import AdvanceTime, Deposit, ForceSettle, GrantCredit, Liquidate
 from spec.errors import Error
 from spec.messages import ExposureReport
+from spec.params import Params, RateLimitParams
 
 ONLY_ARB_ANSWERS = (*LIQUIDATING, *dl(3), *dl(6))
 """arb obeys its call and its answer (6) is taken; base and sol never answer."""
@@ -23,6 +24,25 @@ PAST_DEADLINE = (
 
 FORCE_SETTLED = (*PAST_DEADLINE, ForceSettle(account="alice"))
 """... and a keeper force-settled: base and sol are severed from alice."""
+
+ARB_SILENT_PAST_DEADLINE = (
+    *LIQUIDATING,
+    *dl(4, 5),  # base and sol obey their calls: answers 6 and 7
+    *dl(6, 7),
+    AdvanceTime(seconds=PARAMS.liquidation_deadline_s),
+    *eth(1_500),
+)
+"""alice liquidating, base and sol answered, arb (900 allocated) silent past the deadline."""
+
+
+def arb_bucket(capacity: int) -> Params:
+    """The fuzzing parameters with arb rate limited by a bucket of `capacity` (RATE-1)."""
+    limit = RateLimitParams(capacity=capacity, refill_per_s=1)
+    spokes = tuple(
+        s.model_copy(update={"rate_limit": limit if s.id == "arb" else None}) for s in PARAMS.spokes
+    )
+    return PARAMS.model_copy(update={"spokes": spokes})
+
 
 LIVENESS: tuple[Story, ...] = (
     Story(
@@ -89,5 +109,24 @@ LIVENESS: tuple[Story, ...] = (
             Liquidate(account="alice"),
         ),
         ACCEPTED,
+    ),
+    Story(
+        "force-settle-rate-limited",
+        "liveness",
+        "adversarial",
+        "RATE_LIMITED: a silent spoke's allocation (900) past what its bucket holds (500) "
+        "is not force-settled (LIVE-9)",
+        (*ARB_SILENT_PAST_DEADLINE, ForceSettle(account="alice")),
+        rejected(Error.RATE_LIMITED),
+        params=arb_bucket(500),
+    ),
+    Story(
+        "force-settle-within-bucket",
+        "liveness",
+        "adversarial",
+        "a silent spoke's allocation within its bucket is force-settled and drawn from it (LIVE-9)",
+        (*ARB_SILENT_PAST_DEADLINE, ForceSettle(account="alice")),
+        ACCEPTED,
+        params=arb_bucket(1_000),
     ),
 )

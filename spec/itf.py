@@ -24,9 +24,11 @@ import json
 from collections.abc import Iterable
 from typing import Any, TextIO
 
+from pydantic import BaseModel
+
 from spec.actions import Action
 from spec.messages import Envelope, Message
-from spec.observable import GhostView, HubView, NetworkView, ObservableState
+from spec.observable import NetworkView, ObservableState
 from spec.outcome import Outcome
 
 ITF_VARS = (
@@ -45,8 +47,9 @@ UNIT = "U_OF_UNIT"
 """Apalache's value of the unit type: the payload of a variant that carries nothing (ITF-6).
 (Quint writes `{"#tup": []}` there, which itf-py cannot read back.)"""
 
-SET_FIELDS = frozenset({"pending", "paused", "delivered", "compromised"})
-"""ITF-4: the tuples of the observable state whose order means nothing."""
+SET_FIELDS = frozenset({"pending", "paused", "delivered", "compromised", "linked", "severed"})
+"""ITF-4: the tuples of the observable state whose order means nothing (for `linked` and
+`severed`, the spokes of each account)."""
 
 ITF_SPEC = "https://apalache-mc.org/docs/adr/015adr-trace.html"
 
@@ -82,24 +85,33 @@ def variant(tag: str, value: Json) -> Json:
 
 
 def itf_value(value: Any, field: str = "") -> Json:
-    """ITF-2..ITF-5: a plain JSON value (as pydantic dumps the observable state) in ITF,
-    `field` being the name it has in its record (it decides sets against lists)."""
+    """ITF-2..ITF-5 by the value's Python type, `field` being the name it has in its record
+    (it decides sets against lists): an id-keyed dict is a `#map` whatever its field, so a
+    field added to the observable state is exported correctly without a line here; a
+    pydantic model is a record of every field, left-out-when-empty ones included (ITF-1:
+    every variable typed the same in every state)."""
     if isinstance(value, bool | str):
         return value
     if isinstance(value, int):
         return bigint(value)
+    if isinstance(value, dict):
+        return itf_map((itf_value(k), itf_value(v, field)) for k, v in value.items())
     if isinstance(value, list | tuple):
         items = [itf_value(v) for v in value]
         return itf_set(items) if field in SET_FIELDS else items
-    if isinstance(value, dict):  # a nested model (a position): a record
-        return {k: itf_value(v, k) for k, v in value.items()}
+    if isinstance(value, Envelope):
+        return envelope(value)
+    if isinstance(value, BaseModel):
+        return {name: itf_value(getattr(value, name), name) for name in type(value).model_fields}
     raise TypeError(f"no ITF form for {type(value).__name__} at {field!r}")
 
 
-def record(model: Any, **special: Json) -> Json:
+def record(model: BaseModel, **special: Json) -> Json:
     """ITF-5: a pydantic model as a record; `special` gives fields converted elsewhere."""
-    body = model.model_dump(mode="json")
-    return {k: special[k] if k in special else itf_value(v, k) for k, v in body.items()}
+    return {
+        name: special[name] if name in special else itf_value(getattr(model, name), name)
+        for name in type(model).model_fields
+    }
 
 
 def tagged(model: Action | Message) -> Json:
@@ -127,44 +139,6 @@ def envelope(e: Envelope) -> Json:
     return record(e, payload=message(e.payload))
 
 
-def by_id(entries: dict[str, Any], convert: Any) -> Json:
-    return itf_map((k, convert(v)) for k, v in entries.items())
-
-
-def ints(entries: dict[str, int]) -> Json:
-    return itf_map((k, bigint(v)) for k, v in entries.items())
-
-
-def hub(h: HubView) -> Json:
-    """OBS-1 in ITF; `listing`, `drawn`, `applied` and `scheduled` always there (ITF-4), empty
-    or not."""
-    always = {
-        "listing": by_id(h.listing, lambda x: x),
-        "drawn": ints(h.drawn),
-        "applied": by_id(h.applied, ints),
-        "scheduled": by_id(h.scheduled, lambda per: by_id(per, record)),
-    }
-    return always | record(
-        h,
-        collateral=by_id(h.collateral, ints),
-        alloc=by_id(h.alloc, ints),
-        status=by_id(h.status, record),
-        reports=by_id(h.reports, lambda per_spoke: by_id(per_spoke, record)),
-        caps=ints(h.caps),
-        insurance=ints(h.insurance),
-        owed=by_id(h.owed, ints),
-        socialized=ints(h.socialized),
-        tokens=ints(h.tokens),
-        linked=by_id(h.linked, lambda spokes: itf_set(list(spokes))),
-        severed=by_id(h.severed, lambda spokes: itf_set(list(spokes))),
-        listing=by_id(h.listing, str),
-        drawn=ints(h.drawn),
-        buckets=ints(h.buckets),
-        applied=by_id(h.applied, ints),
-        scheduled=by_id(h.scheduled, lambda per: by_id(per, record)),
-    )
-
-
 def network(n: NetworkView) -> Json:
     """OBS-3 in ITF: messages in flight by id."""
     return record(
@@ -173,30 +147,13 @@ def network(n: NetworkView) -> Json:
     )
 
 
-def ghost(g: GhostView) -> Json:
-    """OBS-4 in ITF."""
-    return record(
-        g,
-        granted=ints(g.granted),
-        released=ints(g.released),
-        claimed=ints(g.claimed),
-        paid=ints(g.paid),
-    )
-
-
 def observable(state: ObservableState) -> dict[str, Json]:
     """The observable state as the ITF variables `now` .. `ghost`."""
     if state.ghost is None:
         raise ValueError("an ITF run needs the ghost counters (ITF-8)")
-
     return {
-        "now": bigint(state.now),
-        "quotes": by_id(state.quotes, record),
-        "expiry_prices": ints(state.expiry_prices),
-        "hub": hub(state.hub),
-        "spokes": by_id(state.spokes, lambda accounts: by_id(accounts, record)),
-        "network": network(state.network),
-        "ghost": ghost(state.ghost),
+        name: network(state.network) if name == "network" else itf_value(getattr(state, name))
+        for name in ITF_VARS[2:]
     }
 
 

@@ -1,6 +1,8 @@
 """The `vectorized` check of `intermargin verify` (VER-VEC-1): the model and the vectorized
 engine agree on generated populations, and a broken scan in the model is seen."""
 
+from typing import Any
+
 import pytest
 
 import model.risk
@@ -26,6 +28,7 @@ def test_the_model_and_the_engine_agree_on_generated_populations() -> None:
     assert result.status == "passed", result.details
     assert "0 differing" in result.summary
     assert " 0 on the exact path" not in result.summary
+    assert " 0 with a liquidation price" not in result.summary
 
 
 def test_a_scan_that_adds_the_marks_fails_the_vectorized_check(
@@ -52,3 +55,20 @@ def test_a_short_option_minimum_rounded_down_fails_the_vectorized_check(
     monkeypatch.setattr(model.risk, "short_option_minimum", rounded_down)
     result = vectorized(SETTINGS, rows=12)
     assert result.status == "failed"
+
+
+def test_a_liquidation_price_one_tick_off_fails_the_vectorized_check(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """VER-VEC-1, VEC-8, RISK-IM-5: the check compares each row's liquidation price, so a
+    model whose bisection ends one tick away from the engine's is reported."""
+    exact = model.risk.liquidation_price
+
+    def one_off(*args: Any) -> int | None:
+        found = exact(*args)
+        return None if found is None else found + 1
+
+    monkeypatch.setattr(model.risk, "liquidation_price", one_off)
+    result = vectorized(SETTINGS, rows=12)
+    assert result.status == "failed"
+    assert any("liquidation_price: model" in line for line in result.details), result.details

@@ -69,7 +69,7 @@ CHECKS: tuple[Check, ...] = (
     ),
     Check(
         "vectorized",
-        ("VER-VEC-1", "VEC-1", "VEC-2", "VEC-3", "VEC-4", "VEC-5", "VEC-6"),
+        ("VER-VEC-1", "VEC-1", "VEC-2", "VEC-3", "VEC-4", "VEC-5", "VEC-6", "VEC-8"),
         vectorized,
         cost=6,
     ),
