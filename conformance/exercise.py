@@ -187,6 +187,9 @@ EXCLUDED: dict[str, str] = {
     "VER": "the verification run (`intermargin verify`), not a build's behaviour",
     "DIFF": "drift checks between proofs and model, not a build's behaviour",
     "PROOF": "the proof runner's budgets (`intermargin prove`), not a build's behaviour",
+    "GOV-NOTICE-4": "a law of the risk engine (health monotone in haircuts and latencies), "
+    "checked on the model by tests/test_notice.py, not a step a build takes",
+    "GOV-NOTICE-6": "what the Z3 encoding holds of the notice chapter, not a build's behaviour",
     "INS-3": "the insurance bound proved for every fund seed and limit, not a build's behaviour",
     "BMC": "what the propagation BMC fixes in its pre-state (`proofs/bmc.py`), not a build's "
     "behaviour",

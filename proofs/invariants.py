@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import z3
 
 from proofs.state import REMOVED, Expr, SymState, spoke_allocation, total
+from spec.actions import RISK_PARAM_BOUNDS
 
 Formula = Callable[[SymState], Expr]
 
@@ -157,16 +158,22 @@ def draws_within_limits(state: SymState) -> Expr:
 
 def tightenings_carry_notice(state: SymState) -> Expr:
     """INV-NOTICE-2: an announced change above the value in force takes effect no sooner than
-    `notice_s` after its announcement."""
-    return z3.And(
-        [
+    `notice_s` after its announcement; the value in force, and the one announced, lie within
+    the parameter's bounds (PAR-26)."""
+    clauses = []
+    for t in state.u.keys("t"):
+        low, high = RISK_PARAM_BOUNDS[t[0]]
+        value, announced = state.risk[t], state.sched_value[t]
+        clauses += [
+            value >= low,
+            value <= high,
+            z3.Implies(state.sched[t], z3.And(announced >= low, announced <= high)),
             z3.Implies(
-                z3.And(state.sched[t], state.sched_value[t] > state.risk[t]),
+                z3.And(state.sched[t], announced > value),
                 state.sched_due[t] >= state.sched_said[t] + state.u.notice_s,
-            )
-            for t in state.u.keys("t")
+            ),
         ]
-    )
+    return z3.And(clauses)
 
 
 def bookkeeping(state: SymState) -> Expr:

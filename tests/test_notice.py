@@ -12,11 +12,15 @@ from intermargin.scenarios import SCENARIOS
 from intermargin.timeline import health, run
 from model.invariants import healthy_state, no_surprise_tightening, tightenings_carry_notice
 from model.notice import current_value, with_value
+from model.observe import restore
 from model.state import Scheduled, State
 from model.step import step
+from proofs.checking import check
 from proofs.concrete import judge, universe_of
+from proofs.concretize import trace_of
 from spec.actions import (
     RISK_PARAM_BOUNDS,
+    Action,
     AdvanceTime,
     ApplyParamChange,
     Deposit,
@@ -203,7 +207,7 @@ def test_the_encoding_agrees_with_the_model_at_the_haircut_in_force(genesis: Sta
         *(PublishPrice(feed=f, price=2_000) for f in ("chainlink", "pyth")),
     )
     notice = genesis.params.notice_s
-    steps = (
+    steps: tuple[Action, ...] = (
         propose(5_500, notice),
         apply(),
         AdvanceTime(seconds=notice),
@@ -221,3 +225,28 @@ def test_the_encoding_agrees_with_the_model_at_the_haircut_in_force(genesis: Sta
         state = post
     assert seen == [None, Error.CHANGE_NOT_DUE, None, None, None, None, Error.INSUFFICIENT_CAPACITY]
     assert universe_of(state).haircut_bps["ETH"] == 5_500
+
+
+@pytest.mark.parametrize(
+    ("mutant", "obligation", "error"),
+    [
+        (
+            "tightening-without-notice",
+            "tightenings-carry-notice/step/ProposeHaircut",
+            Error.NOTICE_TOO_SHORT,
+        ),
+        ("apply-before-due", "announced-before-raised/step/ApplyLatency", Error.CHANGE_NOT_DUE),
+    ],
+)
+def test_a_notice_counterexample_replays_and_the_model_refuses_its_step(
+    mutant: str, obligation: str, error: Error
+) -> None:
+    """TRC-3, GOV-NOTICE-2, GOV-NOTICE-3, INV-NOTICE-1..2: against the mutant the obligation
+    fails; its counterexample, made concrete (the parameters in force and the announcement
+    included), is a state the model restores, and the correct model refuses its step."""
+    verdict = check(obligation, mutant=mutant)
+    assert verdict.result == "FAILED" and verdict.counterexample is not None
+    trace = trace_of(verdict.counterexample)
+    assert trace.initial is not None
+    _, outcome = step(restore(trace.params, trace.initial), trace.steps[0].action)
+    assert outcome.error is error

@@ -33,6 +33,11 @@ def tightens(state: SymState, target: tuple[str, str], value: Expr) -> Expr:
     return value > state.risk[target]
 
 
+def due(state: SymState, target: tuple[str, str]) -> Expr:
+    """GOV-NOTICE-3: the announced change's effective time has come."""
+    return state.now[()] >= state.sched_due[target]
+
+
 def propose_param_change(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
     """GOV-NOTICE-2: a tightening takes effect no sooner than `notice_s` from now."""
     t = target_of(act)
@@ -54,7 +59,7 @@ def apply_param_change(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr
     t = target_of(act)
     rules = Rules(pre)
     rules.reject_if(z3.Not(pre.sched[t]), Error.NO_CHANGE_SCHEDULED)
-    rules.reject_if(pre.now[()] < pre.sched_due[t], Error.CHANGE_NOT_DUE)
+    rules.reject_if(z3.Not(due(pre, t)), Error.CHANGE_NOT_DUE)
     zero = z3.IntVal(0)
     post = (
         rules.pre.set("risk", t, pre.sched_value[t])
