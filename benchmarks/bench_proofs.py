@@ -17,8 +17,8 @@ import z3
 
 from proofs.bmc import BMC_RLIMIT, propagation
 from proofs.budget import Budget
+from proofs.catalogue import all_obligations
 from proofs.checking import OBLIGATION_RLIMIT
-from proofs.obligations import all_obligations
 from proofs.runner import run
 
 UNBOUNDED = Budget(rlimit=10**12, timeout_s=3600)

@@ -35,6 +35,7 @@ EVERY_STEP = (
     "INV-NONNEG-1",
     "INV-SPOKE-1",
     "INV-AMO-1",
+    "INV-CALL-1",
 )
 """Every step is compared on the whole observable state, which the reference keeps within
 every state invariant, from the initial state on."""
@@ -60,6 +61,7 @@ BY_KIND = {
     "RemoveSpoke": ("ACT-18", "LIST-4"),
     "ProposeParamChange": ("ACT-21", "GOV-NOTICE-2", "PAR-26"),
     "ApplyParamChange": ("ACT-22", "GOV-NOTICE-3"),
+    "PayOut": ("ACT-19", "FLOW-PAY-1"),
 }
 
 ACCEPTED = {
@@ -82,6 +84,7 @@ ACCEPTED = {
     "Liquidate": ("LIQ-2", "MSG-2", "RISK-10", "LIVE-1"),
     "ForceSettle": ("LIVE-3", "LIVE-4", "INV-LIVE-3", "HUB-LOSS-1"),
     "ApplyParamChange": ("GOV-NOTICE-1", "GOV-NOTICE-5", "INV-NOTICE-1", "INV-NOTICE-2"),
+    "PayOut": ("FLOW-PAY-2",),
 }
 
 PAYLOAD_ACCEPTED = {
@@ -110,9 +113,11 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.ALREADY_PAUSED: ("GOV-2",),
     Error.NOT_PAUSED: ("GOV-3",),
     Error.REPORT_TOO_OLD: ("RISK-AGE-4",),
+    Error.IN_TOP_UP_WINDOW: ("FLOW-CALL-2", "PAR-22"),
+    Error.EXCEEDS_OWED: ("FLOW-PAY-2",),
     Error.INSUFFICIENT_MARGIN: ("SPK-2", "RISK-5"),
     Error.INSUFFICIENT_CREDIT: ("SPK-REL-1",),
-    Error.MARGIN_CALLED: ("SPK-TRADE-3", "SPK-3", "INV-LIQ-1"),
+    Error.MARGIN_CALLED: (),
     Error.PRICE_UNAVAILABLE: ("ORA-7", "ORA-5"),
     Error.UNKNOWN_MESSAGE: ("MSG-10",),
     Error.ALREADY_DELIVERED: ("MSG-10", "INV-AMO-1"),
@@ -150,6 +155,10 @@ BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
     ("Withdraw", Error.ACCOUNT_LIQUIDATING): ("HUB-WD-1",),
     ("Liquidate", Error.ACCOUNT_LIQUIDATING): ("LIQ-1",),
     ("Trade", Error.INSUFFICIENT_MARGIN): ("SPK-TRADE-3",),
+    ("Trade", Error.MARGIN_CALLED): ("SPK-TRADE-3", "SPK-3", "INV-LIQ-1"),
+    ("Withdraw", Error.MARGIN_CALLED): ("FLOW-CALL-4",),
+    ("GrantCredit", Error.MARGIN_CALLED): ("FLOW-CALL-4",),
+    ("PayOut", Error.SPOKE_PAUSED): ("FLOW-PAY-3",),
     ("ReleaseCredit", Error.INSUFFICIENT_MARGIN): ("SPK-REL-1",),
     ("Deliver", Error.ALREADY_DELIVERED): ("MSG-11",),
     ("Inject", Error.FORGED_SENDER): ("ADV-1",),
@@ -186,6 +195,8 @@ EXCLUDED: dict[str, str] = {
     "CLI": "the command line, not the protocol: tests/test_cli*.py",
     "VER": "the verification run (`intermargin verify`), not a build's behaviour",
     "DIFF": "drift checks between proofs and model, not a build's behaviour",
+    "FLOW-CALL-6": "a premise of the propagation BMC (`intermargin prove`), not a build's "
+    "behaviour: tests/test_flows.py",
     "PROOF": "the proof runner's budgets (`intermargin prove`), not a build's behaviour",
     "GOV-NOTICE-4": "a law of the risk engine (health monotone in haircuts and latencies), "
     "checked on the model by tests/test_notice.py, not a step a build takes",
@@ -385,9 +396,27 @@ def exercised(
     ):
         ids |= {"RISK-IM-1", "RISK-IM-2", "RISK-NET-4"}
     ids |= spoke_effects(pre, post) | channel_effects(pre, action, post, outcome)
+    ids |= call_effects(pre, action, post)
     if post.oracle.expiry_prices != pre.oracle.expiry_prices:
         ids |= {"PRC-14", "OBS-6"}
     return ids
+
+
+def call_effects(pre: State, action: Action, post: State) -> set[str]:
+    """FLOW-CALL-1, FLOW-CALL-2, FLOW-CALL-3, FLOW-CALL-5: a top-up call opened, waited out
+    (or bypassed below the floor), met by a deposit, or closed by the liquidation."""
+    account = getattr(action, "account", None)
+    if not isinstance(account, str) or account not in pre.params.accounts:
+        return set()
+    before, after = pre.hub.status[account], post.hub.status[account]
+    found: set[str] = set()
+    if after.called and not before.called:
+        found |= {"FLOW-CALL-1", "PAR-22"}
+    if before.called and not after.called:
+        found.add("FLOW-CALL-5" if after.liquidating else "FLOW-CALL-3")
+    if pre.params.top_up_window_s and after.liquidating and not before.liquidating:
+        found |= {"FLOW-CALL-2", "PAR-23"}
+    return found
 
 
 REFUSALS = (Error.PRICE_UNAVAILABLE, Error.SPOKE_PAUSED, Error.RATE_LIMITED)

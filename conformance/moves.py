@@ -39,6 +39,7 @@ from spec.actions import (
     Liquidate,
     ListSpoke,
     PauseSpoke,
+    PayOut,
     ProposeParamChange,
     PublishPrice,
     ReleaseCredit,
@@ -186,6 +187,15 @@ def lever_up(draw: st.DrawFn, state: State) -> tuple[Action, ...]:
         Trade(spoke=spoke, account=account, market=market, qty=lots, price=mark_of(state, market)),
         Deliver(message_id=first + 1),
     )
+
+
+def pay_out(draw: st.DrawFn, state: State) -> Action:
+    """FLOW-PAY-1..3: all, half of or one more than what the hub owes a partition."""
+    owed = tuple(sorted(k for k, v in state.hub.owed.items() if v)) or (("arb", "USD"),)
+    spoke, asset = draw(among(owed))
+    pool = state.hub.owed[(spoke, asset)]
+    share = draw(among((1, 2, 0)))
+    return PayOut(spoke=spoke, asset=asset, amount=max(pool // share, 1) if share else pool + 1)
 
 
 def liquidate(draw: st.DrawFn, state: State) -> Action:
@@ -349,6 +359,7 @@ BAD_INPUTS: tuple[Action, ...] = (
     ReleaseCredit(spoke="moon", account="alice", amount=1),
     SendReport(spoke="sol", account="mallory"),
     SetCap(spoke="moon", cap=1),
+    PayOut(spoke="moon", asset="USD", amount=1),
     DelistSpoke(spoke="moon"),
     ProposeParamChange(param="latency_s", target="moon", value=1, effective_at=0),
 )
@@ -371,6 +382,7 @@ MOVES: tuple[Move, ...] = (
     Move("withdraw", "hub", withdraw),
     Move("grant", "hub", grant),
     Move("bad hub input", "hub", bad_input("hub")),
+    Move("pay out", "hub", pay_out),
     Move("release", "spokes", release),
     Move("report", "spokes", report),
     Move("bad spoke input", "spokes", bad_input("spokes")),

@@ -21,6 +21,7 @@ from spec.actions import (
     Inject,
     Liquidate,
     PauseSpoke,
+    PayOut,
     PublishPrice,
     ReleaseCredit,
     SendReport,
@@ -126,6 +127,115 @@ def rejected(error: Error) -> Expect:
 def ignored(error: Error) -> Expect:
     return "ignored", error
 
+
+CALLED = PARAMS.model_copy(update={"top_up_window_s": 30})
+"""The fuzzer's parameters with a 30-second top-up window (FLOW-CALL-1)."""
+
+MILD = (
+    usd(1_000),
+    *eth(2_000),
+    GrantCredit(account="alice", spoke="arb", amount=900),  # -> 1
+    *dl(1),
+    Trade(spoke="arb", account="alice", market="ETH-PERP", qty=2, price=2_000),  # report -> 2
+    *dl(2),
+    *eth(1_700),
+)
+"""Alice, long 2 ETH-PERP on arb with 1000 USD, after ETH falls to 1700: unhealthy (net
+equity 400), but above half her requirement (the call floor)."""
+
+CALLED_ALICE = (*MILD, Liquidate(account="alice"))
+"""... and under a top-up call (with the window on)."""
+
+CALL_AND_PAYOUT: tuple[Story, ...] = (
+    Story(
+        "call-opens",
+        "liquidation",
+        "unit",
+        "with a top-up window, Liquidate opens a call and sends nothing",
+        CALLED_ALICE,
+        ACCEPTED,
+        CALLED,
+    ),
+    Story(
+        "call-window",
+        "liquidation",
+        "unit",
+        "IN_TOP_UP_WINDOW: no liquidation before the window has passed",
+        (*CALLED_ALICE, Liquidate(account="alice")),
+        rejected(Error.IN_TOP_UP_WINDOW),
+        CALLED,
+    ),
+    Story(
+        "call-waited-out",
+        "liquidation",
+        "unit",
+        "once the window has passed, the liquidation starts and closes the call",
+        (*CALLED_ALICE, AdvanceTime(seconds=30), Liquidate(account="alice")),
+        ACCEPTED,
+        CALLED,
+    ),
+    Story(
+        "call-floor",
+        "liquidation",
+        "unit",
+        "below the call floor, the liquidation starts at once, window or not",
+        LIQUIDATING,
+        ACCEPTED,
+        CALLED,
+    ),
+    Story(
+        "call-freezes-withdraw",
+        "hub",
+        "unit",
+        "MARGIN_CALLED: no withdrawal while a top-up call is open",
+        (*CALLED_ALICE, Withdraw(account="alice", asset="USD", amount=1)),
+        rejected(Error.MARGIN_CALLED),
+        CALLED,
+    ),
+    Story(
+        "call-freezes-grant",
+        "hub",
+        "unit",
+        "MARGIN_CALLED: no grant while a top-up call is open",
+        (*CALLED_ALICE, GrantCredit(account="alice", spoke="base", amount=1)),
+        rejected(Error.MARGIN_CALLED),
+        CALLED,
+    ),
+    Story(
+        "call-met",
+        "hub",
+        "unit",
+        "a deposit that restores health closes the top-up call",
+        (*CALLED_ALICE, usd(100), usd(500), Withdraw(account="alice", asset="USD", amount=1)),
+        ACCEPTED,
+        CALLED,
+    ),
+    Story(
+        "pay-out",
+        "hub",
+        "unit",
+        "the hub pays a partition what it owes it",
+        (*BAD_DEBT, PayOut(spoke="arb", asset="ETH", amount=1)),
+        ACCEPTED,
+    ),
+    Story(
+        "pay-out-exceeds-owed",
+        "hub",
+        "unit",
+        "EXCEEDS_OWED: never more than the partition is owed",
+        (PayOut(spoke="arb", asset="USD", amount=1),),
+        rejected(Error.EXCEEDS_OWED),
+    ),
+    Story(
+        "pay-out-paused",
+        "governance",
+        "unit",
+        "SPOKE_PAUSED: a paused spoke is paid nothing",
+        (PauseSpoke(spoke="arb"), PayOut(spoke="arb", asset="USD", amount=1)),
+        rejected(Error.SPOKE_PAUSED),
+    ),
+)
+"""Top-up calls (FLOW-CALL-1..5) and payouts (FLOW-PAY-1..3)."""
 
 UNITS: tuple[Story, ...] = (
     # --- one accepted case per action kind (ACT-1..ACT-14) ---------------------------
@@ -792,6 +902,7 @@ UNITS: tuple[Story, ...] = (
         ),
         ignored(Error.NOT_LIQUIDATING),
     ),
+    *CALL_AND_PAYOUT,
 )
 
 ADVERSARIAL: tuple[Story, ...] = (
@@ -899,6 +1010,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "hedged": "risk",
     "netting": "risk",
     "naked-option": "risk",
+    "top-up": "liquidation",
     "ordered-channel": "channels",
     "expiry": "risk",
     "silent-spoke": "liveness",

@@ -143,6 +143,11 @@ def apply_text(action: actions.ApplyParamChange, before: State | None) -> str:
     return f"Apply {action.param} {action.target}"
 
 
+@ACTION_TEXT("PayOut")
+def pay_out_text(action: actions.PayOut, before: State | None) -> str:
+    return f"PayOut {action.spoke} {action.amount} {action.asset}"
+
+
 @ACTION_TEXT("Deliver")
 def deliver_text(action: actions.Deliver, before: State | None) -> str:
     env = None if before is None else before.network.in_flight.get(action.message_id)

@@ -79,6 +79,8 @@ def accounts_table(state: State, accounts: Iterable[str]) -> Table:
         ]
         status = state.hub.status[account]
         phase = "liquidating" if status.liquidating else "normal"
+        if status.called:
+            phase = f"called at t={status.called_at}"  # FLOW-CALL-1
         alloc = [f"{s} {state.hub.alloc[(account, s)]}" for s in spokes]
         table.add_row(
             account,

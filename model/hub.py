@@ -3,6 +3,7 @@
 
 from dataclasses import replace
 
+from model.calls import call_met, under_margin_call, with_call
 from model.catalog import catalog
 from model.channels import charge, rate_limited
 from model.ledger import pay_loss, seizure_prices
@@ -48,8 +49,9 @@ def link(state: State, account: AccountId, spoke: SpokeId) -> State:
 
 
 def deposit(state: State, action: Deposit) -> Step:
-    """HUB-DEP-1: tokens enter the hub and are credited to the account; allowed also while
-    liquidating (it can only help), up to the declared bound of any amount (BND-1)."""
+    """HUB-DEP-1, FLOW-CALL-3: tokens enter the hub and are credited to the account; allowed
+    also while liquidating (it can only help), up to the declared bound of any amount (BND-1).
+    A deposit that leaves an account under a top-up call healthy closes the call."""
     key = (action.account, action.asset)
     hub = state.hub
     if hub.tokens[action.asset] + action.amount > MAX_AMOUNT:
@@ -59,17 +61,23 @@ def deposit(state: State, action: Deposit) -> Step:
         collateral=assoc(hub.collateral, key, hub.collateral[key] + action.amount),
         tokens=assoc(hub.tokens, action.asset, hub.tokens[action.asset] + action.amount),
     )
-    return accept(replace(state, hub=hub))
+    state = replace(state, hub=hub)
+    if call_met(state, action.account):
+        state = with_call(state, action.account, False)
+    return accept(state)
 
 
 def withdraw(state: State, action: Withdraw) -> Step:
-    """HUB-WD-1..3, RISK-IM-2, RISK-AGE-4: tokens leave the hub only if the account is not
-    liquidating and, after, its capacity at current prices still covers every allocation (in
-    flight included) plus the latency buffer, and its initial requirement.  Without the
-    prices to tell, or with a reported book too old to trust, it fails closed."""
+    """HUB-WD-1..3, FLOW-CALL-4, RISK-IM-2, RISK-AGE-4: tokens leave the hub only if the
+    account is not liquidating nor under a top-up call and, after, its capacity at current
+    prices still covers every allocation (in flight included) plus the latency buffer, and
+    its initial requirement.  Without the prices to tell, or with a reported book too old
+    to trust, it fails closed."""
     key = (action.account, action.asset)
     if state.hub.status[action.account].liquidating:
         return reject(state, Error.ACCOUNT_LIQUIDATING)
+    if under_margin_call(state, action.account):
+        return reject(state, Error.MARGIN_CALLED)  # FLOW-CALL-4
     if action.amount > state.hub.collateral[key]:
         return reject(state, Error.INSUFFICIENT_BALANCE)
     hub = state.hub
@@ -94,8 +102,8 @@ def withdraw(state: State, action: Withdraw) -> Step:
 
 
 def grant_credit(state: State, action: GrantCredit) -> Step:
-    """HUB-GRANT-1..5, RISK-IM-2, RISK-AGE-4, LIVE-5: allocate free capacity to a spoke and send
-    the grant.
+    """HUB-GRANT-1..5, FLOW-CALL-4, RISK-IM-2, RISK-AGE-4, LIVE-5: allocate free capacity to a
+    spoke and send the grant (not while the account is under a top-up call).
 
     The hub counts the credit as allocated from the moment it sends, so credit
     in flight can never back a second grant or a withdrawal (INV-CREDIT-1).
@@ -109,6 +117,8 @@ def grant_credit(state: State, action: GrantCredit) -> Step:
     status = state.hub.status[action.account]
     if status.liquidating:
         return reject(state, Error.ACCOUNT_LIQUIDATING)
+    if under_margin_call(state, action.account):
+        return reject(state, Error.MARGIN_CALLED)  # FLOW-CALL-4
     if (action.account, action.spoke) in state.hub.severed:
         return reject(state, Error.SPOKE_SEVERED)  # LIVE-5
     if not is_listed(state, action.spoke):

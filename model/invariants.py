@@ -222,6 +222,21 @@ def tightenings_carry_notice(state: State) -> str | None:
     return None
 
 
+def call_not_while_liquidating(state: State) -> str | None:
+    """INV-CALL-1: no top-up call is open while the account liquidates; an open call was
+    opened no later than now (time is never negative), and a closed one keeps no time."""
+    if state.oracle.now < 0:
+        return f"time is negative ({state.oracle.now})"
+    for account, status in state.hub.status.items():
+        if status.called and status.liquidating:
+            return f"{account} is under a top-up call while it liquidates"
+        if status.called and not 0 <= status.called_at <= state.oracle.now:
+            return f"{account}'s call was opened at {status.called_at}, after now"
+        if not status.called and status.called_at != 0:
+            return f"{account} has no call open but a call time {status.called_at}"
+    return None
+
+
 STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-CREDIT-1": credit_conservation,
     "INV-PART-1": partition_caps,
@@ -236,6 +251,7 @@ STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-INS-1": draws_within_limits,
     "INV-RATE-2": bucket_bounds,
     "INV-NOTICE-2": tightenings_carry_notice,
+    "INV-CALL-1": call_not_while_liquidating,
 }
 
 

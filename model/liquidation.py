@@ -9,13 +9,14 @@ that receives the call stops risk-increasing trades for it (INV-LIQ-1).
 from dataclasses import replace
 
 from model.arith import bps_up
+from model.calls import below_call_floor, call_to_open, in_top_up_window, with_call
+from model.calls import health_prices as health_prices
 from model.channels import charge, rate_limited
 from model.hub import record_report, with_allocation
 from model.ledger import Prices, charge_penalty, pay_loss, seizure_prices
 from model.network import send
-from model.oracle import available_prices, prices_of
 from model.outcome import Step, accept, ignore, reject
-from model.risk import assets_needed, is_healthy, maintenance_requirement, pool_assets
+from model.risk import is_healthy, maintenance_requirement
 from model.state import AccountId, AccountStatus, SpokeId, State, add_ghost, assoc
 from spec.actions import Liquidate
 from spec.errors import Error
@@ -26,25 +27,18 @@ def with_status(state: State, account: AccountId, status: AccountStatus) -> Stat
     return replace(state, hub=replace(state.hub, status=assoc(state.hub.status, account, status)))
 
 
-def health_prices(state: State, account: AccountId) -> dict[str, int] | None:
-    """LIQ-1, RISK-NET-1: the prices health is judged at: every price that values the account
-    (None if one is missing: fail closed), plus those of its spokes' clearing pools that have
-    one (a pool asset without a price counts for nothing, against the account)."""
-    prices = prices_of(state, assets_needed(state, account))
-    if prices is None:
-        return None
-    return available_prices(state, pool_assets(state, account) - set(prices)) | prices
-
-
 def liquidate(state: State, action: Liquidate) -> Step:
-    """LIQ-1..LIQ-2, LIVE-1, LIVE-6: anyone may start the liquidation of an account the hub
-    finds unhealthy.
+    """LIQ-1..LIQ-2, LIVE-1, LIVE-6, FLOW-CALL-1..2: anyone may start the liquidation of an
+    account the hub finds unhealthy.
 
     The account enters LIQUIDATING under a new epoch, with its force-settle deadline
     fixed now, and a margin call goes to every spoke (a spoke severed from the account
     is called but not waited for).  Calling every spoke, not only those the hub knows hold credit
     or exposure, closes the race where a position opened on a spoke is not yet
-    reported; a spoke with nothing to close simply answers.
+    reported; a spoke with nothing to close simply answers.  With a top-up window
+    declared, the first call only opens the window (no messages), and the liquidation
+    waits until it has passed, unless the account is below the call floor; starting
+    the liquidation closes the call (INV-CALL-1).
     """
     status = state.hub.status[action.account]
     if status.liquidating:
@@ -54,6 +48,11 @@ def liquidate(state: State, action: Liquidate) -> Step:
         return reject(state, Error.PRICE_UNAVAILABLE)
     if is_healthy(state, action.account, prices):
         return reject(state, Error.ACCOUNT_HEALTHY)
+    deep = below_call_floor(state, action.account, prices)
+    if in_top_up_window(state, status, deep):
+        return reject(state, Error.IN_TOP_UP_WINDOW)
+    if call_to_open(state, status, deep):
+        return accept(with_call(state, action.account, True))
     spokes = tuple(s.id for s in state.params.spokes)
     epoch = status.epoch + 1
     state = with_status(

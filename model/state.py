@@ -66,6 +66,8 @@ class AccountStatus:
 
     `pending` is the set of spokes whose answer to the current margin call has not
     arrived; `requirement_at_call` is the requirement the penalty is charged on.
+    `called` and `called_at`: a top-up call is open, since that time (FLOW-CALL-1..5);
+    never while liquidating (INV-CALL-1).
     """
 
     liquidating: bool = False
@@ -74,6 +76,8 @@ class AccountStatus:
     requirement_at_call: int = 0
     deadline: int = 0
     """LIVE-1: the time from which anyone may force-settle the running liquidation."""
+    called: bool = False
+    called_at: int = 0
 
 
 Target = tuple[str, str]

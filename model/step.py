@@ -21,6 +21,7 @@ from model.liquidation import liquidate
 from model.notice import apply_param_change, propose_param_change
 from model.oracle import fix_expiry_prices
 from model.outcome import Step, accept, reject
+from model.payout import pay_out
 from model.spoke import release_credit, send_report, trade
 from model.state import State, assoc
 from spec.actions import ACTION_TYPES, Action, AdvanceTime, PublishPrice
@@ -55,6 +56,7 @@ TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
     "SetCap": set_cap,
     "PauseSpoke": pause_spoke,
     "UnpauseSpoke": unpause_spoke,
+    "PayOut": pay_out,
     "Deliver": deliver,
     "Inject": inject,
     "ForceSettle": force_settle,

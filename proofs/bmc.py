@@ -118,7 +118,11 @@ class BmcResult:
 
 def setup(spokes: int) -> tuple[list[Expr], SymState, list[Slot], str]:
     """The pre-state, the accepted liquidation, and the slots in flight after it."""
-    u = proof_universe(spokes=spokes, accounts=1)
+    # FLOW-CALL-6: the window off.  With it on, an accepted Liquidate either only opens a
+    # top-up call (declares nothing, sends nothing) or starts the liquidation with the same
+    # post-state as with it off on every field a delivery reads; so propagation from the
+    # declaration is the same claim, without the call's branch in every term.
+    u = replace(proof_universe(spokes=spokes, accounts=1), top_up_window_s=0)
     a = u.accounts[0]
     pre = no_severed_pair(fresh(u, "bmc.pre"))
     for s in u.spokes:  # BMC-PRE-1: no transition the unrolling takes reads these
@@ -132,7 +136,12 @@ def setup(spokes: int) -> tuple[list[Expr], SymState, list[Slot], str]:
     premises += [z3.Not(pre.compromised[s]) for s in u.spokes]
     premises += [z3.Not(pre.paused[s]) for s in u.spokes]
     requirement = z3.Int("bmc.requirement")
-    inputs = {"live": z3.BoolVal(True), "healthy": z3.BoolVal(False), "requirement": requirement}
+    inputs = {
+        "live": z3.BoolVal(True),
+        "healthy": z3.BoolVal(False),
+        "requirement": requirement,
+        "deep": z3.Bool("bmc.deep"),
+    }
     premises.append(requirement >= 0)
     res = liquidate(BMC_CTX, pre, {"account": a}, inputs)
     premises.append(res.status == ACCEPTED)

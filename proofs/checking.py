@@ -12,7 +12,8 @@ from typing import Any, Literal
 import z3
 
 from proofs.budget import Answer, Budget, Exhausted, ask, describe
-from proofs.obligations import Obligation, Part, obligation
+from proofs.catalogue import obligation
+from proofs.obligations import Obligation, Part
 from proofs.premises import Query
 from proofs.state import Expr, Universe
 from proofs.universe import proof_universe

@@ -9,9 +9,10 @@ from typing import Any
 
 import z3
 
+from model.calls import below_call_floor, health_prices
 from model.channels import is_head
 from model.hub import link, report_positions, with_allocation
-from model.liquidation import health_prices
+from model.ledger import account_holdings, with_account_holdings
 from model.oracle import prices_of
 from model.risk import (
     account_initial_margin,
@@ -155,7 +156,6 @@ def plain_step(state: State, action: Any, inputs: Inputs) -> EncodedStep:
 
 
 @ENCODE(
-    "Deposit",
     "SendReport",
     "PublishPrice",
     "AdvanceTime",
@@ -166,6 +166,7 @@ def plain_step(state: State, action: Any, inputs: Inputs) -> EncodedStep:
     "ListSpoke",
     "DelistSpoke",
     "RemoveSpoke",
+    "PayOut",
 )
 def input_free_step(state: State, action: Any) -> EncodedStep:
     return plain_step(state, action, {})
@@ -184,6 +185,16 @@ def param_change_step(state: State, action: Any) -> EncodedStep:
 
 NOTICE_SHORT = {"haircut_bps": "Haircut", "latency_s": "Latency"}
 """PAR-26: the suffix of the encoding's kinds for each risk parameter."""
+@ENCODE("Deposit")
+def deposit_step(state: State, action: Any) -> EncodedStep:
+    """FLOW-CALL-3: health of the account once the deposit is credited (what closes a call)."""
+    holdings = account_holdings(state, action.account)
+    holdings[action.asset] += action.amount
+    after = with_account_holdings(state, action.account, holdings)
+    prices = health_prices(after, action.account)
+    healthy = prices is not None and is_healthy(after, action.account, prices)
+    inputs: Inputs = {"live": z3.BoolVal(prices is not None), "healthy": z3.BoolVal(healthy)}
+    return plain_step(state, action, inputs)
 
 
 @ENCODE("GrantCredit", "Withdraw")
@@ -220,14 +231,15 @@ def capacity_step(state: State, action: Any) -> EncodedStep:
 
 @ENCODE("Liquidate")
 def liquidate_step(state: State, action: Any) -> EncodedStep:
-    """Health and requirement of the account (LIQ-1, RISK-NET-1: health also counts the
-    clearing pools that have a price)."""
+    """Health, requirement and the call floor of the account (LIQ-1, FLOW-CALL-2, RISK-NET-1:
+    health also counts the clearing pools that have a price)."""
     ok = prices_of(state, assets_needed(state, action.account)) is not None
     p = health_prices(state, action.account) or {}
     inputs: Inputs = {
         "live": z3.BoolVal(ok),
         "healthy": z3.BoolVal(ok and is_healthy(state, action.account, p)),
         "requirement": z3.IntVal(maintenance_requirement(state, action.account, p) if ok else 0),
+        "deep": z3.BoolVal(ok and below_call_floor(state, action.account, p)),
     }
     return plain_step(state, action, inputs)
 

@@ -136,6 +136,20 @@ def liquidation_freeze(state: SymState) -> Expr:
     return z3.Implies(z3.Not(state.hub_compromised[()]), z3.And(clauses))
 
 
+def call_not_while_liquidating(state: SymState) -> Expr:
+    """INV-CALL-1: no top-up call is open while the account liquidates; an open call was
+    opened no later than now (time is never negative), and a closed one keeps no time."""
+    clauses = [state.now[()] >= 0]
+    for a in state.u.accounts:
+        called, at = state.called[a], state.called_at[a]
+        clauses += [
+            z3.Not(z3.And(state.liquidating[a], called)),
+            z3.Implies(called, z3.And(at >= 0, at <= state.now[()])),
+            z3.Implies(z3.Not(called), at == 0),
+        ]
+    return z3.And(clauses)
+
+
 def removed_holds_nothing(state: SymState) -> Expr:
     """INV-LIST-2: a spoke's listing is one of the four codes, and a removed spoke has
     nothing allocated to it (so nothing on its lines or in flight, INV-CREDIT-1)."""
@@ -311,6 +325,13 @@ INVARIANTS: tuple[Invariant, ...] = (
         draws_within_limits,
         ("drawn", "ins_limit", "socialized", "insurance"),
         "a partition draws at most its own fund or its share",
+    ),
+    Invariant(
+        "INV-CALL-1",
+        "call-not-while-liquidating",
+        call_not_while_liquidating,
+        ("liquidating", "called", "called_at", "now"),
+        "no top-up call open while liquidating; an open call's time is not in the future",
     ),
     Invariant(
         "INV-CREDIT-1",

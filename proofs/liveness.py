@@ -26,7 +26,8 @@ from typing import Any
 import z3
 
 from proofs.invariants import honest
-from proofs.obligations import PARTITION_FIELDS, Obligation
+from proofs.obligations import Obligation
+from proofs.partition_obligations import PARTITION_FIELDS
 from proofs.premises import Query, step_queries
 from proofs.state import Expr, SymState, Universe
 from proofs.transitions import KIND_BY_NAME, KINDS, Kind, Transition
@@ -64,9 +65,11 @@ def step_obligation(
 
 
 def deadline_set(pre: SymState, res: Result, act: Mapping[str, Any], inp: Any) -> Expr:
-    """LIVE-1: an accepted Liquidate fixes the deadline at now + liquidation_deadline_s."""
+    """LIVE-1: an accepted Liquidate that declares the liquidation (not one that only opens a
+    top-up call, FLOW-CALL-1) fixes the deadline at now + liquidation_deadline_s."""
     a = act["account"]
-    return z3.Implies(res.accepted, res.post.deadline[a] == pre.now[()] + pre.u.deadline_s)
+    declared = z3.And(res.accepted, res.post.liquidating[a])
+    return z3.Implies(declared, res.post.deadline[a] == pre.now[()] + pre.u.deadline_s)
 
 
 def deadline_fixed(pre: SymState, res: Result, act: Mapping[str, Any], inp: Any) -> Expr:

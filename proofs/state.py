@@ -17,7 +17,7 @@ What is abstracted, and how (see also `proofs/__init__.py`):
   arrays Int -> Bool, and `next_id`) for INV-AMO-1, plus ghost sums per
   (account, spoke) of the credit each kind of message carries (`fl_grant`,
   `fl_release`, `fl_claim`, `fl_liq`) and ghost counts the liquidation protocol needs
-  (`n_call`, `n_liq`, `hot_grants`).  `proofs.concrete.assignment` computes each from
+  (`n_call`, `n_liq`, `hot_grants`).  `proofs.abstraction.assignment` computes each from
   a concrete bag by summing; `proofs.concretize.trace_of` maps a Z3 model back to one
   message per non-zero sum.
 """
@@ -62,6 +62,8 @@ class Universe:
     """PAR-25: the notice period of a tightening (GOV-NOTICE-2)."""
     risk: Mapping[tuple[str, str], int] = field(default_factory=dict)
     """PAR-26: the value in force of each risk parameter of the parameter set (`t` keys)."""
+    top_up_window_s: int = 0
+    """FLOW-CALL-1: the declared top-up window (0: off)."""
 
     @staticmethod
     def of(params: Params) -> "Universe":
@@ -85,6 +87,7 @@ class Universe:
                 **{("haircut_bps", a.id): a.haircut_bps for a in params.assets},
                 **{("latency_s", s.id): s.latency_s for s in params.spokes},
             },
+            top_up_window_s=params.top_up_window_s,
         )
 
     def keys(self, kind: KeyKind) -> list[Any]:
@@ -126,6 +129,8 @@ FIELDS: tuple[tuple[str, KeyKind, Sort, str], ...] = (
     ("req_at_call", "a", "int", "hub: requirement the penalty is charged on"),
     ("deadline", "a", "int", "hub: when the running liquidation may be force-settled"),
     ("severed", "as", "bool", "hub: pair cut off by a force-settle"),
+    ("called", "a", "bool", "hub: a top-up call is open for the account"),
+    ("called_at", "a", "int", "hub: when the open top-up call was opened"),
     ("rep_seq", "as", "int", "hub: sequence number of the latest report"),
     ("cap", "s", "int", "hub: partition cap"),
     ("paused", "s", "bool", "hub: circuit breaker on"),
@@ -194,6 +199,8 @@ class SymState:
     req_at_call: Mapping[str, Expr]
     deadline: Mapping[str, Expr]
     severed: Mapping[tuple[str, str], Expr]
+    called: Mapping[str, Expr]
+    called_at: Mapping[str, Expr]
     rep_seq: Mapping[tuple[str, str], Expr]
     cap: Mapping[str, Expr]
     paused: Mapping[str, Expr]

@@ -31,12 +31,22 @@ PRICES: dict[str, int | None] = {"USD": 1, "ETH": 2_000}
 is replayed at when its step read no price."""
 
 
+PROOF_WINDOW_S = 3_600
+"""FLOW-CALL-1: the proofs run with a top-up window on, so that every branch of the call
+(opened, waited, met, bypassed below the floor) is reached; with the window off
+(`top_up_window_s = 0`) those branches are dead code and the rules are LIQ-1..LIQ-2's."""
+
+
 @cache
 def proof_params(spokes: int = 2, accounts: int = 2) -> Params:
     """The example parameters cut down to the proof universe."""
     base = example_params()
     return base.model_copy(
-        update={"accounts": base.accounts[:accounts], "spokes": base.spokes[:spokes]}
+        update={
+            "accounts": base.accounts[:accounts],
+            "spokes": base.spokes[:spokes],
+            "top_up_window_s": PROOF_WINDOW_S,
+        }
     )
 
 
@@ -76,8 +86,6 @@ def params_of(obligation: str) -> Params:
     """The parameters of the universe an obligation is checked on (a counterexample's trace
     replays under them)."""
     return channel_params() if obligation.split("/")[0] in CHANNEL_FAMILIES else proof_params()
-
-
 
 
 def fixed_prices(u: Universe) -> dict[str, int]:

@@ -1,4 +1,5 @@
-"""Actions (ACT-1..ACT-18, ACT-21..ACT-22): every step the world can take, user, keeper, governance,
+"""Actions (ACT-1..ACT-19, ACT-21..ACT-22): every step the world can take, user, keeper,
+governance,
 network or adversary.  The model's `step` accepts exactly these."""
 
 from typing import Annotated, Literal, Self
@@ -193,6 +194,16 @@ class ApplyParamChange(Frozen):
     target: Id
 
 
+class PayOut(Frozen):
+    """ACT-19 (FLOW-PAY-1..3): the hub pays tokens it owes a spoke's partition to the spoke's
+    venue."""
+
+    type: Literal["PayOut"] = "PayOut"
+    spoke: Id
+    asset: Id
+    amount: PositiveAmount
+
+
 class Deliver(Frozen):
     """ACT-13 (MSG-9..10): the network delivers message `message_id` (any order; again = replay)."""
 
@@ -233,6 +244,7 @@ Action = Annotated[
     | ListSpoke
     | DelistSpoke
     | RemoveSpoke
+    | PayOut
     | ProposeParamChange
     | ApplyParamChange,
     Field(discriminator="type"),
@@ -256,6 +268,7 @@ ACTION_TYPES = (
     ListSpoke,
     DelistSpoke,
     RemoveSpoke,
+    PayOut,
     ProposeParamChange,
     ApplyParamChange,
 )

@@ -49,6 +49,7 @@ CHAPTER_OF: dict[str, Chapter] = {
     "RemoveSpoke": "listing",
     "ProposeParamChange": "notice",
     "ApplyParamChange": "notice",
+    "PayOut": "hub",
 }
 """CONF-5: action kind -> the chapter that covers it."""
 

@@ -22,6 +22,7 @@ from spec.bounds import (
     BPS,
     HUB,
     MAX_AMOUNT,
+    MAX_SECONDS,
     MAX_VOLATILITY_BPS,
     Amount,
     Bps,
@@ -267,7 +268,12 @@ class PortfolioParams(Frozen):
 class Params(OmitsDefaults):
     """PAR-9: the whole parameter set of one system."""
 
-    OMITTED: ClassVar[tuple[str, ...]] = ("channel_ordering", "notice_s")
+    OMITTED: ClassVar[tuple[str, ...]] = (
+        "channel_ordering",
+        "top_up_window_s",
+        "call_floor_bps",
+        "notice_s",
+    )
 
     accounts: tuple[Id, ...] = Field(json_schema_extra={"minItems": 1, "uniqueItems": True})
     assets: tuple[AssetParams, ...] = Field(json_schema_extra={"minItems": 1})
@@ -307,6 +313,22 @@ class Params(OmitsDefaults):
         description=(
             "PAR-21, CHAN-1: unordered (any message in flight may be delivered) or ordered"
             " (per (sender, receiver) channel, only the oldest message in flight)"
+        ),
+    )
+    top_up_window_s: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_SECONDS,
+        description=(
+            "PAR-22, FLOW-CALL-1: seconds an account under a margin call has to top up before"
+            " it may be liquidated; 0 turns the window off (liquidation at once)"
+        ),
+    )
+    call_floor_bps: Bps = Field(
+        default=5_000,
+        description=(
+            "PAR-23, FLOW-CALL-2: an account whose net equity is below this share of its"
+            " requirement is liquidated at once, window or not"
         ),
     )
     notice_s: Seconds = Field(

@@ -15,8 +15,9 @@ from model.notice import current_value, with_value
 from model.observe import restore
 from model.state import Scheduled, State
 from model.step import step
+from proofs.abstraction import universe_of
 from proofs.checking import check
-from proofs.concrete import judge, universe_of
+from proofs.concrete import judge
 from proofs.concretize import trace_of
 from spec.actions import (
     RISK_PARAM_BOUNDS,

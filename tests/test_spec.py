@@ -28,6 +28,7 @@ from spec.actions import (
     Liquidate,
     ListSpoke,
     PauseSpoke,
+    PayOut,
     ProposeParamChange,
     PublishPrice,
     ReleaseCredit,
@@ -102,6 +103,7 @@ def one_of_each_action() -> list[Action]:
         SetCap(spoke="sol", cap=0),
         PauseSpoke(spoke="base"),
         UnpauseSpoke(spoke="base"),
+        PayOut(spoke="arb", asset="USD", amount=1),
         Deliver(message_id=1),
         Inject(sender="arb", receiver="hub", payload=LossClaim(account="alice", amount=7)),
         ForceSettle(account="alice"),
@@ -267,7 +269,7 @@ def test_the_example_parameters_validate_against_the_schema() -> None:
 
 
 def test_every_action_type_validates_against_the_action_schema() -> None:
-    """ACT-1..ACT-18: one action of each type, dumped to JSON, is valid."""
+    """ACT-1..ACT-19: one action of each type, dumped to JSON, is valid."""
     actions = one_of_each_action()
     assert {type(a) for a in actions} == set(ACTION_TYPES)
     for action in actions:

@@ -107,6 +107,7 @@ def test_a_smaller_build_is_sent_only_its_chapters() -> None:
     assert kinds <= {"Deposit", "Withdraw", "GrantCredit", "Deliver", "SetCap"} | {
         "PauseSpoke",
         "UnpauseSpoke",
+        "PayOut",
     }
     assert {"Deposit", "GrantCredit", "Deliver", "SetCap"} <= kinds
     assert "skip story 'a trade loses, the claim waits out a pause'" in done.stdout

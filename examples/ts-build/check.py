@@ -63,6 +63,7 @@ CHAPTER_OF = {
     "SetCap": "governance",
     "PauseSpoke": "governance",
     "UnpauseSpoke": "governance",
+    "PayOut": "hub",
     "Deliver": "messaging",
     "Inject": "adversary",
 }

@@ -26,7 +26,10 @@ from model.state import State, initial_state
 from model.step import step
 from spec.actions import (
     Action,
+    Deliver,
+    GrantCredit,
     PublishPrice,
+    Trade,
 )
 from spec.outcome import Outcome
 from spec.params import Params
@@ -173,3 +176,17 @@ class CheckedMachine(RuleBasedStateMachine):
     def publish_everywhere(self, price: int) -> None:
         for feed in fz.FEED_IDS:
             self.apply(PublishPrice(feed=feed, price=price))
+
+    def lever(self, account: str, spoke: str, amount: int, lots: int) -> None:
+        """The steps of `lever_up` (a grant, its delivery, a long at the mark, its report's
+        delivery), for the rules that take them as part of their story."""
+        granted = self.apply(GrantCredit(account=account, spoke=spoke, amount=amount))
+        if granted.accepted and spoke not in self.withheld:
+            self.apply(Deliver(message_id=granted.emitted[-1]))
+        market = fz.MARKET_IDS[0]
+        price = self.mark_of(market)
+        traded = self.apply(
+            Trade(spoke=spoke, account=account, market=market, qty=lots, price=price)
+        )
+        if traded.accepted and spoke not in self.withheld:
+            self.apply(Deliver(message_id=traded.emitted[-1]))

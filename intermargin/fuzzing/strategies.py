@@ -59,6 +59,14 @@ def fuzz_params() -> Params:
 
 FUZZ_MARKETS = ("ETH-PERP", "ETH-C-2000", "ETH-P-1800")
 
+FUZZ_WINDOW_S = 30
+"""FLOW-CALL-1: the top-up window of the runs that declare one (`with_window`): shorter
+than the oracle's max age, so that a keeper can wait it out with the prices still live."""
+
+
+FUZZ_CALL_FLOOR_BPS = 1_000
+"""FLOW-CALL-2: the call floor of those runs: low, because the fuzzer's price jumps leave most
+unhealthy accounts far below half their requirement, where the window does not apply."""
 
 PARAMS = fuzz_params()
 
@@ -87,6 +95,16 @@ VARIANTS: tuple[Params, ...] = (
 """DIFF-7: the parameter sets a run of the machine starts from: the plain one two times in
 five (it shrinks to it), else ordered channels, rate limits, or both (CHAN-1, RATE-1)."""
 variants = st.sampled_from(VARIANTS)
+
+
+def with_window(params: Params) -> Params:
+    """FLOW-CALL-1: the parameters with the fuzzer's top-up window and call floor declared
+    (the machine draws it on top of a channel variant in half its runs)."""
+    return params.model_copy(
+        update={"top_up_window_s": FUZZ_WINDOW_S, "call_floor_bps": FUZZ_CALL_FLOOR_BPS}
+    )
+
+
 ACCOUNT_IDS = PARAMS.accounts
 SPOKE_IDS = tuple(s.id for s in PARAMS.spokes)
 MARKET_IDS = tuple(m.id for m in PARAMS.markets)

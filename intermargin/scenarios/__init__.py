@@ -18,6 +18,7 @@ from intermargin.scenarios.param_notice import PARAM_NOTICE
 from intermargin.scenarios.replay import REPLAY
 from intermargin.scenarios.scenario import Scenario
 from intermargin.scenarios.silent_spoke import SILENT_SPOKE
+from intermargin.scenarios.top_up import TOP_UP
 
 SCENARIOS: dict[str, Scenario] = {
     s.name: s
@@ -30,6 +31,7 @@ SCENARIOS: dict[str, Scenario] = {
         REPLAY,
         NAKED_OPTION,
         ORDERED_CHANNEL,
+        TOP_UP,
         EXPIRY_SCENARIO,
         SILENT_SPOKE,
         DELIST,

@@ -19,8 +19,8 @@ from intermargin.traceability import traceability
 from intermargin.verify import CheckResult, Part, Settings, Split, tell
 from model.state import State
 from proofs.bmc import BmcResult, propagation
+from proofs.catalogue import select
 from proofs.checking import Verdict, check
-from proofs.obligations import select
 from proofs.runner import run
 from spec.actions import Action
 from spec.outcome import Outcome

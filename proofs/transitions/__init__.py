@@ -30,6 +30,7 @@ from proofs.transitions.hub import deposit, grant_credit, withdraw
 from proofs.transitions.liquidation import liquidate
 from proofs.transitions.notice import apply_param_change, propose_param_change
 from proofs.transitions.outcome import Result
+from proofs.transitions.payout import pay_out
 from proofs.transitions.spoke import release_credit, send_report, trade
 from spec.bounds import BPS, MAX_AMOUNT, MAX_QTY, MAX_SECONDS
 from spec.messages import HUB_KINDS
@@ -148,7 +149,15 @@ def notice_kinds() -> list[Kind]:
 
 
 KINDS: tuple[Kind, ...] = (
-    Kind("Deposit", "Deposit", deposit, ("account", "asset"), (("amount", AMOUNT),)),
+    Kind(
+        "Deposit",
+        "Deposit",
+        deposit,
+        ("account", "asset"),
+        (("amount", AMOUNT),),
+        (),
+        ("live", "healthy"),
+    ),
     Kind(
         "Withdraw",
         "Withdraw",
@@ -195,7 +204,7 @@ KINDS: tuple[Kind, ...] = (
         ("account",),
         (),
         (("requirement", (0, None)),),
-        ("live", "healthy"),
+        ("live", "healthy", "deep"),
     ),
     Kind("SetCap", "SetCap", set_cap, ("spoke",), (("cap", NONNEG_AMOUNT),)),
     Kind("PauseSpoke", "PauseSpoke", pause_spoke, ("spoke",)),
@@ -203,6 +212,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("ListSpoke", "ListSpoke", list_spoke, ("spoke",)),
     Kind("DelistSpoke", "DelistSpoke", delist_spoke, ("spoke",)),
     Kind("RemoveSpoke", "RemoveSpoke", remove_spoke, ("spoke",)),
+    Kind("PayOut", "PayOut", pay_out, ("spoke", "asset"), (("amount", AMOUNT),)),
     *message_kinds(),
     Kind("ForceSettle", "ForceSettle", force_settle, ("account",)),
     *notice_kinds(),

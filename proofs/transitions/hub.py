@@ -6,7 +6,8 @@ from typing import Any
 
 import z3
 
-from proofs.state import Expr, SymState, listed, spoke_allocation
+from proofs.state import Expr, SymState, ite, listed, spoke_allocation
+from proofs.transitions.calls import call_met, under_margin_call, with_call
 from proofs.transitions.channels import charge, rate_limited
 from proofs.transitions.context import Ctx
 from proofs.transitions.ledger import pay_loss, seizure_unpriced
@@ -35,21 +36,25 @@ def exceeds_allocation(state: SymState, account: str, spoke: str, amount: Expr) 
 
 
 def deposit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """HUB-DEP-1: tokens in, credited to the account, up to the bound of any amount."""
+    """HUB-DEP-1, FLOW-CALL-3: tokens in, credited to the account, up to the bound of any
+    amount; an open top-up call closes if the account is healthy after (inputs `live`,
+    `healthy`: the risk engine's verdict on the account after the deposit)."""
     a, x, amount = act["account"], act["asset"], act["amount"]
     rules = Rules(pre)
     rules.reject_if(pre.tokens[x] + amount > MAX_AMOUNT, Error.INVALID_AMOUNT)
     post = rules.pre.add("collateral", (a, x), amount).add("tokens", x, amount)
-    return rules.accept(post)
+    met = call_met(post, a, inp["live"], inp["healthy"])
+    return rules.accept(ite(met, with_call(post, a, False), post))
 
 
 def withdraw(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """HUB-WD-1..3, RISK-IM-2, RISK-AGE-4: not liquidating; enough balance; prices; no stale
-    reported book; free capacity after still >= 0; capacity after still covers the initial
-    requirement."""
+    """HUB-WD-1..3, FLOW-CALL-4, RISK-IM-2, RISK-AGE-4: not liquidating; no top-up call open;
+    enough balance; prices; no stale reported book; free capacity after still >= 0; capacity
+    after still covers the initial requirement."""
     a, x, amount = act["account"], act["asset"], act["amount"]
     rules = Rules(pre)
     rules.reject_if(frozen_for_credit(pre, a), Error.ACCOUNT_LIQUIDATING)
+    rules.reject_if(under_margin_call(pre, a), Error.MARGIN_CALLED)  # FLOW-CALL-4
     rules.reject_if(amount > pre.collateral[(a, x)], Error.INSUFFICIENT_BALANCE)
     after = rules.pre.add("collateral", (a, x), -amount).add("tokens", x, -amount)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
@@ -60,11 +65,13 @@ def withdraw(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Resu
 
 
 def grant_credit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """HUB-GRANT-1..5, RISK-IM-2, RISK-AGE-4, LIVE-5: allocate free capacity to a spoke and send
-    the grant; the hub counts the credit as allocated from the moment it sends (INV-CREDIT-1)."""
+    """HUB-GRANT-1..5, FLOW-CALL-4, RISK-IM-2, RISK-AGE-4, LIVE-5: allocate free capacity to a
+    spoke and send the grant (not under a top-up call); the hub counts the credit as allocated
+    from the moment it sends (INV-CREDIT-1)."""
     a, s, amount = act["account"], act["spoke"], act["amount"]
     rules = Rules(pre)
     rules.reject_if(frozen_for_credit(pre, a), Error.ACCOUNT_LIQUIDATING)
+    rules.reject_if(under_margin_call(pre, a), Error.MARGIN_CALLED)  # FLOW-CALL-4
     rules.reject_if(pre.severed[(a, s)], Error.SPOKE_SEVERED)  # LIVE-5
     rules.reject_if(z3.Not(listed(pre, s)), Error.SPOKE_NOT_LISTED)  # HUB-GRANT-5, INV-LIST-1
     rules.reject_if(pre.paused[s], Error.SPOKE_PAUSED)

@@ -6,6 +6,7 @@ from typing import Any
 import z3
 
 from proofs.state import Expr, SymState, ite
+from proofs.transitions.calls import call_to_open, in_top_up_window, with_call
 from proofs.transitions.channels import charge, rate_limited
 from proofs.transitions.context import Ctx
 from proofs.transitions.ledger import (
@@ -31,9 +32,12 @@ def not_severed(state: SymState, account: str, spoke: str) -> Expr:
 
 
 def liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """LIQ-1..LIQ-2, LIVE-1, LIVE-6: an unhealthy account enters LIQUIDATING under a new epoch,
-    with its deadline fixed now, and a margin call goes to every spoke (those severed from
-    the account are called but not waited for).
+    """LIQ-1..LIQ-2, LIVE-1, LIVE-6, FLOW-CALL-1..2: an unhealthy account enters LIQUIDATING
+    under a new epoch, with its deadline fixed now, and a margin call goes to every spoke
+    (those severed from the account are called but not waited for); with a top-up window,
+    the first call only opens it, and the liquidation waits for it to pass unless the
+    account is below the call floor (input `deep`).  Starting the liquidation closes the
+    call (INV-CALL-1).
 
     Every message in flight carries an epoch no later than the account's, so under
     the new epoch no grant is "hot" and no call is live yet: those ghost counts restart at 0.
@@ -43,9 +47,11 @@ def liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Res
     rules.reject_if(pre.liquidating[a], Error.ACCOUNT_LIQUIDATING)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
     rules.reject_if(inp["healthy"], Error.ACCOUNT_HEALTHY)
+    rules.reject_if(in_top_up_window(rules.pre, a, inp["deep"]), Error.IN_TOP_UP_WINDOW)
     epoch = pre.epoch[a] + 1
     post = (
-        rules.pre.set("liquidating", a, z3.BoolVal(True))
+        with_call(rules.pre, a, False)
+        .set("liquidating", a, z3.BoolVal(True))
         .set("epoch", a, epoch)
         .set("req_at_call", a, inp["requirement"])
         .set("deadline", a, pre.now[()] + pre.u.deadline_s)
@@ -56,7 +62,10 @@ def liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Res
         post = post.set("n_call", (a, s), z3.IntVal(0))
     for s in pre.u.spokes:
         post = send(post, "hub", s, "MarginCall", a, epoch=epoch)
-    return rules.accept(post)
+    opening = call_to_open(rules.pre, a, inp["deep"])
+    if z3.is_false(opening):
+        return rules.accept(post)
+    return rules.accept(ite(opening, with_call(rules.pre, a, True), post))
 
 
 def receive_liquidation_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:

@@ -1,4 +1,4 @@
-// Actions (state.md: ACT-1..ACT-14) and payloads (messaging.md: MSG-1..MSG-7) read from
+// Actions (state.md: ACT-1..ACT-19) and payloads (messaging.md: MSG-1..MSG-7) read from
 // their JSON (spec/schema/action.schema.json), strict and closed like PAR-13: a missing
 // or unknown field, a wrong JSON type or a value out of its bound (README: BND-1..BND-5,
 // ID-1) is refused with the field's path.
@@ -40,6 +40,7 @@ const ACTIONS = {
   SetCap: { spoke: "id", cap: "amount0" },
   PauseSpoke: { spoke: "id" },
   UnpauseSpoke: { spoke: "id" },
+  PayOut: { spoke: "id", asset: "id", amount: "amount" }, // ACT-19
   Deliver: { message_id: "counter" },
   Inject: { sender: "id", receiver: "id", payload: "payload" },
 };

@@ -7,6 +7,7 @@ import { send } from "./network.js";
 import { prices } from "./oracle.js";
 import { hasStaleBook, hubView, usedSpokes, valuationAssets } from "./risk.js";
 import { accepted, add, at, HUB, ignored, outcome, rejected } from "./state.js";
+import { healthView } from "./liquidation.js";
 
 /**
  * @typedef {import("./params.js").Params} Params
@@ -15,12 +16,33 @@ import { accepted, add, at, HUB, ignored, outcome, rejected } from "./state.js";
  * @typedef {import("./state.js").ExposureReport} ExposureReport
  */
 
-/** HUB-DEP-1: add to collateral and tokens; allowed while liquidating; BND-1 bound.
- * @param {State} s @param {string} account @param {string} asset @param {bigint} amount @returns {Outcome} */
-export function deposit(s, account, asset, amount) {
+/** HUB-DEP-1, FLOW-CALL-3: add to collateral and tokens; allowed while liquidating; BND-1
+ * bound; an open top-up call closes if the account is healthy after.
+ * @param {Params} p @param {State} s @param {string} account @param {string} asset @param {bigint} amount @returns {Outcome} */
+export function deposit(p, s, account, asset, amount) {
   if (at(s.hub.tokens, asset) + amount > MAX_AMOUNT) return rejected("INVALID_AMOUNT");
   add(at(s.hub.collateral, account), asset, amount);
   add(s.hub.tokens, asset, amount);
+  const status = at(s.hub.status, account);
+  if (status.called) {
+    const view = healthView(p, s, account);
+    if (view !== null && view.netEquity >= view.requirement) {
+      status.called = false;
+      status.called_at = 0n;
+    }
+  }
+  return accepted();
+}
+
+/** FLOW-PAY-1..FLOW-PAY-3: pay what the hub owes a partition to its venue; not to a paused
+ * spoke, never more than it is owed of the asset.
+ * @param {State} s @param {string} spoke @param {string} asset @param {bigint} amount @returns {Outcome} */
+export function payOut(s, spoke, asset, amount) {
+  if (s.hub.paused.has(spoke)) return rejected("SPOKE_PAUSED");
+  const owed = at(s.hub.owed, spoke);
+  if (amount > at(owed, asset)) return rejected("EXCEEDS_OWED");
+  add(owed, asset, -amount);
+  add(s.hub.tokens, asset, -amount);
   return accepted();
 }
 
@@ -44,6 +66,7 @@ function totalAlloc(s, account) {
  * @param {Params} p @param {State} s @param {string} account @param {string} asset @param {bigint} amount @returns {Outcome} */
 export function withdraw(p, s, account, asset, amount) {
   if (at(s.hub.status, account).liquidating) return rejected("ACCOUNT_LIQUIDATING");
+  if (at(s.hub.status, account).called) return rejected("MARGIN_CALLED"); // FLOW-CALL-4
   const held = at(at(s.hub.collateral, account), asset);
   if (amount > held) return rejected("INSUFFICIENT_BALANCE");
   const spokes = usedSpokes(s, account);
@@ -65,6 +88,7 @@ export function withdraw(p, s, account, asset, amount) {
 export function grantCredit(p, s, account, spoke, amount) {
   const status = at(s.hub.status, account);
   if (status.liquidating) return rejected("ACCOUNT_LIQUIDATING");
+  if (status.called) return rejected("MARGIN_CALLED"); // FLOW-CALL-4
   if (s.hub.paused.has(spoke)) return rejected("SPOKE_PAUSED");
   const spokes = usedSpokes(s, account, spoke);
   const px = prices(p, s, valuationAssets(p, s, account, spokes));

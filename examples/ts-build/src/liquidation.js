@@ -14,20 +14,42 @@ import { accepted, add, at, HUB, ignored, outcome, rejected } from "./state.js";
  * @typedef {import("./state.js").LiquidationReport} LiquidationReport
  */
 
-/** LIQ-1, LIQ-2: checks in order, then a new epoch and a margin call to every spoke.
+/** LIQ-1, RISK-NET-1: the account's net equity and requirement at the prices that value it
+ * (null if one is missing), a pool asset without a price counting 0.
+ * @param {Params} p @param {State} s @param {string} account */
+export function healthView(p, s, account) {
+  const spokes = usedSpokes(s, account);
+  const px = prices(p, s, valuationAssets(p, s, account, spokes));
+  if (px === null) return null;
+  for (const x of poolAssets(s, spokes)) {
+    const P = price(p, s, x);
+    if (!px.has(x) && P !== null) px.set(x, P);
+  }
+  return hubView(p, s, account, spokes, px);
+}
+
+/** LIQ-1, LIQ-2, FLOW-CALL-1, FLOW-CALL-2, FLOW-CALL-5: checks in order; with a top-up
+ * window, the first call only opens it and the liquidation waits for it to pass (unless
+ * below the call floor); then a new epoch, the call closed, a margin call to every spoke.
  * @param {Params} p @param {State} s @param {string} account @returns {Outcome} */
 export function liquidate(p, s, account) {
   const status = at(s.hub.status, account);
   if (status.liquidating) return rejected("ACCOUNT_LIQUIDATING");
-  const spokes = usedSpokes(s, account);
-  const px = prices(p, s, valuationAssets(p, s, account, spokes));
-  if (px === null) return rejected("PRICE_UNAVAILABLE");
-  for (const x of poolAssets(s, spokes)) {
-    const P = price(p, s, x); // RISK-NET-1: a pool asset without a price counts 0
-    if (!px.has(x) && P !== null) px.set(x, P);
-  }
-  const view = hubView(p, s, account, spokes, px);
+  const view = healthView(p, s, account);
+  if (view === null) return rejected("PRICE_UNAVAILABLE");
   if (view.netEquity >= view.requirement) return rejected("ACCOUNT_HEALTHY"); // RISK-10, RISK-NET-3
+  const windowOn = p.top_up_window_s > 0n;
+  const deep = view.netEquity * 10000n < view.requirement * p.call_floor_bps; // FLOW-CALL-2
+  if (windowOn && status.called && s.now < status.called_at + p.top_up_window_s && !deep) {
+    return rejected("IN_TOP_UP_WINDOW");
+  }
+  if (windowOn && !status.called && !deep) {
+    status.called = true; // FLOW-CALL-1: opened, nothing sent
+    status.called_at = s.now;
+    return accepted();
+  }
+  status.called = false; // FLOW-CALL-5
+  status.called_at = 0n;
   status.liquidating = true;
   status.epoch += 1n;
   status.pending = new Set(p.spokes.map((sp) => sp.id));

@@ -15,7 +15,7 @@
  *   feeds: Feed[], quorum: bigint, max_age_s: bigint, outlier_bps: bigint,
  *   portfolio: Portfolio, buffer_z_milli: bigint, penalty_bps: bigint,
  *   insurance_fund: [string, bigint][], margin_method: "portfolio" | "per_position",
- *   max_report_age_s: bigint, liquidation_deadline_s: bigint,
+ *   max_report_age_s: bigint, liquidation_deadline_s: bigint, top_up_window_s: bigint, call_floor_bps: bigint,
  *   asset: Map<string, Asset>, market: Map<string, Market>, spoke: Map<string, Spoke>,
  *   feed: Map<string, Feed>, account: Set<string>,
  * }} Params
@@ -133,6 +133,9 @@ export function readParams(json) {
     // PAR-17: 3600 s when absent
     liquidation_deadline_s:
       p.liquidation_deadline_s === undefined ? 3600n : int(p.liquidation_deadline_s, "liquidation_deadline_s"),
+    // PAR-22, PAR-23: no top-up window and a floor at half the requirement when absent
+    top_up_window_s: p.top_up_window_s === undefined ? 0n : int(p.top_up_window_s, "top_up_window_s"),
+    call_floor_bps: p.call_floor_bps === undefined ? 5000n : int(p.call_floor_bps, "call_floor_bps"),
     asset: new Map(assets.map((a) => [a.id, a])),
     market: new Map(markets.map((m) => [m.id, m])),
     spoke: new Map(spokes.map((s) => [s.id, s])),

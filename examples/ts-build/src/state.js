@@ -18,7 +18,7 @@
  * @typedef {CreditGrant | MarginCall | CreditRelease | LossClaim | ExposureReport | LiquidationReport} Message
  * @typedef {{ id: bigint, sender: string, receiver: string, payload: Message }} Envelope
  * @typedef {{ seq: bigint, balance: bigint, positions: Book, time: bigint }} Report  time: RISK-AGE-1
- * @typedef {{ liquidating: boolean, epoch: bigint, pending: Set<string>, requirement_at_call: bigint, deadline: bigint }} AccountStatus
+ * @typedef {{ liquidating: boolean, epoch: bigint, pending: Set<string>, requirement_at_call: bigint, deadline: bigint, called: boolean, called_at: bigint }} AccountStatus
  * @typedef {{ line: bigint, balance: bigint, positions: Book, seq: bigint, called_epoch: bigint, frozen: boolean }} SpokeAccount
  * @typedef {{
  *   collateral: Map<string, Map<string, bigint>>, alloc: Map<string, Map<string, bigint>>,
@@ -76,7 +76,7 @@ export function initialState(p) {
     hub: {
       collateral: dense(p.accounts, () => dense(assets, () => 0n)),
       alloc: dense(p.accounts, () => dense(spokes, () => 0n)),
-      status: dense(p.accounts, () => ({ liquidating: false, epoch: 0n, pending: new Set(), requirement_at_call: 0n, deadline: 0n })),
+      status: dense(p.accounts, () => ({ liquidating: false, epoch: 0n, pending: new Set(), requirement_at_call: 0n, deadline: 0n, called: false, called_at: 0n })),
       reports: dense(p.accounts, () => dense(spokes, () => ({ seq: 0n, balance: 0n, positions: new Map(), time: 0n }))),
       caps: new Map(p.spokes.map((s) => [s.id, s.cap])),
       paused: new Set(),

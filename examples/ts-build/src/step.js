@@ -2,7 +2,7 @@
 
 import { inject } from "./adversary.js";
 import { pauseSpoke, setCap, unpauseSpoke } from "./governance.js";
-import { deposit, grantCredit, withdraw } from "./hub.js";
+import { deposit, grantCredit, payOut, withdraw } from "./hub.js";
 import { liquidate } from "./liquidation.js";
 import { deliver } from "./messaging.js";
 import { advanceTime, publishPrice } from "./oracle.js";
@@ -44,12 +44,12 @@ function unknownId(p, a) {
   return null;
 }
 
-/** The rule of each action type (ACT-1..ACT-14), applied to a state it may mutate.
+/** The rule of each action type (ACT-1..ACT-19), applied to a state it may mutate.
  * @param {Params} p @param {State} s @param {Action} a @returns {Outcome} */
 function apply(p, s, a) {
   switch (a.type) {
     case "Deposit":
-      return deposit(s, a.account, a.asset, a.amount);
+      return deposit(p, s, a.account, a.asset, a.amount);
     case "Withdraw":
       return withdraw(p, s, a.account, a.asset, a.amount);
     case "GrantCredit":
@@ -72,6 +72,8 @@ function apply(p, s, a) {
       return pauseSpoke(s, a.spoke);
     case "UnpauseSpoke":
       return unpauseSpoke(s, a.spoke);
+    case "PayOut":
+      return payOut(s, a.spoke, a.asset, a.amount);
     case "Deliver":
       return deliver(p, s, a.message_id);
     case "Inject":
