@@ -72,6 +72,7 @@ class MarginMachine(
         params=fz.variants,
         window=st.booleans(),
     )
+    @counted
     def open_market(self, funding: list[tuple[str, int]], params: Params, window: bool) -> None:
         """The system starts from one of the parameter variants (CHAN-1, RATE-1), half the
         runs with a top-up window declared (FLOW-CALL-1); every feed quotes the start price;

@@ -10,7 +10,7 @@ step by `CheckedMachine.apply`.
 
 import hypothesis
 from hypothesis import strategies as st
-from hypothesis.stateful import rule
+from hypothesis.stateful import precondition, rule
 
 from intermargin.fuzzing import strategies as fz
 from intermargin.fuzzing.checked import CheckedMachine, counted
@@ -66,11 +66,18 @@ class NoticeMachine(CheckedMachine):
         )
         hypothesis.event(f"apply a change: {outcome.error or 'accepted'}")
 
+    def unrated(self) -> bool:
+        """No spoke is rate limited: a day's wait refills every bucket (RATE-4), and the
+        rate-limited runs are the ones that reach RATE_LIMITED (DIFF-7)."""
+        return not any(s.rate_limit for s in self.params.spokes)
+
+    @precondition(unrated)
     @rule(which=targets, by=st.sampled_from((1, 500, 3_000)))
     @counted
     def tighten_with_notice(self, which: tuple[str, str], by: int) -> None:
         """GOV-NOTICE-2..3, INV-NOTICE-1: a tightening announced with exactly the notice
-        period is refused CHANGE_NOT_DUE before its time and takes effect at it."""
+        period is refused CHANGE_NOT_DUE before its time and takes effect at it (in the runs
+        without rate limits: the wait would refill every bucket)."""
         target = which
         value = self.changed(target, by)
         notice = self.params.notice_s
