@@ -353,7 +353,7 @@ def unroll(spokes: int, k: int, budget: Budget, por: bool = True) -> tuple[Answe
         *[state.line[(p, a)] == state.alloc[(a, p)] for p in u.spokes],
     )
     s.add(done, z3.Not(accounted))
-    return ask(s, budget), s
+    return ask(s.assertions(), budget), s
 
 
 BMC_RLIMIT = 250_000_000

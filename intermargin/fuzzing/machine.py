@@ -27,6 +27,7 @@ from intermargin.fuzzing import strategies as fz
 from intermargin.fuzzing.adversary import AdversaryRules
 from intermargin.fuzzing.channel_rules import ChannelRules
 from intermargin.fuzzing.checked import AfterStep, Run, counted
+from intermargin.fuzzing.constants import project_constants
 from intermargin.fuzzing.edges import EdgeMachine
 from intermargin.fuzzing.flow_rules import FlowRules
 from intermargin.fuzzing.listing import ListingMachine
@@ -364,8 +365,9 @@ def run_machine(
     if seed is not None:
         factory = hypothesis.seed(seed)(factory)
     try:
-        # Hypothesis accepts any factory returning a machine; its stub says `type`.
-        run_state_machine_as_test(factory, settings=config)  # type: ignore[arg-type]
+        with project_constants():  # VER-DET-1: the same run however it was launched
+            # Hypothesis accepts any factory returning a machine; its stub says `type`.
+            run_state_machine_as_test(factory, settings=config)  # type: ignore[arg-type]
     except Exception as e:
         run.error = e
     return run
