@@ -313,13 +313,6 @@ INVARIANTS: tuple[Invariant, ...] = (
         "a removed spoke holds no allocation",
     ),
     Invariant(
-        "INV-NOTICE-2",
-        "tightenings-carry-notice",
-        tightenings_carry_notice,
-        ("sched", "sched_value", "risk", "sched_due", "sched_said"),
-        "an announced tightening takes effect no sooner than notice_s after it",
-    ),
-    Invariant(
         "INV-INS-1",
         "draws-within-limits",
         draws_within_limits,
@@ -346,6 +339,13 @@ INVARIANTS: tuple[Invariant, ...] = (
         severed_means_settled,
         ("severed", "pending", "alloc"),
         "a severed pair is not pending and holds no allocation",
+    ),
+    Invariant(
+        "INV-NOTICE-2",
+        "tightenings-carry-notice",
+        tightenings_carry_notice,
+        ("sched", "sched_value", "risk", "sched_due", "sched_said"),
+        "an announced tightening takes effect no sooner than notice_s after it",
     ),
 )
 INVARIANT_BY_NAME: dict[str, Invariant] = {i.name: i for i in INVARIANTS}
