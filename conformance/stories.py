@@ -1016,6 +1016,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "silent-spoke": "liveness",
     "delist": "listing",
     "param-notice": "notice",
+    "reorg": "finality",
 }
 
 
@@ -1038,6 +1039,8 @@ def scenario_stories() -> tuple[Story, ...]:
 def stories() -> tuple[Story, ...]:
     # these build on this module's stories
     from conformance.channel_stories import CHANNEL_STORIES
+    from conformance.finality_stories import FINALITY_STORIES
+    from conformance.insurance_stories import INSURANCE_STORIES
     from conformance.listing_stories import LISTING_STORIES
     from conformance.liveness_stories import LIVENESS
     from conformance.notice_stories import NOTICE_STORIES
@@ -1049,5 +1052,7 @@ def stories() -> tuple[Story, ...]:
         *LIVENESS,
         *CHANNEL_STORIES,
         *NOTICE_STORIES,
+        *FINALITY_STORIES,
+        *INSURANCE_STORIES,
         *scenario_stories(),
     )

@@ -4,6 +4,7 @@
 from dataclasses import replace
 
 from model.arith import ceil_div
+from model.finality import is_halted, record_change
 from model.network import send
 from model.oracle import prices_of
 from model.outcome import Step, accept, ignore, reject
@@ -134,6 +135,8 @@ def trade(state: State, action: Trade) -> Step:
     grant, a live price for every position it leaves, and local equity covering
     initial margin afterwards.  Losses realized are claimed at once; a report follows.
     """
+    if is_halted(state, action.spoke):
+        return reject(state, Error.SPOKE_HALTED)  # FIN-6
     if action.qty == 0:
         return reject(state, Error.INVALID_AMOUNT)  # BND-3: a trade moves at least one lot
     acct = state.spokes[(action.spoke, action.account)]
@@ -157,9 +160,10 @@ def trade(state: State, action: Trade) -> Step:
         required = local_margin(state, after.positions, prices)
         if local_equity(state, after, prices) < required:
             return reject(state, Error.INSUFFICIENT_MARGIN)
-    state = with_spoke_account(state, action.spoke, action.account, after)
-    state = claim_losses(state, action.spoke, action.account)
-    return accept(report_exposure(state, action.spoke, action.account))
+    changed = with_spoke_account(state, action.spoke, action.account, after)
+    changed = claim_losses(changed, action.spoke, action.account)
+    changed = report_exposure(changed, action.spoke, action.account)
+    return accept(record_change(state, changed, action.spoke))
 
 
 def debit_line(acct: SpokeAccount, amount: int) -> SpokeAccount:
@@ -170,6 +174,8 @@ def debit_line(acct: SpokeAccount, amount: int) -> SpokeAccount:
 def release_credit(state: State, action: ReleaseCredit) -> Step:
     """SPK-REL-1..2: give credit back to the hub; the line is debited before the release is
     sent, and what remains must still cover initial margin at live prices."""
+    if is_halted(state, action.spoke):
+        return reject(state, Error.SPOKE_HALTED)  # FIN-6
     acct = state.spokes[(action.spoke, action.account)]
     if action.amount > acct.line:
         return reject(state, Error.INSUFFICIENT_CREDIT)
@@ -179,14 +185,17 @@ def release_credit(state: State, action: ReleaseCredit) -> Step:
         return reject(state, Error.PRICE_UNAVAILABLE)
     if local_equity(state, after, prices) < local_margin(state, acct.positions, prices):
         return reject(state, Error.INSUFFICIENT_MARGIN)
-    state = with_spoke_account(state, action.spoke, action.account, after)
+    changed = with_spoke_account(state, action.spoke, action.account, after)
     release = CreditRelease(account=action.account, amount=action.amount)
-    return accept(send(state, action.spoke, "hub", release))
+    return accept(record_change(state, send(changed, action.spoke, "hub", release), action.spoke))
 
 
 def send_report(state: State, action: SendReport) -> Step:
-    """SPK-REP-1: a spoke may re-send its current report at any time."""
-    return accept(report_exposure(state, action.spoke, action.account))
+    """SPK-REP-1: a spoke may re-send its current report at any time (unless halted, FIN-6)."""
+    if is_halted(state, action.spoke):
+        return reject(state, Error.SPOKE_HALTED)
+    changed = report_exposure(state, action.spoke, action.account)
+    return accept(record_change(state, changed, action.spoke))
 
 
 def receive_grant(state: State, spoke: SpokeId, msg: CreditGrant) -> Step:

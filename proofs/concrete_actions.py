@@ -166,6 +166,9 @@ def plain_step(state: State, action: Any, inputs: Inputs) -> EncodedStep:
     "ListSpoke",
     "DelistSpoke",
     "RemoveSpoke",
+    "Halt",
+    "Resume",
+    "Reorg",
     "PayOut",
 )
 def input_free_step(state: State, action: Any) -> EncodedStep:

@@ -1,6 +1,5 @@
-"""Actions (ACT-1..ACT-19, ACT-21..ACT-22): every step the world can take, user, keeper,
-governance,
-network or adversary.  The model's `step` accepts exactly these."""
+"""Actions (ACT-1..ACT-19, ACT-21..ACT-25): every step the world can take, user, keeper,
+governance, network or adversary.  The model's `step` accepts exactly these."""
 
 from typing import Annotated, Literal, Self
 
@@ -192,6 +191,27 @@ class ApplyParamChange(Frozen):
     type: Literal["ApplyParamChange"] = "ApplyParamChange"
     param: RiskParam
     target: Id
+class Halt(Frozen):
+    """ACT-23 (FIN-6): the adversary halts a spoke's chain: it executes nothing until resumed."""
+
+    type: Literal["Halt"] = "Halt"
+    spoke: Id
+
+
+class Resume(Frozen):
+    """ACT-24 (FIN-6): a halted spoke's chain produces blocks again."""
+
+    type: Literal["Resume"] = "Resume"
+    spoke: Id
+
+
+class Reorg(Frozen):
+    """ACT-25 (FIN-5, FIN-8): the adversary reorganizes a spoke's chain `depth` seconds deep;
+    within the spoke's finality (PAR-27) it rolls back only what the hub has not counted."""
+
+    type: Literal["Reorg"] = "Reorg"
+    spoke: Id
+    depth: Seconds
 
 
 class PayOut(Frozen):
@@ -246,7 +266,10 @@ Action = Annotated[
     | RemoveSpoke
     | PayOut
     | ProposeParamChange
-    | ApplyParamChange,
+    | ApplyParamChange
+    | Halt
+    | Resume
+    | Reorg,
     Field(discriminator="type"),
 ]
 ACTION_TYPES = (
@@ -271,4 +294,7 @@ ACTION_TYPES = (
     PayOut,
     ProposeParamChange,
     ApplyParamChange,
+    Halt,
+    Resume,
+    Reorg,
 )

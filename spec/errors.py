@@ -57,3 +57,7 @@ class Error(StrEnum):
     NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
     NO_CHANGE_SCHEDULED = "NO_CHANGE_SCHEDULED"
     CHANGE_NOT_DUE = "CHANGE_NOT_DUE"
+    # Finality, halts and reorgs (spec/finality.md)
+    NOT_FINAL = "NOT_FINAL"
+    SPOKE_HALTED = "SPOKE_HALTED"
+    NOT_HALTED = "NOT_HALTED"

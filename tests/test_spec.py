@@ -24,6 +24,7 @@ from spec.actions import (
     Deposit,
     ForceSettle,
     GrantCredit,
+    Halt,
     Inject,
     Liquidate,
     ListSpoke,
@@ -33,6 +34,8 @@ from spec.actions import (
     PublishPrice,
     ReleaseCredit,
     RemoveSpoke,
+    Reorg,
+    Resume,
     SendReport,
     SetCap,
     Trade,
@@ -112,6 +115,9 @@ def one_of_each_action() -> list[Action]:
         RemoveSpoke(spoke="base"),
         ProposeParamChange(param="haircut_bps", target="ETH", value=2_500, effective_at=90_000),
         ApplyParamChange(param="latency_s", target="arb"),
+        Halt(spoke="sol"),
+        Resume(spoke="sol"),
+        Reorg(spoke="arb", depth=5),
     ]
 
 

@@ -15,6 +15,7 @@ from intermargin.scenarios.netting import NETTING
 from intermargin.scenarios.oracle_outage import ORACLE_OUTAGE
 from intermargin.scenarios.ordered_channel import ORDERED_CHANNEL
 from intermargin.scenarios.param_notice import PARAM_NOTICE
+from intermargin.scenarios.reorg import REORG
 from intermargin.scenarios.replay import REPLAY
 from intermargin.scenarios.scenario import Scenario
 from intermargin.scenarios.silent_spoke import SILENT_SPOKE
@@ -36,6 +37,7 @@ SCENARIOS: dict[str, Scenario] = {
         SILENT_SPOKE,
         DELIST,
         PARAM_NOTICE,
+        REORG,
     )
 }
 
