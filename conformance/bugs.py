@@ -21,6 +21,7 @@ import model.delivery
 import model.force_settle
 import model.hub
 import model.liquidation
+import model.notice
 import model.oracle
 import model.risk
 import model.spoke
@@ -79,6 +80,13 @@ def listing_ignored(_: Any) -> Any:
         return True
 
     return is_listed
+
+
+def nothing_tightens(_: Any) -> Any:
+    def tightens(state: State, target: Any, value: int) -> bool:
+        return False
+
+    return tightens
 
 
 def any_sender_authentic(_: Any) -> Any:
@@ -267,6 +275,17 @@ BUGS: tuple[Bug, ...] = (
         model.hub,
         "is_listed",
         listing_ignored,
+    ),
+    Bug(
+        "tightening-without-notice",
+        "notice",
+        "GOV-NOTICE-2",
+        "a haircut raise is accepted to take effect at once, so an account healthy a moment "
+        "ago is liquidated by a rule it could not see coming (a parameter setter with no "
+        "timelock, or a timelock that only delays loosenings)",
+        model.notice,
+        "tightens",
+        nothing_tightens,
     ),
     Bug(
         "counts-unfinal-messages",

@@ -59,6 +59,8 @@ BY_KIND = {
     "ListSpoke": ("ACT-16", "LIST-2"),
     "DelistSpoke": ("ACT-17", "LIST-3"),
     "RemoveSpoke": ("ACT-18", "LIST-4"),
+    "ProposeParamChange": ("ACT-21", "GOV-NOTICE-2", "PAR-26"),
+    "ApplyParamChange": ("ACT-22", "GOV-NOTICE-3"),
     "Halt": ("ACT-23", "FIN-6", "ADV-5"),
     "Resume": ("ACT-24", "FIN-6", "ADV-5"),
     "Reorg": ("ACT-25", "FIN-5", "ADV-5"),
@@ -84,6 +86,7 @@ ACCEPTED = {
     "SendReport": ("SPK-REP-1", "MSG-5", "MSG-9"),
     "Liquidate": ("LIQ-2", "MSG-2", "RISK-10", "LIVE-1"),
     "ForceSettle": ("LIVE-3", "LIVE-4", "INV-LIVE-3", "HUB-LOSS-1"),
+    "ApplyParamChange": ("GOV-NOTICE-1", "GOV-NOTICE-5", "INV-NOTICE-1", "INV-NOTICE-2"),
     "PayOut": ("FLOW-PAY-2",),
 }
 
@@ -136,6 +139,9 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.SPOKE_NOT_DRAINED: ("LIST-4", "INV-LIST-2"),
     Error.OUT_OF_ORDER: ("CHAN-1", "CHAN-2"),
     Error.RATE_LIMITED: ("RATE-1", "RATE-3", "RATE-6"),
+    Error.NOTICE_TOO_SHORT: ("GOV-NOTICE-2", "PAR-25", "INV-NOTICE-2"),
+    Error.NO_CHANGE_SCHEDULED: ("GOV-NOTICE-3",),
+    Error.CHANGE_NOT_DUE: ("GOV-NOTICE-3", "INV-NOTICE-1"),
     Error.NOT_FINAL: ("FIN-1", "FIN-2"),
     Error.SPOKE_HALTED: ("FIN-6",),
     Error.NOT_HALTED: ("FIN-6",),
@@ -205,6 +211,9 @@ EXCLUDED: dict[str, str] = {
     "FLOW-CALL-6": "a premise of the propagation BMC (`intermargin prove`), not a build's "
     "behaviour: tests/test_flows.py",
     "PROOF": "the proof runner's budgets (`intermargin prove`), not a build's behaviour",
+    "GOV-NOTICE-4": "a law of the risk engine (health monotone in haircuts and latencies), "
+    "checked on the model by tests/test_notice.py, not a step a build takes",
+    "GOV-NOTICE-6": "what the Z3 encoding holds of the notice chapter, not a build's behaviour",
     "INS-3": "the insurance bound proved for every fund seed and limit, not a build's behaviour",
     "BMC": "what the propagation BMC fixes in its pre-state (`proofs/bmc.py`), not a build's "
     "behaviour",

@@ -21,12 +21,15 @@ from hypothesis import strategies as st
 
 from intermargin.fuzzing import strategies as fz
 from model.catalog import catalog
+from model.notice import current_value
 from model.oracle import price_of
 from model.state import State
 from model.valuation import mark
 from spec.actions import (
+    RISK_PARAM_BOUNDS,
     Action,
     AdvanceTime,
+    ApplyParamChange,
     DelistSpoke,
     Deliver,
     Deposit,
@@ -38,6 +41,7 @@ from spec.actions import (
     ListSpoke,
     PauseSpoke,
     PayOut,
+    ProposeParamChange,
     PublishPrice,
     ReleaseCredit,
     RemoveSpoke,
@@ -241,6 +245,51 @@ def remove(draw: st.DrawFn, state: State) -> Action:
     return RemoveSpoke(spoke=draw(spokes))
 
 
+NOTICE_TARGETS = st.sampled_from(
+    (*(("haircut_bps", a.id) for a in fz.PARAMS.assets), *(("latency_s", s) for s in fz.SPOKE_IDS))
+)
+
+
+def announce(draw: st.DrawFn, state: State) -> Action:
+    """GOV-NOTICE-2: a change up or down, due at once or after the notice period."""
+    param, target = draw(NOTICE_TARGETS)
+    low, high = RISK_PARAM_BOUNDS[param]
+    value = min(max(current_value(state.params, (param, target)) + draw(NOTICE_STEPS), low), high)
+    delay = draw(st.sampled_from((0, state.params.notice_s)))
+    return ProposeParamChange(
+        param=param,  # type: ignore[arg-type]
+        target=target,
+        value=value,
+        effective_at=state.oracle.now + delay,
+    )
+
+
+NOTICE_STEPS = st.sampled_from((500, -500, 3_000, -1))
+
+
+def apply_change(draw: st.DrawFn, state: State) -> Action:
+    """GOV-NOTICE-3: apply whatever is announced for a parameter (if anything, if due)."""
+    param, target = draw(NOTICE_TARGETS)
+    return ApplyParamChange(param=param, target=target)  # type: ignore[arg-type]
+
+
+def tighten_when_due(draw: st.DrawFn, state: State) -> tuple[Action, ...]:
+    """GOV-NOTICE-2..3: a haircut raised with the notice period, applied when due."""
+    asset = draw(st.sampled_from([a.id for a in fz.PARAMS.assets]))
+    value = min(current_value(state.params, ("haircut_bps", asset)) + draw(NOTICE_STEPS), 9_999)
+    notice = state.params.notice_s
+    return (
+        ProposeParamChange(
+            param="haircut_bps",
+            target=asset,
+            value=max(value, 0),
+            effective_at=state.oracle.now + notice,
+        ),
+        AdvanceTime(seconds=notice),
+        ApplyParamChange(param="haircut_bps", target=asset),
+    )
+
+
 def in_flight(state: State) -> bool:
     return bool(state.network.in_flight)
 
@@ -331,6 +380,7 @@ BAD_INPUTS: tuple[Action, ...] = (
     SetCap(spoke="moon", cap=1),
     PayOut(spoke="moon", asset="USD", amount=1),
     DelistSpoke(spoke="moon"),
+    ProposeParamChange(param="latency_s", target="moon", value=1, effective_at=0),
 )
 """Actions naming an undeclared id or an amount out of bounds (ERR-2), the values of the
 fuzzer's `bad_inputs`, as a table so that each chapter draws only its own."""
@@ -372,6 +422,10 @@ MOVES: tuple[Move, ...] = (
     Move("delist", "listing", delist),
     Move("remove", "listing", remove),
     Move("bad listing input", "listing", bad_input("listing")),
+    Move("announce a change", "notice", announce),
+    Move("apply a change", "notice", apply_change),
+    Move("tighten when due", "notice", tighten_when_due, also=("oracle",)),
+    Move("bad notice input", "notice", bad_input("notice")),
     Move("deliver", "messaging", deliver, in_flight),
     Move("deliver in order", "messaging", deliver, in_flight),
     Move("replay", "messaging", replay, delivered),

@@ -1015,6 +1015,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "expiry": "risk",
     "silent-spoke": "liveness",
     "delist": "listing",
+    "param-notice": "notice",
     "reorg": "finality",
 }
 
@@ -1042,6 +1043,7 @@ def stories() -> tuple[Story, ...]:
     from conformance.insurance_stories import INSURANCE_STORIES
     from conformance.listing_stories import LISTING_STORIES
     from conformance.liveness_stories import LIVENESS
+    from conformance.notice_stories import NOTICE_STORIES
 
     return (
         *UNITS,
@@ -1049,6 +1051,7 @@ def stories() -> tuple[Story, ...]:
         *ADVERSARIAL,
         *LIVENESS,
         *CHANNEL_STORIES,
+        *NOTICE_STORIES,
         *FINALITY_STORIES,
         *INSURANCE_STORIES,
         *scenario_stories(),

@@ -133,6 +133,16 @@ def listing_text(
     return f"{action.type.removesuffix('Spoke')} {action.spoke}"
 
 
+@ACTION_TEXT("ProposeParamChange")
+def propose_text(action: actions.ProposeParamChange, before: State | None) -> str:
+    return f"Propose {action.param} {action.target} {action.value} @{action.effective_at}s"
+
+
+@ACTION_TEXT("ApplyParamChange")
+def apply_text(action: actions.ApplyParamChange, before: State | None) -> str:
+    return f"Apply {action.param} {action.target}"
+
+
 @ACTION_TEXT("Halt", "Resume")
 def halt_text(action: actions.Halt | actions.Resume, before: State | None) -> str:
     return f"{action.type} {action.spoke}"

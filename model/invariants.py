@@ -12,8 +12,9 @@ from typing import Any
 
 from model.finality import unfinalized
 from model.insurance import limit_of
+from model.notice import current_value
 from model.oracle import prices_of
-from model.risk import assets_needed, free_capacity
+from model.risk import assets_needed, free_capacity, is_healthy
 from model.spoke import is_risk_reducing
 from model.state import AccountId, AccountStatus, Position, SpokeId, State
 from spec.actions import Action, Deliver, ForceSettle, GrantCredit, Trade, Withdraw
@@ -210,6 +211,18 @@ def bucket_bounds(state: State) -> str | None:
     return None
 
 
+def tightenings_carry_notice(state: State) -> str | None:
+    """INV-NOTICE-2: a change announced that tightens a risk parameter in force takes effect
+    no sooner than `notice_s` after its announcement."""
+    notice = state.params.notice_s
+    for (param, of), c in state.hub.scheduled.items():
+        now_value = current_value(state.params, (param, of))
+        if c.value > now_value and c.effective_at < c.announced_at + notice:
+            early = c.effective_at - c.announced_at
+            return f"{param} of {of} tightens to {c.value} {early}s after its announcement"
+    return None
+
+
 def segment_accounted(state: State) -> str | None:
     """INV-FIN-1: for every spoke that follows its rules, with a segment not yet final, and
     every account: the checkpoint's line is the line plus the credit of the segment's releases
@@ -269,6 +282,7 @@ STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-LIST-2": removed_holds_nothing,
     "INV-INS-1": draws_within_limits,
     "INV-RATE-2": bucket_bounds,
+    "INV-NOTICE-2": tightenings_carry_notice,
     "INV-FIN-1": segment_accounted,
     "INV-CALL-1": call_not_while_liquidating,
 }
@@ -424,6 +438,32 @@ def head_never_blocks(pre: State, action: Action, post: State, outcome: Outcome)
     return None
 
 
+def healthy_state(state: State, account: AccountId) -> bool | None:
+    """RISK-10: whether the account is healthy (None when a price it needs is missing)."""
+    prices = prices_of(state, assets_needed(state, account))
+    return None if prices is None else is_healthy(state, account, prices)
+
+
+def no_surprise_tightening(pre: State, action: Action, post: State, outcome: Outcome) -> str | None:
+    """INV-NOTICE-1: no step makes a healthy account unhealthy by changing a risk parameter
+    unless every parameter it raised was announced at least `notice_s` before."""
+    if post.params is pre.params:
+        return None
+    now, notice = post.oracle.now, pre.params.notice_s
+    unannounced = [
+        t
+        for t in post.hub.applied
+        if current_value(post.params, t) > current_value(pre.params, t)
+        and ((c := pre.hub.scheduled.get(t)) is None or c.announced_at + notice > now)
+    ]
+    if not unannounced:
+        return None
+    for account in pre.params.accounts:
+        if healthy_state(pre, account) and healthy_state(post, account) is False:
+            return f"{action.type} made {account} unhealthy by {unannounced} without notice"
+    return None
+
+
 STEP_INVARIANTS: dict[str, StepInvariant] = {
     "INV-ATOMIC-1": atomic_rejection,
     "INV-CREDIT-2": capacity_at_commit,
@@ -435,6 +475,7 @@ STEP_INVARIANTS: dict[str, StepInvariant] = {
     "INV-LIST-1": drained_not_fed,
     "INV-RATE-1": loss_within_rate,
     "INV-CHAN-1": head_never_blocks,
+    "INV-NOTICE-1": no_surprise_tightening,
 }
 
 

@@ -2,6 +2,7 @@
 
 from collections.abc import Mapping
 
+from model.notice import with_applied
 from model.state import (
     AccountStatus,
     Chain,
@@ -12,9 +13,11 @@ from model.state import (
     Position,
     Positions,
     Report,
+    Scheduled,
     Segment,
     SpokeAccount,
     State,
+    V,
 )
 from spec.messages import PositionView
 from spec.observable import (
@@ -26,6 +29,7 @@ from spec.observable import (
     ObservableState,
     Quote,
     ReportView,
+    ScheduledView,
     SegmentView,
     SpokeAccountView,
 )
@@ -151,6 +155,15 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
             listing=dict(sorted(hub.listing.items())),
             drawn=dict(sorted(hub.drawn.items())),
             buckets=dict(sorted(hub.buckets.items())),
+            applied=by_param(hub.applied),
+            scheduled=by_param(
+                {
+                    t: ScheduledView(
+                        value=c.value, effective_at=c.effective_at, announced_at=c.announced_at
+                    )
+                    for t, c in hub.scheduled.items()
+                }
+            ),
         ),
         spokes=spokes,
         network=NetworkView(
@@ -172,6 +185,14 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
     )
 
 
+def by_param(entries: Mapping[tuple[str, str], V]) -> dict[str, dict[str, V]]:
+    """GOV-NOTICE-2..3: (parameter, target) -> value as parameter -> target -> value, sorted."""
+    out: dict[str, dict[str, V]] = {}
+    for (param, target), value in sorted(entries.items()):
+        out.setdefault(param, {})[target] = value
+    return out
+
+
 def buckets_of(params: Params, seen: Mapping[str, int]) -> dict[str, int]:
     """RATE-2: every rate-limited spoke's bucket level: as observed, or full if the observed
     state does not say."""
@@ -183,8 +204,9 @@ def restore(params: Params, obs: ObservableState) -> State:
     hub = obs.hub
     zero = {s.id: 0 for s in params.spokes}
     g = obs.ghost
+    applied = {(p, t): v for p, per in hub.applied.items() for t, v in per.items()}
     return State(
-        params=params,
+        params=with_applied(params, applied),
         hub=Hub(
             collateral=flatten(hub.collateral),
             alloc=flatten(hub.alloc),
@@ -216,6 +238,14 @@ def restore(params: Params, obs: ObservableState) -> State:
             listing=dict(hub.listing),
             drawn=dict(hub.drawn),
             buckets=buckets_of(params, hub.buckets),
+            applied=applied,
+            scheduled={
+                (p, t): Scheduled(
+                    value=c.value, effective_at=c.effective_at, announced_at=c.announced_at
+                )
+                for p, per in hub.scheduled.items()
+                for t, c in per.items()
+            },
         ),
         spokes={(s, a): account_of(v) for s, inner in obs.spokes.items() for a, v in inner.items()},
         network=Network(

@@ -80,6 +80,19 @@ class AccountStatus:
     called_at: int = 0
 
 
+Target = tuple[str, str]
+"""PAR-26: a risk parameter and the asset or spoke it is of: ("haircut_bps", "ETH")."""
+
+
+@dataclass(frozen=True, slots=True)
+class Scheduled:
+    """GOV-NOTICE-2: a change announced at `announced_at`, to take effect at `effective_at`."""
+
+    value: int
+    effective_at: int
+    announced_at: int
+
+
 @dataclass(frozen=True, slots=True)
 class Hub:
     """The collateral hub: custody, the credit ledger, caps, pauses, funds."""
@@ -104,6 +117,11 @@ class Hub:
     """INS-2: value the insurance fund has paid towards each partition (absent: none)."""
     buckets: Mapping[SpokeId, int] = field(default_factory=dict)
     """RATE-2: the level of each rate-limited spoke's bucket (only those spokes are keys)."""
+    applied: Mapping[Target, int] = field(default_factory=dict)
+    """GOV-NOTICE-3: the risk parameters changed so far and their values now (`State.params`
+    is the declared set with these laid over it)."""
+    scheduled: Mapping[Target, Scheduled] = field(default_factory=dict)
+    """GOV-NOTICE-2: the change announced for each risk parameter, not yet applied."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from model.governance import (
 )
 from model.hub import deposit, grant_credit, withdraw
 from model.liquidation import liquidate
+from model.notice import apply_param_change, propose_param_change
 from model.oracle import fix_expiry_prices
 from model.outcome import Step, accept, reject
 from model.payout import pay_out
@@ -63,6 +64,8 @@ TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
     "ListSpoke": list_spoke,
     "DelistSpoke": delist_spoke,
     "RemoveSpoke": remove_spoke,
+    "ProposeParamChange": propose_param_change,
+    "ApplyParamChange": apply_param_change,
     "Halt": halt,
     "Resume": resume,
     "Reorg": reorg,
@@ -75,6 +78,12 @@ ID_FIELDS: tuple[tuple[str, str, Error], ...] = (
     ("market", "markets", Error.UNKNOWN_MARKET),
     ("feed", "feed_asset", Error.UNKNOWN_FEED),
 )
+
+TARGET_TABLES: dict[str, tuple[str, Error]] = {
+    "haircut_bps": ("assets", Error.UNKNOWN_ASSET),
+    "latency_s": ("spokes", Error.UNKNOWN_SPOKE),
+}
+"""STEP-2, PAR-26: where the `target` of a parameter change is declared, by parameter."""
 
 IDS_OF: dict[str, tuple[tuple[str, str, Error], ...]] = {
     kind.model_fields["type"].default: tuple(f for f in ID_FIELDS if f[0] in kind.model_fields)
@@ -89,6 +98,11 @@ def unknown_id(state: State, action: Action) -> Error | None:
     cat = catalog(state.params)
     for field, table, error in IDS_OF[action.type]:
         if getattr(action, field) not in getattr(cat, table):
+            return error
+    param = getattr(action, "param", None)
+    if param is not None:  # PAR-26: the target is an asset or a spoke, by the parameter
+        table, error = TARGET_TABLES[param]
+        if action.target not in getattr(cat, table):  # type: ignore[union-attr]
             return error
     return None
 

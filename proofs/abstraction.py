@@ -19,6 +19,7 @@ import z3
 from model.finality import chain_of
 from model.insurance import drawn_of, limit_of
 from model.listing import listing_of
+from model.notice import current_value
 from model.oracle import price_of
 from model.state import State
 from proofs.grounding import Value, last_seen
@@ -98,6 +99,13 @@ def values(state: State) -> dict[tuple[str, Any], Value]:
         for name in ("granted", "released", "claimed", "paid"):
             out[(name, s)] = getattr(g, name)[s]
         out[("compromised", s)] = s in g.compromised
+    for t in u.keys("t"):  # GOV-NOTICE-1..3
+        change = hub.scheduled.get(t)
+        out[("risk", t)] = current_value(state.params, t)
+        out[("sched", t)] = change is not None
+        out[("sched_value", t)] = change.value if change else 0
+        out[("sched_due", t)] = change.effective_at if change else 0
+        out[("sched_said", t)] = change.announced_at if change else 0
     for x in u.assets:
         out[("insurance", x)] = hub.insurance[x]
         out[("tokens", x)] = hub.tokens[x]
@@ -175,6 +183,8 @@ def universe_key(u: Universe) -> tuple[Any, ...]:
         u.ordered,
         tuple(sorted(u.rate.items())),
         u.top_up_window_s,
+        u.notice_s,
+        tuple(sorted(u.risk.items())),
         tuple(sorted(u.finality.items())),
     )
 

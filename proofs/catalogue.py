@@ -32,6 +32,7 @@ from proofs.finality import finality_obligations
 from proofs.flows import flow_obligations
 from proofs.invariants import INVARIANTS
 from proofs.liveness import liveness_obligations
+from proofs.notice_obligations import notice_obligations
 from proofs.obligations import (
     Obligation,
     atomic_rejection,
@@ -92,6 +93,7 @@ def all_obligations() -> tuple[Obligation, ...]:
         safety("hub-solvent", "INV-ASSET-1", hub_solvent, ("tokens", "owed", "insurance")),
     ]
     obligations += channel_obligations()
+    obligations += notice_obligations()
     obligations += finality_obligations()
     return tuple(obligations)
 

@@ -37,6 +37,7 @@ from model.step import unknown_id
 from model.valuation import underlyings, unrealized_pnl
 from proofs.state import Expr
 from proofs.transitions import KIND_BY_NAME, SHORT, Kind
+from proofs.transitions.notice import PARAM_OF_ROLE
 from spec.actions import Action
 from spec.bounds import HUB, MAX_QTY
 from spec.kinds import ACTION_KINDS, MESSAGE_KINDS, Registry
@@ -176,6 +177,21 @@ def plain_step(state: State, action: Any, inputs: Inputs) -> EncodedStep:
 )
 def input_free_step(state: State, action: Any) -> EncodedStep:
     return plain_step(state, action, {})
+
+
+@ENCODE("ProposeParamChange", "ApplyParamChange")
+def param_change_step(state: State, action: Any) -> EncodedStep:
+    """GOV-NOTICE-2..3: the kind of the parameter changed, its target in that kind's role."""
+    role = next(r for r, p in PARAM_OF_ROLE.items() if p == action.param)
+    kind = KIND_BY_NAME[action.type.removesuffix("ParamChange") + NOTICE_SHORT[action.param]]
+    act: dict[str, Any] = {role: action.target, "kind": None}
+    for name, _ in kind.params:
+        act[name] = z3.IntVal(getattr(action, name))
+    return EncodedStep(kind, act, {})
+
+
+NOTICE_SHORT = {"haircut_bps": "Haircut", "latency_s": "Latency"}
+"""PAR-26: the suffix of the encoding's kinds for each risk parameter."""
 
 
 @ENCODE("Deposit")

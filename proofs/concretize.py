@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import TypeAdapter
 
+from model.notice import current_value, with_applied
 from model.observe import observe
 from model.state import (
     AccountStatus,
@@ -19,14 +20,17 @@ from model.state import (
     Network,
     Oracle,
     Report,
+    Scheduled,
     SpokeAccount,
     State,
+    Target,
 )
 from proofs.checking import Counterexample
-from proofs.state import DELISTED, LISTED, REMOVED, UNLISTED
+from proofs.state import DELISTED, LISTED, REMOVED, UNLISTED, Universe
 from proofs.transitions import KIND_BY_NAME
+from proofs.transitions.notice import PARAM_OF_ROLE
 from proofs.universe import PRICES, params_of
-from spec.actions import Action, Deliver, Inject
+from spec.actions import RISK_PARAM_BOUNDS, Action, Deliver, Inject
 from spec.bounds import HUB, MAX_AMOUNT
 from spec.messages import (
     HUB_KINDS,
@@ -132,8 +136,9 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
     compromised = {s for s in spokes if get("compromised", s)}
     if get("hub_compromised"):
         compromised.add(HUB)
+    applied, scheduled = notice_of(params, get)
     state = State(
-        params=params,
+        params=with_applied(params, applied),
         hub=Hub(
             collateral={(a, x): int(get("collateral", a, x)) for a in accounts for x in assets},
             alloc={(a, s): int(get("alloc", a, s)) for a in accounts for s in spokes},
@@ -166,6 +171,8 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
             # holds no allocation: the trace replays as the model would have reached it
             severed=frozenset((a, s) for a in accounts for s in spokes if get("severed", a, s)),
             buckets={s.id: int(get("bucket", s.id)) for s in params.spokes if s.rate_limit},
+            applied=applied,
+            scheduled=scheduled,
         ),
         spokes={
             (s, a): SpokeAccount(
@@ -203,6 +210,25 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
             note=f"{cex.obligation}: counterexample to induction (the Z3 pre-state, concretized)",
         ),
     )
+
+
+def notice_of(params: Params, get: Any) -> tuple[dict[Target, int], dict[Target, Scheduled]]:
+    """GOV-NOTICE-1..3: the risk parameters in force that differ from the declared ones, and
+    the changes announced, each value clamped into its parameter's bounds."""
+    applied: dict[Target, int] = {}
+    scheduled: dict[Target, Scheduled] = {}
+    for t in Universe.of(params).keys("t"):
+        low, high = RISK_PARAM_BOUNDS[t[0]]
+        value = min(max(int(get("risk", *t)), low), high)
+        if value != current_value(params, t):
+            applied[t] = value
+        if get("sched", *t):
+            scheduled[t] = Scheduled(
+                value=min(max(int(get("sched_value", *t)), low), high),
+                effective_at=max(int(get("sched_due", *t)), 0),
+                announced_at=max(int(get("sched_said", *t)), 0),
+            )
+    return applied, scheduled
 
 
 def seen_prices(cex: Counterexample) -> dict[str, int | None]:
@@ -304,5 +330,8 @@ def action_of(cex: Counterexample, prices: dict[str, int | None] | None = None) 
         sender, receiver, payload = message_of(cex)
         return Inject(sender=sender, receiver=receiver, payload=payload)
     ids: dict[str, Any] = {role: cex.ids[role] for role in kind.roles}
+    if kind.action in ("ProposeParamChange", "ApplyParamChange"):  # PAR-26: by the role
+        ((role, target),) = ids.items()
+        ids = {"param": PARAM_OF_ROLE[role], "target": target}
     fields = {name: p[name] for name, _ in kind.params}
     return ACTIONS.validate_python(decoded(kind.action, ids, fields, prices))

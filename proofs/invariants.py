@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import z3
 
 from proofs.state import REMOVED, Expr, SymState, spoke_allocation, total
+from spec.actions import RISK_PARAM_BOUNDS
 
 Formula = Callable[[SymState], Expr]
 
@@ -166,6 +167,26 @@ def draws_within_limits(state: SymState) -> Expr:
     clauses = [state.drawn[s] >= 0 for s in state.u.spokes]
     if state.u.insurance != "shared":
         clauses += [state.drawn[s] <= state.ins_limit[s] for s in state.u.spokes]
+    return z3.And(clauses)
+
+
+def tightenings_carry_notice(state: SymState) -> Expr:
+    """INV-NOTICE-2: an announced change above the value in force takes effect no sooner than
+    `notice_s` after its announcement; the value in force, and the one announced, lie within
+    the parameter's bounds (PAR-26)."""
+    clauses = []
+    for t in state.u.keys("t"):
+        low, high = RISK_PARAM_BOUNDS[t[0]]
+        value, announced = state.risk[t], state.sched_value[t]
+        clauses += [
+            value >= low,
+            value <= high,
+            z3.Implies(state.sched[t], z3.And(announced >= low, announced <= high)),
+            z3.Implies(
+                z3.And(state.sched[t], announced > value),
+                state.sched_due[t] >= state.sched_said[t] + state.u.notice_s,
+            ),
+        ]
     return z3.And(clauses)
 
 
@@ -367,6 +388,13 @@ INVARIANTS: tuple[Invariant, ...] = (
         severed_means_settled,
         ("severed", "pending", "alloc"),
         "a severed pair is not pending and holds no allocation",
+    ),
+    Invariant(
+        "INV-NOTICE-2",
+        "tightenings-carry-notice",
+        tightenings_carry_notice,
+        ("sched", "sched_value", "risk", "sched_due", "sched_said"),
+        "an announced tightening takes effect no sooner than notice_s after it",
     ),
 )
 INVARIANT_BY_NAME: dict[str, Invariant] = {i.name: i for i in INVARIANTS}

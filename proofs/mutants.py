@@ -20,6 +20,7 @@ import z3
 import proofs.transitions.delivery as delivery
 import proofs.transitions.hub as hub
 import proofs.transitions.ledger as ledger
+import proofs.transitions.notice as notice
 import proofs.transitions.spoke as spoke
 from proofs.patches import Patch, under
 from proofs.state import Expr, SymState, total
@@ -153,6 +154,18 @@ def waits_in_a_crash(ctx: Ctx, state: SymState, account: str) -> Expr:
     return z3.Or(ledger.seizure_unpriced(ctx, state, account), crashed)
 
 
+def nothing_tightens(state: SymState, target: tuple[str, str], value: Expr) -> Expr:
+    """Governance's timelock delays only what it is told is a tightening, and it is told
+    nothing is: a haircut raise announced to take effect at once is accepted."""
+    return z3.BoolVal(False)
+
+
+def always_due(state: SymState, target: tuple[str, str]) -> Expr:
+    """An announced change may be executed as soon as it is queued (a timelock whose `eta`
+    is recorded but never checked): the notice is given and not waited out."""
+    return z3.BoolVal(True)
+
+
 MUTANTS: tuple[Mutant, ...] = (
     mutant(
         "grant-ignores-in-flight",
@@ -214,6 +227,21 @@ MUTANTS: tuple[Mutant, ...] = (
         ("DeliverClaim", "InjectClaim"),
         ("loss-rate/step/DeliverClaim", "loss-rate/step/InjectClaim"),
         Patch(hub, "charge", no_charge),
+    ),
+    mutant(
+        "tightening-without-notice",
+        ("ProposeHaircut", "ProposeLatency"),
+        (
+            "tightenings-carry-notice/step/ProposeHaircut",
+            "tightenings-carry-notice/step/ProposeLatency",
+        ),
+        Patch(notice, "tightens", nothing_tightens),
+    ),
+    mutant(
+        "apply-before-due",
+        ("ApplyHaircut", "ApplyLatency"),
+        ("announced-before-raised/step/ApplyHaircut", "announced-before-raised/step/ApplyLatency"),
+        Patch(notice, "due", always_due),
     ),
     mutant(
         "hub-counts-unfinal",

@@ -173,6 +173,8 @@ def init_constraints(state: SymState) -> Expr:
             c.append(z3.Or(term == LISTED, term == UNLISTED))  # LIST-1: as declared
         elif name == "tokens":
             c.append(term == state.insurance[key])
+        elif name == "risk":
+            c.append(term == state.u.risk[key])  # GOV-NOTICE-1: as declared
         elif name == "next_id":
             c.append(term == 1)
         elif name == "bucket":

@@ -34,7 +34,7 @@ from spec.params import Params
 Expr = Any
 """A Z3 term (z3's Python API is untyped)."""
 
-KeyKind = Literal["", "a", "s", "x", "as", "ax", "sa", "sx"]
+KeyKind = Literal["", "a", "s", "x", "t", "as", "ax", "sa", "sx"]
 Sort = Literal["int", "bool", "array"]
 
 
@@ -58,6 +58,10 @@ class Universe:
     """CHAN-1: channels are nonce-ordered."""
     rate: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     """RATE-1: (capacity, refill per second) of each rate-limited spoke."""
+    notice_s: int = 86_400
+    """PAR-25: the notice period of a tightening (GOV-NOTICE-2)."""
+    risk: Mapping[tuple[str, str], int] = field(default_factory=dict)
+    """PAR-26: the value in force of each risk parameter of the parameter set (`t` keys)."""
     finality: Mapping[str, int] = field(default_factory=dict)
     """PAR-27, FIN-1: the finality delay of each spoke that declares one (> 0)."""
     top_up_window_s: int = 0
@@ -80,6 +84,11 @@ class Universe:
                 for s in params.spokes
                 if s.rate_limit is not None
             },
+            notice_s=params.notice_s,
+            risk={
+                **{("haircut_bps", a.id): a.haircut_bps for a in params.assets},
+                **{("latency_s", s.id): s.latency_s for s in params.spokes},
+            },
             finality={s.id: s.finality_s for s in params.spokes if s.finality_s > 0},
             top_up_window_s=params.top_up_window_s,
         )
@@ -92,6 +101,7 @@ class Universe:
             "a": list(a),
             "s": list(s),
             "x": list(x),
+            "t": [("haircut_bps", i) for i in x] + [("latency_s", j) for j in s],
             "as": [(i, j) for i in a for j in s],
             "ax": [(i, j) for i in a for j in x],
             "sa": [(j, i) for j in s for i in a],
@@ -134,6 +144,11 @@ FIELDS: tuple[tuple[str, KeyKind, Sort, str], ...] = (
     ("drawn", "s", "int", "hub: value the insurance fund paid towards a partition (INS-2)"),
     ("ins_limit", "s", "int", "params: a partition's own fund or share of it (INS-1)"),
     ("tokens", "x", "int", "hub: token balance"),
+    ("risk", "t", "int", "params: value in force of a risk parameter (PAR-26, GOV-NOTICE-1)"),
+    ("sched", "t", "bool", "hub: a change of the risk parameter is announced (GOV-NOTICE-2)"),
+    ("sched_value", "t", "int", "hub: the announced value (0 when none)"),
+    ("sched_due", "t", "int", "hub: when the announced change may take effect (0 when none)"),
+    ("sched_said", "t", "int", "hub: when the change was announced (0 when none)"),
     ("bucket", "s", "int", "hub: rate-limit bucket level (0 for a spoke without a limit)"),
     ("line", "sa", "int", "spoke: credit line"),
     ("balance", "sa", "int", "spoke: settled balance"),
@@ -208,6 +223,11 @@ class SymState:
     drawn: Mapping[str, Expr]
     ins_limit: Mapping[str, Expr]
     tokens: Mapping[str, Expr]
+    risk: Mapping[tuple[str, str], Expr]
+    sched: Mapping[tuple[str, str], Expr]
+    sched_value: Mapping[tuple[str, str], Expr]
+    sched_due: Mapping[tuple[str, str], Expr]
+    sched_said: Mapping[tuple[str, str], Expr]
     bucket: Mapping[str, Expr]
     line: Mapping[tuple[str, str], Expr]
     balance: Mapping[tuple[str, str], Expr]

@@ -1,11 +1,22 @@
-"""Actions (ACT-1..ACT-19, ACT-23..ACT-25): every step the world can take, user, keeper,
+"""Actions (ACT-1..ACT-19, ACT-21..ACT-25): every step the world can take, user, keeper,
 governance, network or adversary.  The model's `step` accepts exactly these."""
 
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Self
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
-from spec.bounds import MAX_QTY, Amount, Counter, Id, PositiveAmount, PositivePrice, Price, Seconds
+from spec.bounds import (
+    BPS,
+    MAX_QTY,
+    MAX_SECONDS,
+    Amount,
+    Counter,
+    Id,
+    PositiveAmount,
+    PositivePrice,
+    Price,
+    Seconds,
+)
 from spec.messages import Message
 from spec.params import Frozen
 
@@ -138,6 +149,50 @@ class RemoveSpoke(Frozen):
     spoke: Id
 
 
+RiskParam = Literal["haircut_bps", "latency_s"]
+"""PAR-26: the risk parameters governance changes through a notice (GOV-NOTICE-1): an asset's
+liquidation haircut and a spoke's sync latency. A higher value is a tightening for both."""
+
+RISK_PARAM_BOUNDS: dict[str, tuple[int, int]] = {
+    "haircut_bps": (0, BPS - 1),
+    "latency_s": (1, MAX_SECONDS),
+}
+"""PAR-26: the bounds of each risk parameter's value (those of PAR-1 and PAR-3)."""
+
+
+class ParamChange(Frozen):
+    """PAR-26: one risk parameter of one asset (`haircut_bps`) or spoke (`latency_s`) to a
+    value within the parameter's declared bounds."""
+
+    param: RiskParam
+    target: Id
+    value: int = Field(ge=0, le=MAX_SECONDS)
+
+    @model_validator(mode="after")
+    def _value_within_the_parameter_bounds(self) -> Self:
+        low, high = RISK_PARAM_BOUNDS[self.param]
+        if not low <= self.value <= high:
+            raise ValueError(f"{self.param} must be in {low}..{high}, not {self.value}")
+        return self
+
+
+class ProposeParamChange(ParamChange):
+    """ACT-21 (GOV-NOTICE-2): governance announces a change of a risk parameter that takes
+    effect at `effective_at`; a tightening needs `effective_at >= now + notice_s`."""
+
+    type: Literal["ProposeParamChange"] = "ProposeParamChange"
+    effective_at: Counter
+
+
+class ApplyParamChange(Frozen):
+    """ACT-22 (GOV-NOTICE-3): anyone applies the change announced for a risk parameter once
+    its effective time has come."""
+
+    type: Literal["ApplyParamChange"] = "ApplyParamChange"
+    param: RiskParam
+    target: Id
+
+
 class Halt(Frozen):
     """ACT-23 (FIN-6): the adversary halts a spoke's chain: it executes nothing until resumed."""
 
@@ -212,6 +267,8 @@ Action = Annotated[
     | DelistSpoke
     | RemoveSpoke
     | PayOut
+    | ProposeParamChange
+    | ApplyParamChange
     | Halt
     | Resume
     | Reorg,
@@ -237,6 +294,8 @@ ACTION_TYPES = (
     DelistSpoke,
     RemoveSpoke,
     PayOut,
+    ProposeParamChange,
+    ApplyParamChange,
     Halt,
     Resume,
     Reorg,

@@ -22,6 +22,7 @@ Chapter = Literal[
     "liveness",
     "listing",
     "channels",
+    "notice",
     "finality",
 ]
 
@@ -47,6 +48,8 @@ CHAPTER_OF: dict[str, Chapter] = {
     "ListSpoke": "listing",
     "DelistSpoke": "listing",
     "RemoveSpoke": "listing",
+    "ProposeParamChange": "notice",
+    "ApplyParamChange": "notice",
     "Halt": "finality",
     "Resume": "finality",
     "Reorg": "finality",

@@ -53,6 +53,10 @@ class Error(StrEnum):
     # Channels and rate limits (spec/channels.md)
     OUT_OF_ORDER = "OUT_OF_ORDER"
     RATE_LIMITED = "RATE_LIMITED"
+    # Parameter changes with notice (GOV-NOTICE-1..5)
+    NOTICE_TOO_SHORT = "NOTICE_TOO_SHORT"
+    NO_CHANGE_SCHEDULED = "NO_CHANGE_SCHEDULED"
+    CHANGE_NOT_DUE = "CHANGE_NOT_DUE"
     # Finality, halts and reorgs (spec/finality.md)
     NOT_FINAL = "NOT_FINAL"
     SPOKE_HALTED = "SPOKE_HALTED"

@@ -37,13 +37,24 @@ class ReportView(Frozen):
     time: Counter = 0
 
 
+class ScheduledView(Frozen):
+    """GOV-NOTICE-2: a change of a risk parameter announced at `announced_at`, to take effect
+    at `effective_at`."""
+
+    value: int
+    effective_at: Counter
+    announced_at: Counter
+
+
 class HubView(OmitsDefaults):
     """OBS-1: the hub's ledgers; RATE-2: the level of each rate-limited partition's bucket
     (left out of the JSON when no spoke is rate limited); LIST-1, INS-2: the listing and the
     draws, left out while empty (every spoke listed, nothing drawn), so a hub without them
-    serializes as it did before they existed and a build that has neither still compares."""
+    serializes as it did before they existed and a build that has neither still compares;
+    GOV-NOTICE-1..3: the risk parameters changed and the changes announced, left out while
+    empty for the same reason."""
 
-    OMITTED = ("buckets", "listing", "drawn")
+    OMITTED = ("buckets", "listing", "drawn", "applied", "scheduled")
 
     collateral: dict[Id, dict[Id, int]]
     alloc: dict[Id, dict[Id, int]]
@@ -65,6 +76,11 @@ class HubView(OmitsDefaults):
     """INS-2: value the insurance fund has paid towards each partition (absent: none)."""
     buckets: dict[Id, Counter] = Field(default_factory=dict)
     """RATE-2: per rate-limited spoke, the value its bucket holds now."""
+    applied: dict[str, dict[Id, int]] = Field(default_factory=dict)
+    """GOV-NOTICE-3: per risk parameter (PAR-26), the value each changed asset or spoke has
+    now (absent: as declared)."""
+    scheduled: dict[str, dict[Id, ScheduledView]] = Field(default_factory=dict)
+    """GOV-NOTICE-2: per risk parameter, the change announced for each asset or spoke."""
 
 
 class SpokeAccountView(Frozen):

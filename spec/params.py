@@ -275,7 +275,12 @@ class PortfolioParams(Frozen):
 class Params(OmitsDefaults):
     """PAR-9: the whole parameter set of one system."""
 
-    OMITTED: ClassVar[tuple[str, ...]] = ("channel_ordering", "top_up_window_s", "call_floor_bps")
+    OMITTED: ClassVar[tuple[str, ...]] = (
+        "channel_ordering",
+        "top_up_window_s",
+        "call_floor_bps",
+        "notice_s",
+    )
 
     accounts: tuple[Id, ...] = Field(json_schema_extra={"minItems": 1, "uniqueItems": True})
     assets: tuple[AssetParams, ...] = Field(json_schema_extra={"minItems": 1})
@@ -331,6 +336,13 @@ class Params(OmitsDefaults):
         description=(
             "PAR-23, FLOW-CALL-2: an account whose net equity is below this share of its"
             " requirement is liquidated at once, window or not"
+        ),
+    )
+    notice_s: Seconds = Field(
+        default=86_400,
+        description=(
+            "PAR-25, GOV-NOTICE-2: the least time between the announcement of a tightening of"
+            " a risk parameter and the moment it may take effect"
         ),
     )
 

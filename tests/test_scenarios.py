@@ -13,10 +13,11 @@ from functools import cache
 import pytest
 
 from intermargin.scenarios import SCENARIOS, scenario
-from intermargin.timeline import Run, health, margins, run
-from model.invariants import check_step, quiescent_and_accounted
+from intermargin.timeline import Health, Run, health, margins, run
+from model.invariants import check_step, healthy_state, quiescent_and_accounted
 from model.liquidation import health_prices
 from model.margin import margin
+from model.notice import with_value
 from model.risk import capacity
 from model.span import scan_margin, scan_scenarios
 from model.spoke import local_equity
@@ -65,7 +66,17 @@ def test_every_scenario_tells_a_story_in_15_to_40_steps(name: str) -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["netting", "hedged", "crash", "oracle-outage", "replay", "naked-option", "expiry", "delist"],
+    [
+        "netting",
+        "hedged",
+        "crash",
+        "oracle-outage",
+        "replay",
+        "naked-option",
+        "expiry",
+        "delist",
+        "param-notice",
+    ],
 )
 def test_scenarios_with_honest_spokes_end_drained_and_accounted(name: str) -> None:
     """INV-LIQ-2: once the network is drained, no liquidation runs and every spoke holds
@@ -469,6 +480,52 @@ def test_delist_never_grows_an_allocation_to_arb_after_the_delisting() -> None:
     held = [sum(r.after.hub.alloc[(a, "arb")] for a in r.after.params.accounts) for r in steps]
     after = held[start - 1 :]
     assert after == sorted(after, reverse=True) and after[0] == 5_000 and after[-1] == 0
+
+
+# --- param-notice ----------------------------------------------------------------------
+
+
+def test_param_notice_refuses_the_tightening_without_notice_and_early_and_both_liquidations() -> (
+    None
+):
+    """GOV-NOTICE-2, GOV-NOTICE-3: the haircut at once is refused NOTICE_TOO_SHORT, an early
+    apply CHANGE_NOT_DUE; once it applies, the keeper's liquidations are refused."""
+    assert list(not_accepted(ran("param-notice")).values()) == rejected(
+        E.NOTICE_TOO_SHORT, E.CHANGE_NOT_DUE, E.ACCOUNT_HEALTHY, E.ACCOUNT_HEALTHY
+    )
+
+
+def test_param_notice_ends_with_the_tighter_haircut_in_force_and_nobody_liquidated() -> None:
+    """GOV-NOTICE-3, GOV-NOTICE-5: ETH's haircut is 55% (its LTV haircut raised with it),
+    sol's latency 30 s, nothing left announced, both accounts healthy and never liquidating;
+    alice's equity 1 ETH x 2000 x 45% + 500 USD = 1400 against 950 (three lots x 315 + 5 of
+    buffer); bob's 900 against 318 (one lot)."""
+    result = ran("param-notice")
+    final = result.final
+    eth = next(a for a in final.params.assets if a.id == "ETH")
+    assert (eth.haircut_bps, eth.ltv_haircut_bps) == (5_500, 5_500)
+    assert next(s for s in final.params.spokes if s.id == "sol").latency_s == 30
+    assert final.hub.applied == {("haircut_bps", "ETH"): 5_500, ("latency_s", "sol"): 30}
+    assert final.hub.scheduled == {}
+    assert [health(final, a) for a in ("alice", "bob")] == [Health(1_400, 950), Health(900, 318)]
+    assert not any(
+        r.after.hub.status[a].liquidating for r in result.steps for a in ("alice", "bob")
+    )
+
+
+def test_param_notice_the_change_would_have_liquidated_both_by_surprise() -> None:
+    """INV-NOTICE-1's witness: applied when it was announced, the haircut would have made
+    both accounts unhealthy (1 ETH backs 900 against 950 and 954): the notice period is what
+    let alice top up and bob reduce."""
+    steps = ran("param-notice").steps
+    announced = next(
+        r for r in steps if r.action.type == "ProposeParamChange" and r.outcome.accepted
+    )
+    at_once = replace(
+        announced.after, params=with_value(announced.after.params, ("haircut_bps", "ETH"), 5_500)
+    )
+    assert [healthy_state(announced.after, a) for a in ("alice", "bob")] == [True, True]
+    assert [healthy_state(at_once, a) for a in ("alice", "bob")] == [False, False]
 
 
 # --- reorg -----------------------------------------------------------------------------

@@ -34,6 +34,7 @@ from intermargin.fuzzing.flow_rules import FlowRules
 from intermargin.fuzzing.listing import ListingMachine
 from intermargin.fuzzing.liveness import LivenessRules
 from intermargin.fuzzing.network_rules import NetworkRules
+from intermargin.fuzzing.notice import NoticeMachine
 from model.channels import channel_heads
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
 from model.liquidation import health_prices
@@ -52,6 +53,7 @@ class MarginMachine(
     AdversaryRules,
     LivenessRules,
     ListingMachine,
+    NoticeMachine,
     EdgeMachine,
     ChannelRules,
     FinalityRules,
@@ -59,9 +61,10 @@ class MarginMachine(
     """Honest and adversarial runs of the reference model (deliveries, replays and withholding
     come from `NetworkRules`; forgers and the malicious spoke from `AdversaryRules`; the
     liveness rules, force-settle and silent spokes, from `LivenessRules`; listing from
-    `ListingMachine`; the edge rules that reach rare outcomes from `EdgeMachine`; channel
-    heads and rate limits from `ChannelRules`; top-up calls and payouts from `FlowRules`; halts
-    and reorgs from `FinalityRules`)."""
+    `ListingMachine`; changes of risk parameters with notice from `NoticeMachine`; the edge
+    rules that reach rare outcomes from `EdgeMachine`; channel heads and rate limits from
+    `ChannelRules`; top-up calls and payouts from `FlowRules`; halts and reorgs from
+    `FinalityRules`)."""
 
     def has_position(self) -> bool:
         return any(acct.positions for acct in self.state.spokes.values())

@@ -14,6 +14,7 @@ from intermargin.scenarios.naked_option import NAKED_OPTION
 from intermargin.scenarios.netting import NETTING
 from intermargin.scenarios.oracle_outage import ORACLE_OUTAGE
 from intermargin.scenarios.ordered_channel import ORDERED_CHANNEL
+from intermargin.scenarios.param_notice import PARAM_NOTICE
 from intermargin.scenarios.reorg import REORG
 from intermargin.scenarios.replay import REPLAY
 from intermargin.scenarios.scenario import Scenario
@@ -35,6 +36,7 @@ SCENARIOS: dict[str, Scenario] = {
         EXPIRY_SCENARIO,
         SILENT_SPOKE,
         DELIST,
+        PARAM_NOTICE,
         REORG,
     )
 }

@@ -29,10 +29,11 @@ from proofs.transitions.governance import (
 )
 from proofs.transitions.hub import deposit, grant_credit, withdraw
 from proofs.transitions.liquidation import liquidate
+from proofs.transitions.notice import apply_param_change, propose_param_change
 from proofs.transitions.outcome import Result
 from proofs.transitions.payout import pay_out
 from proofs.transitions.spoke import release_credit, send_report, trade
-from spec.bounds import MAX_AMOUNT, MAX_QTY, MAX_SECONDS
+from spec.bounds import BPS, MAX_AMOUNT, MAX_QTY, MAX_SECONDS
 from spec.messages import HUB_KINDS
 
 Transition = Callable[[Ctx, SymState, Mapping[str, Any], Mapping[str, Expr]], Result]
@@ -129,6 +130,25 @@ def message_kinds() -> list[Kind]:
     return kinds
 
 
+NOTICE_VALUES: dict[str, tuple[Role, Bound]] = {
+    "Haircut": ("asset", (0, BPS - 1)),
+    "Latency": ("spoke", (1, MAX_SECONDS)),
+}
+"""PAR-26: per risk parameter, the role of its target and the bounds of its value."""
+
+
+def notice_kinds() -> list[Kind]:
+    """GOV-NOTICE-2..3: proposing and applying a change, one kind per risk parameter."""
+    kinds = []
+    for short, (role, bound) in NOTICE_VALUES.items():
+        params = (("value", bound), ("effective_at", COUNTER))
+        kinds.append(
+            Kind(f"Propose{short}", "ProposeParamChange", propose_param_change, (role,), params)
+        )
+        kinds.append(Kind(f"Apply{short}", "ApplyParamChange", apply_param_change, (role,)))
+    return kinds
+
+
 KINDS: tuple[Kind, ...] = (
     Kind(
         "Deposit",
@@ -196,6 +216,7 @@ KINDS: tuple[Kind, ...] = (
     Kind("PayOut", "PayOut", pay_out, ("spoke", "asset"), (("amount", AMOUNT),)),
     *message_kinds(),
     Kind("ForceSettle", "ForceSettle", force_settle, ("account",)),
+    *notice_kinds(),
     Kind("Halt", "Halt", halt, ("spoke",)),
     Kind("Resume", "Resume", resume, ("spoke",)),
     Kind("Reorg", "Reorg", reorg, ("spoke",), (("depth", (1, MAX_SECONDS)),)),
