@@ -60,6 +60,7 @@ BY_KIND = {
     "DelistSpoke": ("ACT-17", "LIST-3"),
     "RemoveSpoke": ("ACT-18", "LIST-4"),
     "PayOut": ("ACT-19", "FLOW-PAY-1"),
+    "PartialLiquidate": ("ACT-20", "FLOW-PART-1", "PAR-24"),
 }
 
 ACCEPTED = {
@@ -82,6 +83,14 @@ ACCEPTED = {
     "Liquidate": ("LIQ-2", "MSG-2", "RISK-10", "LIVE-1"),
     "ForceSettle": ("LIVE-3", "LIVE-4", "INV-LIVE-3", "HUB-LOSS-1"),
     "PayOut": ("FLOW-PAY-2",),
+    "PartialLiquidate": (
+        "FLOW-PART-2",
+        "FLOW-PART-3",
+        "FLOW-PART-4",
+        "FLOW-PART-5",
+        "FLOW-PART-6",
+        "SPK-REP-1",
+    ),
 }
 
 PAYLOAD_ACCEPTED = {
@@ -133,6 +142,7 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.SPOKE_NOT_DRAINED: ("LIST-4", "INV-LIST-2"),
     Error.OUT_OF_ORDER: ("CHAN-1", "CHAN-2"),
     Error.RATE_LIMITED: ("RATE-1", "RATE-3", "RATE-6"),
+    Error.NOT_RESTORABLE: ("FLOW-PART-7",),
 }
 
 BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
@@ -159,6 +169,8 @@ BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
     ("GrantCredit", Error.SPOKE_SEVERED): ("HUB-GRANT-1",),
     ("ForceSettle", Error.PRICE_UNAVAILABLE): ("LIVE-7", "HUB-LOSS-5"),
     ("ForceSettle", Error.RATE_LIMITED): ("LIVE-9",),
+    ("PartialLiquidate", Error.ACCOUNT_HEALTHY): ("FLOW-PART-1",),
+    ("PartialLiquidate", Error.PRICE_UNAVAILABLE): ("FLOW-PART-1",),
 }
 
 BY_PAYLOAD_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {

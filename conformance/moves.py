@@ -35,6 +35,7 @@ from spec.actions import (
     Inject,
     Liquidate,
     ListSpoke,
+    PartialLiquidate,
     PauseSpoke,
     PayOut,
     PublishPrice,
@@ -198,6 +199,14 @@ def liquidate(draw: st.DrawFn, state: State) -> Action:
     return Liquidate(account=draw(accounts))
 
 
+def partial_liquidate(draw: st.DrawFn, state: State) -> Action:
+    """FLOW-PART-1: a keeper's partial liquidation, on a spoke where the account holds a book
+    when there is one."""
+    held = tuple(sorted(k for k, acct in state.spokes.items() if acct.positions))
+    spoke, account = draw(among(held)) if held else (draw(spokes), draw(accounts))
+    return PartialLiquidate(spoke=spoke, account=account)
+
+
 def set_cap(draw: st.DrawFn, state: State) -> Action:
     return SetCap(spoke=draw(spokes), cap=draw(fz.caps))
 
@@ -312,6 +321,7 @@ BAD_INPUTS: tuple[Action, ...] = (
     SetCap(spoke="moon", cap=1),
     PayOut(spoke="moon", asset="USD", amount=1),
     DelistSpoke(spoke="moon"),
+    PartialLiquidate(spoke="moon", account="alice"),
 )
 """Actions naming an undeclared id or an amount out of bounds (ERR-2), the values of the
 fuzzer's `bad_inputs`, as a table so that each chapter draws only its own."""
@@ -368,6 +378,8 @@ MOVES: tuple[Move, ...] = (
         stranded_liquidation,
         also=("hub", "adversary", "liquidation"),
     ),
+    Move("partial liquidate", "partial", partial_liquidate),
+    Move("bad partial input", "partial", bad_input("partial")),
 )
 
 

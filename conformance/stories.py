@@ -1015,6 +1015,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "expiry": "risk",
     "silent-spoke": "liveness",
     "delist": "listing",
+    "partial-liquidation": "partial",
 }
 
 
@@ -1039,6 +1040,7 @@ def stories() -> tuple[Story, ...]:
     from conformance.channel_stories import CHANNEL_STORIES
     from conformance.listing_stories import LISTING_STORIES
     from conformance.liveness_stories import LIVENESS
+    from conformance.partial_stories import PARTIAL_STORIES
 
     return (
         *UNITS,
@@ -1046,5 +1048,6 @@ def stories() -> tuple[Story, ...]:
         *ADVERSARIAL,
         *LIVENESS,
         *CHANNEL_STORIES,
+        *PARTIAL_STORIES,
         *scenario_stories(),
     )

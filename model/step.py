@@ -20,6 +20,7 @@ from model.hub import deposit, grant_credit, withdraw
 from model.liquidation import liquidate
 from model.oracle import fix_expiry_prices
 from model.outcome import Step, accept, reject
+from model.partial import partial_liquidate
 from model.payout import pay_out
 from model.spoke import release_credit, send_report, trade
 from model.state import State, assoc
@@ -62,6 +63,7 @@ TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
     "ListSpoke": list_spoke,
     "DelistSpoke": delist_spoke,
     "RemoveSpoke": remove_spoke,
+    "PartialLiquidate": partial_liquidate,
 }
 
 ID_FIELDS: tuple[tuple[str, str, Error], ...] = (

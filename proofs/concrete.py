@@ -152,6 +152,8 @@ def universe_key(u: Universe) -> tuple[Any, ...]:
         u.ordered,
         tuple(sorted(u.rate.items())),
         u.top_up_window_s,
+        u.partial_target_bps,
+        u.partial_penalty_bps,
     )
 
 

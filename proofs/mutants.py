@@ -20,6 +20,7 @@ import z3
 import proofs.transitions.delivery as delivery
 import proofs.transitions.hub as hub
 import proofs.transitions.ledger as ledger
+import proofs.transitions.partial as partial
 import proofs.transitions.spoke as spoke
 from proofs.patches import Patch, under
 from proofs.state import Expr, SymState, total
@@ -105,6 +106,12 @@ def stays_at_head(
 ) -> SymState:
     """A refused head stays where it is: its channel is blocked until the receiver takes it."""
     return state
+
+
+def equity_before_penalty(state: SymState, key: tuple[str, str], inp: Mapping[str, Expr]) -> Expr:
+    """A partial liquidation judges the account restored before its penalty is charged: the
+    penalty can then push it below where it was (FLOW-PART-3, FLOW-PART-6)."""
+    return partial.local_equity(state, key, inp["upnl_after"]) + inp["realized"]
 
 
 @dataclass(frozen=True)
@@ -204,6 +211,12 @@ MUTANTS: tuple[Mutant, ...] = (
         ("DeliverClaim", "DeliverCall"),
         ("channel-progress/step/DeliverClaim", "channel-progress/step/DeliverCall"),
         Patch(delivery, "requeue", stays_at_head),
+    ),
+    mutant(
+        "partial-restores-before-penalty",
+        ("PartialLiquidate",),
+        ("partial-never-less-healthy/step/PartialLiquidate",),
+        Patch(partial, "equity_after", equity_before_penalty),
     ),
 )
 MUTANT_BY_NAME: dict[str, Mutant] = {m.name: m for m in MUTANTS}

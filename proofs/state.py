@@ -60,6 +60,10 @@ class Universe:
     """RATE-1: (capacity, refill per second) of each rate-limited spoke."""
     top_up_window_s: int = 0
     """FLOW-CALL-1: the declared top-up window (0: off)."""
+    partial_target_bps: int = 1_000
+    """FLOW-PART-3: the buffer above maintenance a partial close restores (PAR-24)."""
+    partial_penalty_bps: int = 100
+    """FLOW-PART-4: the penalty on the notional a partial close closes (PAR-24)."""
 
     @staticmethod
     def of(params: Params) -> "Universe":
@@ -79,6 +83,8 @@ class Universe:
                 if s.rate_limit is not None
             },
             top_up_window_s=params.top_up_window_s,
+            partial_target_bps=params.partial_liquidation.target_bps,
+            partial_penalty_bps=params.partial_liquidation.penalty_bps,
         )
 
     def keys(self, kind: KeyKind) -> list[Any]:

@@ -1,4 +1,4 @@
-"""Actions (ACT-1..ACT-19): every step the world can take, user, keeper, governance,
+"""Actions (ACT-1..ACT-20): every step the world can take, user, keeper, governance,
 network or adversary.  The model's `step` accepts exactly these."""
 
 from typing import Annotated, Literal
@@ -148,6 +148,15 @@ class PayOut(Frozen):
     amount: PositiveAmount
 
 
+class PartialLiquidate(Frozen):
+    """ACT-20 (FLOW-PART-1..6): a keeper on a spoke closes the least of an account's
+    perpetuals, in declared order, that restores its local health."""
+
+    type: Literal["PartialLiquidate"] = "PartialLiquidate"
+    spoke: Id
+    account: Id
+
+
 class Deliver(Frozen):
     """ACT-13 (MSG-9..10): the network delivers message `message_id` (any order; again = replay)."""
 
@@ -188,7 +197,8 @@ Action = Annotated[
     | ListSpoke
     | DelistSpoke
     | RemoveSpoke
-    | PayOut,
+    | PayOut
+    | PartialLiquidate,
     Field(discriminator="type"),
 ]
 ACTION_TYPES = (
@@ -211,4 +221,5 @@ ACTION_TYPES = (
     DelistSpoke,
     RemoveSpoke,
     PayOut,
+    PartialLiquidate,
 )

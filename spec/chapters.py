@@ -22,6 +22,7 @@ Chapter = Literal[
     "liveness",
     "listing",
     "channels",
+    "partial",
 ]
 
 CHAPTERS: tuple[Chapter, ...] = get_args(Chapter)
@@ -47,6 +48,7 @@ CHAPTER_OF: dict[str, Chapter] = {
     "DelistSpoke": "listing",
     "RemoveSpoke": "listing",
     "PayOut": "hub",
+    "PartialLiquidate": "partial",
 }
 """CONF-5: action kind -> the chapter that covers it."""
 

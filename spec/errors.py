@@ -53,3 +53,5 @@ class Error(StrEnum):
     # Channels and rate limits (spec/channels.md)
     OUT_OF_ORDER = "OUT_OF_ORDER"
     RATE_LIMITED = "RATE_LIMITED"
+    # Partial liquidation (spec/flows.md)
+    NOT_RESTORABLE = "NOT_RESTORABLE"

@@ -144,6 +144,20 @@ class RateLimitParams(Frozen):
     refill_per_s: int = Field(ge=0, le=MAX_AMOUNT, description="value added per second")
 
 
+class PartialParams(Frozen):
+    """PAR-24, FLOW-PART-1..6: partial liquidation on a spoke: the buffer above maintenance
+    margin a partial close restores local equity to, and the penalty on the closed notional."""
+
+    target_bps: Bps = Field(
+        default=1_000,
+        description="FLOW-PART-3: local equity is restored to maintenance plus this share of it",
+    )
+    penalty_bps: Bps = Field(
+        default=100,
+        description="FLOW-PART-4: the penalty, a share of the notional closed (rounded up)",
+    )
+
+
 class SpokeParams(OmitsDefaults):
     """PAR-3: an execution venue: its partition cap and its sync latency; PAR-20: its rate
     limit, if any."""
@@ -268,7 +282,12 @@ class PortfolioParams(Frozen):
 class Params(OmitsDefaults):
     """PAR-9: the whole parameter set of one system."""
 
-    OMITTED: ClassVar[tuple[str, ...]] = ("channel_ordering", "top_up_window_s", "call_floor_bps")
+    OMITTED: ClassVar[tuple[str, ...]] = (
+        "channel_ordering",
+        "top_up_window_s",
+        "call_floor_bps",
+        "partial_liquidation",
+    )
 
     accounts: tuple[Id, ...] = Field(json_schema_extra={"minItems": 1, "uniqueItems": True})
     assets: tuple[AssetParams, ...] = Field(json_schema_extra={"minItems": 1})
@@ -325,6 +344,10 @@ class Params(OmitsDefaults):
             "PAR-23, FLOW-CALL-2: an account whose net equity is below this share of its"
             " requirement is liquidated at once, window or not"
         ),
+    )
+    partial_liquidation: PartialParams = Field(
+        default=PartialParams(),
+        description="PAR-24, FLOW-PART-1..6: the target buffer and penalty of partial closes",
     )
 
     @model_validator(mode="after")

@@ -29,6 +29,7 @@ from intermargin.fuzzing.edges import EdgeMachine
 from intermargin.fuzzing.flow_rules import FlowRules
 from intermargin.fuzzing.listing import ListingMachine
 from intermargin.fuzzing.liveness import LivenessRules
+from intermargin.fuzzing.partial_rules import PartialRules
 from model.channels import channel_heads
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
 from model.liquidation import health_prices
@@ -42,11 +43,14 @@ from spec.messages import LiquidationReport, LossClaim, MarginCall, Message
 from spec.params import Params
 
 
-class MarginMachine(FlowRules, LivenessRules, ListingMachine, EdgeMachine, ChannelRules):
+class MarginMachine(
+    FlowRules, PartialRules, LivenessRules, ListingMachine, EdgeMachine, ChannelRules
+):
     """Honest and adversarial runs of the reference model (the liveness rules, force-settle
     and silent spokes, come from `LivenessRules`; listing from `ListingMachine`; the edge
     rules that reach rare outcomes from `EdgeMachine`; channel heads and rate limits from
-    `ChannelRules`; top-up calls and payouts from `FlowRules`)."""
+    `ChannelRules`; top-up calls and payouts from `FlowRules`; partial liquidation from
+    `PartialRules`)."""
 
     # --- what the machine can see ----------------------------------------------------
 
