@@ -41,9 +41,10 @@ RANDOM_CHAPTERS: dict[Chapter, tuple[Chapter, ...]] = {
     "oracle": ("hub", "oracle"),
     "risk": ("hub", "spokes", "messaging", "oracle", "risk"),
     "liquidation": ("hub", "spokes", "messaging", "oracle", "risk", "liquidation"),
-    "adversary": tuple(c for c in CHAPTERS if c not in ("liveness", "channels")),
-    "liveness": tuple(c for c in CHAPTERS if c != "channels"),
+    "adversary": tuple(c for c in CHAPTERS if c not in ("liveness", "channels", "partial")),
+    "liveness": tuple(c for c in CHAPTERS if c not in ("channels", "partial")),
     "channels": ("hub", "spokes", "messaging", "oracle", "risk", "liquidation", "governance"),
+    "partial": ("hub", "spokes", "messaging", "oracle", "risk", "partial"),
 }
 """The chapters the random traces filed under each chapter draw their moves from: each
 chapter with what it needs to reach anything, so a build declaring a few chapters still
