@@ -108,10 +108,14 @@ def stays_at_head(
     return state
 
 
-def equity_before_penalty(state: SymState, key: tuple[str, str], inp: Mapping[str, Expr]) -> Expr:
-    """A partial liquidation judges the account restored before its penalty is charged: the
-    penalty can then push it below where it was (FLOW-PART-3, FLOW-PART-6)."""
-    return partial.local_equity(state, key, inp["upnl_after"]) + inp["realized"]
+def penalty_charged_twice(
+    state: SymState, key: tuple[str, str], inp: Mapping[str, Expr]
+) -> SymState:
+    """A partial liquidation charges its penalty twice (once to the venue, once more to the
+    keeper) while it judged the account restored with one: the second can push the account
+    below where it was (FLOW-PART-4, FLOW-PART-6)."""
+    penalty = partial.partial_penalty(state, inp["notional"])
+    return state.add("balance", key, inp["realized"] - 2 * penalty)
 
 
 @dataclass(frozen=True)
@@ -213,10 +217,10 @@ MUTANTS: tuple[Mutant, ...] = (
         Patch(delivery, "requeue", stays_at_head),
     ),
     mutant(
-        "partial-restores-before-penalty",
+        "partial-penalty-charged-twice",
         ("PartialLiquidate",),
         ("partial-never-less-healthy/step/PartialLiquidate",),
-        Patch(partial, "equity_after", equity_before_penalty),
+        Patch(partial, "settle_close", penalty_charged_twice),
     ),
 )
 MUTANT_BY_NAME: dict[str, Mutant] = {m.name: m for m in MUTANTS}

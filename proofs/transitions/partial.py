@@ -50,6 +50,11 @@ def restores(state: SymState, key: tuple[str, str], inp: Mapping[str, Expr]) -> 
     return equity_after(state, key, inp) * BPS >= inp["mm_after"] * target
 
 
+def settle_close(state: SymState, key: tuple[str, str], inp: Mapping[str, Expr]) -> SymState:
+    """FLOW-PART-4: the realized PnL less the penalty joins the settled balance."""
+    return state.add("balance", key, inp["realized"] - partial_penalty(state, inp["notional"]))
+
+
 def partial_liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
     """FLOW-PART-1..6: prices; locally unhealthy; a plan (input `planned`) that restores the
     account; the balance within bounds.  Then the realized PnL less the penalty joins the
@@ -62,6 +67,5 @@ def partial_liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]
     rules.reject_if(z3.Not(z3.And(inp["planned"], restores(pre, key, inp))), Error.NOT_RESTORABLE)
     balance = pre.balance[key] + inp["realized"] - partial_penalty(pre, inp["notional"])
     rules.reject_if(z3.Or(balance > MAX_AMOUNT, balance < -MAX_AMOUNT), Error.INVALID_AMOUNT)
-    post = rules.pre.set("balance", key, balance)
-    post = claim_losses(post, s, a)
+    post = claim_losses(settle_close(rules.pre, key, inp), s, a)
     return rules.accept(report_exposure(post, s, a))
