@@ -144,7 +144,7 @@ def failed_head_stays(_: Any) -> Any:
 
 def whole_positions(_: Any) -> Any:
     def least_lots(state: State, acct: Any, plan: Any, market: str, prices: Any) -> int:
-        return abs(plan.positions[market].qty)
+        return int(abs(plan.positions[market].qty))
 
     return least_lots
 

@@ -1038,6 +1038,7 @@ def scenario_stories() -> tuple[Story, ...]:
 def stories() -> tuple[Story, ...]:
     # these build on this module's stories
     from conformance.channel_stories import CHANNEL_STORIES
+    from conformance.insurance_stories import INSURANCE_STORIES
     from conformance.listing_stories import LISTING_STORIES
     from conformance.liveness_stories import LIVENESS
     from conformance.partial_stories import PARTIAL_STORIES
@@ -1049,5 +1050,6 @@ def stories() -> tuple[Story, ...]:
         *LIVENESS,
         *CHANNEL_STORIES,
         *PARTIAL_STORIES,
+        *INSURANCE_STORIES,
         *scenario_stories(),
     )

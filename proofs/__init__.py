@@ -16,7 +16,7 @@ What is encoded, and why (read with `proofs/state.py`):
   meet "another account" and "another spoke".
 - **Credit in flight as ghost sums** per (kind, account, spoke): grants, releases,
   loss claims, liquidation answers (credit), plus counts of live margin calls and of
-  answers in flight and of grants of the current epoch.  `proofs.concrete.assignment`
+  answers in flight and of grants of the current epoch.  `proofs.abstraction.assignment`
   maps a concrete bag onto them by summing; `proofs.concretize.trace_of` maps a Z3 model
   back to one concrete message per non-zero sum, so a counterexample is a replayable
   trace.  Which payload a delivered message can carry is a premise over the sums

@@ -14,6 +14,7 @@ is `unknown`, a failure, and the verdict says which resource ran out (PROOF-BUDG
 
 import math
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -27,6 +28,11 @@ DEFAULT_TIMEOUT_S = 600.0
 absurdly slow or stalled ever reaches it."""
 
 
+SEED = 0
+"""PROOF-BUDGET-4: every solver's random seed, Z3's default, set on the solver so that a
+global `z3.set_param("smt.random_seed", ...)` (by a test, a library) cannot move a count."""
+
+
 @dataclass(frozen=True)
 class Budget:
     """The resource limit per solver query (the verdict's bound) and the wall-clock
@@ -35,10 +41,11 @@ class Budget:
     rlimit: int
     timeout_s: float = DEFAULT_TIMEOUT_S
 
-    def solver(self) -> Any:
-        """A fresh solver bounded by this budget."""
-        s = z3.Solver()
+    def solver(self, ctx: Any = None) -> Any:
+        """A fresh solver bounded by this budget (in `ctx`, by default Z3's main context)."""
+        s = z3.Solver(ctx=ctx)
         s.set("rlimit", self.rlimit)
+        s.set("random_seed", SEED)
         if math.isfinite(self.timeout_s):
             s.set("timeout", max(1, int(self.timeout_s * 1000)))
         return s
@@ -53,34 +60,66 @@ class Answer:
     seconds: float
     exhausted: Exhausted | None
     reason: str
+    model: Any = None
+    """For a `sat` answer, the model, in the query's own context (`Evaluator` evaluates the
+    main-context terms the query was built from in it, PROOF-BUDGET-4)."""
 
     @property
     def unknown(self) -> bool:
         return bool(self.result == z3.unknown)
 
 
-def rlimit_count() -> int:
-    """Z3's resource counter for the main context (it only grows)."""
-    return int(z3.Solver().statistics().get_key_value("rlimit count"))
+@dataclass(frozen=True)
+class Evaluator:
+    """PROOF-BUDGET-4: a model found in a query's own context, evaluating terms of the main
+    context by translating them into its context.  The model is never translated into the
+    main context: doing so moved the resource counts of queries solved later in the same
+    process (by a few units, but a count must not move at all)."""
+
+    model: Any
+
+    def eval(self, term: Any, model_completion: bool = False) -> Any:
+        return self.model.eval(term.translate(self.model.ctx), model_completion=model_completion)
 
 
-def ask(s: Any, budget: Budget, *assumptions: Any) -> Answer:
-    """`s.check()` under `budget`, measuring the resource used.  An `unknown` is blamed on
-    the rlimit if the query used it up (or Z3 says so), on the wall clock otherwise."""
-    before = rlimit_count()
+def rlimit_count(ctx: Any = None) -> int:
+    """Z3's resource counter for a context, by default the main one (it only grows)."""
+    return int(z3.Solver(ctx=ctx).statistics().get_key_value("rlimit count"))
+
+
+def ask(assertions: Sequence[Any], budget: Budget, ctx: Any = None) -> Answer:
+    """Is the conjunction of `assertions` (terms of Z3's main context) satisfiable, under
+    `budget`?  Asked in `ctx`, a Z3 context of the caller's that holds nothing else, or a
+    fresh one (PROOF-BUDGET-4); the answer says what resource the check used.  An
+    `unknown` is blamed on the rlimit if the query used it up (or Z3 says so), on the wall
+    clock otherwise.
+
+    Z3's search depends on the order of the terms it holds (their ids, which a context
+    hands out as terms are made), so in the main context the same query could use more or
+    less of its resource limit depending on what the process had built before it (one
+    liveness obligation: 60,188 alone, 70,428 after forty others; on a loaded run of
+    `prove`, channels-safe/step/Withdraw's vacuity check ran out of its 7M).  Translated
+    into a context of its own, the query's terms are numbered by their place in it alone."""
+    ctx = z3.Context() if ctx is None else ctx
+    own = budget.solver(ctx)
+    own.add([a.translate(ctx) for a in assertions])
+    before = rlimit_count(ctx)
     start = time.perf_counter()
-    result = s.check(*assumptions)
+    result = own.check()
     seconds = time.perf_counter() - start
-    used = int(s.statistics().get_key_value("rlimit count")) - before
+    used = int(own.statistics().get_key_value("rlimit count")) - before
     exhausted: Exhausted | None = None
     reason = ""
-    if result == z3.unknown:
-        reason = s.reason_unknown()
+    model = None
+    if result == z3.sat:
+        model = own.model()
+    elif result == z3.unknown:
+        reason = own.reason_unknown()
         if "resource" in reason or used >= budget.rlimit:
             exhausted = "rlimit"
         elif "timeout" in reason or "canceled" in reason or seconds >= budget.timeout_s:
             exhausted = "wall-clock"
-    return Answer(result, used, seconds, exhausted, reason)
+    return Answer(result, used, seconds, exhausted, reason, model)
 
 
 def describe(exhausted: Exhausted | None, budget: Budget, reason: str = "") -> str:

@@ -11,8 +11,9 @@ from typing import Any, Literal
 
 import z3
 
-from proofs.budget import Answer, Budget, Exhausted, ask, describe
-from proofs.obligations import Obligation, Part, obligation
+from proofs.budget import Answer, Budget, Evaluator, Exhausted, ask, describe
+from proofs.catalogue import obligation
+from proofs.obligations import Obligation, Part
 from proofs.premises import Query
 from proofs.state import Expr, Universe
 from proofs.universe import proof_universe
@@ -197,21 +198,22 @@ def check_obligation(
             answer.exhausted if answer is not None else None,
         )
 
+    ctx = z3.Context()  # this obligation's queries and nothing else (PROOF-BUDGET-4)
     for q in queries:
-        s = budget.solver()
-        s.add(q.premises, z3.Not(q.goal))
-        answer = ask(s, budget)
+        answer = ask([q.premises, z3.Not(q.goal)], budget, ctx)
         used = max(used, answer.rlimit)
         if answer.result == z3.sat:
-            return verdict("FAILED", "counterexample found", counterexample(ob, q, s.model()))
+            return verdict(
+                "FAILED",
+                "counterexample found",
+                counterexample(ob, q, Evaluator(answer.model)),
+            )
         if answer.result != z3.unsat:
             return verdict(
                 "unknown", describe(answer.exhausted, budget, answer.reason), answer=answer
             )
     for regime in regimes(queries):
-        s = budget.solver()
-        s.add(z3.Or([z3.And(q.premises, q.witness) for q in regime]))
-        answer = ask(s, budget)
+        answer = ask([z3.Or([z3.And(q.premises, q.witness) for q in regime])], budget, ctx)
         used = max(used, answer.rlimit)
         where = regime_text(regime[0])
         if answer.result == z3.unsat:

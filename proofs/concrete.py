@@ -1,198 +1,38 @@
-"""Concrete model states as Z3 values, and the Z3 relation asked about one concrete step.
+"""The Z3 relation asked about one concrete step: the differential check's judge.
 
-This is the bridge the differential check (tests against the model, step by step)
-stands on:
-
-- `values(state)` / `assignment(state)`: the abstraction of a concrete `model.State`:
-  every encoded field's value, ghost sums computed from the bag of messages by
-  summing what each message carries (`proofs.transitions.network.carries`).
 - `encode_step(state, action)` (`proofs.concrete_actions`): the action as a kind of the
   encoding, with its ids, parameters, and the inputs the model's risk engine and oracle
-  compute on `state`.
+  compute on `state`;
 - `judge(pre, action, post)`: whether the Z3 relation of that kind accepts the
-  concrete (pre, post), and the outcome status and error code its guards imply.
+  concrete (pre, post) (both read through `proofs.abstraction`), and the outcome status
+  and error code its guards imply.
 """
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from functools import cache
 from typing import Any, cast
 
 import z3
 
-from model.insurance import drawn_of, limit_of
-from model.listing import listing_of
-from model.oracle import price_of
 from model.state import State
 from model.step import unknown_id
+from proofs.abstraction import (
+    abstraction,
+    ctx_of,
+    equals_state,
+    symbolic_state,
+    universe_key,
+    universe_of,
+    values,
+    z3_value,
+)
 from proofs.concrete_actions import EncodedStep, encode_step
-from proofs.grounding import ground, last_seen, layout, pack, same_application
-from proofs.state import FIELDS, LISTING_CODE, Expr, SymState, Universe, fresh
+from proofs.grounding import apply_packer, constants, ground, layout, packer, same_application
+from proofs.state import Expr, SymState
 from proofs.transitions.context import Ctx
 from proofs.transitions.outcome import STATUS_NAMES, Result, error_of
 from spec.actions import Action
-from spec.bounds import HUB
 from spec.errors import Error
-
-Value = int | bool | frozenset[int]
-
-
-def universe_of(state: State) -> Universe:
-    return Universe.of(state.params)
-
-
-def ctx_of(state: State) -> Ctx:
-    """The oracle's price of every asset at this state (None: unavailable)."""
-    return Ctx(prices={a.id: price_of(state, a.id) for a in state.params.assets})
-
-
-def ghost_sums(state: State) -> dict[tuple[str, Any], int]:
-    """The in-flight ghost sums of a concrete bag, by (field, key)."""
-    u = universe_of(state)
-    sums: dict[tuple[str, Any], int] = {}
-    for name in ("fl_grant", "fl_release", "fl_claim", "fl_liq", "n_call", "n_liq"):
-        for key in u.keys("as"):
-            sums[(name, key)] = 0
-    for a in u.accounts:
-        sums[("hot_grants", a)] = 0
-    for env in state.network.in_flight.values():
-        msg = env.payload
-        a = msg.account
-        if msg.type == "CreditGrant":
-            sums[("fl_grant", (a, env.receiver))] += msg.amount
-            if msg.epoch >= state.hub.status[a].epoch:
-                sums[("hot_grants", a)] += 1
-        elif msg.type == "MarginCall":
-            epoch = state.hub.status[a].epoch
-            if msg.epoch == epoch and msg.epoch > state.spokes[(env.receiver, a)].called_epoch:
-                sums[("n_call", (a, env.receiver))] += 1
-        elif msg.type == "CreditRelease":
-            sums[("fl_release", (a, env.sender))] += msg.amount
-        elif msg.type == "LossClaim":
-            sums[("fl_claim", (a, env.sender))] += msg.amount
-        elif msg.type == "LiquidationReport":
-            sums[("fl_liq", (a, env.sender))] += msg.released + msg.loss
-            sums[("n_liq", (a, env.sender))] += 1
-    return sums
-
-
-@last_seen(4)
-def values(state: State) -> dict[tuple[str, Any], Value]:
-    """Every encoded field of a concrete state, by (field, key).  Remembered for the last few
-    states (a step's post-state is judged again as the next pre-state): do not mutate."""
-    hub, g = state.hub, state.ghost
-    out: dict[tuple[str, Any], Value] = {}
-    u = universe_of(state)
-    for (a, x), v in hub.collateral.items():
-        out[("collateral", (a, x))] = v
-    for (a, s), v in hub.alloc.items():
-        out[("alloc", (a, s))] = v
-        out[("pending", (a, s))] = s in hub.status[a].pending
-        out[("rep_seq", (a, s))] = hub.reports[(a, s)].seq
-        out[("severed", (a, s))] = (a, s) in hub.severed
-    for a, st in hub.status.items():
-        out[("liquidating", a)] = st.liquidating
-        out[("epoch", a)] = st.epoch
-        out[("req_at_call", a)] = st.requirement_at_call
-        out[("called", a)] = st.called
-        out[("called_at", a)] = st.called_at
-        out[("deadline", a)] = st.deadline
-    for s in u.spokes:
-        out[("cap", s)] = hub.caps[s]
-        out[("paused", s)] = s in hub.paused
-        out[("listing", s)] = LISTING_CODE[listing_of(state, s)]
-        out[("socialized", s)] = hub.socialized[s]
-        out[("drawn", s)] = drawn_of(state, s)
-        out[("ins_limit", s)] = limit_of(state.params, s)
-        out[("bucket", s)] = hub.buckets.get(s, 0)
-        for name in ("granted", "released", "claimed", "paid"):
-            out[(name, s)] = getattr(g, name)[s]
-        out[("compromised", s)] = s in g.compromised
-    for x in u.assets:
-        out[("insurance", x)] = hub.insurance[x]
-        out[("tokens", x)] = hub.tokens[x]
-    for (s, x), v in hub.owed.items():
-        out[("owed", (s, x))] = v
-    for (s, a), acct in state.spokes.items():
-        for name in ("line", "balance", "seq", "called_epoch", "frozen"):
-            out[(name, (s, a))] = getattr(acct, name)
-    out[("inflight", ())] = frozenset(state.network.in_flight)
-    out[("delivered", ())] = frozenset(state.network.delivered)
-    out[("next_id", ())] = state.network.next_id
-    out[("now", ())] = state.oracle.now
-    out[("hub_compromised", ())] = HUB in g.compromised
-    out |= ghost_sums(state)
-    return out
-
-
-@cache
-def z3_value(value: Value) -> Expr:
-    """A concrete value as a Z3 constant (built once per value: judging asks for the same
-    small numbers and id sets over and over)."""
-    if isinstance(value, bool):
-        return z3.BoolVal(value)
-    if isinstance(value, int):
-        return z3.IntVal(value)
-    array = z3.K(z3.IntSort(), z3.BoolVal(False))
-    for i in sorted(value):
-        array = z3.Store(array, i, True)
-    return array
-
-
-def universe_key(u: Universe) -> tuple[Any, ...]:
-    """A hashable stand-in for a universe: everything `fresh` and the rules read from it."""
-    return (
-        u.accounts,
-        u.spokes,
-        u.assets,
-        tuple(sorted(u.haircut_bps.items())),
-        u.penalty_bps,
-        u.deadline_s,
-        u.insurance,
-        u.ordered,
-        tuple(sorted(u.rate.items())),
-        u.top_up_window_s,
-        u.partial_target_bps,
-        u.partial_penalty_bps,
-    )
-
-
-def symbolic_state(state: State, prefix: str) -> SymState:
-    """The symbolic state of `state`'s universe named `prefix`, built once."""
-    u = universe_of(state)
-    return _symbolic(universe_key(u), prefix, u)
-
-
-_SYMBOLIC: dict[tuple[Any, str], SymState] = {}
-
-
-def _symbolic(key: tuple[Any, ...], prefix: str, u: Universe) -> SymState:
-    hit = _SYMBOLIC.get((key, prefix))
-    if hit is None:
-        hit = _SYMBOLIC[(key, prefix)] = fresh(u, prefix)
-    return hit
-
-
-def assignment(state: State, prefix: str = "pre") -> dict[Any, Any]:
-    """The abstraction of a concrete state: each Z3 variable of `fresh(u, prefix)` -> value."""
-    sym = symbolic_state(state, prefix)
-    vals = values(state)
-    return {term: z3_value(vals[(name, key)]) for name, key, term in sym.entries()}
-
-
-def abstraction(state: State, names: tuple[tuple[str, Any], ...]) -> list[Expr]:
-    """The abstraction's values of `state`, in the order of `names` (a `Layout`'s)."""
-    vals = values(state)
-    return [z3_value(vals[name]) for name in names]
-
-
-def equals_state(sym: SymState, state: State) -> Expr:
-    """The symbolic state's fields equal the concrete state's values."""
-    vals = values(state)
-    return z3.And([term == z3_value(vals[(name, key)]) for name, key, term in sym.entries()])
-
-
-# --- one concrete step, judged by the relation -----------------------------------------
 
 
 @dataclass(frozen=True)
@@ -300,79 +140,6 @@ def relation_of(pre: State, step: EncodedStep, mutant: str | None = None) -> Rel
     return hit
 
 
-def apply_packer(function: z3.FuncDeclRef, terms: list[Expr]) -> Expr:
-    """`function(*terms)` in one call of Z3's C API (the Python call checks and casts each
-    of several hundred arguments; the sorts match by construction, and a Python constant
-    is cast to its argument's sort as the Python call would)."""
-    ctx = function.ctx
-    args = [t if z3.is_expr(t) else function.domain(i).cast(t) for i, t in enumerate(terms)]
-    built = z3.Z3_mk_app(ctx.ref(), function.ast, len(args), pack(args))
-    return z3.z3._to_expr_ref(built, ctx)
-
-
-def substitute(term: Expr, pairs: list[tuple[Any, Any]]) -> Expr:
-    """`z3.substitute(term, *pairs)` without the Python-side sort checks (the pairs are the
-    abstraction's variables and values, of matching sorts by construction)."""
-    n = len(pairs)
-    sources, targets = (z3.Ast * n)(), (z3.Ast * n)()
-    for i, (source, target) in enumerate(pairs):
-        sources[i], targets[i] = source.as_ast(), target.as_ast()
-    ctx = term.ctx
-    return z3.z3._to_expr_ref(z3.Z3_substitute(ctx.ref(), term.as_ast(), n, sources, targets), ctx)
-
-
-_PACKS: dict[int, tuple[SymState, Any]] = {}
-
-
-def packer(sym: SymState) -> Any:
-    """An uninterpreted function of (status, error, every field of a state like `sym`), to
-    carry a whole transition result through one substitution (built once per `sym`)."""
-    hit = _PACKS.get(id(sym))
-    if hit is None or hit[0] is not sym:
-        sorts = [z3.IntSort(), z3.IntSort(), *(term.sort() for _, _, term in sym.entries())]
-        hit = _PACKS[id(sym)] = (
-            sym,
-            z3.Function(f"judge.pack.{len(_PACKS)}", *sorts, z3.BoolSort()),
-        )
-    return hit[1]
-
-
-def members(term: Expr) -> frozenset[int] | None:
-    """The ids a ground id-set term holds (a chain of stores over a constant array), or
-    None if it is not in that shape."""
-    stored: dict[int, bool] = {}
-    while z3.is_store(term):
-        index, value = term.arg(1), term.arg(2)
-        if not z3.is_int_value(index) or not (z3.is_true(value) or z3.is_false(value)):
-            return None
-        stored.setdefault(index.as_long(), z3.is_true(value))
-        term = term.arg(0)
-    if not (z3.is_const_array(term) and z3.is_false(term.arg(0))):
-        return None
-    return frozenset(i for i, inside in stored.items() if inside)
-
-
-def constants(term: Expr) -> list[Value | None]:
-    """The Python value (int, bool or id set) of each argument of a ground application, or
-    None for an argument that is not a constant.  Reads the arguments through Z3's C API:
-    wrapping each in a Python object costs more than the rest of judging a step."""
-    ctx = term.ctx
-    ref, app = ctx.ref(), term.as_ast()
-    out: list[Value | None] = []
-    for i in range(z3.Z3_get_app_num_args(ref, app)):
-        arg = z3.Z3_get_app_arg(ref, app, i)
-        if z3.Z3_get_ast_kind(ref, arg) == z3.Z3_NUMERAL_AST:
-            out.append(int(z3.Z3_get_numeral_string(ref, arg)))
-            continue
-        truth = z3.Z3_get_bool_value(ref, arg)
-        if truth == z3.Z3_L_TRUE or truth == z3.Z3_L_FALSE:
-            out.append(truth == z3.Z3_L_TRUE)
-            continue
-        wrapped = z3.z3._to_expr_ref(arg, ctx)
-        out.append(members(wrapped) if z3.is_array(wrapped) else None)
-    return out
-
-
 def judge(pre: State, action: Action, post: State, mutant: str | None = None) -> Judgement:
     """Does the Z3 relation of the action's kind (a mutant's, if named) accept the model's
     (pre, post)?  Which outcome and error code do its guards imply on `pre`?
@@ -438,4 +205,4 @@ def shown(name: str, key: Any) -> str:
     return f"{name}{list(key) if isinstance(key, tuple) else [key]}"
 
 
-__all__ = ["FIELDS", "Judgement", "assignment", "judge", "values"]
+__all__ = ["Judgement", "judge"]

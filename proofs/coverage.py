@@ -31,8 +31,9 @@ from pathlib import Path
 from types import CodeType, FrameType
 from typing import Any
 
+from proofs.catalogue import all_obligations, select
 from proofs.invariants import INVARIANT_BY_NAME, Invariant
-from proofs.obligations import Obligation, all_obligations, select
+from proofs.obligations import Obligation
 from proofs.premises import id_choices, symbolic_action
 from proofs.state import fresh
 from proofs.transitions import KIND_BY_NAME, Kind
@@ -163,7 +164,7 @@ def action_names(kind: Kind) -> tuple[str, ...]:
 
 def matching(pattern: str) -> list[Obligation]:
     """The obligations a `--only` pattern selects, in report order: by obligation name or
-    invariant id (glob or substring, `proofs.obligations.select`), by the requirement
+    invariant id (glob or substring, `proofs.catalogue.select`), by the requirement
     ids they cover (glob), or by the action kind they step (short or full name, glob)."""
     by_name = {o.name for o in select([pattern])}
 

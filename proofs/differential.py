@@ -20,7 +20,8 @@ import z3
 
 from model.invariants import STATE_INVARIANTS
 from model.state import State
-from proofs.concrete import abstraction, judge, symbolic_state
+from proofs.abstraction import abstraction, symbolic_state
+from proofs.concrete import judge
 from proofs.grounding import ground, layout
 from proofs.invariants import INVARIANTS
 from proofs.state import Universe, fresh

@@ -14,7 +14,10 @@ terms and the variables are the same every time; only the values change.  So:
   its arguments back one by one;
 - `last_seen`: remember a pure function's results for the last few arguments by
   identity (the model's states are immutable values: a step's post-state is the next
-  step's pre-state, judged three times in a row).
+  step's pre-state, judged three times in a row);
+- `packer` / `apply_packer`: one uninterpreted function carrying a whole transition
+  result (status, error, every field), built in one C call, and `constants` reading
+  the arguments of its ground application back as Python values.
 
 None of this changes what is judged: the same substitution, the same simplification,
 the same comparison of every field (VER-RUN-1: speed without less coverage).
@@ -28,6 +31,9 @@ from typing import Any, TypeVar
 import z3
 
 from proofs.state import Expr, SymState
+
+Value = int | bool | frozenset[int]
+"""A field's value in a concrete state: a number, a flag, or a set of message ids."""
 
 A = TypeVar("A")
 R = TypeVar("R")
@@ -121,3 +127,65 @@ def last_seen(size: int) -> Callable[[Callable[[A], R]], Callable[[A], R]]:
         return cached
 
     return decorate
+
+
+def apply_packer(function: z3.FuncDeclRef, terms: list[Expr]) -> Expr:
+    """`function(*terms)` in one call of Z3's C API (the Python call checks and casts each
+    of several hundred arguments; the sorts match by construction, and a Python constant
+    is cast to its argument's sort as the Python call would)."""
+    ctx = function.ctx
+    args = [t if z3.is_expr(t) else function.domain(i).cast(t) for i, t in enumerate(terms)]
+    built = z3.Z3_mk_app(ctx.ref(), function.ast, len(args), pack(args))
+    return z3.z3._to_expr_ref(built, ctx)
+
+
+_PACKS: dict[int, tuple[SymState, Any]] = {}
+
+
+def packer(sym: SymState) -> Any:
+    """An uninterpreted function of (status, error, every field of a state like `sym`), to
+    carry a whole transition result through one substitution (built once per `sym`)."""
+    hit = _PACKS.get(id(sym))
+    if hit is None or hit[0] is not sym:
+        sorts = [z3.IntSort(), z3.IntSort(), *(term.sort() for _, _, term in sym.entries())]
+        hit = _PACKS[id(sym)] = (
+            sym,
+            z3.Function(f"judge.pack.{len(_PACKS)}", *sorts, z3.BoolSort()),
+        )
+    return hit[1]
+
+
+def members(term: Expr) -> frozenset[int] | None:
+    """The ids a ground id-set term holds (a chain of stores over a constant array), or
+    None if it is not in that shape."""
+    stored: dict[int, bool] = {}
+    while z3.is_store(term):
+        index, value = term.arg(1), term.arg(2)
+        if not z3.is_int_value(index) or not (z3.is_true(value) or z3.is_false(value)):
+            return None
+        stored.setdefault(index.as_long(), z3.is_true(value))
+        term = term.arg(0)
+    if not (z3.is_const_array(term) and z3.is_false(term.arg(0))):
+        return None
+    return frozenset(i for i, inside in stored.items() if inside)
+
+
+def constants(term: Expr) -> list[Value | None]:
+    """The Python value (int, bool or id set) of each argument of a ground application, or
+    None for an argument that is not a constant.  Reads the arguments through Z3's C API:
+    wrapping each in a Python object costs more than the rest of judging a step."""
+    ctx = term.ctx
+    ref, app = ctx.ref(), term.as_ast()
+    out: list[Value | None] = []
+    for i in range(z3.Z3_get_app_num_args(ref, app)):
+        arg = z3.Z3_get_app_arg(ref, app, i)
+        if z3.Z3_get_ast_kind(ref, arg) == z3.Z3_NUMERAL_AST:
+            out.append(int(z3.Z3_get_numeral_string(ref, arg)))
+            continue
+        truth = z3.Z3_get_bool_value(ref, arg)
+        if truth == z3.Z3_L_TRUE or truth == z3.Z3_L_FALSE:
+            out.append(truth == z3.Z3_L_TRUE)
+            continue
+        wrapped = z3.z3._to_expr_ref(arg, ctx)
+        out.append(members(wrapped) if z3.is_array(wrapped) else None)
+    return out

@@ -26,7 +26,8 @@ from typing import Any
 import z3
 
 from proofs.invariants import honest
-from proofs.obligations import PARTITION_FIELDS, Obligation
+from proofs.obligations import Obligation
+from proofs.partition_obligations import PARTITION_FIELDS
 from proofs.premises import Query, step_queries
 from proofs.state import Expr, SymState, Universe
 from proofs.transitions import KIND_BY_NAME, KINDS, Kind, Transition

@@ -5,16 +5,25 @@ worker process builds the obligations once and checks them by name, so what cros
 process boundaries is names in, verdicts out.  Each query is bounded by the budget's
 resource limit, so the verdicts do not depend on how many jobs share the machine
 (PROOF-BUDGET-1).
+
+`run` with `bmc_spokes` also runs the liquidation BMC in the same pool, submitted first:
+it is the longest piece of work by far (the K = 2 query alone), so it takes one worker
+while the others check the obligations, instead of running alone after them with the
+other cores idle (PROOF-RUN-1).
 """
 
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 
+from proofs.bmc import DEFAULT_BMC_BUDGET, BmcResult, propagation
 from proofs.budget import Budget
 from proofs.checking import DEFAULT_BUDGET, Verdict, check
 from proofs.obligations import Obligation
 
 Progress = Callable[[Verdict], None]
+
+MAX_K = 4
+"""The deepest unrolling the BMC searches (`propagation`'s default)."""
 
 
 def run(
@@ -26,19 +35,46 @@ def run(
     progress: Progress | None = None,
 ) -> list[Verdict]:
     """Check every obligation; verdicts come back in the obligations' order."""
+    verdicts, _ = run_with_bmc(
+        obligations, budget=budget, jobs=jobs, mutant=mutant, progress=progress
+    )
+    return verdicts
+
+
+def run_with_bmc(
+    obligations: Sequence[Obligation],
+    *,
+    budget: Budget = DEFAULT_BUDGET,
+    jobs: int = 2,
+    mutant: str | None = None,
+    progress: Progress | None = None,
+    bmc_spokes: int | None = None,
+    bmc_budget: Budget = DEFAULT_BMC_BUDGET,
+) -> tuple[list[Verdict], BmcResult | None]:
+    """Check every obligation, and run the BMC with `bmc_spokes` spokes if given (PROOF-RUN-1:
+    in the same pool, started first); verdicts come back in the obligations' order."""
     names = [o.name for o in obligations]
     verdicts: dict[str, Verdict] = {}
-    if jobs <= 1 or len(names) <= 1:
+    bmc: BmcResult | None = None
+    if jobs <= 1 or len(names) + (bmc_spokes is not None) <= 1:
         for name in names:
             verdicts[name] = check(name, budget, mutant)
             if progress:
                 progress(verdicts[name])
-    else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(names))) as pool:
-            futures = [pool.submit(check, name, budget, mutant) for name in names]
-            for future in as_completed(futures):
-                v = future.result()
-                verdicts[v.obligation] = v
-                if progress:
-                    progress(v)
-    return [verdicts[n] for n in names]
+        if bmc_spokes is not None:
+            bmc = propagation(bmc_spokes, MAX_K, bmc_budget)
+        return [verdicts[n] for n in names], bmc
+    workers = min(jobs, len(names) + (bmc_spokes is not None))
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        first: Future[BmcResult] | None = None
+        if bmc_spokes is not None:
+            first = pool.submit(propagation, bmc_spokes, MAX_K, bmc_budget)
+        pending = [pool.submit(check, name, budget, mutant) for name in names]
+        for future in as_completed(pending):
+            v = future.result()
+            verdicts[v.obligation] = v
+            if progress:
+                progress(v)
+        if first is not None:
+            bmc = first.result()
+    return [verdicts[n] for n in names], bmc

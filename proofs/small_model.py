@@ -18,8 +18,8 @@ import sys
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 
+from proofs.catalogue import obligation, select
 from proofs.checking import DEFAULT_BUDGET, Verdict, check_obligation
-from proofs.obligations import obligation, select
 from proofs.universe import proof_params, proof_universe
 
 REPRESENTATIVE: tuple[str, ...] = (

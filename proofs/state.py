@@ -17,7 +17,7 @@ What is abstracted, and how (see also `proofs/__init__.py`):
   arrays Int -> Bool, and `next_id`) for INV-AMO-1, plus ghost sums per
   (account, spoke) of the credit each kind of message carries (`fl_grant`,
   `fl_release`, `fl_claim`, `fl_liq`) and ghost counts the liquidation protocol needs
-  (`n_call`, `n_liq`, `hot_grants`).  `proofs.concrete.assignment` computes each from
+  (`n_call`, `n_liq`, `hot_grants`).  `proofs.abstraction.assignment` computes each from
   a concrete bag by summing; `proofs.concretize.trace_of` maps a Z3 model back to one
   message per non-zero sum.
 """

@@ -16,8 +16,8 @@ from model.invariants import check_step, quiescent_and_accounted
 from model.observe import observe, restore
 from model.state import State, initial_state
 from model.step import step
+from proofs.catalogue import select
 from proofs.checking import check
-from proofs.obligations import select
 from spec.actions import (
     Action,
     AdvanceTime,

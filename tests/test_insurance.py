@@ -12,7 +12,7 @@ from model.invariants import draws_within_limits
 from model.step import step
 from proofs.concrete import judge
 from proofs.concretize import insured
-from proofs.obligations import PAYING_KINDS
+from proofs.partition_obligations import PAYING_KINDS
 from proofs.premises import symbolic_action
 from proofs.state import fresh
 from proofs.transitions import KINDS

@@ -20,7 +20,7 @@ from model.invariants import (
     silent_cost_isolated,
 )
 from proofs.bmc import no_severed_pair, setup
-from proofs.obligations import select
+from proofs.catalogue import select
 from proofs.runner import run as prove
 from proofs.state import fresh
 from proofs.universe import proof_universe

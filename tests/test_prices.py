@@ -10,11 +10,11 @@ from model import initial_state, step
 from model.invariants import STATE_INVARIANTS
 from model.observe import restore
 from model.oracle import price_of
+from proofs.catalogue import select
 from proofs.checking import check
 from proofs.concretize import quotes_for, trace_of
 from proofs.invariants import all_invariants
 from proofs.mutants import transitions
-from proofs.obligations import select
 from proofs.premises import id_choices, in_bag, invariant_premise, step_contexts, symbolic_action
 from proofs.prices import independence_queries, moved
 from proofs.transitions import KIND_BY_NAME, KINDS

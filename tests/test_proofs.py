@@ -12,14 +12,16 @@ from intermargin.cli import main
 from model import State, initial_state, step
 from model.invariants import STATE_INVARIANTS
 from model.observe import restore
+from proofs.abstraction import assignment
 from proofs.bmc import propagation
 from proofs.budget import Budget
+from proofs.catalogue import all_obligations, select
 from proofs.checking import OBLIGATION_RLIMIT, Verdict, check, check_obligation
-from proofs.concrete import assignment, judge
+from proofs.concrete import judge
 from proofs.concretize import trace_of
 from proofs.invariants import INVARIANTS, all_invariants
 from proofs.mutants import MUTANTS
-from proofs.obligations import Obligation, all_obligations, select
+from proofs.obligations import Obligation
 from proofs.premises import Query
 from proofs.report import table, to_json, to_junit
 from proofs.runner import run

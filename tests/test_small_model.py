@@ -4,9 +4,9 @@ representative set of obligations re-proves on 3 accounts x 3 spokes."""
 
 import z3
 
+from proofs.catalogue import select
 from proofs.checking import check_obligation
 from proofs.mutants import transitions
-from proofs.obligations import select
 from proofs.premises import id_choices, symbolic_action
 from proofs.small_model import REPRESENTATIVE, main, reprove
 from proofs.state import Universe, fresh

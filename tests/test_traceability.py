@@ -11,8 +11,8 @@ import pytest
 from intermargin.cli import main
 from intermargin.errors import EXIT_OK, EXIT_USAGE
 from intermargin.traceability import TOOL_CHAPTERS, Trace, traceability
+from proofs.catalogue import all_obligations
 from proofs.coverage import BMC, chosen, covers, kind_of
-from proofs.obligations import all_obligations
 from spec.requirements import name_of, requirements
 from spec.schema import SCHEMA_DIR
 

@@ -25,13 +25,12 @@ from rich.table import Table
 
 from intermargin import limits
 from intermargin.errors import EXIT_FAILED, EXIT_OK, UsageError, output_dir, output_file
-from proofs.bmc import BmcResult, propagation
 from proofs.checking import OBLIGATION_RLIMIT, Verdict
 from proofs.concretize import trace_of
 from proofs.coverage import chosen
 from proofs.mutants import MUTANT_BY_NAME
 from proofs.report import dump_json, table, to_json, to_junit
-from proofs.runner import run
+from proofs.runner import run_with_bmc
 
 STYLE = {"proved": "green", "FAILED": "bold red", "unknown": "yellow", "vacuous": "magenta"}
 
@@ -144,17 +143,16 @@ def main(args: argparse.Namespace) -> int:
         def advance(v: Verdict) -> None:
             progress.update(task, advance=1, description=v.obligation)
 
-        verdicts = run(
+        with_bmc = not args.no_bmc and selection.bmc and args.mutant is None
+        verdicts, bmc = run_with_bmc(
             obligations,
             budget=limits.obligation_budget(args),
             jobs=args.jobs,
             mutant=args.mutant,
             progress=advance,
+            bmc_spokes=args.bmc_spokes if with_bmc else None,
+            bmc_budget=limits.bmc_budget(args),
         )
-    bmc: BmcResult | None = None
-    if not args.no_bmc and selection.bmc and args.mutant is None:
-        bmc_budget = limits.bmc_budget(args)
-        bmc = propagation(spokes=args.bmc_spokes, budget=bmc_budget)
     seconds = time.perf_counter() - start
     out.print(summary(verdicts, args.all))
     if bmc is not None:

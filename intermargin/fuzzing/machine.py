@@ -3,10 +3,11 @@
 Every rule is one move of someone in the story: a user deposits, a hub grants
 credit, a trader trades on a spoke, a feed publishes, time passes, a keeper
 liquidates, governance caps, pauses, lists, delists or removes a spoke
-(`intermargin.fuzzing.listing`), the network delivers any message
-in flight in any order (or withholds a spoke's messages for a while), replays a
-delivered one, or carries a forged one; one spoke (`ADVERSARY`) may turn
-malicious and send arbitrary well-formed payloads on its own channel.
+(`intermargin.fuzzing.listing`), the network delivers any message in flight in any
+order (or withholds a spoke's messages for a while) or replays a delivered one
+(`intermargin.fuzzing.network_rules`), a forger carries a forged one, and one spoke
+(`ADVERSARY`) may turn malicious and send arbitrary well-formed payloads on its own
+channel (`intermargin.fuzzing.adversary`).
 
 Every model step goes through `apply` (`intermargin.fuzzing.checked`), which records
 and checks it; `drain_fairly` is the propagation check (INV-LIQ-2).
@@ -23,12 +24,15 @@ from hypothesis.stateful import (
 )
 
 from intermargin.fuzzing import strategies as fz
+from intermargin.fuzzing.adversary import AdversaryRules
 from intermargin.fuzzing.channel_rules import ChannelRules
 from intermargin.fuzzing.checked import AfterStep, Run, counted
+from intermargin.fuzzing.constants import project_constants
 from intermargin.fuzzing.edges import EdgeMachine
 from intermargin.fuzzing.flow_rules import FlowRules
 from intermargin.fuzzing.listing import ListingMachine
 from intermargin.fuzzing.liveness import LivenessRules
+from intermargin.fuzzing.network_rules import NetworkRules
 from intermargin.fuzzing.partial_rules import PartialRules
 from model.channels import channel_heads
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
@@ -37,39 +41,27 @@ from model.risk import is_healthy, reported_books
 from model.state import initial_state
 from spec import actions
 from spec.actions import Action
-from spec.bounds import HUB
 from spec.errors import Error
-from spec.messages import LiquidationReport, LossClaim, MarginCall, Message
+from spec.messages import LiquidationReport, MarginCall
 from spec.params import Params
 
 
 class MarginMachine(
-    FlowRules, PartialRules, LivenessRules, ListingMachine, EdgeMachine, ChannelRules
+    FlowRules,
+    PartialRules,
+    NetworkRules,
+    AdversaryRules,
+    LivenessRules,
+    ListingMachine,
+    EdgeMachine,
+    ChannelRules,
 ):
-    """Honest and adversarial runs of the reference model (the liveness rules, force-settle
-    and silent spokes, come from `LivenessRules`; listing from `ListingMachine`; the edge
-    rules that reach rare outcomes from `EdgeMachine`; channel heads and rate limits from
-    `ChannelRules`; top-up calls and payouts from `FlowRules`; partial liquidation from
-    `PartialRules`)."""
-
-    # --- what the machine can see ----------------------------------------------------
-
-    def deliverable(self) -> list[int]:
-        """Messages in flight the network is not withholding (on ordered channels, the
-        channel heads only, CHAN-2)."""
-        in_flight = self.state.network.in_flight
-        return [
-            mid
-            for mid in channel_heads(self.state)
-            if in_flight[mid].sender not in self.withheld
-            and in_flight[mid].receiver not in self.withheld
-        ]
-
-    def has_deliverable(self) -> bool:
-        return bool(self.deliverable())
-
-    def has_delivered(self) -> bool:
-        return bool(self.state.network.delivered)
+    """Honest and adversarial runs of the reference model (deliveries, replays and withholding
+    come from `NetworkRules`; forgers and the malicious spoke from `AdversaryRules`; the
+    liveness rules, force-settle and silent spokes, from `LivenessRules`; listing from
+    `ListingMachine`; the edge rules that reach rare outcomes from `EdgeMachine`; channel
+    heads and rate limits from `ChannelRules`; top-up calls and payouts from `FlowRules`;
+    partial liquidation from `PartialRules`)."""
 
     def has_position(self) -> bool:
         return any(acct.positions for acct in self.state.spokes.values())
@@ -88,8 +80,8 @@ class MarginMachine(
         each account deposits some USD or ETH."""
         self.params = fz.with_window(params) if window else params
         self.state = self.before_last = initial_state(self.params)
-        hypothesis.event(f"channels {params.channel_ordering}, rate limits {self.rated}")
         hypothesis.event(f"top-up window {'on' if window else 'off'}")
+        hypothesis.event(f"channels {params.channel_ordering}, rate limits {self.rated}")
         self.publish_everywhere(fz.START_PRICE)
         for account, (asset, amount) in zip(fz.ACCOUNT_IDS, funding, strict=False):
             if amount:
@@ -255,95 +247,12 @@ class MarginMachine(
         """An action naming an undeclared id or an out-of-bounds amount (ERR-2)."""
         self.apply(action)
 
-    # --- the network ---------------------------------------------------------------------
-
-    @precondition(has_deliverable)
-    @rule(data=st.data())
-    @counted
-    def deliver(self, data: st.DataObject) -> None:
-        """Any message in flight and not withheld, in any order (MSG-10)."""
-        self.apply(actions.Deliver(message_id=data.draw(st.sampled_from(self.deliverable()))))
-
-    @precondition(has_delivered)
-    @rule(data=st.data())
-    @counted
-    def replay(self, data: st.DataObject) -> None:
-        """A delivered message delivered again (INV-AMO-1)."""
-        delivered = sorted(self.state.network.delivered)
-        self.apply(actions.Deliver(message_id=data.draw(st.sampled_from(delivered))))
-
-    @rule(offset=st.integers(min_value=0, max_value=2))
-    @counted
-    def deliver_unknown(self, offset: int) -> None:
-        """An id never issued."""
-        self.apply(actions.Deliver(message_id=self.state.network.next_id + offset))
-
-    @rule(spoke=fz.spokes)
-    @counted
-    def toggle_withholding(self, spoke: str) -> None:
-        """Start or stop withholding every message to or from a spoke (a halted chain)."""
-        self.withheld = self.withheld ^ {spoke}
-
-    @rule(injection=fz.forged_injections())
-    @counted
-    def forge(self, injection: tuple[str, str, Message]) -> None:
-        """A message with the wrong sender for its channel (MSG-6)."""
-        sender, receiver, payload = injection
-        self.apply(actions.Inject(sender=sender, receiver=receiver, payload=payload))
-
-    @rule(payload=fz.spoke_payloads)
-    @counted
-    def malicious_spoke(self, payload: Message) -> None:
-        """The adversary's spoke sends whatever it likes on its own channel (ADV-2)."""
-        self.apply(actions.Inject(sender=fz.ADVERSARY, receiver=HUB, payload=payload))
-
-    def adversary_allocated(self) -> list[str]:
-        return [a for a in self.params.accounts if self.state.hub.alloc[(a, fz.ADVERSARY)]]
-
-    def adversary_has_allocation(self) -> bool:
-        return bool(self.adversary_allocated())
-
-    @precondition(adversary_has_allocation)
-    @rule(data=st.data(), extra=st.sampled_from((0, 1)))
-    @counted
-    def adversary_claims_allocation(self, data: st.DataObject, extra: int) -> None:
-        """The adversary's spoke claims a loss of all it was allocated for an account (or one
-        more): the most a compromised spoke may take (INV-PART-2)."""
-        account = data.draw(st.sampled_from(self.adversary_allocated()))
-        amount = self.state.hub.alloc[(account, fz.ADVERSARY)] + extra
-        claim = LossClaim(account=account, amount=amount)
-        self.apply(actions.Inject(sender=fz.ADVERSARY, receiver=HUB, payload=claim))
+    # --- stories across the system ------------------------------------------------------
 
     def worth_draining(self) -> bool:
         """Something to propagate: a liquidation running, or a few messages in flight."""
         liquidating = any(s.liquidating for s in self.state.hub.status.values())
         return liquidating or len(self.state.network.in_flight) >= 4
-
-    def liquidating(self) -> list[str]:
-        return [a for a, s in self.state.hub.status.items() if s.liquidating]
-
-    def has_liquidating(self) -> bool:
-        return bool(self.liquidating())
-
-    @precondition(has_liquidating)
-    @rule(
-        data=st.data(),
-        shift=st.sampled_from((0, -1, 1)),
-        released=st.sampled_from((0, 100)),
-        loss=st.sampled_from((0, 1_000)),
-    )
-    @counted
-    def adversary_answers_call(
-        self, data: st.DataObject, shift: int, released: int, loss: int
-    ) -> None:
-        """The adversary's spoke answers a margin call its own way: for the current epoch,
-        a past or a future one, releasing and claiming what it likes (LIQ-3..LIQ-5)."""
-        account = data.draw(st.sampled_from(self.liquidating()))
-        epoch = max(self.state.hub.status[account].epoch + shift, 0)
-        answer = LiquidationReport(
-            account=account, epoch=epoch, seq=0, released=released, loss=loss, balance=0
-        )
-        self.apply(actions.Inject(sender=fz.ADVERSARY, receiver=HUB, payload=answer))
 
     @rule(account=fz.accounts, spoke=fz.spokes, lots=fz.lots)
     @counted
@@ -456,8 +365,9 @@ def run_machine(
     if seed is not None:
         factory = hypothesis.seed(seed)(factory)
     try:
-        # Hypothesis accepts any factory returning a machine; its stub says `type`.
-        run_state_machine_as_test(factory, settings=config)  # type: ignore[arg-type]
+        with project_constants():  # VER-DET-1: the same run however it was launched
+            # Hypothesis accepts any factory returning a machine; its stub says `type`.
+            run_state_machine_as_test(factory, settings=config)  # type: ignore[arg-type]
     except Exception as e:
         run.error = e
     return run

@@ -19,9 +19,9 @@ from intermargin.traceability import traceability
 from intermargin.verify import CheckResult, Part, Settings, Split, tell
 from model.state import State
 from proofs.bmc import BmcResult, propagation
+from proofs.catalogue import select
 from proofs.checking import Verdict, check
-from proofs.obligations import select
-from proofs.runner import run
+from proofs.runner import run_with_bmc
 from spec.actions import Action
 from spec.outcome import Outcome
 
@@ -39,8 +39,14 @@ def proofs(settings: Settings) -> CheckResult:
     bounded by its resource limit, so the verdict is the same however loaded the machine
     is (PROOF-BUDGET-1)."""
     start = time.perf_counter()
-    verdicts = run(select(None), budget=settings.obligation_budget, jobs=settings.jobs)
-    bmc = propagation(spokes=2, budget=settings.bmc_budget)
+    verdicts, bmc = run_with_bmc(
+        select(None),
+        budget=settings.obligation_budget,
+        jobs=settings.jobs,
+        bmc_spokes=2,
+        bmc_budget=settings.bmc_budget,
+    )
+    assert bmc is not None
     return proofs_verdict([bmc, *verdicts], timed(start))
 
 

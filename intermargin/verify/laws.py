@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, Verbosity, given, settings
 from hypothesis import strategies as st
 
+from intermargin.fuzzing.constants import project_constants
 from intermargin.verify import CheckResult, Settings, Status
 from model import laws
 from model.state import Position
@@ -185,7 +186,8 @@ def run_law(law: Law, max_examples: int) -> LawRun:
             raise AssertionError(law.name)
 
     try:
-        check()
+        with project_constants():  # VER-DET-1
+            check()
     except AssertionError:
         return LawRun(law, count, broken[0] if broken else ())
     return LawRun(law, count, None)

@@ -3,7 +3,7 @@
 Besides the id-level view (`inflight`, `delivered`, `next_id`), each message moves
 the ghost sums of what is in flight by what it `carries`; `send` adds it, `consume`
 takes it away, both evaluated on the state at that moment, exactly as
-`proofs.concrete.assignment` computes the sums from a concrete bag.
+`proofs.abstraction.assignment` computes the sums from a concrete bag.
 """
 
 from collections.abc import Mapping

@@ -43,6 +43,10 @@ const ACTIONS = {
   PayOut: { spoke: "id", asset: "id", amount: "amount" }, // ACT-19
   Deliver: { message_id: "counter" },
   Inject: { sender: "id", receiver: "id", payload: "payload" },
+  ForceSettle: { account: "id" }, // ACT-15
+  ListSpoke: { spoke: "id" }, // ACT-16
+  DelistSpoke: { spoke: "id" }, // ACT-17
+  RemoveSpoke: { spoke: "id" }, // ACT-18
 };
 
 /** @type {Record<string, Record<string, string>>} */

@@ -4,6 +4,10 @@
 
 import { min, MAX_AMOUNT } from "./num.js";
 import { send } from "./network.js";
+import { charge, rateLimited } from "./channels.js";
+import { fundCover, recordDraw } from "./insurance.js";
+import { isListed } from "./listing.js";
+import { isSevered } from "./liveness.js";
 import { prices } from "./oracle.js";
 import { hasStaleBook, hubView, usedSpokes, valuationAssets } from "./risk.js";
 import { accepted, add, at, HUB, ignored, outcome, rejected } from "./state.js";
@@ -83,12 +87,14 @@ export function withdraw(p, s, account, asset, amount) {
   return accepted();
 }
 
-/** HUB-GRANT-1..HUB-GRANT-4, RISK-IM-2, CAP-1: judged with the spoke joined (RISK-13), then sent.
+/** HUB-GRANT-1, LIVE-5, HUB-GRANT-5, HUB-GRANT-2..HUB-GRANT-4, RISK-IM-2, CAP-1: judged with the spoke joined (RISK-13), then sent.
  * @param {Params} p @param {State} s @param {string} account @param {string} spoke @param {bigint} amount @returns {Outcome} */
 export function grantCredit(p, s, account, spoke, amount) {
   const status = at(s.hub.status, account);
   if (status.liquidating) return rejected("ACCOUNT_LIQUIDATING");
   if (status.called) return rejected("MARGIN_CALLED"); // FLOW-CALL-4
+  if (isSevered(s, account, spoke)) return rejected("SPOKE_SEVERED"); // LIVE-5
+  if (!isListed(s, spoke)) return rejected("SPOKE_NOT_LISTED"); // HUB-GRANT-5
   if (s.hub.paused.has(spoke)) return rejected("SPOKE_PAUSED");
   const spokes = usedSpokes(s, account, spoke);
   const px = prices(p, s, valuationAssets(p, s, account, spokes));
@@ -129,7 +135,7 @@ export function seizurePrices(p, s, account) {
   return prices(p, s, assets);
 }
 
-/** HUB-CLAIM-1..HUB-CLAIM-3 in order, then HUB-LOSS-5 and the payment HUB-LOSS-1..4.
+/** HUB-CLAIM-1..HUB-CLAIM-3 in order, then HUB-LOSS-5, RATE-3 and the payment HUB-LOSS-1..4.
  * @param {Params} p @param {State} s @param {string} spoke @param {string} account @param {bigint} amount @returns {Outcome} */
 export function receiveClaim(p, s, spoke, account, amount) {
   if (s.hub.paused.has(spoke)) return rejected("SPOKE_PAUSED");
@@ -137,6 +143,8 @@ export function receiveClaim(p, s, spoke, account, amount) {
   if (amount > at(alloc, spoke)) return ignored("EXCEEDS_ALLOCATION");
   const px = seizurePrices(p, s, account);
   if (px === null) return rejected("PRICE_UNAVAILABLE");
+  if (rateLimited(s, spoke, amount)) return rejected("RATE_LIMITED"); // RATE-3, last
+  charge(s, spoke, amount);
   add(alloc, spoke, -amount);
   add(s.ghost.claimed, spoke, amount);
   payLoss(p, s, spoke, account, amount, px);
@@ -168,18 +176,22 @@ export function seize(p, holdings, v, px) {
 
 /**
  * HUB-LOSS-1..HUB-LOSS-4: a loss L claimed by `spoke` for `account` is paid from the
- * collateral, then the insurance fund, the seized tokens becoming owed to the spoke's
- * partition; the rest is socialized to the partition. Ghost paid grows by the value covered.
+ * collateral, then the insurance fund (at most the partition's room, INS-2), the seized
+ * tokens becoming owed to the spoke's partition; the rest is socialized to the partition. Ghost paid grows by the value covered.
  * @param {Params} p @param {State} s @param {string} spoke @param {string} account @param {bigint} L @param {Map<string, bigint>} px
  */
 export function payLoss(p, s, spoke, account, L, px) {
   const owed = at(s.hub.owed, spoke);
   const fromAccount = seize(p, at(s.hub.collateral, account), L, px);
   for (const [x, t] of fromAccount.taken) add(owed, x, t);
-  const fromFund = seize(p, s.hub.insurance, fromAccount.remaining, px);
+  const short = fromAccount.remaining;
+  const cover = fundCover(p, s, spoke, short); // INS-2
+  const fromFund = seize(p, s.hub.insurance, cover, px);
   for (const [x, t] of fromFund.taken) add(owed, x, t);
-  add(s.ghost.paid, spoke, L - fromFund.remaining);
-  add(s.hub.socialized, spoke, fromFund.remaining);
+  recordDraw(p, s, spoke, cover - fromFund.remaining);
+  const unpaid = short - (cover - fromFund.remaining);
+  add(s.ghost.paid, spoke, L - unpaid);
+  add(s.hub.socialized, spoke, unpaid);
 }
 
 /** HUB-REP-1, HUB-REP-4, RISK-AGE-1: a newer well-formed report replaces the last one, kept

@@ -4,7 +4,9 @@ import { bpsUp, min } from "./num.js";
 import { send } from "./network.js";
 import { price, prices } from "./oracle.js";
 import { hubView, poolAssets, usedSpokes, valuationAssets } from "./risk.js";
+import { charge, rateLimited } from "./channels.js";
 import { payLoss, seize, seizurePrices } from "./hub.js";
+import { isSevered } from "./liveness.js";
 import { accepted, add, at, HUB, ignored, outcome, rejected } from "./state.js";
 
 /**
@@ -52,7 +54,7 @@ export function liquidate(p, s, account) {
   status.called_at = 0n;
   status.liquidating = true;
   status.epoch += 1n;
-  status.pending = new Set(p.spokes.map((sp) => sp.id));
+  status.pending = new Set(p.spokes.map((sp) => sp.id).filter((sp) => !isSevered(s, account, sp))); // LIVE-6
   status.requirement_at_call = view.requirement;
   status.deadline = s.now + p.liquidation_deadline_s; // LIVE-1
   const emitted = p.spokes.map((sp) => send(s, HUB, sp.id, { type: "MarginCall", account, epoch: status.epoch }));
@@ -72,6 +74,8 @@ export function receiveAnswer(p, s, spoke, r) {
   if (loss > 0n && s.hub.paused.has(spoke)) return rejected("SPOKE_PAUSED");
   const px = seizurePrices(p, s, r.account);
   if (px === null) return rejected("PRICE_UNAVAILABLE");
+  if (rateLimited(s, spoke, loss)) return rejected("RATE_LIMITED"); // RATE-3, after the cut
+  charge(s, spoke, loss);
   add(alloc, spoke, -(released + loss)); // LIQ-4
   add(s.ghost.released, spoke, released);
   add(s.ghost.claimed, spoke, loss);
@@ -84,9 +88,10 @@ export function receiveAnswer(p, s, spoke, r) {
 }
 
 /** LIQ-6, LIQ-7: seize the penalty into the insurance fund (assets without a price
- * skipped, the unpaid part waived), then leave LIQUIDATING keeping the epoch.
+ * skipped, the unpaid part waived), then leave LIQUIDATING keeping the epoch (also after
+ * a force-settle, LIVE-3).
  * @param {Params} p @param {State} s @param {string} account */
-function settle(p, s, account) {
+export function settle(p, s, account) {
   const status = at(s.hub.status, account);
   const penalty = bpsUp(status.requirement_at_call, p.penalty_bps);
   /** @type {Map<string, bigint>} */

@@ -1,6 +1,8 @@
-// Delivery (messaging.md: MSG-6, MSG-10..MSG-13).
+// Delivery (messaging.md: MSG-6, MSG-10..MSG-13; channels.md: CHAN-2, CHAN-3; LIVE-5).
 
+import { outOfOrder, requeue } from "./channels.js";
 import { receiveClaim, receiveRelease, receiveReport } from "./hub.js";
+import { isSevered } from "./liveness.js";
 import { receiveAnswer } from "./liquidation.js";
 import { receiveGrant, receiveMarginCall } from "./spoke.js";
 import { HUB, ignored, rejected } from "./state.js";
@@ -32,6 +34,7 @@ export function authentic(p, sender, receiver, payload) {
  */
 export function receive(p, s, sender, receiver, m) {
   if (!p.account.has(m.account)) return ignored("UNKNOWN_ACCOUNT");
+  if (!TO_SPOKE.has(m.type) && isSevered(s, m.account, sender)) return ignored("SPOKE_SEVERED"); // LIVE-5
   switch (m.type) {
     case "CreditGrant":
       return receiveGrant(s, receiver, m.account, m.amount, m.epoch);
@@ -49,8 +52,10 @@ export function receive(p, s, sender, receiver, m) {
 }
 
 /**
- * MSG-10..MSG-12: a replay is ALREADY_DELIVERED, an id not in flight UNKNOWN_MESSAGE;
- * otherwise the message is consumed and received. A rejection is returned as is (the
+ * MSG-10..MSG-12: a replay is ALREADY_DELIVERED, an id not in flight UNKNOWN_MESSAGE,
+ * on ordered channels one that is not its channel's head OUT_OF_ORDER (CHAN-2);
+ * otherwise the message is consumed and received. On an ordered channel a refused head
+ * is requeued (CHAN-3: the receiver's rules refuse before they change anything). A rejection is returned as is (the
  * step function discards every change); an ignored message is consumed and nothing else.
  * @param {Params} p @param {State} s @param {bigint} id @returns {Outcome}
  */
@@ -58,7 +63,9 @@ export function deliver(p, s, id) {
   if (s.network.delivered.has(id)) return rejected("ALREADY_DELIVERED");
   const env = s.network.in_flight.get(id);
   if (env === undefined) return rejected("UNKNOWN_MESSAGE");
+  if (outOfOrder(p, s, env)) return rejected("OUT_OF_ORDER"); // CHAN-2
   s.network.in_flight.delete(id);
   s.network.delivered.add(id);
-  return receive(p, s, env.sender, env.receiver, env.payload);
+  const out = receive(p, s, env.sender, env.receiver, env.payload);
+  return out.status === "rejected" && p.channel_ordering === "ordered" ? requeue(s, env, out) : out; // CHAN-3
 }

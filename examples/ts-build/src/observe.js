@@ -40,9 +40,14 @@ export function observe(s) {
       tokens: obj(h.tokens, same),
       // OBS-1: the one sparse map: only accounts that use at least one spoke.
       linked: obj(new Map([...h.linked].filter(([, used]) => used.size > 0)), sorted),
-      // OBS-1, LIVE-5: this build does not implement the liveness chapter (no ForceSettle),
-      // so no pair is ever severed: the sparse map stays empty.
-      severed: {},
+      // OBS-1, LIVE-5: sparse, only accounts with a severed spoke.
+      severed: obj(new Map([...h.severed].filter(([, cut]) => cut.size > 0)), sorted),
+      // LIST-1, INS-2, RATE-2: sparse, and left out while empty.
+      ...(h.listing.size > 0 && [...h.listing.values()].some((l) => l !== "listed")
+        ? { listing: obj(new Map([...h.listing].filter(([, l]) => l !== "listed")), same) }
+        : {}),
+      ...(h.drawn.size > 0 ? { drawn: obj(h.drawn, same) } : {}),
+      ...(h.buckets.size > 0 ? { buckets: obj(h.buckets, same) } : {}),
     },
     spokes: obj(s.spokes, (row) =>
       obj(row, (a) => ({

@@ -7,7 +7,8 @@
 /**
  * @typedef {{ id: string, haircut_bps: bigint, volatility_bps: bigint, scan_range_bps: bigint, fixed_price: bigint | null, ltv_haircut_bps: bigint | null }} Asset
  * @typedef {{ id: string, underlying: string, kind: "perp" | "call" | "put", im_bps: bigint, mm_bps: bigint, strike: bigint | null, expiry: bigint | null, volatility_bps: bigint | null }} Market
- * @typedef {{ id: string, cap: bigint, latency_s: bigint }} Spoke
+ * @typedef {{ capacity: bigint, refill_per_s: bigint }} RateLimit  PAR-20, RATE-1
+ * @typedef {{ id: string, cap: bigint, latency_s: bigint, listed: boolean, rate_limit: RateLimit | null }} Spoke  listed: LIST-1
  * @typedef {{ id: string, asset: string }} Feed
  * @typedef {{ vol_scan_bps: bigint, extreme_multiple: bigint, extreme_cover_bps: bigint, im_bps: bigint, short_option_min_bps: bigint, spread_charge_bps: bigint }} Portfolio
  * @typedef {{
@@ -16,6 +17,8 @@
  *   portfolio: Portfolio, buffer_z_milli: bigint, penalty_bps: bigint,
  *   insurance_fund: [string, bigint][], margin_method: "portfolio" | "per_position",
  *   max_report_age_s: bigint, liquidation_deadline_s: bigint, top_up_window_s: bigint, call_floor_bps: bigint,
+ *   channel_ordering: "unordered" | "ordered",
+ *   insurance_structure: "shared" | "per_partition" | "shared_limited", insurance_limits: Map<string, bigint>,
  *   asset: Map<string, Asset>, market: Map<string, Market>, spoke: Map<string, Spoke>,
  *   feed: Map<string, Feed>, account: Set<string>,
  * }} Params
@@ -88,7 +91,20 @@ export function readParams(json) {
     const o = obj(s, `spokes.${i}`);
     const id = str(o.id, `spokes.${i}.id`);
     if (id === "hub") bad(`spokes.${i}.id`, "no spoke may be called hub (BND-6)");
-    return { id, cap: int(o.cap, `spokes.${i}.cap`), latency_s: int(o.latency_s, `spokes.${i}.latency_s`) };
+    const listed = o.listed === undefined ? true : o.listed; // LIST-1: listed unless declared otherwise
+    if (typeof listed !== "boolean") bad(`spokes.${i}.listed`, "expected a boolean");
+    const rl = o.rate_limit === undefined || o.rate_limit === null ? null : obj(o.rate_limit, `spokes.${i}.rate_limit`);
+    return {
+      id,
+      cap: int(o.cap, `spokes.${i}.cap`),
+      latency_s: int(o.latency_s, `spokes.${i}.latency_s`),
+      listed: /** @type {boolean} */ (listed),
+      // PAR-20: absent is no limit
+      rate_limit:
+        rl === null
+          ? null
+          : { capacity: int(rl.capacity, `spokes.${i}.rate_limit.capacity`), refill_per_s: int(rl.refill_per_s, `spokes.${i}.rate_limit.refill_per_s`) },
+    };
   });
   const oracle = obj(p.oracle, "oracle");
   const feeds = arr(oracle.feeds, "oracle.feeds").map((f, i) => {
@@ -104,6 +120,13 @@ export function readParams(json) {
   const method = p.margin_method === undefined ? "portfolio" : str(p.margin_method, "margin_method");
   if (method !== "portfolio" && method !== "per_position") bad("margin_method", method);
   const fund = p.insurance_fund === undefined ? [] : arr(p.insurance_fund, "insurance_fund");
+  // PAR-21: unordered when absent
+  const ordering = p.channel_ordering === undefined ? "unordered" : str(p.channel_ordering, "channel_ordering");
+  if (ordering !== "unordered" && ordering !== "ordered") bad("channel_ordering", ordering);
+  // PAR-19: shared when absent; a spoke without a declared limit has limit 0 (INS-1)
+  const structure = p.insurance_structure === undefined ? "shared" : str(p.insurance_structure, "insurance_structure");
+  if (structure !== "shared" && structure !== "per_partition" && structure !== "shared_limited") bad("insurance_structure", structure);
+  const limits = p.insurance_limits === undefined ? [] : arr(p.insurance_limits, "insurance_limits");
   return {
     accounts: arr(p.accounts, "accounts").map((a, i) => str(a, `accounts.${i}`)),
     assets,
@@ -136,6 +159,14 @@ export function readParams(json) {
     // PAR-22, PAR-23: no top-up window and a floor at half the requirement when absent
     top_up_window_s: p.top_up_window_s === undefined ? 0n : int(p.top_up_window_s, "top_up_window_s"),
     call_floor_bps: p.call_floor_bps === undefined ? 5000n : int(p.call_floor_bps, "call_floor_bps"),
+    channel_ordering: /** @type {"unordered" | "ordered"} */ (ordering),
+    insurance_structure: /** @type {"shared" | "per_partition" | "shared_limited"} */ (structure),
+    insurance_limits: new Map(
+      limits.map((e, i) => {
+        const pair = arr(e, `insurance_limits.${i}`);
+        return /** @type {[string, bigint]} */ ([str(pair[0], `insurance_limits.${i}.0`), int(pair[1], `insurance_limits.${i}.1`)]);
+      }),
+    ),
     asset: new Map(assets.map((a) => [a.id, a])),
     market: new Map(markets.map((m) => [m.id, m])),
     spoke: new Map(spokes.map((s) => [s.id, s])),

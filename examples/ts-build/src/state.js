@@ -26,7 +26,10 @@
  *   caps: Map<string, bigint>, paused: Set<string>, insurance: Map<string, bigint>,
  *   owed: Map<string, Map<string, bigint>>, socialized: Map<string, bigint>,
  *   tokens: Map<string, bigint>, linked: Map<string, Set<string>>,
- * }} Hub
+ *   severed: Map<string, Set<string>>, listing: Map<string, Listing>,
+ *   buckets: Map<string, bigint>, drawn: Map<string, bigint>,
+ * }} Hub  severed: LIVE-5; listing: LIST-1; buckets: RATE-2 (rate-limited spokes only); drawn: INS-2
+ * @typedef {"listed" | "unlisted" | "delisted" | "removed"} Listing
  * @typedef {{ in_flight: Map<bigint, Envelope>, delivered: Set<bigint>, next_id: bigint }} Network
  * @typedef {{ granted: Map<string, bigint>, released: Map<string, bigint>, claimed: Map<string, bigint>, paid: Map<string, bigint>, compromised: Set<string> }} Ghost
  * @typedef {{ now: bigint, quotes: Map<string, { price: bigint, time: bigint }>, expiry_prices: Map<string, bigint>, hub: Hub, spokes: Map<string, Map<string, SpokeAccount>>, network: Network, ghost: Ghost }} State
@@ -85,6 +88,10 @@ export function initialState(p) {
       socialized: dense(spokes, () => 0n),
       tokens: new Map(insurance),
       linked: dense(p.accounts, () => new Set()),
+      severed: dense(p.accounts, () => new Set()),
+      listing: new Map(p.spokes.map((s) => [s.id, s.listed ? "listed" : "unlisted"])), // LIST-1
+      buckets: new Map(p.spokes.flatMap((s) => (s.rate_limit === null ? [] : [[s.id, s.rate_limit.capacity]]))), // RATE-2: full
+      drawn: new Map(), // INS-2: a spoke that never drew has no entry
     },
     spokes: dense(spokes, () =>
       dense(p.accounts, () => ({ line: 0n, balance: 0n, positions: new Map(), seq: 0n, called_epoch: 0n, frozen: false })),

@@ -1,6 +1,9 @@
 // The step function (state.md: STEP-1..STEP-3, OUT-1..OUT-3).
 
 import { inject } from "./adversary.js";
+import { refill } from "./channels.js";
+import { delistSpoke, listSpoke, removeSpoke } from "./listing.js";
+import { forceSettle } from "./liveness.js";
 import { pauseSpoke, setCap, unpauseSpoke } from "./governance.js";
 import { deposit, grantCredit, payOut, withdraw } from "./hub.js";
 import { liquidate } from "./liquidation.js";
@@ -24,11 +27,17 @@ import { rejected } from "./state.js";
  *   | { type: "SetCap", spoke: string, cap: bigint }
  *   | { type: "PauseSpoke" | "UnpauseSpoke", spoke: string }
  *   | { type: "Deliver", message_id: bigint }
- *   | { type: "Inject", sender: string, receiver: string, payload: Message }} Action
+ *   | { type: "Inject", sender: string, receiver: string, payload: Message }
+ *   | { type: "ForceSettle", account: string }
+ *   | { type: "ListSpoke" | "DelistSpoke" | "RemoveSpoke", spoke: string }
+ *   | { type: "PayOut", spoke: string, asset: string, amount: bigint }} Action
  */
 
 /** The chapters this build implements (adapter protocol handshake). */
-export const CHAPTERS = ["hub", "spokes", "risk", "oracle", "liquidation", "governance", "messaging", "adversary"];
+export const CHAPTERS = [
+  "hub", "spokes", "risk", "oracle", "liquidation", "governance", "messaging", "adversary",
+  "liveness", "listing", "channels",
+];
 
 /**
  * STEP-2: the first undeclared identifier, in the order account, spoke, asset, market,
@@ -63,6 +72,7 @@ function apply(p, s, a) {
     case "PublishPrice":
       return publishPrice(p, s, a.feed, a.price);
     case "AdvanceTime":
+      refill(p, s, a.seconds); // RATE-4
       return advanceTime(p, s, a.seconds);
     case "Liquidate":
       return liquidate(p, s, a.account);
@@ -78,6 +88,14 @@ function apply(p, s, a) {
       return deliver(p, s, a.message_id);
     case "Inject":
       return inject(p, s, a.sender, a.receiver, a.payload);
+    case "ForceSettle":
+      return forceSettle(p, s, a.account);
+    case "ListSpoke":
+      return listSpoke(s, a.spoke);
+    case "DelistSpoke":
+      return delistSpoke(s, a.spoke);
+    case "RemoveSpoke":
+      return removeSpoke(s, a.spoke);
   }
 }
 
