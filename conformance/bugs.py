@@ -23,6 +23,7 @@ import model.hub
 import model.liquidation
 import model.notice
 import model.oracle
+import model.partial
 import model.risk
 import model.spoke
 from model.outcome import Step
@@ -154,6 +155,13 @@ def failed_head_stays(_: Any) -> Any:
         return state
 
     return requeue
+
+
+def whole_positions(_: Any) -> Any:
+    def least_lots(state: State, acct: Any, plan: Any, market: str, prices: Any) -> int:
+        return int(abs(plan.positions[market].qty))
+
+    return least_lots
 
 
 def bucket_never_refills(_: Any) -> Any:
@@ -318,6 +326,17 @@ BUGS: tuple[Bug, ...] = (
         import_module("model.step"),  # `model.step` is also the name of the function
         "refill",
         bucket_never_refills,
+    ),
+    Bug(
+        "partial-closes-whole-positions",
+        "partial",
+        "FLOW-PART-5",
+        "a partial liquidation closes the whole position in which the account becomes "
+        "restored, not the fewest lots that restore it (liquidators allowed to close far "
+        "more than needed: a close factor of 100% where a fraction would do)",
+        model.partial,
+        "least_lots",
+        whole_positions,
     ),
 )
 

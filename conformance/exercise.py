@@ -65,6 +65,7 @@ BY_KIND = {
     "Resume": ("ACT-24", "FIN-6", "ADV-5"),
     "Reorg": ("ACT-25", "FIN-5", "ADV-5"),
     "PayOut": ("ACT-19", "FLOW-PAY-1"),
+    "PartialLiquidate": ("ACT-20", "FLOW-PART-1", "PAR-24"),
 }
 
 ACCEPTED = {
@@ -88,6 +89,14 @@ ACCEPTED = {
     "ForceSettle": ("LIVE-3", "LIVE-4", "INV-LIVE-3", "HUB-LOSS-1"),
     "ApplyParamChange": ("GOV-NOTICE-1", "GOV-NOTICE-5", "INV-NOTICE-1", "INV-NOTICE-2"),
     "PayOut": ("FLOW-PAY-2",),
+    "PartialLiquidate": (
+        "FLOW-PART-2",
+        "FLOW-PART-3",
+        "FLOW-PART-4",
+        "FLOW-PART-5",
+        "FLOW-PART-6",
+        "SPK-REP-1",
+    ),
 }
 
 PAYLOAD_ACCEPTED = {
@@ -145,6 +154,7 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.NOT_FINAL: ("FIN-1", "FIN-2"),
     Error.SPOKE_HALTED: ("FIN-6",),
     Error.NOT_HALTED: ("FIN-6",),
+    Error.NOT_RESTORABLE: ("FLOW-PART-7",),
 }
 
 BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
@@ -171,6 +181,8 @@ BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
     ("GrantCredit", Error.SPOKE_SEVERED): ("HUB-GRANT-1",),
     ("ForceSettle", Error.PRICE_UNAVAILABLE): ("LIVE-7", "HUB-LOSS-5"),
     ("ForceSettle", Error.RATE_LIMITED): ("LIVE-9",),
+    ("PartialLiquidate", Error.ACCOUNT_HEALTHY): ("FLOW-PART-1",),
+    ("PartialLiquidate", Error.PRICE_UNAVAILABLE): ("FLOW-PART-1",),
 }
 
 BY_PAYLOAD_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {

@@ -39,6 +39,7 @@ from spec.actions import (
     Inject,
     Liquidate,
     ListSpoke,
+    PartialLiquidate,
     PauseSpoke,
     PayOut,
     ProposeParamChange,
@@ -203,6 +204,14 @@ def pay_out(draw: st.DrawFn, state: State) -> Action:
 
 def liquidate(draw: st.DrawFn, state: State) -> Action:
     return Liquidate(account=draw(accounts))
+
+
+def partial_liquidate(draw: st.DrawFn, state: State) -> Action:
+    """FLOW-PART-1: a keeper's partial liquidation, on a spoke where the account holds a book
+    when there is one."""
+    held = tuple(sorted(k for k, acct in state.spokes.items() if acct.positions))
+    spoke, account = draw(among(held)) if held else (draw(spokes), draw(accounts))
+    return PartialLiquidate(spoke=spoke, account=account)
 
 
 def set_cap(draw: st.DrawFn, state: State) -> Action:
@@ -381,6 +390,7 @@ BAD_INPUTS: tuple[Action, ...] = (
     PayOut(spoke="moon", asset="USD", amount=1),
     DelistSpoke(spoke="moon"),
     ProposeParamChange(param="latency_s", target="moon", value=1, effective_at=0),
+    PartialLiquidate(spoke="moon", account="alice"),
 )
 """Actions naming an undeclared id or an amount out of bounds (ERR-2), the values of the
 fuzzer's `bad_inputs`, as a table so that each chapter draws only its own."""
@@ -444,6 +454,8 @@ MOVES: tuple[Move, ...] = (
         stranded_liquidation,
         also=("hub", "adversary", "liquidation"),
     ),
+    Move("partial liquidate", "partial", partial_liquidate),
+    Move("bad partial input", "partial", bad_input("partial")),
 )
 
 

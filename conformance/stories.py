@@ -1017,6 +1017,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "delist": "listing",
     "param-notice": "notice",
     "reorg": "finality",
+    "partial-liquidation": "partial",
 }
 
 
@@ -1044,6 +1045,7 @@ def stories() -> tuple[Story, ...]:
     from conformance.listing_stories import LISTING_STORIES
     from conformance.liveness_stories import LIVENESS
     from conformance.notice_stories import NOTICE_STORIES
+    from conformance.partial_stories import PARTIAL_STORIES
 
     return (
         *UNITS,
@@ -1053,6 +1055,7 @@ def stories() -> tuple[Story, ...]:
         *CHANNEL_STORIES,
         *NOTICE_STORIES,
         *FINALITY_STORIES,
+        *PARTIAL_STORIES,
         *INSURANCE_STORIES,
         *scenario_stories(),
     )

@@ -42,12 +42,15 @@ RANDOM_CHAPTERS: dict[Chapter, tuple[Chapter, ...]] = {
     "risk": ("hub", "spokes", "messaging", "oracle", "risk"),
     "liquidation": ("hub", "spokes", "messaging", "oracle", "risk", "liquidation"),
     "adversary": tuple(
-        c for c in CHAPTERS if c not in ("liveness", "channels", "finality", "notice")
+        c for c in CHAPTERS if c not in ("liveness", "channels", "finality", "notice", "partial")
     ),
-    "liveness": tuple(c for c in CHAPTERS if c not in ("channels", "finality", "notice")),
+    "liveness": tuple(
+        c for c in CHAPTERS if c not in ("channels", "finality", "notice", "partial")
+    ),
     "channels": ("hub", "spokes", "messaging", "oracle", "risk", "liquidation", "governance"),
     "finality": ("hub", "spokes", "messaging", "oracle", "risk", "finality"),
     "notice": ("hub", "spokes", "messaging", "oracle", "risk", "liquidation", "notice"),
+    "partial": ("hub", "spokes", "messaging", "oracle", "risk", "partial"),
 }
 """The chapters the random traces filed under each chapter draw their moves from: each
 chapter with what it needs to reach anything, so a build declaring a few chapters still

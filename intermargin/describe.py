@@ -96,6 +96,11 @@ def send_report_text(action: actions.SendReport, before: State | None) -> str:
     return f"SendReport {action.spoke} {action.account}"
 
 
+@ACTION_TEXT("PartialLiquidate")
+def partial_text(action: actions.PartialLiquidate, before: State | None) -> str:
+    return f"PartialLiquidate {action.spoke} {action.account}"
+
+
 @ACTION_TEXT("PublishPrice")
 def price_text(action: actions.PublishPrice, before: State | None) -> str:
     return f"Price {action.feed} {action.price}"

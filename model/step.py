@@ -22,6 +22,7 @@ from model.liquidation import liquidate
 from model.notice import apply_param_change, propose_param_change
 from model.oracle import fix_expiry_prices
 from model.outcome import Step, accept, reject
+from model.partial import partial_liquidate
 from model.payout import pay_out
 from model.spoke import release_credit, send_report, trade
 from model.state import State, assoc
@@ -69,6 +70,7 @@ TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
     "Halt": halt,
     "Resume": resume,
     "Reorg": reorg,
+    "PartialLiquidate": partial_liquidate,
 }
 
 ID_FIELDS: tuple[tuple[str, str, Error], ...] = (

@@ -186,6 +186,8 @@ def universe_key(u: Universe) -> tuple[Any, ...]:
         u.notice_s,
         tuple(sorted(u.risk.items())),
         tuple(sorted(u.finality.items())),
+        u.partial_target_bps,
+        u.partial_penalty_bps,
     )
 
 

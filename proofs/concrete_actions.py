@@ -14,6 +14,7 @@ from model.channels import is_head
 from model.hub import link, report_positions, with_allocation
 from model.ledger import account_holdings, with_account_holdings
 from model.oracle import prices_of
+from model.partial import book_upnl, local_maintenance, plan_close
 from model.risk import (
     account_initial_margin,
     assets_needed,
@@ -289,6 +290,28 @@ def trade_inputs(state: State, action: Any) -> dict[str, Expr]:
     if prices is not None:
         out["margin_ok"] = z3.BoolVal(covers_local_margin(state, after, after.positions, prices))
     return out
+
+
+@ENCODE("PartialLiquidate")
+def partial_step(state: State, action: Any) -> EncodedStep:
+    """FLOW-PART-1..6: the book's PnL and maintenance margin before and after the close the
+    model plans, and what the close realizes and closes (all 0 without prices or a plan)."""
+    acct = state.spokes[(action.spoke, action.account)]
+    prices = prices_of(state, underlyings(state.params, acct.positions))
+    values = dict.fromkeys(("upnl", "mm", "realized", "notional", "upnl_after", "mm_after"), 0)
+    plan = None
+    if prices is not None:
+        values["upnl"] = book_upnl(state, acct.positions, prices)
+        values["mm"] = local_maintenance(state, acct.positions, prices)
+        plan = plan_close(state, acct, prices)
+    if prices is not None and plan is not None:
+        values["realized"], values["notional"] = plan.realized, plan.notional
+        values["upnl_after"] = book_upnl(state, plan.positions, prices)
+        values["mm_after"] = local_maintenance(state, plan.positions, prices)
+    inputs: Inputs = {k: z3.IntVal(v) for k, v in values.items()}
+    inputs["live"] = z3.BoolVal(prices is not None)
+    inputs["planned"] = z3.BoolVal(plan is not None)
+    return plain_step(state, action, inputs)
 
 
 ENCODE.complete()

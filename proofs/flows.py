@@ -147,5 +147,10 @@ def flow_step(flow: FlowGoal, kind: Kind) -> Obligation:
 
 
 def flow_obligations() -> list[Obligation]:
-    """Every flow goal over every step of its kinds."""
-    return [flow_step(f, k) for f in FLOW_GOALS for k in kinds_named(*f.kinds)]
+    """Every flow goal over every step of its kinds, and partial liquidation's
+    (`proofs.partial`)."""
+    from proofs.partial import partial_obligations  # it builds on this module's pieces
+
+    return [flow_step(f, k) for f in FLOW_GOALS for k in kinds_named(*f.kinds)] + list(
+        partial_obligations()
+    )

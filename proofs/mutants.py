@@ -21,6 +21,7 @@ import proofs.transitions.delivery as delivery
 import proofs.transitions.hub as hub
 import proofs.transitions.ledger as ledger
 import proofs.transitions.notice as notice
+import proofs.transitions.partial as partial
 import proofs.transitions.spoke as spoke
 from proofs.patches import Patch, under
 from proofs.state import Expr, SymState, total
@@ -122,6 +123,16 @@ def stays_at_head(
 ) -> SymState:
     """A refused head stays where it is: its channel is blocked until the receiver takes it."""
     return state
+
+
+def penalty_charged_twice(
+    state: SymState, key: tuple[str, str], inp: Mapping[str, Expr]
+) -> SymState:
+    """A partial liquidation charges its penalty twice (once to the venue, once more to the
+    keeper) while it judged the account restored with one: the second can push the account
+    below where it was (FLOW-PART-4, FLOW-PART-6)."""
+    penalty = partial.partial_penalty(state, inp["notional"])
+    return state.add("balance", key, inp["realized"] - 2 * penalty)
 
 
 @dataclass(frozen=True)
@@ -260,6 +271,12 @@ MUTANTS: tuple[Mutant, ...] = (
         ("DeliverClaim", "DeliverCall"),
         ("channel-progress/step/DeliverClaim", "channel-progress/step/DeliverCall"),
         Patch(delivery, "requeue", stays_at_head),
+    ),
+    mutant(
+        "partial-penalty-charged-twice",
+        ("PartialLiquidate",),
+        ("partial-never-less-healthy/step/PartialLiquidate",),
+        Patch(partial, "settle_close", penalty_charged_twice),
     ),
 )
 MUTANT_BY_NAME: dict[str, Mutant] = {m.name: m for m in MUTANTS}

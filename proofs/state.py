@@ -66,6 +66,10 @@ class Universe:
     """PAR-27, FIN-1: the finality delay of each spoke that declares one (> 0)."""
     top_up_window_s: int = 0
     """FLOW-CALL-1: the declared top-up window (0: off)."""
+    partial_target_bps: int = 1_000
+    """FLOW-PART-3: the buffer above maintenance a partial close restores (PAR-24)."""
+    partial_penalty_bps: int = 100
+    """FLOW-PART-4: the penalty on the notional a partial close closes (PAR-24)."""
 
     @staticmethod
     def of(params: Params) -> "Universe":
@@ -91,6 +95,8 @@ class Universe:
             },
             finality={s.id: s.finality_s for s in params.spokes if s.finality_s > 0},
             top_up_window_s=params.top_up_window_s,
+            partial_target_bps=params.partial_liquidation.target_bps,
+            partial_penalty_bps=params.partial_liquidation.penalty_bps,
         )
 
     def keys(self, kind: KeyKind) -> list[Any]:

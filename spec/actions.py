@@ -1,5 +1,5 @@
-"""Actions (ACT-1..ACT-19, ACT-21..ACT-25): every step the world can take, user, keeper,
-governance, network or adversary.  The model's `step` accepts exactly these."""
+"""Actions (ACT-1..ACT-25): every step the world can take, user, keeper, governance,
+network or adversary.  The model's `step` accepts exactly these."""
 
 from typing import Annotated, Literal, Self
 
@@ -226,6 +226,15 @@ class PayOut(Frozen):
     amount: PositiveAmount
 
 
+class PartialLiquidate(Frozen):
+    """ACT-20 (FLOW-PART-1..6): a keeper on a spoke closes the least of an account's
+    perpetuals, in declared order, that restores its local health."""
+
+    type: Literal["PartialLiquidate"] = "PartialLiquidate"
+    spoke: Id
+    account: Id
+
+
 class Deliver(Frozen):
     """ACT-13 (MSG-9..10): the network delivers message `message_id` (any order; again = replay)."""
 
@@ -271,7 +280,8 @@ Action = Annotated[
     | ApplyParamChange
     | Halt
     | Resume
-    | Reorg,
+    | Reorg
+    | PartialLiquidate,
     Field(discriminator="type"),
 ]
 ACTION_TYPES = (
@@ -299,4 +309,5 @@ ACTION_TYPES = (
     Halt,
     Resume,
     Reorg,
+    PartialLiquidate,
 )

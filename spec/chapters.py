@@ -24,6 +24,7 @@ Chapter = Literal[
     "channels",
     "notice",
     "finality",
+    "partial",
 ]
 
 CHAPTERS: tuple[Chapter, ...] = get_args(Chapter)
@@ -54,6 +55,7 @@ CHAPTER_OF: dict[str, Chapter] = {
     "Resume": "finality",
     "Reorg": "finality",
     "PayOut": "hub",
+    "PartialLiquidate": "partial",
 }
 """CONF-5: action kind -> the chapter that covers it."""
 

@@ -61,3 +61,5 @@ class Error(StrEnum):
     NOT_FINAL = "NOT_FINAL"
     SPOKE_HALTED = "SPOKE_HALTED"
     NOT_HALTED = "NOT_HALTED"
+    # Partial liquidation (spec/flows.md)
+    NOT_RESTORABLE = "NOT_RESTORABLE"

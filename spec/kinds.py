@@ -1,6 +1,6 @@
 """The kinds of actions and messages by name, and one registry per thing done by kind.
 
-An action's or a message's kind is its `type` (ACT-1..ACT-19, ACT-21..ACT-25,
+An action's or a message's kind is its `type` (ACT-1..ACT-25,
 MSG-1..MSG-8).  Code that does something different for each kind (describe it, encode it
 for the proofs, decode a counterexample into it) does not switch on the type: it keeps a
 `Registry`, one entry

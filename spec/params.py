@@ -144,6 +144,20 @@ class RateLimitParams(Frozen):
     refill_per_s: int = Field(ge=0, le=MAX_AMOUNT, description="value added per second")
 
 
+class PartialParams(Frozen):
+    """PAR-24, FLOW-PART-1..6: partial liquidation on a spoke: the buffer above maintenance
+    margin a partial close restores local equity to, and the penalty on the closed notional."""
+
+    target_bps: Bps = Field(
+        default=1_000,
+        description="FLOW-PART-3: local equity is restored to maintenance plus this share of it",
+    )
+    penalty_bps: Bps = Field(
+        default=100,
+        description="FLOW-PART-4: the penalty, a share of the notional closed (rounded up)",
+    )
+
+
 class SpokeParams(OmitsDefaults):
     """PAR-3: an execution venue: its partition cap and its sync latency; PAR-20: its rate
     limit, if any."""
@@ -280,6 +294,7 @@ class Params(OmitsDefaults):
         "top_up_window_s",
         "call_floor_bps",
         "notice_s",
+        "partial_liquidation",
     )
 
     accounts: tuple[Id, ...] = Field(json_schema_extra={"minItems": 1, "uniqueItems": True})
@@ -344,6 +359,10 @@ class Params(OmitsDefaults):
             "PAR-25, GOV-NOTICE-2: the least time between the announcement of a tightening of"
             " a risk parameter and the moment it may take effect"
         ),
+    )
+    partial_liquidation: PartialParams = Field(
+        default=PartialParams(),
+        description="PAR-24, FLOW-PART-1..6: the target buffer and penalty of partial closes",
     )
 
     @model_validator(mode="after")

@@ -1,5 +1,5 @@
 """The registries by action and message kind: complete, strict, and the decoding of a
-counterexample's step the inverse of the encoding of a concrete one (ACT-1..ACT-19,
+counterexample's step the inverse of the encoding of a concrete one (ACT-1..ACT-20,
 MSG-1..MSG-8)."""
 
 from dataclasses import replace
@@ -33,10 +33,12 @@ def test_every_registry_has_one_entry_for_each_kind(registry: Registry[Any]) -> 
 
 
 def test_the_kinds_are_the_types_of_the_spec() -> None:
-    """ACT-1..ACT-19, MSG-1..MSG-8: one action kind per action type (force-settle, the
-    listing actions and the payout among them), one message kind per message type."""
+    """ACT-1..ACT-20, MSG-1..MSG-8: one action kind per action type (force-settle, the
+    listing actions, the payout and the partial liquidation among them), one message kind
+    per message type."""
     assert len(ACTION_KINDS) == len(actions.ACTION_TYPES)
     kinds = {"Inject", "ForceSettle", "ListSpoke", "DelistSpoke", "RemoveSpoke", "PayOut"}
+    kinds.add("PartialLiquidate")
     assert kinds <= set(ACTION_KINDS)
     assert set(MESSAGE_KINDS) == messages.HUB_KINDS | messages.SPOKE_KINDS
 
@@ -100,6 +102,7 @@ STEPS: list[Action] = [
     actions.Resume(spoke=S),
     actions.Reorg(spoke=S, depth=5),
     actions.PayOut(spoke=S, asset="USD", amount=11),
+    actions.PartialLiquidate(spoke=S, account=A),
     *(actions.Deliver(message_id=i) for i in ENVELOPES),
     *(actions.Inject(sender=S, receiver=HUB, payload=p) for p in PAYLOADS),
 ]

@@ -28,6 +28,7 @@ from spec.actions import (
     Inject,
     Liquidate,
     ListSpoke,
+    PartialLiquidate,
     PauseSpoke,
     PayOut,
     ProposeParamChange,
@@ -107,6 +108,7 @@ def one_of_each_action() -> list[Action]:
         PauseSpoke(spoke="base"),
         UnpauseSpoke(spoke="base"),
         PayOut(spoke="arb", asset="USD", amount=1),
+        PartialLiquidate(spoke="arb", account="alice"),
         Deliver(message_id=1),
         Inject(sender="arb", receiver="hub", payload=LossClaim(account="alice", amount=7)),
         ForceSettle(account="alice"),
@@ -275,7 +277,7 @@ def test_the_example_parameters_validate_against_the_schema() -> None:
 
 
 def test_every_action_type_validates_against_the_action_schema() -> None:
-    """ACT-1..ACT-19: one action of each type, dumped to JSON, is valid."""
+    """ACT-1..ACT-20: one action of each type, dumped to JSON, is valid."""
     actions = one_of_each_action()
     assert {type(a) for a in actions} == set(ACTION_TYPES)
     for action in actions:

@@ -35,6 +35,7 @@ from intermargin.fuzzing.listing import ListingMachine
 from intermargin.fuzzing.liveness import LivenessRules
 from intermargin.fuzzing.network_rules import NetworkRules
 from intermargin.fuzzing.notice import NoticeMachine
+from intermargin.fuzzing.partial_rules import PartialRules
 from model.channels import channel_heads
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
 from model.liquidation import health_prices
@@ -49,6 +50,7 @@ from spec.params import Params
 
 class MarginMachine(
     FlowRules,
+    PartialRules,
     NetworkRules,
     AdversaryRules,
     LivenessRules,
@@ -64,7 +66,7 @@ class MarginMachine(
     `ListingMachine`; changes of risk parameters with notice from `NoticeMachine`; the edge
     rules that reach rare outcomes from `EdgeMachine`; channel heads and rate limits from
     `ChannelRules`; top-up calls and payouts from `FlowRules`; halts and reorgs from
-    `FinalityRules`)."""
+    `FinalityRules`; partial liquidation from `PartialRules`)."""
 
     def has_position(self) -> bool:
         return any(acct.positions for acct in self.state.spokes.values())

@@ -15,6 +15,7 @@ from intermargin.scenarios.netting import NETTING
 from intermargin.scenarios.oracle_outage import ORACLE_OUTAGE
 from intermargin.scenarios.ordered_channel import ORDERED_CHANNEL
 from intermargin.scenarios.param_notice import PARAM_NOTICE
+from intermargin.scenarios.partial import PARTIAL
 from intermargin.scenarios.reorg import REORG
 from intermargin.scenarios.replay import REPLAY
 from intermargin.scenarios.scenario import Scenario
@@ -38,6 +39,7 @@ SCENARIOS: dict[str, Scenario] = {
         DELIST,
         PARAM_NOTICE,
         REORG,
+        PARTIAL,
     )
 }
 

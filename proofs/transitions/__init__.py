@@ -31,6 +31,7 @@ from proofs.transitions.hub import deposit, grant_credit, withdraw
 from proofs.transitions.liquidation import liquidate
 from proofs.transitions.notice import apply_param_change, propose_param_change
 from proofs.transitions.outcome import Result
+from proofs.transitions.partial import partial_liquidate
 from proofs.transitions.payout import pay_out
 from proofs.transitions.spoke import release_credit, send_report, trade
 from spec.bounds import BPS, MAX_AMOUNT, MAX_QTY, MAX_SECONDS
@@ -69,6 +70,16 @@ CAPACITY_INPUTS: tuple[tuple[str, Bound], ...] = (
     ("buffer", (0, None)),
     ("initial_margin", (0, None)),
 )
+PARTIAL_INPUTS: tuple[tuple[str, Bound], ...] = (
+    ("upnl", ANY),
+    ("mm", (0, None)),
+    ("realized", ANY),
+    ("notional", (0, None)),
+    ("upnl_after", ANY),
+    ("mm_after", (0, None)),
+)
+"""FLOW-PART-2: the book's PnL and maintenance margin before and after the planned close, the
+PnL the close realizes and the notional it closes (margins and notional are never negative)."""
 MESSAGE_PARAMS: dict[str, tuple[tuple[str, Bound], ...]] = {
     "CreditGrant": (("amount", AMOUNT), ("epoch", COUNTER)),
     "MarginCall": (("epoch", COUNTER),),
@@ -214,6 +225,15 @@ KINDS: tuple[Kind, ...] = (
     Kind("DelistSpoke", "DelistSpoke", delist_spoke, ("spoke",)),
     Kind("RemoveSpoke", "RemoveSpoke", remove_spoke, ("spoke",)),
     Kind("PayOut", "PayOut", pay_out, ("spoke", "asset"), (("amount", AMOUNT),)),
+    Kind(
+        "PartialLiquidate",
+        "PartialLiquidate",
+        partial_liquidate,
+        ("spoke", "account"),
+        (),
+        PARTIAL_INPUTS,
+        ("live", "planned"),
+    ),
     *message_kinds(),
     Kind("ForceSettle", "ForceSettle", force_settle, ("account",)),
     *notice_kinds(),
