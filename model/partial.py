@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 
 from model.arith import bps_up
 from model.catalog import catalog
+from model.finality import is_halted, record_change
 from model.margin import margin
 from model.oracle import prices_of
 from model.outcome import Step, accept, reject
@@ -136,7 +137,10 @@ def plan_close(state: State, acct: SpokeAccount, prices: Prices) -> Close | None
 def partial_liquidate(state: State, action: PartialLiquidate) -> Step:
     """FLOW-PART-1..6: prices for the book; the account locally unhealthy; a close that
     restores it; balance within bounds.  Then the plan is carried out, its penalty charged,
-    the loss claimed and a report sent, as after a trade."""
+    the loss claimed and a report sent, as after a trade; on a halted chain nothing runs,
+    and the change joins the spoke's unfinalized segment (FIN-6, FIN-1)."""
+    if is_halted(state, action.spoke):
+        return reject(state, Error.SPOKE_HALTED)  # FIN-6
     acct = state.spokes[(action.spoke, action.account)]
     prices = prices_of(state, underlyings(state.params, acct.positions))
     if prices is None:
@@ -150,6 +154,7 @@ def partial_liquidate(state: State, action: PartialLiquidate) -> Step:
     if abs(balance) > MAX_AMOUNT:
         return reject(state, Error.INVALID_AMOUNT)  # BND-1, as for a trade (SPK-TRADE-2)
     after = replace(acct, positions=dict(plan.positions), balance=balance)
-    state = with_spoke_account(state, action.spoke, action.account, after)
-    state = claim_losses(state, action.spoke, action.account)
-    return accept(report_exposure(state, action.spoke, action.account))
+    changed = with_spoke_account(state, action.spoke, action.account, after)
+    changed = claim_losses(changed, action.spoke, action.account)
+    changed = report_exposure(changed, action.spoke, action.account)
+    return accept(record_change(state, changed, action.spoke))

@@ -15,6 +15,7 @@ import z3
 from model.arith import bps_up
 from proofs.state import Expr, SymState
 from proofs.transitions.context import Ctx
+from proofs.transitions.finality import changed_if_accepted, is_halted
 from proofs.transitions.outcome import Result, Rules
 from proofs.transitions.spoke import claim_losses, report_exposure
 from spec.bounds import BPS, MAX_AMOUNT
@@ -62,10 +63,11 @@ def partial_liquidate(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]
     s, a = act["spoke"], act["account"]
     key = (s, a)
     rules = Rules(pre)
+    rules.reject_if(is_halted(pre, s), Error.SPOKE_HALTED)  # FIN-6
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
     rules.reject_if(locally_healthy(pre, key, inp), Error.ACCOUNT_HEALTHY)
     rules.reject_if(z3.Not(z3.And(inp["planned"], restores(pre, key, inp))), Error.NOT_RESTORABLE)
     balance = pre.balance[key] + inp["realized"] - partial_penalty(pre, inp["notional"])
     rules.reject_if(z3.Or(balance > MAX_AMOUNT, balance < -MAX_AMOUNT), Error.INVALID_AMOUNT)
     post = claim_losses(settle_close(rules.pre, key, inp), s, a)
-    return rules.accept(report_exposure(post, s, a))
+    return changed_if_accepted(pre, rules.accept(report_exposure(post, s, a)), s, a)  # FIN-1
