@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
 
 from model import margin, risk, span, valuation
@@ -99,6 +99,27 @@ def cases(draw: st.DrawFn) -> tuple[str, Params, Population, dict[str, int], int
     return name, params, population, price_of, now, (owed, fixings)
 
 
+def wide_row() -> tuple[str, Params, Population, dict[str, int], int, Any]:
+    """A row of the "wide" regime that takes the int64 path with wide limbs (VEC-3): three
+    lots of the first market at a price of 5 * 10**10, realistic amounts otherwise (drawn rows
+    reach it too, but which ones depends on Hypothesis's draws)."""
+    name = sorted(SHAPES)[0]
+    params = SHAPES[name]
+    a, s, m = len(params.assets), len(params.spokes), len(params.markets)
+    qty = np.zeros((1, s, m), dtype=np.int64)
+    qty[0, 0, 0] = 3
+    population = Population(
+        collateral=np.full((1, a), 10**6, dtype=np.int64),
+        qty=qty,
+        cost=np.zeros((1, s, m), dtype=np.int64),
+        balance=np.zeros((1, s), dtype=np.int64),
+        linked=np.ones((1, s), dtype=np.bool_),
+        alloc=np.zeros((1, s), dtype=np.int64),
+    )
+    prices = {x.id: 5 * 10**10 for x in params.assets}
+    return name, params, population, prices, 0, (np.zeros((s, a), dtype=np.int64), {})
+
+
 def reached(state: State, account: str, prices: dict[str, int]) -> set[str]:
     """The scan paths the model takes on the row's merged book."""
     params, now = state.params, state.oracle.now
@@ -178,6 +199,7 @@ def buffer_paths(state: State, account: str) -> set[str]:
     suppress_health_check=list(HealthCheck),
 )
 @given(cases())
+@example(wide_row())
 def engine_equals_model(case: tuple[str, Params, Population, dict[str, int], int, Any]) -> None:
     name, params, population, prices, now, (owed, fixings) = case
     pools = pool_values(params, owed, prices)
