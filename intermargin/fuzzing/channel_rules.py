@@ -75,6 +75,41 @@ class ChannelRules(CheckedMachine):
         outcome = self.apply(actions.Inject(sender=fz.ADVERSARY, receiver=HUB, payload=claim))
         hypothesis.event(f"claim past the bucket: {outcome.status} {outcome.error}")
 
+    def adversary_is_rate_limited(self) -> bool:
+        return fz.ADVERSARY in self.state.hub.buckets
+
+    @precondition(adversary_is_rate_limited)
+    @rule(account=fz.accounts)
+    @counted
+    def adversary_drains_its_bucket_then_claims_again(self, account: str) -> None:
+        """RATE-3, INV-RATE-1: twice, the hub grants the account what room the adversary's
+        rate-limited spoke has left under its cap, and the spoke claims it all (at most one
+        more than its bucket holds): the first claim drains the bucket, the second, with no
+        time to refill, meets the drained bucket (RATE_LIMITED) unless the grants were small."""
+        for attempt in ("first", "second"):
+            self.grant_the_room_left(account)
+            allocated = self.state.hub.alloc[(account, fz.ADVERSARY)]
+            if not allocated:
+                hypothesis.event(f"{attempt} claim: nothing allocated")
+                return
+            amount = min(allocated, self.state.hub.buckets[fz.ADVERSARY] + 1)
+            claim = LossClaim(account=account, amount=amount)
+            outcome = self.apply(actions.Inject(sender=fz.ADVERSARY, receiver=HUB, payload=claim))
+            hypothesis.event(f"{attempt} claim: {outcome.status} {outcome.error}")
+
+    def grant_the_room_left(self, account: str) -> None:
+        """Grant the account the room left under the adversary's cap, or half, or a quarter
+        of it, whichever the account's capacity takes first."""
+        hub = self.state.hub
+        used = sum(hub.alloc[(a, fz.ADVERSARY)] for a in self.params.accounts)
+        room = hub.caps[fz.ADVERSARY] - used
+        for amount in (room, room // 2, room // 4):
+            if amount <= 0:
+                return
+            grant = actions.GrantCredit(account=account, spoke=fz.ADVERSARY, amount=amount)
+            if self.apply(grant).accepted:
+                return
+
     def refill_buckets(self) -> None:
         """RATE-6: let time pass until every bucket is full again, then quote afresh."""
         waits = [
