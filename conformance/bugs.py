@@ -134,6 +134,13 @@ def never_before_deadline(_: Any) -> Any:
     return before_deadline
 
 
+def counts_unfinal(_: Any) -> Any:
+    def not_final(state: State, envelope: Any) -> bool:
+        return False
+
+    return not_final
+
+
 def failed_head_stays(_: Any) -> Any:
     def requeue(state: State, envelope: Any) -> State:
         return state
@@ -260,6 +267,17 @@ BUGS: tuple[Bug, ...] = (
         model.hub,
         "is_listed",
         listing_ignored,
+    ),
+    Bug(
+        "counts-unfinal-messages",
+        "finality",
+        "FIN-3",
+        "the hub acts on a spoke's message as soon as it is relayed, before the spoke's chain "
+        "has finalized it, so a reorg can erase a release the hub already applied and the "
+        "credit is spent twice (a bridge that trusts unfinalized source-chain blocks)",
+        model.delivery,
+        "not_final",
+        counts_unfinal,
     ),
     Bug(
         "failed-head-blocks",

@@ -15,7 +15,7 @@ from model.oracle import prices_of
 from model.risk import assets_needed, reported_books, reported_pnl
 from model.spoke import is_risk_reducing
 from model.state import State
-from spec.actions import Action, Deliver, Inject, Trade
+from spec.actions import Action, Deliver, ForceSettle, Inject, Trade
 from spec.errors import Error
 from spec.outcome import Outcome
 
@@ -59,6 +59,9 @@ BY_KIND = {
     "ListSpoke": ("ACT-16", "LIST-2"),
     "DelistSpoke": ("ACT-17", "LIST-3"),
     "RemoveSpoke": ("ACT-18", "LIST-4"),
+    "Halt": ("ACT-23", "FIN-6", "ADV-5"),
+    "Resume": ("ACT-24", "FIN-6", "ADV-5"),
+    "Reorg": ("ACT-25", "FIN-5", "ADV-5"),
     "PayOut": ("ACT-19", "FLOW-PAY-1"),
 }
 
@@ -133,6 +136,9 @@ BY_ERROR: dict[Error, tuple[str, ...]] = {
     Error.SPOKE_NOT_DRAINED: ("LIST-4", "INV-LIST-2"),
     Error.OUT_OF_ORDER: ("CHAN-1", "CHAN-2"),
     Error.RATE_LIMITED: ("RATE-1", "RATE-3", "RATE-6"),
+    Error.NOT_FINAL: ("FIN-1", "FIN-2"),
+    Error.SPOKE_HALTED: ("FIN-6",),
+    Error.NOT_HALTED: ("FIN-6",),
 }
 
 BY_KIND_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
@@ -171,6 +177,11 @@ BY_PAYLOAD_AND_ERROR: dict[tuple[str, Error], tuple[str, ...]] = {
     ("MarginCall", Error.STALE_EPOCH): ("SPK-CALL-1",),
     ("LiquidationReport", Error.STALE_EPOCH): ("LIQ-3",),
     ("LiquidationReport", Error.NOT_LIQUIDATING): ("LIQ-3",),
+    ("CreditRelease", Error.NOT_FINAL): ("FIN-3", "INV-FIN-1"),
+    ("LossClaim", Error.NOT_FINAL): ("FIN-3", "INV-FIN-1"),
+    ("ExposureReport", Error.NOT_FINAL): ("FIN-3",),
+    ("CreditGrant", Error.NOT_FINAL): ("FIN-4",),
+    ("MarginCall", Error.NOT_FINAL): ("FIN-4",),
 }
 
 BY_PHASE = {
@@ -178,6 +189,8 @@ BY_PHASE = {
     "bad debt to insurance": ("HUB-LOSS-3", "HUB-LOSS-6", "INS-1", "INS-2", "INV-INS-1"),
     "socialized": ("HUB-LOSS-4",),
     "force-settled": ("INV-LIVE-1", "LIQ-6", "LIQ-7"),
+    "reorg rolled back": ("FIN-5", "INV-FIN-1", "INV-FIN-2"),
+    "reorg beyond finality": ("FIN-8", "FIN-9", "INV-FIN-3"),
 }
 
 BY_STATUS = {
@@ -387,6 +400,7 @@ def exercised(
     ):
         ids |= {"RISK-IM-1", "RISK-IM-2", "RISK-NET-4"}
     ids |= spoke_effects(pre, post) | channel_effects(pre, action, post, outcome)
+    ids |= finality_effects(pre, action, post, outcome)
     ids |= call_effects(pre, action, post)
     if post.oracle.expiry_prices != pre.oracle.expiry_prices:
         ids |= {"PRC-14", "OBS-6"}
@@ -430,6 +444,24 @@ def channel_effects(pre: State, action: Action, post: State, outcome: Outcome) -
             found.add("RATE-4" if action.type == "AdvanceTime" else "RATE-3")
             if action.type == "ForceSettle":
                 found.add("LIVE-9")
+    return found
+
+
+def finality_effects(pre: State, action: Action, post: State, outcome: Outcome) -> set[str]:
+    """FIN-*: segments opened and closed, and a halted spoke left silent by a force-settle."""
+    found: set[str] = {"FIN-10"} if post.chains else set()
+    opened = {s for s, c in post.chains.items() if c.segment is not None}
+    before = {s for s, c in pre.chains.items() if c.segment is not None}
+    if opened - before or any(
+        post.chains[s].segment != pre.chains[s].segment for s in opened & before
+    ):
+        found |= {"FIN-1", "INV-FIN-1"}
+    if isinstance(action, Deliver) and outcome.status != "rejected" and before - opened:
+        found.add("FIN-4")
+    halted = {s for s, c in pre.chains.items() if c.halted}
+    settled = isinstance(action, ForceSettle) and outcome.accepted
+    if settled and halted & pre.hub.status[getattr(action, "account", "")].pending:
+        found.add("FIN-7")
     return found
 
 

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 from intermargin.fuzzing import strategies as fz
 from model.catalog import catalog
 from model.oracle import price_of
-from model.risk import mark
 from model.state import State
+from model.valuation import mark
 from spec.actions import (
     Action,
     AdvanceTime,
@@ -32,6 +32,7 @@ from spec.actions import (
     Deposit,
     ForceSettle,
     GrantCredit,
+    Halt,
     Inject,
     Liquidate,
     ListSpoke,
@@ -40,6 +41,8 @@ from spec.actions import (
     PublishPrice,
     ReleaseCredit,
     RemoveSpoke,
+    Reorg,
+    Resume,
     SendReport,
     SetCap,
     Trade,
@@ -218,6 +221,22 @@ def delist(draw: st.DrawFn, state: State) -> Action:
     return DelistSpoke(spoke=draw(spokes))
 
 
+def halt(draw: st.DrawFn, state: State) -> Action:
+    return Halt(spoke=draw(spokes))
+
+
+def resume(draw: st.DrawFn, state: State) -> Action:
+    return Resume(spoke=draw(spokes))
+
+
+def reorg(draw: st.DrawFn, state: State) -> Action:
+    """FIN-5, FIN-8: a reorg of a spoke, mostly within its finality bound."""
+    spoke = draw(spokes)
+    finality = catalog(state.params).spokes[spoke].finality_s
+    depth = draw(st.sampled_from((1, max(finality, 1), finality + 1)))
+    return Reorg(spoke=spoke, depth=depth)
+
+
 def remove(draw: st.DrawFn, state: State) -> Action:
     return RemoveSpoke(spoke=draw(spokes))
 
@@ -360,6 +379,9 @@ MOVES: tuple[Move, ...] = (
     Move("forge", "adversary", forge),
     Move("malicious spoke", "adversary", malicious),
     Move("claim allocation", "adversary", claim_allocation, lambda s: bool(adversary_allocated(s))),
+    Move("halt", "finality", halt),
+    Move("resume", "finality", resume),
+    Move("reorg", "finality", reorg),
     Move("force settle", "liveness", force_settle),
     Move("wait out the deadline", "liveness", wait_out_the_deadline, liquidating, ("oracle",)),
     Move(

@@ -1015,6 +1015,7 @@ SCENARIO_CHAPTERS: dict[str, Chapter] = {
     "expiry": "risk",
     "silent-spoke": "liveness",
     "delist": "listing",
+    "reorg": "finality",
 }
 
 
@@ -1037,6 +1038,7 @@ def scenario_stories() -> tuple[Story, ...]:
 def stories() -> tuple[Story, ...]:
     # these build on this module's stories
     from conformance.channel_stories import CHANNEL_STORIES
+    from conformance.finality_stories import FINALITY_STORIES
     from conformance.insurance_stories import INSURANCE_STORIES
     from conformance.listing_stories import LISTING_STORIES
     from conformance.liveness_stories import LIVENESS
@@ -1047,6 +1049,7 @@ def stories() -> tuple[Story, ...]:
         *ADVERSARIAL,
         *LIVENESS,
         *CHANNEL_STORIES,
+        *FINALITY_STORIES,
         *INSURANCE_STORIES,
         *scenario_stories(),
     )

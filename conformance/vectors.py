@@ -20,7 +20,7 @@ from conformance.exercise import exercised
 from conformance.moves import moves_for, one_step
 from conformance.stories import Story, stories
 from intermargin.fuzzing.coverage import phases_reached
-from intermargin.fuzzing.strategies import PARAMS, channel_variant
+from intermargin.fuzzing.strategies import PARAMS, channel_variant, finality_variant
 from model.observe import observe
 from model.state import State, initial_state
 from model.step import step
@@ -41,9 +41,10 @@ RANDOM_CHAPTERS: dict[Chapter, tuple[Chapter, ...]] = {
     "oracle": ("hub", "oracle"),
     "risk": ("hub", "spokes", "messaging", "oracle", "risk"),
     "liquidation": ("hub", "spokes", "messaging", "oracle", "risk", "liquidation"),
-    "adversary": tuple(c for c in CHAPTERS if c not in ("liveness", "channels")),
-    "liveness": tuple(c for c in CHAPTERS if c != "channels"),
+    "adversary": tuple(c for c in CHAPTERS if c not in ("liveness", "channels", "finality")),
+    "liveness": tuple(c for c in CHAPTERS if c not in ("channels", "finality")),
     "channels": ("hub", "spokes", "messaging", "oracle", "risk", "liquidation", "governance"),
+    "finality": ("hub", "spokes", "messaging", "oracle", "risk", "finality"),
 }
 """The chapters the random traces filed under each chapter draw their moves from: each
 chapter with what it needs to reach anything, so a build declaring a few chapters still
@@ -51,6 +52,11 @@ gets random traces it can run."""
 
 CHANNEL_VARIANT = channel_variant(ordered=True, rated=True)
 """The parameters of the `channels` chapter's random traces (CHAN-1, RATE-1)."""
+
+FINALITY_VARIANT = finality_variant()
+"""The parameters of the `finality` chapter's random traces (FIN-1)."""
+
+RANDOM_PARAMS: dict[Chapter, Params] = {"channels": CHANNEL_VARIANT, "finality": FINALITY_VARIANT}
 
 RANDOM_PER_CHAPTER = 2
 RANDOM_STEPS = 30
@@ -163,7 +169,7 @@ def random_cases(base_seed: int) -> Iterator[Case]:
     for n, (chapter, chapters) in enumerate(RANDOM_CHAPTERS.items()):
         for i in range(RANDOM_PER_CHAPTER):
             case_seed = base_seed + 100 * n + i
-            params = CHANNEL_VARIANT if chapter == "channels" else PARAMS
+            params = RANDOM_PARAMS.get(chapter, PARAMS)
             actions = random_actions(chapters, case_seed, RANDOM_STEPS, params)
             yield case_of_run(
                 run_actions(params, actions),

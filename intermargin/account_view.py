@@ -8,9 +8,9 @@ figure is infinite) out.  `intermargin account` prints it.
 from typing import Any
 
 from model.liquidation import health_prices
+from model.margin import account_margin
 from model.risk import (
     account_initial_margin,
-    account_margin,
     backed_profit,
     capacity,
     collateral_value,

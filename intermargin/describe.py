@@ -133,6 +133,16 @@ def listing_text(
     return f"{action.type.removesuffix('Spoke')} {action.spoke}"
 
 
+@ACTION_TEXT("Halt", "Resume")
+def halt_text(action: actions.Halt | actions.Resume, before: State | None) -> str:
+    return f"{action.type} {action.spoke}"
+
+
+@ACTION_TEXT("Reorg")
+def reorg_text(action: actions.Reorg, before: State | None) -> str:
+    return f"Reorg {action.spoke} {action.depth}s deep"
+
+
 @ACTION_TEXT("PayOut")
 def pay_out_text(action: actions.PayOut, before: State | None) -> str:
     return f"PayOut {action.spoke} {action.amount} {action.asset}"

@@ -15,17 +15,15 @@ from typing import Any
 from intermargin.scenarios import Scenario
 from model import State, initial_state, step
 from model.liquidation import health_prices
+from model.margin import isolated_margin, netted_margin, per_position_margin
 from model.observe import observe
 from model.oracle import prices_of
 from model.risk import (
     assets_needed,
     backed_profits,
-    isolated_margin,
     latency_buffer,
     maintenance_requirement,
     net_equity,
-    netted_margin,
-    per_position_margin,
     reported_books,
 )
 from spec.actions import (

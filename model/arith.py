@@ -1,7 +1,12 @@
-"""Ledger arithmetic: exact integers, rounding always against the account (NUM-1..NUM-3)."""
+"""Ledger arithmetic: exact integers, rounding always against the account (NUM-1..NUM-3).
+
+Each rounding divides with `model.algebra.floor_div`, so the Z3 encoding calls the same
+functions on its symbolic integers (DIFF-MIRROR-2): one rounding rule, one place.
+"""
 
 from math import isqrt
 
+from model.algebra import floor_div
 from spec.bounds import BPS
 
 
@@ -12,7 +17,7 @@ def ceil_div(numerator: int, denominator: int) -> int:
     post: __return__ * denominator >= numerator
     post: (__return__ - 1) * denominator < numerator
     """
-    return -((-numerator) // denominator)
+    return -floor_div(-numerator, denominator)
 
 
 def bps_down(amount: int, bps: int) -> int:
@@ -21,7 +26,7 @@ def bps_down(amount: int, bps: int) -> int:
     pre: amount >= 0 and 0 <= bps <= 10000
     post: 0 <= __return__ <= amount
     """
-    return amount * bps // BPS
+    return floor_div(amount * bps, BPS)
 
 
 def bps_up(amount: int, bps: int) -> int:

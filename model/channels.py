@@ -14,6 +14,7 @@ what the bucket holds is refused RATE_LIMITED; time refills it up to its capacit
 
 from dataclasses import replace
 
+from model.algebra import minimum
 from model.catalog import catalog
 from model.network import consume, send
 from model.state import SpokeId, State, assoc
@@ -68,6 +69,11 @@ def charge(state: State, spoke: SpokeId, loss: int) -> State:
     return replace(state, hub=replace(state.hub, buckets=buckets))
 
 
+def refilled(level: int, per_s: int, seconds: int, capacity: int) -> int:
+    """RATE-4: a bucket's level after `seconds` at `per_s`, up to its capacity."""
+    return minimum(level + per_s * seconds, capacity)
+
+
 def refill(state: State, seconds: int) -> State:
     """RATE-4: each bucket gains `refill_per_s` per second that passes, up to its capacity."""
     if not state.hub.buckets:
@@ -75,6 +81,8 @@ def refill(state: State, seconds: int) -> State:
     buckets = dict(state.hub.buckets)
     for spoke in state.params.spokes:
         if spoke.rate_limit is not None:
-            level = buckets[spoke.id] + spoke.rate_limit.refill_per_s * seconds
-            buckets[spoke.id] = min(spoke.rate_limit.capacity, level)
+            limit = spoke.rate_limit
+            buckets[spoke.id] = refilled(
+                buckets[spoke.id], limit.refill_per_s, seconds, limit.capacity
+            )
     return replace(state, hub=replace(state.hub, buckets=buckets))

@@ -7,6 +7,7 @@ from typing import Any
 
 from model.catalog import catalog
 from model.channels import is_head, is_ordered, requeue
+from model.finality import close_segment, is_halted, not_final, unfinalized
 from model.hub import receive_exposure_report, receive_loss_claim, receive_release
 from model.liquidation import receive_liquidation_report
 from model.network import consume
@@ -47,8 +48,22 @@ def receive(state: State, sender: str, receiver: str, payload: Message) -> Step:
     if payload.account not in catalog(state.params).accounts:
         return ignore(state, Error.UNKNOWN_ACCOUNT)
     if payload.type in HUB_KINDS:
-        return AT_SPOKE[payload.type](state, receiver, payload)
+        return receive_at_spoke(state, receiver, payload)
     return receive_at_hub(state, sender, payload)
+
+
+def receive_at_spoke(state: State, spoke: str, payload: Message) -> Step:
+    """FIN-4, FIN-6: a halted spoke executes nothing, and a spoke with unfinalized changes
+    executes no hub message (it waits in flight); a receipt it does not reject closes its
+    final segment, so the receipt and its answer are final at once."""
+    if is_halted(state, spoke):
+        return reject(state, Error.SPOKE_HALTED)
+    if unfinalized(state, spoke):
+        return reject(state, Error.NOT_FINAL)
+    after, outcome = AT_SPOKE[payload.type](state, spoke, payload)
+    if outcome.status == "rejected":
+        return after, outcome
+    return close_segment(after, spoke), outcome
 
 
 def receive_at_hub(state: State, sender: str, payload: Message) -> Step:
@@ -61,9 +76,10 @@ def receive_at_hub(state: State, sender: str, payload: Message) -> Step:
 
 
 def deliver(state: State, action: Deliver) -> Step:
-    """MSG-10..MSG-12, CHAN-2..CHAN-3: deliver a message in flight.
+    """MSG-10..MSG-12, CHAN-2..CHAN-3, FIN-3: deliver a message in flight.
 
     Delivering an id already delivered is a replay and is rejected (INV-AMO-1).
+    A spoke's message the hub cannot count yet (not final) waits (NOT_FINAL).
     On an ordered channel only the channel's head can be delivered (OUT_OF_ORDER).
     If the receiver rejects the message (say, no price to act on), it stays in
     flight to be delivered later, or, the head of an ordered channel, it is requeued at
@@ -75,6 +91,8 @@ def deliver(state: State, action: Deliver) -> Step:
     envelope = state.network.in_flight.get(action.message_id)
     if envelope is None:
         return reject(state, Error.UNKNOWN_MESSAGE)
+    if not_final(state, envelope):
+        return reject(state, Error.NOT_FINAL)  # FIN-3
     if is_ordered(state) and not is_head(state, envelope):
         return reject(state, Error.OUT_OF_ORDER)
     after, outcome = receive(

@@ -14,8 +14,9 @@ from collections.abc import Mapping
 from model.catalog import catalog
 from model.oracle import price_of
 from model.pricing import ONE, Greeks, greeks_wad
-from model.risk import market_volatility, option_inputs, reported_books
+from model.risk import reported_books
 from model.state import AccountId, AssetId, Positions, State
+from model.valuation import market_volatility, option_inputs
 from spec.params import MarketParams, Params
 
 FLAT = Greeks(0, 0, 0, 0)

@@ -15,6 +15,7 @@ What the fund cannot cover for a partition is socialized to that partition (HUB-
 
 from dataclasses import replace
 
+from model.algebra import maximum, minimum
 from model.state import SpokeId, State, assoc
 from spec.params import Params
 
@@ -34,7 +35,18 @@ def draw_room(state: State, spoke: SpokeId) -> int | None:
     (a shared fund)."""
     if state.params.insurance_structure == "shared":
         return None
-    return max(limit_of(state.params, spoke) - drawn_of(state, spoke), 0)
+    return room_left(limit_of(state.params, spoke), drawn_of(state, spoke))
+
+
+def room_left(limit: int, drawn: int) -> int:
+    """INS-2: what is left of a partition's limit once `drawn` has been paid (never below 0)."""
+    return maximum(limit - drawn, 0)
+
+
+def fund_cover(short: int, room: int | None) -> int:
+    """INS-2, HUB-LOSS-3: how much of a partition's bad debt `short` the fund is asked to
+    cover: all of it without a limit, else at most the room left."""
+    return short if room is None else minimum(short, room)
 
 
 def with_draw(state: State, spoke: SpokeId, value: int) -> State:

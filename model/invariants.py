@@ -10,6 +10,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import replace
 from typing import Any
 
+from model.finality import unfinalized
 from model.insurance import limit_of
 from model.oracle import prices_of
 from model.risk import assets_needed, free_capacity
@@ -209,6 +210,37 @@ def bucket_bounds(state: State) -> str | None:
     return None
 
 
+def segment_accounted(state: State) -> str | None:
+    """INV-FIN-1: for every spoke that follows its rules, with a segment not yet final, and
+    every account: the checkpoint's line is the line plus the credit of the segment's releases
+    and loss claims (all in flight, FIN-3), and the checkpoint meets INV-SPOKE-1 and
+    INV-NONNEG-1 with a non-negative report counter."""
+    for spoke, chain in sorted(state.chains.items()):
+        seg = chain.segment
+        if seg is None or spoke in state.ghost.compromised or not unfinalized(state, spoke):
+            continue
+        for account, cp in seg.checkpoint.items():
+            carried = sum(
+                env.payload.amount
+                for mid, env in state.network.in_flight.items()
+                if mid in seg.sent
+                and env.sender == spoke
+                and env.payload.account == account
+                and isinstance(env.payload, CreditRelease | LossClaim)
+            )
+            line = state.spokes[(spoke, account)].line
+            if cp.line != line + carried:
+                return (
+                    f"{spoke}'s checkpoint line for {account} is {cp.line}"
+                    f" but line={line} + segment in flight={carried}"
+                )
+            if cp.balance < 0 and cp.line != 0:
+                return f"{spoke}'s checkpoint for {account} has a loss and an unused line"
+            if cp.seq < 0:
+                return f"{spoke}'s checkpoint for {account} has a negative report counter"
+    return None
+
+
 def call_not_while_liquidating(state: State) -> str | None:
     """INV-CALL-1: no top-up call is open while the account liquidates; an open call was
     opened no later than now (time is never negative), and a closed one keeps no time."""
@@ -237,6 +269,7 @@ STATE_INVARIANTS: dict[str, StateInvariant] = {
     "INV-LIST-2": removed_holds_nothing,
     "INV-INS-1": draws_within_limits,
     "INV-RATE-2": bucket_bounds,
+    "INV-FIN-1": segment_accounted,
     "INV-CALL-1": call_not_while_liquidating,
 }
 

@@ -9,10 +9,13 @@ tests/test_risk.py and tests/test_netting.py state them over whole accounts.
 
 from collections.abc import Sequence
 
-from model import risk
+from model import buffer, margin, risk, span, valuation
+from model.buffer import buffer_rate_bps
 from model.catalog import catalog
-from model.risk import Prices, buffer_rate_bps, haircut_value, worst_covered_loss
+from model.risk import haircut_value
+from model.span import worst_covered_loss
 from model.state import Position, Positions
+from model.valuation import Prices
 from spec.bounds import BPS
 from spec.params import Params
 
@@ -83,8 +86,8 @@ def netted_margin_within_isolated(
 
 def no_move_no_loss(params: Params, positions: Positions, prices: Prices, asset: str) -> bool:
     """RISK-7: in the scenario where the price does not move, no book gains or loses."""
-    unmoved = risk.Scenario(prices[asset], 0, BPS)
-    return risk.scenario_loss(params, positions, prices, asset, unmoved, now=0) == 0
+    unmoved = span.Scenario(prices[asset], 0, BPS)
+    return span.scenario_loss(params, positions, prices, asset, unmoved, now=0) == 0
 
 
 def perp_loses_the_price_change(
@@ -94,8 +97,8 @@ def perp_loses_the_price_change(
     loses what the price falls, a short what it rises."""
     book = {market: Position(qty, qty * price)}
     underlying = catalog(params).markets[market].underlying
-    moved = risk.Scenario(scenario_price, 0, BPS)
-    loss = risk.scenario_loss(params, book, {underlying: price}, underlying, moved, now=0)
+    moved = span.Scenario(scenario_price, 0, BPS)
+    loss = span.scenario_loss(params, book, {underlying: price}, underlying, moved, now=0)
     return loss == qty * (price - scenario_price)
 
 
@@ -107,18 +110,18 @@ def hedged_pair_nets_to_zero(params: Params, market: str, qty: int, entry: int, 
     short = {market: Position(-qty, -qty * entry)}
     underlying = catalog(params).markets[market].underlying
     prices = {underlying: price}
-    pnl = risk.unrealized_pnl
+    pnl = valuation.unrealized_pnl
     pnls = pnl(params, long, prices, 0) + pnl(params, short, prices, 0)
     rounding = 0 if catalog(params).markets[market].kind == "perp" else 1
-    return risk.netted_margin(params, [long, short], prices, 0) == 0 and -rounding <= pnls <= 0
+    return margin.netted_margin(params, [long, short], prices, 0) == 0 and -rounding <= pnls <= 0
 
 
 def netted_within_isolated_books(
     params: Params, books: Sequence[Positions], prices: Prices
 ) -> bool:
     """INV-RISK-4, RISK-8: over whole books, netting across venues never costs margin."""
-    netted = risk.netted_margin(params, books, prices, 0)
-    return 0 <= netted <= risk.isolated_margin(params, books, prices, 0)
+    netted = margin.netted_margin(params, books, prices, 0)
+    return 0 <= netted <= margin.isolated_margin(params, books, prices, 0)
 
 
 def fake_profit_is_contained(pnl: int, extra: int, pool: int) -> bool:
@@ -160,19 +163,19 @@ def initial_within_maintenance(
 
 
 def settled_book_ignores_the_price(
-    params: Params, book: Positions, fixings: risk.Fixings, now: int, price: int, moved: int
+    params: Params, book: Positions, fixings: valuation.Fixings, now: int, price: int, moved: int
 ) -> bool:
     """PRC-13: a book of options settled at their expiry prices (`fixings`, PRC-14, `now` at
     or past every one's expiry) has the same PnL at any two prices of the underlying, no scan
     margin and no buffer (its value no longer moves)."""
     markets = catalog(params).markets
-    assert all(risk.is_settled(markets[m], now, fixings) for m in book)
+    assert all(valuation.is_settled(markets[m], now, fixings) for m in book)
     underlying = markets[next(iter(book))].underlying
-    pnl = risk.unrealized_pnl
+    pnl = valuation.unrealized_pnl
     same = pnl(params, book, {underlying: price}, now, fixings) == pnl(
         params, book, {underlying: moved}, now, fixings
     )
     spoke = params.spokes[0].id
     prices = {underlying: price}
-    buffer = risk.spoke_buffer(params, spoke, book, prices, now=now, age=0, fixings=fixings)
-    return same and risk.scan_margin(params, book, prices, now, fixings) == 0 and buffer == 0
+    add_on = buffer.spoke_buffer(params, spoke, book, prices, now=now, age=0, fixings=fixings)
+    return same and span.scan_margin(params, book, prices, now, fixings) == 0 and add_on == 0

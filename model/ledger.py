@@ -9,7 +9,9 @@ spoke's partition), so the hub's token balance stays equal to their sum
 from collections.abc import Mapping
 from dataclasses import replace
 
-from model.insurance import draw_room, with_draw
+from model.algebra import minimum
+from model.arith import ceil_div
+from model.insurance import draw_room, fund_cover, with_draw
 from model.oracle import prices_of
 from model.state import AccountId, AssetId, SpokeId, State, add_ghost, assoc
 
@@ -24,6 +26,18 @@ def seizure_prices(state: State, account: AccountId) -> dict[AssetId, int] | Non
     held = {x for (a, x), amount in state.hub.collateral.items() if a == account and amount}
     fund = {x for x, amount in state.hub.insurance.items() if amount}
     return prices_of(state, held | fund)
+
+
+def seized_tokens(remaining: int, held: int, price: int) -> int:
+    """HUB-LOSS-2, NUM-2: of one asset, ceil(remaining / price) tokens (rounding against the
+    holder), at most what is held."""
+    return minimum(held, ceil_div(remaining, price))
+
+
+def covered_value(remaining: int, tokens: int, price: int) -> int:
+    """HUB-LOSS-2: the value `tokens` seized at `price` cover, at most what remains (the last
+    token's excess is not value owed back)."""
+    return minimum(remaining, tokens * price)
 
 
 def seize(
@@ -43,10 +57,10 @@ def seize(
         if remaining <= 0 or held == 0:
             continue
         price = prices[asset.id]
-        tokens = min(held, -((-remaining) // price))
+        tokens = seized_tokens(remaining, held, price)
         left[asset.id] = held - tokens
         taken[asset.id] = tokens
-        remaining -= min(remaining, tokens * price)
+        remaining -= covered_value(remaining, tokens, price)
     return left, taken, remaining
 
 
@@ -85,8 +99,7 @@ def pay_loss(
     state = owe_to_spoke(state, spoke, taken, amount - short)
     if short == 0:
         return state
-    room = draw_room(state, spoke)
-    cover = short if room is None else min(short, room)
+    cover = fund_cover(short, draw_room(state, spoke))
     fund, taken, uncovered = seize(state, state.hub.insurance, cover, prices)
     state = replace(state, hub=replace(state.hub, insurance=fund))
     state = owe_to_spoke(state, spoke, taken, cover - uncovered)

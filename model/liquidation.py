@@ -8,6 +8,7 @@ that receives the call stops risk-increasing trades for it (INV-LIQ-1).
 
 from dataclasses import replace
 
+from model.algebra import minimum
 from model.arith import bps_up
 from model.calls import below_call_floor, call_to_open, in_top_up_window, with_call
 from model.calls import health_prices as health_prices
@@ -88,9 +89,9 @@ def receive_liquidation_report(state: State, spoke: SpokeId, msg: LiquidationRep
         return ignore(state, Error.NOT_LIQUIDATING)
     if msg.epoch != status.epoch or spoke not in status.pending:
         return ignore(state, Error.STALE_EPOCH)
-    allocated = state.hub.alloc[(msg.account, spoke)]
-    loss = min(msg.loss, allocated)
-    released = min(msg.released, allocated - loss)
+    loss, released = cut_to_allocation(
+        msg.loss, msg.released, state.hub.alloc[(msg.account, spoke)]
+    )
     if loss and spoke in state.hub.paused:
         return reject(state, Error.SPOKE_PAUSED)
     prices = seizure_prices(state, msg.account)
@@ -113,11 +114,24 @@ def receive_liquidation_report(state: State, spoke: SpokeId, msg: LiquidationRep
     return accept(settle(state, msg.account, prices))
 
 
+def cut_to_allocation(loss: int, released: int, allocated: int) -> tuple[int, int]:
+    """LIQ-4: an answer's loss and released credit cut to the allocation, loss first: the
+    loss at most the allocation, the release at most what the loss leaves of it."""
+    loss = minimum(loss, allocated)
+    return loss, minimum(released, allocated - loss)
+
+
+def penalty_of(requirement_at_call: int, penalty_bps: int) -> int:
+    """LIQ-6, NUM-2: the liquidation penalty, a share of the maintenance requirement at the
+    call, rounded up (against the account)."""
+    return bps_up(requirement_at_call, penalty_bps)
+
+
 def settle(state: State, account: AccountId, prices: Prices) -> State:
     """LIQ-6..LIQ-7: every spoke has answered (or was severed, LIVE-3): charge the penalty
     into the insurance fund and let the account leave LIQUIDATING (its epoch stays, for the
     next grant; its deadline goes back to 0)."""
     status = state.hub.status[account]
-    penalty = bps_up(status.requirement_at_call, state.params.penalty_bps)
+    penalty = penalty_of(status.requirement_at_call, state.params.penalty_bps)
     state = charge_penalty(state, account, penalty, prices)
     return with_status(state, account, AccountStatus(epoch=status.epoch))

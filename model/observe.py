@@ -4,6 +4,7 @@ from collections.abc import Mapping
 
 from model.state import (
     AccountStatus,
+    Chain,
     Ghost,
     Hub,
     Network,
@@ -11,18 +12,21 @@ from model.state import (
     Position,
     Positions,
     Report,
+    Segment,
     SpokeAccount,
     State,
 )
 from spec.messages import PositionView
 from spec.observable import (
     AccountStatusView,
+    ChainView,
     GhostView,
     HubView,
     NetworkView,
     ObservableState,
     Quote,
     ReportView,
+    SegmentView,
     SpokeAccountView,
 )
 from spec.params import Params
@@ -50,6 +54,57 @@ def unviews(positions: tuple[PositionView, ...]) -> dict[str, Position]:
     return {p.market: Position(p.qty, p.cost) for p in positions}
 
 
+def account_view(acct: SpokeAccount) -> SpokeAccountView:
+    return SpokeAccountView(
+        line=acct.line,
+        balance=acct.balance,
+        positions=views(acct.positions),
+        seq=acct.seq,
+        called_epoch=acct.called_epoch,
+        frozen=acct.frozen,
+    )
+
+
+def account_of(v: SpokeAccountView) -> SpokeAccount:
+    return SpokeAccount(
+        line=v.line,
+        balance=v.balance,
+        positions=unviews(v.positions),
+        seq=v.seq,
+        called_epoch=v.called_epoch,
+        frozen=v.frozen,
+    )
+
+
+def chain_view(chain: Chain) -> ChainView:
+    """FIN-1, FIN-6: a chain as JSON."""
+    seg = chain.segment
+    segment = (
+        None
+        if seg is None
+        else SegmentView(
+            checkpoint={a: account_view(acct) for a, acct in sorted(seg.checkpoint.items())},
+            changed=seg.changed,
+            sent=tuple(sorted(seg.sent)),
+        )
+    )
+    return ChainView(halted=chain.halted, segment=segment)
+
+
+def chain_of_view(view: ChainView) -> Chain:
+    seg = view.segment
+    segment = (
+        None
+        if seg is None
+        else Segment(
+            checkpoint={a: account_of(v) for a, v in seg.checkpoint.items()},
+            changed=seg.changed,
+            sent=frozenset(seg.sent),
+        )
+    )
+    return Chain(halted=view.halted, segment=segment)
+
+
 def observe(state: State, *, ghost: bool = True) -> ObservableState:
     """OBS-1..OBS-4, OBS-6: the observable state of `state`."""
     hub = state.hub
@@ -60,14 +115,7 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
         )
     spokes: dict[str, dict[str, SpokeAccountView]] = {}
     for (s, a), acct in state.spokes.items():
-        spokes.setdefault(s, {})[a] = SpokeAccountView(
-            line=acct.line,
-            balance=acct.balance,
-            positions=views(acct.positions),
-            seq=acct.seq,
-            called_epoch=acct.called_epoch,
-            frozen=acct.frozen,
-        )
+        spokes.setdefault(s, {})[a] = account_view(acct)
     g = state.ghost
     return ObservableState(
         now=state.oracle.now,
@@ -120,6 +168,7 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
         if ghost
         else None,
         expiry_prices=dict(sorted(state.oracle.expiry_prices.items())),
+        chains={s: chain_view(c) for s, c in sorted(state.chains.items())},
     )
 
 
@@ -168,18 +217,7 @@ def restore(params: Params, obs: ObservableState) -> State:
             drawn=dict(hub.drawn),
             buckets=buckets_of(params, hub.buckets),
         ),
-        spokes={
-            (s, a): SpokeAccount(
-                line=v.line,
-                balance=v.balance,
-                positions=unviews(v.positions),
-                seq=v.seq,
-                called_epoch=v.called_epoch,
-                frozen=v.frozen,
-            )
-            for s, inner in obs.spokes.items()
-            for a, v in inner.items()
-        },
+        spokes={(s, a): account_of(v) for s, inner in obs.spokes.items() for a, v in inner.items()},
         network=Network(
             in_flight={env.id: env for env in obs.network.in_flight},
             delivered=frozenset(obs.network.delivered),
@@ -197,4 +235,5 @@ def restore(params: Params, obs: ObservableState) -> State:
             paid=dict(g.paid) if g else zero,
             compromised=frozenset(g.compromised) if g else frozenset(),
         ),
+        chains={s: chain_of_view(c) for s, c in obs.chains.items()},
     )

@@ -3,11 +3,13 @@
 
 from dataclasses import replace
 
+from model.algebra import maximum, minimum
 from model.arith import ceil_div
+from model.finality import is_halted, record_change
+from model.margin import margin
 from model.network import send
 from model.oracle import prices_of
 from model.outcome import Step, accept, ignore, reject
-from model.risk import margin, underlyings, unrealized_pnl
 from model.state import (
     AccountId,
     Position,
@@ -19,6 +21,7 @@ from model.state import (
     dissoc,
     with_spoke_account,
 )
+from model.valuation import underlyings, unrealized_pnl
 from spec.actions import ReleaseCredit, SendReport, Trade
 from spec.bounds import MAX_AMOUNT, MAX_QTY
 from spec.errors import Error
@@ -85,6 +88,14 @@ def local_margin(state: State, positions: Positions, prices: dict[str, int]) -> 
     )
 
 
+def covers_local_margin(
+    state: State, acct: SpokeAccount, positions: Positions, prices: dict[str, int]
+) -> bool:
+    """SPK-2, SPK-TRADE-3, SPK-REL-1: the account's local equity covers the initial margin of
+    `positions` (the book after a trade, or the book a release leaves backed by less)."""
+    return local_equity(state, acct, prices) >= local_margin(state, positions, prices)
+
+
 def with_position(positions: Positions, market: str, position: Position) -> dict[str, Position]:
     """Positions with `market` set; a flat position is dropped."""
     if position.qty == 0:
@@ -92,11 +103,34 @@ def with_position(positions: Positions, market: str, position: Position) -> dict
     return assoc(positions, market, position)
 
 
+def position_in(acct: SpokeAccount, market: str) -> Position:
+    """The account's position in a market (flat if none)."""
+    return acct.positions.get(market, Position(0, 0))
+
+
+def after_fill(acct: SpokeAccount, action: Trade) -> tuple[Position, int, SpokeAccount]:
+    """SPK-TRADE-4: a trade's fill on the account: the market's new position, the PnL it
+    realizes, and the account with both (the realized PnL settled into its balance)."""
+    position, realized = fill(position_in(acct, action.market), action.qty, action.price)
+    after = replace(
+        acct,
+        positions=with_position(acct.positions, action.market, position),
+        balance=acct.balance + realized,
+    )
+    return position, realized, after
+
+
+def claimable_loss(balance: int, line: int) -> int:
+    """SPK-CLAIM-1, SPK-CALL-2: the loss a spoke claims against a line: the negative part of
+    the settled balance, at most the line."""
+    return minimum(maximum(-balance, 0), line)
+
+
 def claim_losses(state: State, spoke: SpokeId, account: AccountId) -> State:
     """SPK-CLAIM-1: a negative settled balance is claimed against the line at once:
     the spoke debits the line before it sends the claim."""
     acct = state.spokes[(spoke, account)]
-    claim = min(max(-acct.balance, 0), acct.line)
+    claim = claimable_loss(acct.balance, acct.line)
     if claim == 0:
         return state
     acct = replace(acct, line=acct.line - claim, balance=acct.balance + claim)
@@ -134,18 +168,15 @@ def trade(state: State, action: Trade) -> Step:
     grant, a live price for every position it leaves, and local equity covering
     initial margin afterwards.  Losses realized are claimed at once; a report follows.
     """
+    if is_halted(state, action.spoke):
+        return reject(state, Error.SPOKE_HALTED)  # FIN-6
     if action.qty == 0:
         return reject(state, Error.INVALID_AMOUNT)  # BND-3: a trade moves at least one lot
     acct = state.spokes[(action.spoke, action.account)]
-    old = acct.positions.get(action.market, Position(0, 0))
+    old = position_in(acct, action.market)
     if abs(old.qty + action.qty) > MAX_QTY:
         return reject(state, Error.INVALID_AMOUNT)
-    position, realized = fill(old, action.qty, action.price)
-    after = replace(
-        acct,
-        positions=with_position(acct.positions, action.market, position),
-        balance=acct.balance + realized,
-    )
+    position, _, after = after_fill(acct, action)
     if abs(position.cost) > MAX_AMOUNT or abs(after.balance) > MAX_AMOUNT:
         return reject(state, Error.INVALID_AMOUNT)  # BND-1: cost basis and balance stay bounded
     if not is_risk_reducing(old.qty, action.qty):
@@ -154,12 +185,12 @@ def trade(state: State, action: Trade) -> Step:
         prices = prices_of(state, underlyings(state.params, after.positions))
         if prices is None:
             return reject(state, Error.PRICE_UNAVAILABLE)
-        required = local_margin(state, after.positions, prices)
-        if local_equity(state, after, prices) < required:
+        if not covers_local_margin(state, after, after.positions, prices):
             return reject(state, Error.INSUFFICIENT_MARGIN)
-    state = with_spoke_account(state, action.spoke, action.account, after)
-    state = claim_losses(state, action.spoke, action.account)
-    return accept(report_exposure(state, action.spoke, action.account))
+    changed = with_spoke_account(state, action.spoke, action.account, after)
+    changed = claim_losses(changed, action.spoke, action.account)
+    changed = report_exposure(changed, action.spoke, action.account)
+    return accept(record_change(state, changed, action.spoke))
 
 
 def debit_line(acct: SpokeAccount, amount: int) -> SpokeAccount:
@@ -170,6 +201,8 @@ def debit_line(acct: SpokeAccount, amount: int) -> SpokeAccount:
 def release_credit(state: State, action: ReleaseCredit) -> Step:
     """SPK-REL-1..2: give credit back to the hub; the line is debited before the release is
     sent, and what remains must still cover initial margin at live prices."""
+    if is_halted(state, action.spoke):
+        return reject(state, Error.SPOKE_HALTED)  # FIN-6
     acct = state.spokes[(action.spoke, action.account)]
     if action.amount > acct.line:
         return reject(state, Error.INSUFFICIENT_CREDIT)
@@ -177,16 +210,19 @@ def release_credit(state: State, action: ReleaseCredit) -> Step:
     prices = prices_of(state, underlyings(state.params, acct.positions))
     if prices is None:
         return reject(state, Error.PRICE_UNAVAILABLE)
-    if local_equity(state, after, prices) < local_margin(state, acct.positions, prices):
+    if not covers_local_margin(state, after, acct.positions, prices):
         return reject(state, Error.INSUFFICIENT_MARGIN)
-    state = with_spoke_account(state, action.spoke, action.account, after)
+    changed = with_spoke_account(state, action.spoke, action.account, after)
     release = CreditRelease(account=action.account, amount=action.amount)
-    return accept(send(state, action.spoke, "hub", release))
+    return accept(record_change(state, send(changed, action.spoke, "hub", release), action.spoke))
 
 
 def send_report(state: State, action: SendReport) -> Step:
-    """SPK-REP-1: a spoke may re-send its current report at any time."""
-    return accept(report_exposure(state, action.spoke, action.account))
+    """SPK-REP-1: a spoke may re-send its current report at any time (unless halted, FIN-6)."""
+    if is_halted(state, action.spoke):
+        return reject(state, Error.SPOKE_HALTED)
+    changed = report_exposure(state, action.spoke, action.account)
+    return accept(record_change(state, changed, action.spoke))
 
 
 def receive_grant(state: State, spoke: SpokeId, msg: CreditGrant) -> Step:
@@ -221,7 +257,7 @@ def receive_margin_call(state: State, spoke: SpokeId, msg: MarginCall) -> Step:
     balance = acct.balance + unrealized_pnl(
         state.params, acct.positions, prices, state.oracle.now, state.oracle.expiry_prices
     )
-    loss = min(max(-balance, 0), acct.line)
+    loss = claimable_loss(balance, acct.line)
     released = acct.line - loss
     acct = SpokeAccount(
         line=0,

@@ -154,6 +154,24 @@ class Ghost:
 
 
 @dataclass(frozen=True, slots=True)
+class Segment:
+    """FIN-1: a spoke's unfinalized changes: its accounts at the checkpoint before them, the
+    time of the latest change, and the ids of the messages they sent."""
+
+    checkpoint: Mapping[AccountId, SpokeAccount]
+    changed: int
+    sent: frozenset[int] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class Chain:
+    """FIN-1, FIN-6: a spoke's chain: halted or not, and its unfinalized segment, if any."""
+
+    halted: bool = False
+    segment: Segment | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class State:
     """The whole system."""
 
@@ -163,6 +181,8 @@ class State:
     network: Network
     oracle: Oracle
     ghost: Ghost
+    chains: Mapping[SpokeId, Chain] = field(default_factory=dict)
+    """FIN-1, FIN-6: each spoke's chain that is halted or has a segment (absent: neither)."""
 
 
 EMPTY_REPORT = Report()

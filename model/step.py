@@ -7,6 +7,7 @@ from typing import Any
 from model.catalog import catalog
 from model.channels import refill
 from model.delivery import deliver, inject
+from model.finality import halt, reorg, resume
 from model.force_settle import force_settle
 from model.governance import (
     delist_spoke,
@@ -62,6 +63,9 @@ TRANSITIONS: dict[str, Callable[[State, Any], Step]] = {
     "ListSpoke": list_spoke,
     "DelistSpoke": delist_spoke,
     "RemoveSpoke": remove_spoke,
+    "Halt": halt,
+    "Resume": resume,
+    "Reorg": reorg,
 }
 
 ID_FIELDS: tuple[tuple[str, str, Error], ...] = (

@@ -34,7 +34,8 @@ What is encoded, and why (read with `proofs/state.py`):
   positions (reported PnL, the latency buffer, margins, health, a trade's realized
   PnL and direction, the marks a margin call closes at) is an *input* of the
   transition: universally quantified in the proofs (within its declared sign),
-  computed by `model/risk.py` in `proofs.concrete`.
+  computed by the model (`model/risk.py` and the modules it stands on) in
+  `proofs.concrete_actions`.
 - **Transitions** (`proofs/transitions/`): one function per action kind with the
   model's guards in the model's order and the model's error codes; a rejected step
   returns the pre-state, an ignored delivery the consumed one.  `Deliver` and `Inject`

@@ -16,6 +16,7 @@ from typing import Any
 
 import z3
 
+from model.finality import chain_of
 from model.insurance import drawn_of, limit_of
 from model.listing import listing_of
 from model.oracle import price_of
@@ -111,6 +112,39 @@ def values(state: State) -> dict[tuple[str, Any], Value]:
     out[("now", ())] = state.oracle.now
     out[("hub_compromised", ())] = HUB in g.compromised
     out |= ghost_sums(state)
+    out |= chain_values(state, u)
+    return out
+
+
+def chain_values(state: State, u: Universe) -> dict[tuple[str, Any], Value]:
+    """FIN-1, FIN-6: each spoke's chain as the encoding holds it: halted, and its segment's
+    checkpoint, latest change, message ids and the credit of its releases and claims still
+    in flight (all 0 or empty with no segment)."""
+    out: dict[tuple[str, Any], Value] = {}
+    for s in u.spokes:
+        chain = chain_of(state, s)
+        seg = chain.segment
+        out[("halted", s)] = chain.halted
+        out[("seg_open", s)] = seg is not None
+        out[("changed", s)] = seg.changed if seg is not None else 0
+        out[("seg_ids", s)] = seg.sent if seg is not None else frozenset()
+        sums: dict[tuple[str, str], int] = {}
+        for a in u.accounts:
+            cp = seg.checkpoint[a] if seg is not None else None
+            out[("cp_line", (s, a))] = cp.line if cp is not None else 0
+            out[("cp_balance", (s, a))] = cp.balance if cp is not None else 0
+            out[("cp_seq", (s, a))] = cp.seq if cp is not None else 0
+            sums[("seg_release", a)] = sums[("seg_claim", a)] = 0
+        for mid in seg.sent if seg is not None else ():
+            env = state.network.in_flight.get(mid)
+            if env is None or env.sender != s:
+                continue
+            if env.payload.type == "CreditRelease":
+                sums[("seg_release", env.payload.account)] += env.payload.amount
+            elif env.payload.type == "LossClaim":
+                sums[("seg_claim", env.payload.account)] += env.payload.amount
+        for (name, a), total in sums.items():
+            out[(name, (a, s))] = total
     return out
 
 
@@ -141,6 +175,7 @@ def universe_key(u: Universe) -> tuple[Any, ...]:
         u.ordered,
         tuple(sorted(u.rate.items())),
         u.top_up_window_s,
+        tuple(sorted(u.finality.items())),
     )
 
 

@@ -124,7 +124,7 @@ def setup(spokes: int) -> tuple[list[Expr], SymState, list[Slot], str]:
     # declaration is the same claim, without the call's branch in every term.
     u = replace(proof_universe(spokes=spokes, accounts=1), top_up_window_s=0)
     a = u.accounts[0]
-    pre = no_severed_pair(fresh(u, "bmc.pre"))
+    pre = running_chains(no_severed_pair(fresh(u, "bmc.pre")))
     for s in u.spokes:  # BMC-PRE-1: no transition the unrolling takes reads these
         pre = pre.set("listing", s, z3.IntVal(LISTED)).set("ins_limit", s, z3.IntVal(0))
     # every invariant but INV-AMO-1's quantifier, which is instantiated below for the ids used
@@ -199,6 +199,14 @@ def no_severed_pair(state: SymState) -> SymState:
     13 to 15, back to back): two spokes 57.2M of Z3's resource count before force-settle,
     54.0M with it; one spoke 6.4M and 5.8M."""
     return replace(state, severed={k: z3.BoolVal(False) for k in state.u.keys("as")})
+
+
+def running_chains(state: SymState) -> SymState:
+    """FIN-9: the BMC's premise that no spoke's chain is halted, as constants (as LIVE-8 fixes
+    severed pairs): the halt guards of the deliveries (FIN-6) fold away, and no delivery
+    halts a chain, so the constants hold at every step.  The BMC's universe declares no
+    finality delay, so the segment's guards (FIN-3, FIN-4) are false by construction."""
+    return replace(state, halted={k: z3.BoolVal(False) for k in state.u.keys("s")})
 
 
 RANK = {"CreditRelease": 0, "LossClaim": 1}
@@ -300,7 +308,7 @@ def unroll(spokes: int, k: int, budget: Budget, por: bool = True) -> tuple[Answe
                 inp = {"live": z3.BoolVal(True), "upnl": z3.Int(f"bmc.upnl.{t}.{sl.spoke}")}
             del kind
             results.append(deliver_slot(state, act, inp))
-        nxt = replace(fresh(u, f"bmc.s{t + 1}"), severed=state.severed)
+        nxt = replace(fresh(u, f"bmc.s{t + 1}"), severed=state.severed, halted=state.halted)
         s.add(z3.Implies(choice == -1, equal(nxt, state, TRACKED)))
         new_slots = []
         for j, sl in enumerate(slots):

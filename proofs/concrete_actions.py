@@ -4,7 +4,7 @@ engine and oracle compute on `state` (the values the proofs quantify over).
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 import z3
@@ -22,15 +22,19 @@ from model.risk import (
     latency_buffer,
     loan_value,
     maintenance_requirement,
-    margin,
     reported_books,
     stale_books,
-    underlyings,
-    unrealized_pnl,
 )
-from model.spoke import fill, is_risk_reducing, local_equity, with_position
-from model.state import Position, State
+from model.spoke import (
+    after_fill,
+    covers_local_margin,
+    debit_line,
+    is_risk_reducing,
+    position_in,
+)
+from model.state import State
 from model.step import unknown_id
+from model.valuation import underlyings, unrealized_pnl
 from proofs.state import Expr
 from proofs.transitions import KIND_BY_NAME, SHORT, Kind
 from spec.actions import Action
@@ -165,6 +169,9 @@ def plain_step(state: State, action: Any, inputs: Inputs) -> EncodedStep:
     "ListSpoke",
     "DelistSpoke",
     "RemoveSpoke",
+    "Halt",
+    "Resume",
+    "Reorg",
     "PayOut",
 )
 def input_free_step(state: State, action: Any) -> EncodedStep:
@@ -235,11 +242,8 @@ def release_step(state: State, action: Any) -> EncodedStep:
     """Whether the spoke's local margin still holds with the line debited (SPK-REL-1)."""
     acct = state.spokes[(action.spoke, action.account)]
     prices = prices_of(state, underlyings(state.params, acct.positions))
-    ok = False
-    if prices is not None:
-        after = replace(acct, line=acct.line - action.amount)
-        required = margin(state.params, acct.positions, prices, initial=True, now=state.oracle.now)
-        ok = local_equity(state, after, prices) >= required
+    after = debit_line(acct, action.amount)
+    ok = prices is not None and covers_local_margin(state, after, acct.positions, prices)
     inputs: Inputs = {"live": z3.BoolVal(prices is not None), "margin_ok": z3.BoolVal(ok)}
     return plain_step(state, action, inputs)
 
@@ -252,7 +256,7 @@ def trade_step(state: State, action: Any) -> EncodedStep:
 def trade_inputs(state: State, action: Any) -> dict[str, Expr]:
     """What model.spoke.trade decides from positions: bound, direction, PnL, price, margin."""
     acct = state.spokes[(action.spoke, action.account)]
-    old = acct.positions.get(action.market, Position(0, 0))
+    old = position_in(acct, action.market)
     out = {
         "bound_ok": z3.BoolVal(abs(old.qty + action.qty) <= MAX_QTY),
         "reducing": z3.BoolVal(is_risk_reducing(old.qty, action.qty)),
@@ -262,18 +266,12 @@ def trade_inputs(state: State, action: Any) -> dict[str, Expr]:
     }
     if action.qty == 0:
         return out
-    position, realized = fill(old, action.qty, action.price)
+    _, realized, after = after_fill(acct, action)
     out["realized"] = z3.IntVal(realized)
-    after = replace(
-        acct,
-        positions=with_position(acct.positions, action.market, position),
-        balance=acct.balance + realized,
-    )
     prices = prices_of(state, underlyings(state.params, after.positions))
     out["live"] = z3.BoolVal(prices is not None)
     if prices is not None:
-        required = margin(state.params, after.positions, prices, initial=True, now=state.oracle.now)
-        out["margin_ok"] = z3.BoolVal(local_equity(state, after, prices) >= required)
+        out["margin_ok"] = z3.BoolVal(covers_local_margin(state, after, after.positions, prices))
     return out
 
 

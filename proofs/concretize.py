@@ -12,6 +12,7 @@ from pydantic import TypeAdapter
 from model.observe import observe
 from model.state import (
     AccountStatus,
+    Chain,
     Ghost,
     Hub,
     Listing,
@@ -187,6 +188,9 @@ def trace_of(cex: Counterexample, mutant: str | None = None) -> Trace:
             paid={s: int(get("paid", s)) for s in spokes},
             compromised=frozenset(compromised),
         ),
+        # FIN-6: halted chains (a segment is not rebuilt: its ids would have to name the
+        # envelopes above; counterexamples of the finality universe replay without it)
+        chains={s: Chain(halted=True) for s in spokes if get("halted", s)},
     )
     return Trace(
         params=params,

@@ -231,6 +231,48 @@ def severed_means_settled(state: SymState) -> Expr:
     )
 
 
+def finality_of(state: SymState, spoke: str) -> int:
+    """PAR-27: the spoke's finality delay (a constant of the universe)."""
+    return state.u.finality.get(spoke, 0)
+
+
+def unfinal(state: SymState, spoke: str) -> Expr:
+    """FIN-2: the spoke has a segment that is not final yet (false without a delay)."""
+    fin = finality_of(state, spoke)
+    if fin == 0:
+        return z3.BoolVal(False)
+    return z3.And(state.seg_open[spoke], state.now[()] < state.changed[spoke] + fin)
+
+
+def segment_accounted(state: SymState) -> Expr:
+    """INV-FIN-1: for an honest spoke with a segment not yet final, the checkpoint's line is
+    the line plus the credit of the segment's releases and claims, and the checkpoint meets
+    INV-SPOKE-1; for every spoke, that credit is part of the credit in flight and the
+    checkpoint's line and counter are not negative (true by construction in a universe
+    without finality delays)."""
+    clauses = []
+    for s in state.u.spokes:
+        if finality_of(state, s) == 0:
+            continue
+        for a in state.u.accounts:
+            sa, ap = (s, a), (a, s)
+            rel, claim, cp_line = state.seg_release[ap], state.seg_claim[ap], state.cp_line[sa]
+            clauses += [
+                rel >= 0,
+                claim >= 0,
+                rel <= state.fl_release[ap],
+                claim <= state.fl_claim[ap],
+                cp_line >= 0,
+                state.cp_seq[sa] >= 0,
+            ]
+            accounted = z3.And(
+                cp_line == state.line[sa] + rel + claim,
+                z3.Implies(state.cp_balance[sa] < 0, cp_line == 0),
+            )
+            clauses.append(z3.Implies(z3.And(honest(state, s), unfinal(state, s)), accounted))
+    return z3.And(clauses) if clauses else z3.BoolVal(True)
+
+
 INVARIANTS: tuple[Invariant, ...] = (
     Invariant(
         "INV-CREDIT-1",
@@ -311,6 +353,13 @@ INVARIANTS: tuple[Invariant, ...] = (
         bookkeeping,
         ("liquidating", "pending", "epoch", "called_epoch", "n_call", "n_liq", "fl_liq"),
         "inductive strengthening: calls and answers in flight match the hub's pending set",
+    ),
+    Invariant(
+        "INV-FIN-1",
+        "segment-accounted",
+        segment_accounted,
+        ("cp_line", "line", "seg_release", "seg_claim", "fl_release", "fl_claim", "changed"),
+        "the checkpoint's line = line + credit of the unfinalized segment's messages",
     ),
     Invariant(
         "INV-LIVE-2",

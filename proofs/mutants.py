@@ -33,6 +33,22 @@ Act = Mapping[str, Any]
 
 force_settle = importlib.import_module("proofs.transitions.force_settle")
 """The module (the package re-exports its function under the same name)."""
+finality = importlib.import_module("proofs.transitions.finality")
+
+
+def counted_before_final(state: SymState, sender: str, message_id: Expr) -> Expr:
+    """The hub acts on a spoke's message as soon as it is relayed, final or not: a reorg can
+    then erase a release the hub already applied."""
+    return z3.BoolVal(False)
+
+
+def rollback_keeps_messages(state: SymState, spoke: str) -> SymState:
+    """A reorg restores the spoke's lines but leaves its erased messages in flight: the same
+    credit is back on the line and still on its way to the hub."""
+    for a in state.u.accounts:
+        state = state.set("line", (spoke, a), state.cp_line[(spoke, a)])
+    closed: SymState = finality.closed(state, spoke)
+    return closed
 
 
 def free_capacity_of_lines(
@@ -198,6 +214,18 @@ MUTANTS: tuple[Mutant, ...] = (
         ("DeliverClaim", "InjectClaim"),
         ("loss-rate/step/DeliverClaim", "loss-rate/step/InjectClaim"),
         Patch(hub, "charge", no_charge),
+    ),
+    mutant(
+        "hub-counts-unfinal",
+        ("DeliverRelease",),
+        ("segment-accounted/step/DeliverRelease",),
+        Patch(delivery, "not_final", counted_before_final),
+    ),
+    mutant(
+        "reorg-keeps-messages",
+        ("Reorg",),
+        ("finality-safe/step/Reorg",),
+        Patch(finality, "roll_back", rollback_keeps_messages),
     ),
     mutant(
         "failed-head-blocks",

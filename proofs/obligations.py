@@ -23,7 +23,14 @@ from proofs.invariants import (
     followed,
     in_flight,
 )
-from proofs.premises import Query, init_constraints, state_query, step_queries, symbolic_action
+from proofs.premises import (
+    Goal,
+    Query,
+    init_constraints,
+    state_query,
+    step_queries,
+    symbolic_action,
+)
 from proofs.prices import independence_queries, moved
 from proofs.state import (
     LISTED,
@@ -73,6 +80,23 @@ def kinds_named(*names: str) -> list[Kind]:
     return [KIND_BY_NAME[n] for n in names]
 
 
+def stepwise(
+    name: str,
+    invariant: str,
+    kind: Kind,
+    goal: Goal,
+    mentions: tuple[str, ...] = (),
+    combo_filter: Callable[[Mapping[str, str]], bool] = lambda ids: True,
+) -> Obligation:
+    """`name/step/KIND`: `goal` holds after every step of `kind` from a state within the
+    invariants (for the id combinations `combo_filter` keeps)."""
+
+    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
+        return step_queries(u, table, kind, goal, combo_filter)
+
+    return Obligation(f"{name}/step/{kind.name}", invariant, "step", queries, mentions)
+
+
 def capacity_at_commit(kind: Kind) -> Obligation:
     """INV-CREDIT-2: an accepted grant or withdrawal leaves free capacity >= 0 after it, at
     the prices the step saw (any, PROOF-PRICE-1)."""
@@ -83,16 +107,7 @@ def capacity_at_commit(kind: Kind) -> Obligation:
         after = free_capacity(ctx, res.post, act["account"], inp)
         return z3.Implies(res.accepted, after >= 0)
 
-    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
-        return step_queries(u, table, kind, goal)
-
-    return Obligation(
-        f"capacity-at-commit/step/{kind.name}",
-        "INV-CREDIT-2",
-        "step",
-        queries,
-        ("alloc", "collateral"),
-    )
+    return stepwise("capacity-at-commit", "INV-CREDIT-2", kind, goal, ("alloc", "collateral"))
 
 
 def frozen_means_frozen(kind: Kind) -> Obligation:
@@ -106,14 +121,11 @@ def frozen_means_frozen(kind: Kind) -> Obligation:
             return z3.Implies(z3.And(res.accepted, increasing), z3.Not(pre.frozen[key]))
         return z3.Implies(res.accepted, z3.Not(pre.liquidating[act["account"]]))
 
-    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
-        return step_queries(u, table, kind, goal)
-
-    return Obligation(
-        f"frozen-means-frozen/step/{kind.name}",
+    return stepwise(
+        "frozen-means-frozen",
         "INV-LIQ-1",
-        "step",
-        queries,
+        kind,
+        goal,
         ("liquidating", "frozen", "called_epoch", "epoch"),
     )
 
@@ -124,10 +136,7 @@ def atomic_rejection(kind: Kind) -> Obligation:
     def goal(pre: SymState, res: Result, act: Mapping[str, Any], inp: Mapping[str, Expr]) -> Expr:
         return z3.Implies(res.rejected, equal(res.post, pre))
 
-    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
-        return step_queries(u, table, kind, goal)
-
-    return Obligation(f"atomic-rejection/step/{kind.name}", "INV-ATOMIC-1", "step", queries)
+    return stepwise("atomic-rejection", "INV-ATOMIC-1", kind, goal)
 
 
 def drained_not_fed(kind: Kind) -> Obligation:
@@ -143,12 +152,7 @@ def drained_not_fed(kind: Kind) -> Obligation:
             ]
         )
 
-    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
-        return step_queries(u, table, kind, goal)
-
-    return Obligation(
-        f"drained-not-fed/step/{kind.name}", "INV-LIST-1", "step", queries, ("listing", "alloc")
-    )
+    return stepwise("drained-not-fed", "INV-LIST-1", kind, goal, ("listing", "alloc"))
 
 
 def replay_rejected(kind: Kind) -> Obligation:

@@ -16,7 +16,7 @@ from typing import Any
 import z3
 
 from proofs.invariants import draws_within_limits, honest
-from proofs.obligations import Obligation
+from proofs.obligations import Obligation, stepwise
 from proofs.premises import Query, init_constraints, step_queries
 from proofs.state import Expr, SymState, Universe, fresh, spoke_allocation, total
 from proofs.transitions import Kind, Transition
@@ -24,6 +24,11 @@ from proofs.transitions.outcome import Result
 from spec.bounds import HUB
 
 PARTITION_FIELDS = ("owed", "paid", "claimed", "socialized", "released", "granted", "drawn")
+
+
+def sent_by_a_spoke(ids: Mapping[str, str]) -> bool:
+    """The injection's sender is a spoke (what a compromised spoke can send)."""
+    return ids["sender"] != HUB
 
 
 def partition_isolation(kind: Kind) -> Obligation:
@@ -41,16 +46,8 @@ def partition_isolation(kind: Kind) -> Obligation:
         given_up = spoke_allocation(pre, s) - spoke_allocation(post, s)
         return z3.And(*same, post.paid[s] - pre.paid[s] <= given_up)
 
-    def queries(u: Universe, table: Mapping[str, Transition]) -> list[Query]:
-        return step_queries(u, table, kind, goal, lambda ids: ids["sender"] != HUB)
-
-    return Obligation(
-        f"partition-isolation/step/{kind.name}",
-        "INV-PART-2",
-        "step",
-        queries,
-        ("alloc", "paid", "owed", "claimed"),
-    )
+    mentions = ("alloc", "paid", "owed", "claimed")
+    return stepwise("partition-isolation", "INV-PART-2", kind, goal, mentions, sent_by_a_spoke)
 
 
 def lines_within_cap(s: SymState) -> Expr:

@@ -130,8 +130,10 @@ def in_bag(pre: SymState, kind: Kind, act: Mapping[str, Any]) -> Expr:
         ]
     elif message == "CreditRelease":
         facts.append(act["amount"] <= pre.fl_release[ap])
+        facts += in_segment(pre, act, "seg_release", "fl_release")
     elif message == "LossClaim":
         facts.append(act["amount"] <= pre.fl_claim[ap])
+        facts += in_segment(pre, act, "seg_claim", "fl_claim")
     elif message == "ExposureReport":
         facts.append(act["seq"] <= pre.seq[sa])
     elif message == "LiquidationReport":
@@ -149,6 +151,18 @@ def in_bag(pre: SymState, kind: Kind, act: Mapping[str, Any]) -> Expr:
     return z3.Implies(live_message, z3.And(facts))
 
 
+def in_segment(pre: SymState, act: Mapping[str, Any], segment: str, flight: str) -> list[Expr]:
+    """FIN-1: a message of the spoke's segment is part of the segment's sum, any other part of
+    the rest of what is in flight (none without a finality delay)."""
+    s = act["spoke"]
+    if s not in pre.u.finality:
+        return []
+    ap, amount = (act["account"], s), act["amount"]
+    ours = pre.seg_ids[s][act["id"]]
+    seg, fl = pre.get(segment)[ap], pre.get(flight)[ap]
+    return [z3.If(ours, amount <= seg, amount <= fl - seg)]
+
+
 def init_constraints(state: SymState) -> Expr:
     """INIT-1: nothing deposited, allocated or in flight; the hub holds the insurance fund."""
     c: list[Expr] = []
@@ -163,7 +177,7 @@ def init_constraints(state: SymState) -> Expr:
             c.append(term == 1)
         elif name == "bucket":
             c.append(term == state.u.rate.get(key, (0, 0))[0])  # RATE-2: full
-        elif name in ("inflight", "delivered"):
+        elif name in ("inflight", "delivered", "seg_ids"):
             c.append(term == z3.K(z3.IntSort(), z3.BoolVal(False)))
         elif z3.is_bool(term):
             c.append(z3.Not(term))

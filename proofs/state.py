@@ -58,6 +58,8 @@ class Universe:
     """CHAN-1: channels are nonce-ordered."""
     rate: Mapping[str, tuple[int, int]] = field(default_factory=dict)
     """RATE-1: (capacity, refill per second) of each rate-limited spoke."""
+    finality: Mapping[str, int] = field(default_factory=dict)
+    """PAR-27, FIN-1: the finality delay of each spoke that declares one (> 0)."""
     top_up_window_s: int = 0
     """FLOW-CALL-1: the declared top-up window (0: off)."""
 
@@ -78,6 +80,7 @@ class Universe:
                 for s in params.spokes
                 if s.rate_limit is not None
             },
+            finality={s.id: s.finality_s for s in params.spokes if s.finality_s > 0},
             top_up_window_s=params.top_up_window_s,
         )
 
@@ -154,6 +157,15 @@ FIELDS: tuple[tuple[str, KeyKind, Sort, str], ...] = (
     ("n_call", "as", "int", "ghost: live margin calls of the current epoch in flight"),
     ("n_liq", "as", "int", "ghost: liquidation reports in flight"),
     ("hot_grants", "a", "int", "ghost: grants in flight of epoch >= the account's epoch"),
+    ("halted", "s", "bool", "spoke chain: halted (FIN-6)"),
+    ("seg_open", "s", "bool", "spoke chain: an unfinalized segment exists (FIN-1)"),
+    ("changed", "s", "int", "spoke chain: time of the segment's latest change (0: none)"),
+    ("seg_ids", "s", "array", "spoke chain: ids of the messages the segment sent"),
+    ("cp_line", "sa", "int", "spoke chain: checkpoint's credit line (0: no segment)"),
+    ("cp_balance", "sa", "int", "spoke chain: checkpoint's settled balance"),
+    ("cp_seq", "sa", "int", "spoke chain: checkpoint's report counter"),
+    ("seg_release", "as", "int", "ghost: credit in the segment's releases in flight"),
+    ("seg_claim", "as", "int", "ghost: credit in the segment's loss claims in flight"),
 )
 FIELD_KIND: dict[str, KeyKind] = {name: kind for name, kind, _, _ in FIELDS}
 FIELD_SORT: dict[str, Sort] = {name: sort for name, _, sort, _ in FIELDS}
@@ -219,6 +231,15 @@ class SymState:
     n_call: Mapping[tuple[str, str], Expr]
     n_liq: Mapping[tuple[str, str], Expr]
     hot_grants: Mapping[str, Expr]
+    halted: Mapping[str, Expr]
+    seg_open: Mapping[str, Expr]
+    changed: Mapping[str, Expr]
+    seg_ids: Mapping[str, Expr]
+    cp_line: Mapping[tuple[str, str], Expr]
+    cp_balance: Mapping[tuple[str, str], Expr]
+    cp_seq: Mapping[tuple[str, str], Expr]
+    seg_release: Mapping[tuple[str, str], Expr]
+    seg_claim: Mapping[tuple[str, str], Expr]
     sent: tuple[Sent, ...] = field(default=())
 
     # scalar fields are one-entry maps keyed by (); these read them

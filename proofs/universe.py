@@ -81,11 +81,47 @@ def channel_universe(spokes: int = 2, accounts: int = 2) -> Universe:
 CHANNEL_FAMILIES = ("bucket-bounds", "loss-rate", "channel-progress", "channels-safe")
 """The obligations checked on the channels universe (`proofs.channel_obligations`)."""
 
+PROOF_FINALITY_S = 600
+"""PAR-27: the finality delay every spoke of the finality universe declares (any positive
+constant would do: the rules read it as a constant, so `changed + finality` stays linear)."""
+
+
+@cache
+def finality_params(spokes: int = 2, accounts: int = 2) -> Params:
+    """The proof parameters with every spoke declaring a finality delay (FIN-1): the universe
+    of the finality obligations (`proofs.finality`)."""
+    base = proof_params(spokes, accounts)
+    return base.model_copy(
+        update={
+            "spokes": tuple(
+                s.model_copy(update={"finality_s": PROOF_FINALITY_S}) for s in base.spokes
+            )
+        }
+    )
+
+
+@cache
+def finality_universe(spokes: int = 2, accounts: int = 2) -> Universe:
+    return Universe.of(finality_params(spokes, accounts))
+
+
+FINALITY_FAMILIES = (
+    "segment-accounted",
+    "finality-safe",
+    "reorg-within-finality",
+    "reorg-beyond-finality",
+    "reorg-cost",
+)
+"""The obligations checked on the finality universe (`proofs.finality`)."""
+
 
 def params_of(obligation: str) -> Params:
     """The parameters of the universe an obligation is checked on (a counterexample's trace
     replays under them)."""
-    return channel_params() if obligation.split("/")[0] in CHANNEL_FAMILIES else proof_params()
+    family = obligation.split("/")[0]
+    if family in CHANNEL_FAMILIES:
+        return channel_params()
+    return finality_params() if family in FINALITY_FAMILIES else proof_params()
 
 
 def fixed_prices(u: Universe) -> dict[str, int]:

@@ -1,5 +1,5 @@
-"""Actions (ACT-1..ACT-19): every step the world can take, user, keeper, governance,
-network or adversary.  The model's `step` accepts exactly these."""
+"""Actions (ACT-1..ACT-19, ACT-23..ACT-25): every step the world can take, user, keeper,
+governance, network or adversary.  The model's `step` accepts exactly these."""
 
 from typing import Annotated, Literal
 
@@ -138,6 +138,29 @@ class RemoveSpoke(Frozen):
     spoke: Id
 
 
+class Halt(Frozen):
+    """ACT-23 (FIN-6): the adversary halts a spoke's chain: it executes nothing until resumed."""
+
+    type: Literal["Halt"] = "Halt"
+    spoke: Id
+
+
+class Resume(Frozen):
+    """ACT-24 (FIN-6): a halted spoke's chain produces blocks again."""
+
+    type: Literal["Resume"] = "Resume"
+    spoke: Id
+
+
+class Reorg(Frozen):
+    """ACT-25 (FIN-5, FIN-8): the adversary reorganizes a spoke's chain `depth` seconds deep;
+    within the spoke's finality (PAR-27) it rolls back only what the hub has not counted."""
+
+    type: Literal["Reorg"] = "Reorg"
+    spoke: Id
+    depth: Seconds
+
+
 class PayOut(Frozen):
     """ACT-19 (FLOW-PAY-1..3): the hub pays tokens it owes a spoke's partition to the spoke's
     venue."""
@@ -188,7 +211,10 @@ Action = Annotated[
     | ListSpoke
     | DelistSpoke
     | RemoveSpoke
-    | PayOut,
+    | PayOut
+    | Halt
+    | Resume
+    | Reorg,
     Field(discriminator="type"),
 ]
 ACTION_TYPES = (
@@ -211,4 +237,7 @@ ACTION_TYPES = (
     DelistSpoke,
     RemoveSpoke,
     PayOut,
+    Halt,
+    Resume,
+    Reorg,
 )

@@ -22,6 +22,7 @@ Chapter = Literal[
     "liveness",
     "listing",
     "channels",
+    "finality",
 ]
 
 CHAPTERS: tuple[Chapter, ...] = get_args(Chapter)
@@ -46,6 +47,9 @@ CHAPTER_OF: dict[str, Chapter] = {
     "ListSpoke": "listing",
     "DelistSpoke": "listing",
     "RemoveSpoke": "listing",
+    "Halt": "finality",
+    "Resume": "finality",
+    "Reorg": "finality",
     "PayOut": "hub",
 }
 """CONF-5: action kind -> the chapter that covers it."""
@@ -59,8 +63,16 @@ def uses_channels(params: Params | None) -> bool:
     )
 
 
+def uses_finality(params: Params | None) -> bool:
+    """CONF-5, FIN-1: some spoke declares a finality delay, which only a build implementing
+    the `finality` chapter can follow."""
+    return params is not None and any(s.finality_s for s in params.spokes)
+
+
 def required_chapters(kinds: Iterable[str], params: Params | None = None) -> tuple[Chapter, ...]:
     """CONF-5: the chapters a run of these action kinds requires under these parameters (the
-    `channels` chapter when they use ordered channels or rate limits), in CHAPTERS order."""
+    `channels` chapter when they use ordered channels or rate limits, the `finality` chapter
+    when a spoke declares a finality delay), in CHAPTERS order."""
     needed = {CHAPTER_OF[k] for k in kinds} | ({"channels"} if uses_channels(params) else set())
+    needed |= {"finality"} if uses_finality(params) else set()
     return tuple(c for c in CHAPTERS if c in needed)

@@ -53,3 +53,7 @@ class Error(StrEnum):
     # Channels and rate limits (spec/channels.md)
     OUT_OF_ORDER = "OUT_OF_ORDER"
     RATE_LIMITED = "RATE_LIMITED"
+    # Finality, halts and reorgs (spec/finality.md)
+    NOT_FINAL = "NOT_FINAL"
+    SPOKE_HALTED = "SPOKE_HALTED"
+    NOT_HALTED = "NOT_HALTED"

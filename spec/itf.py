@@ -28,7 +28,7 @@ from pydantic import BaseModel
 
 from spec.actions import Action
 from spec.messages import Envelope, Message
-from spec.observable import NetworkView, ObservableState
+from spec.observable import ChainView, NetworkView, ObservableState
 from spec.outcome import Outcome
 
 ITF_VARS = (
@@ -41,6 +41,7 @@ ITF_VARS = (
     "spokes",
     "network",
     "ghost",
+    "chains",
 )
 
 UNIT = "U_OF_UNIT"
@@ -151,10 +152,33 @@ def observable(state: ObservableState) -> dict[str, Json]:
     """The observable state as the ITF variables `now` .. `ghost`."""
     if state.ghost is None:
         raise ValueError("an ITF run needs the ghost counters (ITF-8)")
+    special = {"network": network(state.network), "chains": chains(state.chains)}
     return {
-        name: network(state.network) if name == "network" else itf_value(getattr(state, name))
+        name: special[name] if name in special else itf_value(getattr(state, name))
         for name in ITF_VARS[2:]
     }
+
+
+def chains(views: dict[str, ChainView]) -> Json:
+    """ITF-9: each spoke's chain as one record whatever it holds: `halted`, `open` (a segment
+    exists), and the segment's `checkpoint`, `changed` and `sent` (empty and 0 without one),
+    so no `null` is written and the type never changes."""
+    entries = []
+    for spoke, view in views.items():
+        seg = view.segment
+        entries.append(
+            (
+                spoke,
+                {
+                    "halted": view.halted,
+                    "open": seg is not None,
+                    "checkpoint": itf_value(seg.checkpoint if seg else {}),
+                    "changed": bigint(seg.changed if seg else 0),
+                    "sent": itf_set(bigint(i) for i in (seg.sent if seg else ())),
+                },
+            )
+        )
+    return itf_map(entries)
 
 
 def itf_state(

@@ -96,6 +96,22 @@ class GhostView(Frozen):
     compromised: tuple[Id, ...]
 
 
+class SegmentView(Frozen):
+    """FIN-1: a spoke's unfinalized segment: its accounts at the checkpoint, the time of its
+    latest change, and the ids of the messages it sent (sorted)."""
+
+    checkpoint: dict[Id, SpokeAccountView]
+    changed: Counter
+    sent: tuple[Counter, ...] = ()
+
+
+class ChainView(Frozen):
+    """FIN-1, FIN-6: a spoke's chain that is halted or has an unfinalized segment."""
+
+    halted: bool = False
+    segment: SegmentView | None = None
+
+
 class ObservableState(Frozen):
     """The whole state, as JSON."""
 
@@ -107,11 +123,16 @@ class ObservableState(Frozen):
     ghost: GhostView | None = None
     expiry_prices: dict[Id, int] = Field(default_factory=dict)
     """OBS-6: each expired option market's fixed expiry price (PRC-14); left out while empty."""
+    chains: dict[Id, ChainView] = Field(default_factory=dict)
+    """FIN-1, FIN-6: the spokes whose chain is halted or has an unfinalized segment; left out
+    while empty."""
 
     @model_serializer(mode="wrap")
     def drop_empty_expiry_prices(self, handler: SerializerFunctionWrapHandler) -> Any:
-        """OBS-6: a state without an expiry price serializes as it did before they existed."""
+        """OBS-6, FIN-1: a state without an expiry price (or a chain that is halted or has a
+        segment) serializes as it did before they existed."""
         dumped = handler(self)
-        if isinstance(dumped, dict) and not dumped.get("expiry_prices"):
-            dumped.pop("expiry_prices", None)
+        for name in ("expiry_prices", "chains"):
+            if isinstance(dumped, dict) and not dumped.get(name):
+                dumped.pop(name, None)
         return dumped

@@ -148,7 +148,7 @@ class SpokeParams(OmitsDefaults):
     """PAR-3: an execution venue: its partition cap and its sync latency; PAR-20: its rate
     limit, if any."""
 
-    OMITTED: ClassVar[tuple[str, ...]] = ("rate_limit",)
+    OMITTED: ClassVar[tuple[str, ...]] = ("rate_limit", "finality_s")
 
     id: Id = Field(json_schema_extra={"not": {"const": HUB}})
     cap: Amount
@@ -157,6 +157,13 @@ class SpokeParams(OmitsDefaults):
     """LIST-1: listed at genesis; a spoke declared unlisted gets nothing until ListSpoke."""
     rate_limit: RateLimitParams | None = Field(
         default=None, description="PAR-20, RATE-1: the partition's token bucket; none: no limit"
+    )
+    finality_s: int = Field(
+        default=0,
+        ge=0,
+        le=MAX_SECONDS,
+        description="PAR-27, FIN-1: seconds after its latest change before the spoke's "
+        "state and messages are final; 0: final at once",
     )
 
 

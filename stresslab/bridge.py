@@ -13,7 +13,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from model import risk
+from model import margin, risk, span, valuation
 from model.state import AccountId, Position, Report, State, initial_state
 from spec.params import Params
 from stresslab.population import Population
@@ -27,7 +27,7 @@ def model_state(
     row: int,
     now: int,
     owed: npt.NDArray[Any] | None = None,
-    fixings: risk.Fixings = risk.NO_FIXINGS,
+    fixings: valuation.Fixings = valuation.NO_FIXINGS,
 ) -> tuple[State, AccountId]:
     """VEC-6: the model state of row `row` (as the params' first account) at time `now`, and
     that account's id.  `owed[S, A]`: tokens owed to each spoke's partition, its clearing
@@ -112,10 +112,10 @@ def model_figures(
         "reported_pnl": [risk.reported_pnl(state, account, s.id, prices) for s in params.spokes],
         "reported_losses": risk.reported_losses(state, account, prices),
         "backed_profits": risk.backed_profits(state, account, prices),
-        "merged_scan": risk.scan_margin(params, risk.merge_positions(books), prices, now, fx),
-        "isolated_scan": risk.isolated_margin(params, books, prices, now, fx),
-        "netted_scan": risk.netted_margin(params, books, prices, now, fx),
-        "margin": risk.account_margin(params, books, prices, now, fx),
+        "merged_scan": span.scan_margin(params, margin.merge_positions(books), prices, now, fx),
+        "isolated_scan": margin.isolated_margin(params, books, prices, now, fx),
+        "netted_scan": margin.netted_margin(params, books, prices, now, fx),
+        "margin": margin.account_margin(params, books, prices, now, fx),
         "initial_margin": risk.account_initial_margin(params, books, prices, now, fx),
         "latency_buffer": risk.latency_buffer(state, account, prices),
         "maintenance": risk.maintenance_requirement(state, account, prices),

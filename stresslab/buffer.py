@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from model.buffer import buffer_rate_bps
 from model.pricing import ONE
-from model.risk import buffer_rate_bps
 from spec.bounds import BPS
 from stresslab.scan import ceil_div
 from stresslab.tables import Tables

@@ -16,8 +16,8 @@ from dataclasses import replace
 
 import numpy as np
 
+from model.buffer import buffer_rate_bps
 from model.catalog import catalog
-from model.risk import buffer_rate_bps
 from spec.bounds import BPS
 from spec.params import Params
 from spec.reports import CoveragePoint

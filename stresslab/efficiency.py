@@ -9,7 +9,8 @@ margin (RISK-IM-2) and carry the same latency buffer (RISK-6), all from `model/r
 from __future__ import annotations
 
 from model.arith import bps_up
-from model.risk import isolated_margin, latency_buffer, netted_margin, reported_books
+from model.margin import isolated_margin, netted_margin
+from model.risk import latency_buffer, reported_books
 from spec.params import Params
 from spec.reports import EfficiencyRow
 from stresslab.families import Portfolios

@@ -21,10 +21,13 @@ from dataclasses import dataclass
 import numpy as np
 
 from model.arith import bps_down, ceil_div
+from model.buffer import spoke_buffer
 from model.catalog import catalog
+from model.margin import margin
 from model.pricing import ONE
-from model.risk import lot_delta_wad, margin, mark_wad, spoke_buffer
+from model.span import lot_delta_wad
 from model.state import Position
+from model.valuation import mark_wad
 from spec.bounds import BPS
 from spec.params import AssetParams, MarketParams, Params
 from stresslab.population import Population

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from model.arith import ceil_div
+from model.ledger import covered_value, seized_tokens
 from stresslab.population import Ints
 from stresslab.world import World
 
@@ -24,10 +24,10 @@ def seize(holdings: Ints, value: int, prices: Sequence[int]) -> tuple[list[int],
         held = int(holdings[asset])
         if remaining <= 0 or held == 0:
             continue
-        tokens = min(held, ceil_div(remaining, price))
+        tokens = seized_tokens(remaining, held, price)
         holdings[asset] = held - tokens
         taken[asset] = tokens
-        remaining -= min(remaining, tokens * price)
+        remaining -= covered_value(remaining, tokens, price)
     return taken, remaining
 
 

@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from model.arith import bps_up
-from model.risk import unrealized_pnl
+from model.liquidation import cut_to_allocation, penalty_of
+from model.spoke import claimable_loss
 from model.state import Position
+from model.valuation import unrealized_pnl
 from stresslab.ledger import charge_penalty, pay_loss
 from stresslab.world import Message, World
 
@@ -60,7 +61,7 @@ def answer_margin_call(world: World, call: Message, prices: Mapping[str, int], n
     pnl = unrealized_pnl(world.params, book, prices, now, world.expiry_prices)
     balance = int(world.spoke_balance[row, spoke]) + pnl
     line = int(world.spoke_line[row, spoke])
-    loss = min(max(-balance, 0), line)
+    loss = claimable_loss(balance, line)
     world.spoke_qty[row, spoke, :] = 0
     world.spoke_cost[row, spoke, :] = 0
     world.spoke_line[row, spoke] = 0
@@ -94,9 +95,9 @@ def receive_answer(world: World, answer: Message, prices: Sequence[int], now: in
         or not world.pending[row, spoke]
     ):
         return  # NOT_LIQUIDATING / STALE_EPOCH: ignored
-    allocated = int(world.hub.alloc[row, spoke])
-    loss = min(answer.loss, allocated)
-    released = min(answer.released, allocated - loss)
+    loss, released = cut_to_allocation(
+        answer.loss, answer.released, int(world.hub.alloc[row, spoke])
+    )
     world.hub.alloc[row, spoke] -= released + loss
     pay_loss(world, row, spoke, loss, prices)
     if answer.seq > world.report_seq[row, spoke]:
@@ -113,7 +114,7 @@ def receive_answer(world: World, answer: Message, prices: Sequence[int], now: in
 def settle(world: World, row: int, prices: Sequence[int], now: int) -> None:
     """LIQ-6..LIQ-7: the penalty on the requirement at the call goes to the insurance fund
     (waived where the account cannot pay), and the account leaves LIQUIDATING."""
-    penalty = bps_up(int(world.requirement_at_call[row]), world.params.penalty_bps)
+    penalty = penalty_of(int(world.requirement_at_call[row]), world.params.penalty_bps)
     charge_penalty(world, row, penalty, prices)
     world.liquidating[row] = False
     world.requirement_at_call[row] = 0

@@ -24,7 +24,8 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from model.risk import SCAN_STEPS, buffer_rate_bps
+from model.buffer import buffer_rate_bps
+from model.span import SCAN_STEPS
 from spec.bounds import BPS
 from spec.params import Params
 from stresslab.bounds import FAST_LIMIT

@@ -15,8 +15,6 @@ from functools import cache
 import numpy as np
 
 from model.risk import (
-    NO_FIXINGS,
-    Fixings,
     backed_share,
     backing_spokes,
     capacity,
@@ -27,6 +25,7 @@ from model.risk import (
     reported_pnl,
 )
 from model.state import AccountStatus, State, initial_state
+from model.valuation import NO_FIXINGS, Fixings
 from spec.params import Params
 from stresslab.bridge import report_of
 from stresslab.population import Flags, Ints, Population

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from model.pricing import ONE
-from model.risk import spread_credits
+from model.span import spread_credits
 from spec.bounds import BPS
 from spec.params import PortfolioParams
 from stresslab.bounds import FAST_LIMIT

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Protocol
 
-from model.risk import NO_FIXINGS, Fixings
+from model.valuation import NO_FIXINGS, Fixings
 from spec.params import Params
 from stresslab.engine import risk_pass as RISK_PASS  # the seam; stand-in: scalar_pass
 from stresslab.population import Flags, Ints, Population

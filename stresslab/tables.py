@@ -14,20 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from itertools import groupby
 
+from model.buffer import buffer_rate_bps, buffer_weight_wad
 from model.pricing import ONE
-from model.risk import (
-    NO_FIXINGS,
-    Fixings,
-    buffer_rate_bps,
-    buffer_weight_wad,
-    is_live_option,
-    is_settled,
-    lot_delta_wad,
-    mark_wad,
-    scan_scenarios,
-    scenario_value_wad,
-    tenor,
-)
+from model.span import lot_delta_wad, scan_scenarios, scenario_value_wad, tenor
+from model.valuation import NO_FIXINGS, Fixings, is_live_option, is_settled, mark_wad
 from spec.params import Params
 
 

@@ -8,13 +8,15 @@ also shows the invariants hold on the way there.
 from dataclasses import replace
 
 import model.risk
+import model.span
+import model.valuation
 from model import State, step
 from model.arith import ceil_div
 from model.catalog import catalog
 from model.invariants import check_step
 from model.pricing import ONE
-from model.risk import Prices, mark_wad
 from model.state import Position, Positions, SpokeAccount, with_spoke_account
+from model.valuation import Prices, mark_wad
 from spec.actions import (
     Action,
     AdvanceTime,
@@ -169,11 +171,11 @@ def scan_adding_marks(
     positions: Positions,
     prices: Prices,
     asset: str,
-    scenario: model.risk.Scenario,
+    scenario: model.span.Scenario,
     now: int,
-    fixings: model.risk.Fixings = model.risk.NO_FIXINGS,
+    fixings: model.valuation.Fixings = model.valuation.NO_FIXINGS,
 ) -> int:
-    """A broken `model.risk.scenario_loss` (SPAN-3): it adds a lot's mark to its scenario value
+    """A broken `model.span.scenario_loss` (SPAN-3): it adds a lot's mark to its scenario value
     instead of subtracting it.  The mutant the risk-laws (VER-5) and vectorized (VER-VEC-1)
     checks must each see."""
     markets = catalog(params).markets
@@ -181,6 +183,6 @@ def scan_adding_marks(
     for market_id, pos in positions.items():
         market = markets[market_id]
         if market.underlying == asset:
-            moved = model.risk.scenario_value_wad(params, market, scenario, now, fixings)
+            moved = model.span.scenario_value_wad(params, market, scenario, now, fixings)
             change += pos.qty * (moved + mark_wad(params, market, prices[asset], now, fixings))
     return ceil_div(-change, ONE)

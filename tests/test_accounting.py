@@ -7,20 +7,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from model import State, initial_state
+from model.buffer import spoke_buffer
+from model.margin import per_position_margin
 from model.oracle import prices_of
-from model.risk import (
-    assets_needed,
-    equity,
-    free_capacity,
-    is_healthy,
-    notional,
-    per_position_margin,
-    reported_pnl,
-    spoke_buffer,
-    unrealized_pnl,
-)
+from model.risk import assets_needed, equity, free_capacity, is_healthy, reported_pnl
 from model.spoke import local_equity
 from model.state import Position
+from model.valuation import notional, unrealized_pnl
 from spec.actions import (
     Action,
     Deliver,

@@ -14,20 +14,12 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 from mpmath import mp, mpf, ncdf
 
+from model.buffer import COVERAGE_TAIL_BPS, buffer_rate_bps, meets_coverage_target, spoke_buffer
 from model.catalog import catalog
 from model.pricing import ONE
-from model.risk import (
-    COVERAGE_TAIL_BPS,
-    buffer_rate_bps,
-    latency_buffer,
-    mark_wad_at,
-    market_volatility,
-    meets_coverage_target,
-    report_age,
-    spoke_buffer,
-    stale_books,
-)
+from model.risk import latency_buffer, report_age, stale_books
 from model.state import Position, State
+from model.valuation import mark_wad_at, market_volatility
 from spec.actions import (
     AdvanceTime,
     Deliver,

@@ -16,27 +16,17 @@ from hypothesis import strategies as st
 from intermargin.scenarios import SCENARIOS
 from intermargin.scenarios.expiry import EXPIRY
 from intermargin.timeline import Run, run
+from model.buffer import buffer_weight_wad, spoke_buffer
 from model.invariants import quiescent_and_accounted
+from model.margin import per_position_margin
 from model.observe import observe, restore
 from model.oracle import price_of
 from model.pricing import ONE
-from model.risk import (
-    NO_FIXINGS,
-    buffer_weight_wad,
-    is_healthy,
-    lot_delta_wad,
-    maintenance_requirement,
-    mark_wad,
-    mark_wad_at,
-    per_position_margin,
-    reported_pnl,
-    scan_margin,
-    short_option_lots,
-    spoke_buffer,
-    unrealized_pnl,
-)
+from model.risk import is_healthy, maintenance_requirement, reported_pnl
+from model.span import lot_delta_wad, scan_margin, short_option_lots
 from model.state import Position, Positions, State, initial_state
 from model.step import step
+from model.valuation import NO_FIXINGS, mark_wad, mark_wad_at, unrealized_pnl
 from spec.actions import AdvanceTime, PublishPrice
 from spec.errors import Error
 from spec.examples import example_params

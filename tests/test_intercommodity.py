@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from model.pricing import ONE
-from model.risk import (
+from model.span import (
     inter_credits,
     legs_offset,
     scan_margin,

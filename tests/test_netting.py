@@ -12,6 +12,7 @@ from intermargin.timeline import run as run_scenario
 from model import State, initial_state
 from model.hub import record_report
 from model.liquidation import health_prices
+from model.margin import netted_margin
 from model.risk import (
     backed_profit,
     capacity,
@@ -19,7 +20,6 @@ from model.risk import (
     is_healthy,
     latency_buffer,
     net_equity,
-    netted_margin,
     pool_value,
     reported_books,
 )

@@ -10,9 +10,10 @@ import pytest
 from pydantic import BaseModel, ValidationError
 
 from model import State, initial_state, step
+from model.buffer import buffer_rate_bps, spoke_buffer
 from model.invariants import check_step
+from model.margin import margin
 from model.oracle import price_of
-from model.risk import buffer_rate_bps, margin, spoke_buffer
 from model.state import Position
 from spec.actions import (
     AdvanceTime,

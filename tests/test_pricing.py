@@ -22,7 +22,7 @@ from model.pricing import (
     sqrt_wad,
     terms,
 )
-from model.risk import mark_wad, market_volatility
+from model.valuation import mark_wad, market_volatility
 from spec.bounds import MAX_PRICE, MAX_SECONDS, MAX_VOLATILITY_BPS, SECONDS_PER_YEAR
 from spec.examples import example_params
 from spec.params import MarketParams

@@ -9,25 +9,14 @@ from hypothesis import strategies as st
 
 from model import State, initial_state
 from model.arith import bps_down, bps_up, ceil_div, isqrt_ceil
+from model.buffer import buffer_rate_bps, spoke_buffer
 from model.hub import record_report
+from model.margin import isolated_margin, margin, netted_margin, per_position_margin
 from model.pricing import ONE
-from model.risk import (
-    buffer_rate_bps,
-    capacity,
-    equity,
-    free_capacity,
-    is_healthy,
-    isolated_margin,
-    margin,
-    mark_wad,
-    net_equity,
-    netted_margin,
-    per_position_margin,
-    reported_books,
-    scan_margin,
-    spoke_buffer,
-)
+from model.risk import capacity, equity, free_capacity, is_healthy, net_equity, reported_books
+from model.span import scan_margin
 from model.state import Position, Positions
+from model.valuation import mark_wad
 from spec.bounds import BPS, MAX_VOLATILITY_BPS, SECONDS_PER_YEAR
 from spec.examples import example_params
 from spec.params import AssetParams, MarketParams, Params

@@ -19,17 +19,13 @@ from hypothesis import strategies as st
 from model import initial_state, risk
 from model.ledger import seize
 from model.liquidation import settle
+from model.margin import margin
 from model.pricing import ONE
-from model.risk import (
+from model.risk import haircut_value, margin_ratio, ratio_bps
+from model.span import (
     SCAN_STEPS,
-    haircut_value,
     lot_delta_wad,
-    margin,
-    margin_ratio,
-    mark,
-    mark_wad,
     price_move,
-    ratio_bps,
     scan_margin,
     scan_scenarios,
     scenario_loss,
@@ -37,11 +33,11 @@ from model.risk import (
     shifted_volatility,
     spread_charge,
     tenor,
-    unrealized_pnl,
     worst_covered_loss,
 )
 from model.spoke import fill
 from model.state import AccountStatus, Position, Positions
+from model.valuation import mark, mark_wad, unrealized_pnl
 from spec.bounds import BPS
 from spec.examples import example_params
 from tests.helpers import funded

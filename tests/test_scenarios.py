@@ -16,9 +16,11 @@ from intermargin.scenarios import SCENARIOS, scenario
 from intermargin.timeline import Run, health, margins, run
 from model.invariants import check_step, quiescent_and_accounted
 from model.liquidation import health_prices
-from model.risk import capacity, margin, scan_margin, scan_scenarios
+from model.margin import margin
+from model.risk import capacity
+from model.span import scan_margin, scan_scenarios
 from model.spoke import local_equity
-from model.state import Position
+from model.state import Position, initial_state
 from model.step import step
 from spec.actions import Liquidate, Withdraw
 from spec.errors import Error
@@ -467,3 +469,50 @@ def test_delist_never_grows_an_allocation_to_arb_after_the_delisting() -> None:
     held = [sum(r.after.hub.alloc[(a, "arb")] for a in r.after.params.accounts) for r in steps]
     after = held[start - 1 :]
     assert after == sorted(after, reverse=True) and after[0] == 5_000 and after[-1] == 0
+
+
+# --- reorg -----------------------------------------------------------------------------
+
+
+def test_reorg_refuses_what_is_not_final_and_what_the_rollback_erased() -> None:
+    """FIN-3, FIN-4, FIN-5, FIN-6: the unfinal release and the grant wait NOT_FINAL, the
+    erased release is UNKNOWN_MESSAGE, a release on the halted chain is SPOKE_HALTED."""
+    assert list(not_accepted(ran("reorg")).values()) == [
+        *rejected(E.NOT_FINAL, E.NOT_FINAL, E.UNKNOWN_MESSAGE, E.SPOKE_HALTED),
+        ("ignored", E.EXCEEDS_ALLOCATION),
+    ]
+
+
+def test_reorg_within_finality_leaves_the_hub_conserved() -> None:
+    """INV-FIN-2, INV-CREDIT-1: across the reorg within finality the hub and the ghost
+    counters do not move, and alloc 3500 = arb's restored line 3000 + the grant of 500 in
+    flight: the erased release of 2000 was never counted."""
+    steps = ran("reorg").steps
+    r = next(r for r in steps if r.action.type == "Reorg")
+    assert r.after.hub == r.before.hub and r.after.ghost == r.before.ghost
+    assert r.before.spokes[("arb", "alice")].line == 1_000
+    assert r.after.spokes[("arb", "alice")].line == 3_000
+    assert r.after.hub.alloc[("alice", "arb")] == 3_500
+    assert [e.payload.type for e in r.after.network.in_flight.values()] == ["CreditGrant"]
+
+
+def test_reorg_ends_with_arb_compromised_and_paid_at_most_its_allocation() -> None:
+    """FIN-8, FIN-9, INV-FIN-3: granted 3500, released 1000 (the final release), the deep
+    reorg compromises arb, its claim of 2500 (its whole allocation) is paid from Alice's
+    collateral into arb's partition: paid + allocated = 2500 <= granted - released = 2500.
+    Arb's line of 2500 is the venue's own deficit: the hub allocates nothing there now."""
+    final = ran("reorg").final
+    g = final.ghost
+    assert g.compromised == frozenset({"arb"})
+    assert (g.granted["arb"], g.released["arb"], g.claimed["arb"], g.paid["arb"]) == (
+        3_500,
+        1_000,
+        2_500,
+        2_500,
+    )
+    assert final.hub.alloc[("alice", "arb")] == 0
+    assert final.hub.collateral[("alice", "USD")] == 2_500
+    assert final.hub.owed[("arb", "USD")] == 2_500
+    assert final.hub.insurance == initial_state(final.params).hub.insurance  # not charged
+    assert final.spokes[("arb", "alice")].line == 2_500
+    assert final.chains == {"arb": final.chains["arb"]} and not final.chains["arb"].halted

@@ -6,11 +6,10 @@ perpetual does not see the volatility dimension."""
 from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
+from model.margin import per_position_margin
 from model.pricing import ONE, Inputs, greeks_wad
-from model.risk import (
+from model.span import (
     Scenario,
-    mark_wad,
-    per_position_margin,
     scan_margin,
     scan_risk,
     scan_scenarios,
@@ -23,6 +22,7 @@ from model.risk import (
     worst_covered_loss,
 )
 from model.state import Position, Positions
+from model.valuation import mark_wad
 from spec.bounds import BPS
 from spec.examples import example_params
 from spec.params import AssetParams, MarketParams, Params

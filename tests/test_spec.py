@@ -23,6 +23,7 @@ from spec.actions import (
     Deposit,
     ForceSettle,
     GrantCredit,
+    Halt,
     Inject,
     Liquidate,
     ListSpoke,
@@ -31,6 +32,8 @@ from spec.actions import (
     PublishPrice,
     ReleaseCredit,
     RemoveSpoke,
+    Reorg,
+    Resume,
     SendReport,
     SetCap,
     Trade,
@@ -108,6 +111,9 @@ def one_of_each_action() -> list[Action]:
         DelistSpoke(spoke="sol"),
         ListSpoke(spoke="sol"),
         RemoveSpoke(spoke="base"),
+        Halt(spoke="sol"),
+        Resume(spoke="sol"),
+        Reorg(spoke="arb", depth=5),
     ]
 
 

@@ -15,14 +15,15 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from model import risk
+from model import margin, risk, span, valuation
 from model.state import State
 from spec.bounds import MAX_AMOUNT, MAX_PRICE, MAX_QTY
 from spec.params import Params
 from stresslab.bridge import differences, engine_row, model_figures, model_state
 from stresslab.buffer import ceil_scaled
-from stresslab.engine import held_markets, pool_values, risk_pass, table_reach
+from stresslab.engine import pool_values, risk_pass, table_reach
 from stresslab.generate import param_shapes, random_population, random_prices
+from stresslab.holdings import held_markets
 from stresslab.population import Population
 from stresslab.tables import build_tables
 
@@ -102,28 +103,28 @@ def reached(state: State, account: str, prices: dict[str, int]) -> set[str]:
     """The scan paths the model takes on the row's merged book."""
     params, now = state.params, state.oracle.now
     books = list(risk.reported_books(state, account).values())
-    merged = risk.merge_positions(books)
+    merged = margin.merge_positions(books)
     markets = {mk.id: mk for mk in params.markets}
     paths = set()
     if params.margin_method == "portfolio" and any(
-        risk.is_live_option(markets[mk], now) for mk in merged
+        valuation.is_live_option(markets[mk], now) for mk in merged
     ):
         paths.add("live option repriced")
-    for asset in risk.underlyings(params, merged):
-        if risk.spread_charge(params, merged, prices, asset, now) > 0:
+    for asset in valuation.underlyings(params, merged):
+        if span.spread_charge(params, merged, prices, asset, now) > 0:
             paths.add("spread charge")
-        lots = risk.short_option_lots(params, merged, asset, now)
-        floor = risk.short_option_minimum(params, lots, prices[asset])
-        offset = risk.scan_risk(params, merged, prices, asset, now)
-        offset += risk.spread_charge(params, merged, prices, asset, now)
-        alone = risk.standalone_risk(params, merged, prices, asset, now)
+        lots = span.short_option_lots(params, merged, asset, now)
+        floor = span.short_option_minimum(params, lots, prices[asset])
+        offset = span.scan_risk(params, merged, prices, asset, now)
+        offset += span.spread_charge(params, merged, prices, asset, now)
+        alone = span.standalone_risk(params, merged, prices, asset, now)
         if floor > min(offset, alone) > 0:
             paths.add("short option minimum binds")
         if offset > alone:
             paths.add("standalone below offset")
-        elif risk.spread_charge(params, merged, prices, asset, now) > 0:
+        elif span.spread_charge(params, merged, prices, asset, now) > 0:
             paths.add("spread charge counts")
-    if any(risk.inter_credits(params, merged, prices, now, state.oracle.expiry_prices).values()):
+    if any(span.inter_credits(params, merged, prices, now, state.oracle.expiry_prices).values()):
         paths.add("inter-commodity credit")
     return paths
 
@@ -157,12 +158,14 @@ def buffer_paths(state: State, account: str) -> set[str]:
     for spoke, book in risk.reported_books(state, account).items():
         if book and risk.report_age(state, account, spoke) > 0:
             paths.add("report aged")
-        if any(pos.qty > 0 and risk.is_live_option(markets[mk], now) for mk, pos in book.items()):
+        if any(
+            pos.qty > 0 and valuation.is_live_option(markets[mk], now) for mk, pos in book.items()
+        ):
             paths.add("long option weighted by delta")
         for mk in book:
-            if risk.is_settled(markets[mk], now, state.oracle.expiry_prices):
+            if valuation.is_settled(markets[mk], now, state.oracle.expiry_prices):
                 paths.add("settled option held")
-            elif markets[mk].kind != "perp" and not risk.is_live_option(markets[mk], now):
+            elif markets[mk].kind != "perp" and not valuation.is_live_option(markets[mk], now):
                 paths.add("expired option not fixed")
     return paths
 
@@ -360,17 +363,17 @@ def test_each_scan_piece_equals_the_models(
     book = risk.reported_books(state, account)[params.spokes[0].id]
     asset_id = params.assets[asset].id
     event("exact" if exact else "narrow" if paths.narrow else "wide")
-    spread = risk.spread_charge(params, book, prices, asset_id, now)
+    spread = span.spread_charge(params, book, prices, asset_id, now)
     if spread:
         event("spread charge > 0")
-    assert scan_risk(u, limb_sums(qty, u_limbs.changes))[0] == risk.scan_risk(
+    assert scan_risk(u, limb_sums(qty, u_limbs.changes))[0] == span.scan_risk(
         params, book, prices, asset_id, now
     )
     assert spread_charge(u, u_limbs, qty, params.portfolio)[0] == spread
-    assert standalone_risk(u, u_limbs, qty, None)[0] == risk.standalone_risk(
+    assert standalone_risk(u, u_limbs, qty, None)[0] == span.standalone_risk(
         params, book, prices, asset_id, now
     )
-    assert short_option_lots(u, qty)[0] == risk.short_option_lots(params, book, asset_id, now)
+    assert short_option_lots(u, qty)[0] == span.short_option_lots(params, book, asset_id, now)
 
 
 @settings(max_examples=300, deadline=None, database=None)

@@ -5,7 +5,9 @@ from typing import Any
 
 import pytest
 
+import model.margin
 import model.risk
+import model.span
 from intermargin.verify import Settings
 from intermargin.verify.checks import CHECKS
 from intermargin.verify.vectorized import vectorized
@@ -37,7 +39,7 @@ def test_a_scan_that_adds_the_marks_fails_the_vectorized_check(
     """VER-VEC-1, SPAN-3: the model's scenario loss broken to add the two marks instead of
     subtracting them makes the model disagree with the engine, which does its own scan."""
 
-    monkeypatch.setattr(model.risk, "scenario_loss", scan_adding_marks)
+    monkeypatch.setattr(model.span, "scenario_loss", scan_adding_marks)
     result = vectorized(SETTINGS, rows=12)
     assert result.status == "failed"
     assert any("merged_scan: model" in line for line in result.details), result.details
@@ -52,7 +54,8 @@ def test_a_short_option_minimum_rounded_down_fails_the_vectorized_check(
     def rounded_down(params: Params, short_lots: int, price: int) -> int:
         return short_lots * price * params.portfolio.short_option_min_bps // 10_000
 
-    monkeypatch.setattr(model.risk, "short_option_minimum", rounded_down)
+    monkeypatch.setattr(model.span, "short_option_minimum", rounded_down)
+    monkeypatch.setattr(model.margin, "short_option_minimum", rounded_down)
     result = vectorized(SETTINGS, rows=12)
     assert result.status == "failed"
 

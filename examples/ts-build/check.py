@@ -38,7 +38,7 @@ from intermargin.fuzzing.strategies import (
     START_PRICE,
     fuzz_params,
 )
-from model import State, initial_state, risk, step
+from model import State, initial_state, margin, risk, span, step, valuation
 from model.observe import observe
 from model.state import Position
 from spec.actions import Action
@@ -789,18 +789,19 @@ def model_values(params: Params, now: int, prices: dict[str, int], books: list[l
     fx = expiry_prices(params, now, prices)
     return {
         "marks": {
-            m.id: risk.mark_wad(params, m, prices[m.underlying], now, fx) for m in params.markets
+            m.id: valuation.mark_wad(params, m, prices[m.underlying], now, fx)
+            for m in params.markets
         },
         "books": [
             {
-                "pnl": risk.unrealized_pnl(params, b, prices, now, fx),
-                "maintenance": risk.margin(params, b, prices, initial=False, now=now, fixings=fx),
-                "initial": risk.margin(params, b, prices, initial=True, now=now, fixings=fx),
+                "pnl": valuation.unrealized_pnl(params, b, prices, now, fx),
+                "maintenance": margin.margin(params, b, prices, initial=False, now=now, fixings=fx),
+                "initial": margin.margin(params, b, prices, initial=True, now=now, fixings=fx),
             }
             for b in positions
         ],
         "account": {
-            "maintenance": risk.account_margin(params, positions, prices, now, fx),
+            "maintenance": margin.account_margin(params, positions, prices, now, fx),
             "initial": risk.account_initial_margin(params, positions, prices, now, fx),
         },
     }
@@ -813,22 +814,22 @@ def value_rules(
     binding short option minimum (SPAN-5), an expired option held (PRC-13), a netted margin
     capped by the isolated one (RISK-8), an option at its own volatility (PRC-12)."""
     positions = [{x["market"]: Position(x["qty"], x["cost"]) for x in b} for b in books]
-    merged = risk.merge_positions(positions)
+    merged = margin.merge_positions(positions)
     markets = {m.id: m for m in params.markets}
     found = []
-    if risk.spread_charge(params, merged, prices, "ETH", now) > 0:
+    if span.spread_charge(params, merged, prices, "ETH", now) > 0:
         found.append("SPAN-6 spread charge")
-    lots = risk.short_option_lots(params, merged, "ETH", now)
-    minimum = risk.short_option_minimum(params, lots, prices["ETH"])
-    if lots and minimum > risk.scan_risk(params, merged, prices, "ETH", now):
+    lots = span.short_option_lots(params, merged, "ETH", now)
+    minimum = span.short_option_minimum(params, lots, prices["ETH"])
+    if lots and minimum > span.scan_risk(params, merged, prices, "ETH", now):
         found.append("SPAN-5 short option minimum binds")
     if any(markets[m].expiry is not None and now >= (markets[m].expiry or 0) for m in merged):
         found.append("PRC-13 expired option held")
     if any(m in expiry_prices(params, now, prices) for m in merged):
         found.append("PRC-14 settled at its expiry price")
-    if params.margin_method == "portfolio" and risk.scan_margin(
+    if params.margin_method == "portfolio" and span.scan_margin(
         params, merged, prices, now
-    ) > risk.isolated_margin(params, positions, prices, now):
+    ) > margin.isolated_margin(params, positions, prices, now):
         found.append("RISK-8 isolated margin caps the netted one")
     if any(markets[m].volatility_bps is not None for m in merged):
         found.append("PRC-12 an option's own volatility")

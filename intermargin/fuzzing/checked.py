@@ -21,9 +21,9 @@ from intermargin.fuzzing.coverage import Coverage
 from model.catalog import catalog
 from model.invariants import check_step
 from model.oracle import price_of
-from model.risk import mark
 from model.state import State, initial_state
 from model.step import step
+from model.valuation import mark
 from spec.actions import (
     Action,
     Deliver,

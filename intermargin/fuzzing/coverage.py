@@ -12,8 +12,9 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from model.finality import chain_of, finality_of
 from model.state import State
-from spec.actions import Action, Deliver, ForceSettle, Inject, Liquidate
+from spec.actions import Action, Deliver, ForceSettle, Inject, Liquidate, Reorg
 from spec.errors import Error
 from spec.messages import Message
 from spec.outcome import Outcome
@@ -26,9 +27,12 @@ PHASES = (
     "bad debt to insurance",
     "socialized",
     "force-settled",
+    "reorg rolled back",
+    "reorg beyond finality",
 )
-"""LIQ-1..LIQ-7 and HUB-LOSS-3..4, in the order a liquidation goes through them, and
-LIVE-3: a liquidation ended by force-settle."""
+"""LIQ-1..LIQ-7 and HUB-LOSS-3..4, in the order a liquidation goes through them, LIVE-3: a
+liquidation ended by force-settle, and FIN-5, FIN-8: a reorg that rolled a spoke back within
+its finality, and one beyond it."""
 
 EXCLUDED: dict[str, str] = {}
 """Outcomes deliberately not required, with the reason.  Empty: the machine reaches every
@@ -63,6 +67,11 @@ def phases_reached(pre: State, action: Action, post: State, outcome: Outcome) ->
         reached.append("declared")
     if isinstance(action, ForceSettle):
         reached.append("force-settled")
+    if isinstance(action, Reorg):
+        if chain_of(pre, action.spoke).segment and not chain_of(post, action.spoke).segment:
+            reached.append("reorg rolled back")
+        if action.depth > finality_of(pre, action.spoke):
+            reached.append("reorg beyond finality")
     if payload is not None and payload.type == "MarginCall":
         reached.append("call obeyed")
     if payload is not None and payload.type == "LiquidationReport":

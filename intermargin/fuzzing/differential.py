@@ -23,10 +23,12 @@ from intermargin.fuzzing.checked import AfterStep, Run
 from intermargin.fuzzing.coverage import delivered_payload, outcome_key
 from intermargin.fuzzing.machine import run_machine
 from intermargin.fuzzing.profiles import CI, profile
+from model.catalog import catalog
+from model.finality import within_reach
 from model.invariants import credit_carried
 from model.state import State
 from proofs.differential import DriftCheck, differential_hooks, relation_disagreement
-from spec.actions import Action
+from spec.actions import Action, Reorg
 from spec.bounds import HUB
 from spec.outcome import Outcome
 
@@ -84,12 +86,15 @@ def step_types(pre: State, action: Action) -> tuple[str, ...]:
 def bucket(pre: State, action: Action, outcome: Outcome) -> str:
     """`Deliver/LossClaim/rejected:SPOKE_PAUSED`, and `+moving` when credit for the action's
     account is in flight (the guards that count in-flight credit only differ then; a margin
-    call or a report in flight carries none)."""
+    call or a report in flight carries none), or, for a reorg, when it reaches an
+    unfinalized segment (FIN-5: only then does the rollback run)."""
     account = getattr(action, "account", None)
     moving = account is not None and any(
         credit_carried(env, account, env.receiver if env.sender == HUB else env.sender) > 0
         for env in pre.network.in_flight.values()
     )
+    if isinstance(action, Reorg) and action.spoke in catalog(pre.params).spokes:
+        moving = within_reach(pre, action.spoke, action.depth)
     return "/".join((*step_types(pre, action), outcome_key(outcome))) + (
         "+moving" if moving else ""
     )

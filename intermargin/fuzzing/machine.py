@@ -29,6 +29,7 @@ from intermargin.fuzzing.channel_rules import ChannelRules
 from intermargin.fuzzing.checked import AfterStep, Run, counted
 from intermargin.fuzzing.constants import project_constants
 from intermargin.fuzzing.edges import EdgeMachine
+from intermargin.fuzzing.finality_rules import FinalityRules
 from intermargin.fuzzing.flow_rules import FlowRules
 from intermargin.fuzzing.listing import ListingMachine
 from intermargin.fuzzing.liveness import LivenessRules
@@ -53,12 +54,14 @@ class MarginMachine(
     ListingMachine,
     EdgeMachine,
     ChannelRules,
+    FinalityRules,
 ):
     """Honest and adversarial runs of the reference model (deliveries, replays and withholding
     come from `NetworkRules`; forgers and the malicious spoke from `AdversaryRules`; the
     liveness rules, force-settle and silent spokes, from `LivenessRules`; listing from
     `ListingMachine`; the edge rules that reach rare outcomes from `EdgeMachine`; channel
-    heads and rate limits from `ChannelRules`; top-up calls and payouts from `FlowRules`)."""
+    heads and rate limits from `ChannelRules`; top-up calls and payouts from `FlowRules`; halts
+    and reorgs from `FinalityRules`)."""
 
     _unhealthy: tuple[State, Params, tuple[str, ...]] | None = None
     """The last state (and parameters) `unhealthy` judged, and what it found."""
@@ -285,6 +288,7 @@ class MarginMachine(
         self.withheld = frozenset()
         for spoke in sorted(self.state.hub.paused):
             self.apply(actions.UnpauseSpoke(spoke=spoke))
+        self.settle_chains()  # FIN-7: chains resume, segments become final
         self.publish_everywhere(self.level)
         bound = 2 * len(self.state.network.in_flight) + 2 * len(fz.SPOKE_IDS) + 4
         deliveries = waits = 0

@@ -85,15 +85,28 @@ def channel_variant(ordered: bool, rated: bool) -> Params:
     return PARAMS.model_copy(update={"spokes": spokes, "channel_ordering": ordering})
 
 
+FUZZ_FINALITY_S = 30
+"""PAR-27: each spoke's finality delay in the finality variant: longer than most of the
+machine's time steps (so messages meet NOT_FINAL), shorter than its longest (61 s)."""
+
+
+def finality_variant() -> Params:
+    """The fuzzing parameters with every spoke declaring a finality delay (FIN-1)."""
+    spokes = tuple(s.model_copy(update={"finality_s": FUZZ_FINALITY_S}) for s in PARAMS.spokes)
+    return PARAMS.model_copy(update={"spokes": spokes})
+
+
 VARIANTS: tuple[Params, ...] = (
     PARAMS,
     PARAMS,
     channel_variant(ordered=True, rated=False),
     channel_variant(ordered=False, rated=True),
     channel_variant(ordered=True, rated=True),
+    finality_variant(),
 )
 """DIFF-7: the parameter sets a run of the machine starts from: the plain one two times in
-five (it shrinks to it), else ordered channels, rate limits, or both (CHAN-1, RATE-1)."""
+six (it shrinks to it), else ordered channels, rate limits, both (CHAN-1, RATE-1), or finality
+delays on every spoke (FIN-1)."""
 variants = st.sampled_from(VARIANTS)
 
 

@@ -14,6 +14,7 @@ from intermargin.scenarios.naked_option import NAKED_OPTION
 from intermargin.scenarios.netting import NETTING
 from intermargin.scenarios.oracle_outage import ORACLE_OUTAGE
 from intermargin.scenarios.ordered_channel import ORDERED_CHANNEL
+from intermargin.scenarios.reorg import REORG
 from intermargin.scenarios.replay import REPLAY
 from intermargin.scenarios.scenario import Scenario
 from intermargin.scenarios.silent_spoke import SILENT_SPOKE
@@ -34,6 +35,7 @@ SCENARIOS: dict[str, Scenario] = {
         EXPIRY_SCENARIO,
         SILENT_SPOKE,
         DELIST,
+        REORG,
     )
 }
 

@@ -9,9 +9,10 @@ import time
 from intermargin.verify import CheckResult, Settings, Status
 from spec.requirements import ROOT
 
-CONTRACT_MODULES = ("model.arith", "model.risk", "model.laws")
+CONTRACT_MODULES = ("model.arith", "model.span", "model.buffer", "model.risk", "model.laws")
 """The pure functions whose PEP 316 contracts CrossHair checks: ledger arithmetic, the
-risk engine's kernels, and the risk-engine laws (INV-RISK-1..4, INV-RISK-6..7, NUM-1..3)."""
+risk engine's kernels (the scan, the latency buffer, the hub's view), and the risk-engine
+laws (INV-RISK-1..4, INV-RISK-6..7, NUM-1..3)."""
 
 PACKAGES = ("spec", "model", "proofs", "intermargin")
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 from proofs.state import Expr, SymState
 from proofs.transitions.context import Ctx
 from proofs.transitions.delivery import deliver, inject
+from proofs.transitions.finality import halt, reorg, resume
 from proofs.transitions.force_settle import force_settle
 from proofs.transitions.governance import (
     advance_time,
@@ -195,5 +196,8 @@ KINDS: tuple[Kind, ...] = (
     Kind("PayOut", "PayOut", pay_out, ("spoke", "asset"), (("amount", AMOUNT),)),
     *message_kinds(),
     Kind("ForceSettle", "ForceSettle", force_settle, ("account",)),
+    Kind("Halt", "Halt", halt, ("spoke",)),
+    Kind("Resume", "Resume", resume, ("spoke",)),
+    Kind("Reorg", "Reorg", reorg, ("spoke",), (("depth", (1, MAX_SECONDS)),)),
 )
 KIND_BY_NAME: dict[str, Kind] = {k.name: k for k in KINDS}

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 import z3
 
+from model.channels import refilled
 from proofs.state import Expr, SymState
 from proofs.transitions.network import consume, send
 
@@ -53,6 +54,5 @@ def charge(state: SymState, spoke: str, loss: Expr) -> SymState:
 def refill(state: SymState, seconds: Expr) -> SymState:
     """RATE-4: each bucket gains refill x seconds, up to its capacity."""
     for spoke, (capacity, per_s) in state.u.rate.items():
-        level = state.bucket[spoke] + per_s * seconds
-        state = state.set("bucket", spoke, z3.If(level > capacity, capacity, level))
+        state = state.set("bucket", spoke, refilled(state.bucket[spoke], per_s, seconds, capacity))
     return state

@@ -15,6 +15,7 @@ import z3
 from proofs.state import Expr, SymState, is_spoke, ite
 from proofs.transitions.channels import behind_the_head, requeue
 from proofs.transitions.context import Ctx
+from proofs.transitions.finality import close_segment, is_halted, not_final, unfinalized
 from proofs.transitions.hub import receive_exposure_report, receive_loss_claim, receive_release
 from proofs.transitions.liquidation import receive_liquidation_report
 from proofs.transitions.network import consume
@@ -66,12 +67,33 @@ def payload(act: Act, inp: Mapping[str, Expr]) -> dict[str, Any]:
     return msg
 
 
+def unknown_account(state: SymState, account: str) -> Expr:
+    """MSG-13: the message is about an account the universe does not declare: false by
+    construction, since an encoded step names only the universe's accounts (a concrete step
+    about another has no kind, DIFF-1); the guard stands so that the model's stands beside it."""
+    return z3.BoolVal(account not in state.u.accounts)
+
+
 def receive(ctx: Ctx, state: SymState, sender: str, receiver: str, act: Act, inp: Any) -> Result:
-    """The receiver processes an authentic message (accounts are the universe's, known)."""
+    """The receiver processes an authentic message; one about an unknown account is ignored."""
+    rules = Rules(state)
+    rules.ignore_if(unknown_account(state, act["account"]), Error.UNKNOWN_ACCOUNT, rules.pre)
     kind = act["kind"]
     if kind in HUB_KINDS:
-        return AT_SPOKE[kind](ctx, state, receiver, payload(act, inp))
-    return receive_at_hub(ctx, state, sender, act, inp)
+        return rules.finish(receive_at_spoke(ctx, state, receiver, act, inp))
+    return rules.finish(receive_at_hub(ctx, state, sender, act, inp))
+
+
+def receive_at_spoke(ctx: Ctx, state: SymState, spoke: str, act: Act, inp: Any) -> Result:
+    """FIN-4, FIN-6: a halted spoke executes nothing, a spoke with unfinalized changes no hub
+    message; a receipt it does not reject closes its (final) segment."""
+    rules = Rules(state)
+    rules.reject_if(is_halted(state, spoke), Error.SPOKE_HALTED)
+    rules.reject_if(unfinalized(state, spoke), Error.NOT_FINAL)
+    inner = AT_SPOKE[act["kind"]](ctx, rules.pre, spoke, payload(act, inp))
+    kept = inner.status != REJECTED
+    post = ite(kept, close_segment(inner.post, spoke), inner.post)
+    return rules.finish(Result(post, inner.status, inner.error))
 
 
 def receive_at_hub(ctx: Ctx, state: SymState, sender: str, act: Act, inp: Any) -> Result:
@@ -108,8 +130,9 @@ def deliver(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Resul
     rules = Rules(pre)
     rules.reject_if(already_delivered(pre, mid), Error.ALREADY_DELIVERED)
     rules.reject_if(z3.Not(in_flight(pre, mid)), Error.UNKNOWN_MESSAGE)
-    rules.reject_if(behind_the_head(pre, inp), Error.OUT_OF_ORDER)
     sender, receiver = endpoints(act)
+    rules.reject_if(not_final(pre, sender, mid), Error.NOT_FINAL)  # FIN-3
+    rules.reject_if(behind_the_head(pre, inp), Error.OUT_OF_ORDER)
     kind, account = act["kind"], act["account"]
     fields = {f: act[f] for f in PAYLOAD_FIELDS[kind]}
     consumed = consume(rules.pre, mid, sender, receiver, kind, account, fields)

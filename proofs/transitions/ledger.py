@@ -1,25 +1,20 @@
 """Moving value inside the hub, symbolically (HUB-LOSS-1..4, LIQ-6): mirrors model/ledger.py.
 
 A price is a constant or a Z3 variable (PROOF-PRICE-1, `proofs/__init__.py`):
-`tokens * price` and `ceil(remaining / price)` are the model's rounding either way.
+`tokens * price` and `ceil(remaining / price)` are the model's rounding either way.  The
+arithmetic of a seizure and of the fund's cover is the model's own functions
+(`seized_tokens`, `covered_value`, `room_left`, `fund_cover`, DIFF-MIRROR-2), called here on
+terms; which asset is touched, and when, is this module's own guard structure.
 """
 
 from collections.abc import Mapping
 
 import z3
 
+from model.insurance import fund_cover, room_left
+from model.ledger import covered_value, seized_tokens
 from proofs.state import Expr, SymState
 from proofs.transitions.context import Ctx
-
-
-def ceil_div(numerator: Expr, denominator: Expr) -> Expr:
-    """The least integer >= numerator / denominator (denominator positive: a constant, or a
-    price variable the premises bound to 1..MAX_PRICE)."""
-    return -((-numerator) / denominator)
-
-
-def smin(a: Expr, b: Expr) -> Expr:
-    return z3.If(a <= b, a, b)
 
 
 def seize(
@@ -38,10 +33,10 @@ def seize(
         if price is None:
             continue
         active = z3.And(remaining > 0, held != 0)
-        tokens = z3.If(active, smin(held, ceil_div(remaining, price)), 0)
+        tokens = z3.If(active, seized_tokens(remaining, held, price), 0)
         left[asset] = held - tokens
         taken[asset] = tokens
-        remaining = remaining - z3.If(active, smin(remaining, tokens * price), 0)
+        remaining = remaining - z3.If(active, covered_value(remaining, tokens, price), 0)
     return left, taken, remaining
 
 
@@ -80,8 +75,7 @@ def draw_room(state: SymState, spoke: str) -> Expr | None:
     proofs hold for every limit."""
     if state.u.insurance == "shared":
         return None
-    room = state.ins_limit[spoke] - state.drawn[spoke]
-    return z3.If(room > 0, room, 0)
+    return room_left(state.ins_limit[spoke], state.drawn[spoke])
 
 
 def pay_loss(ctx: Ctx, state: SymState, account: str, spoke: str, amount: Expr) -> SymState:
@@ -91,7 +85,7 @@ def pay_loss(ctx: Ctx, state: SymState, account: str, spoke: str, amount: Expr) 
     state = with_account_holdings(state, account, holdings)
     state = owe_to_spoke(state, spoke, taken, amount - short)
     room = draw_room(state, spoke)
-    cover = short if room is None else smin(short, room)
+    cover = fund_cover(short, room)
     fund, taken2, uncovered = seize(ctx, state, dict(state.insurance), cover)
     for asset in state.u.assets:
         state = state.set("insurance", asset, fund[asset])

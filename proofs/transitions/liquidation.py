@@ -5,20 +5,14 @@ from typing import Any
 
 import z3
 
+from model.liquidation import cut_to_allocation, penalty_of
 from proofs.state import Expr, SymState, ite
 from proofs.transitions.calls import call_to_open, in_top_up_window, with_call
 from proofs.transitions.channels import charge, rate_limited
 from proofs.transitions.context import Ctx
-from proofs.transitions.ledger import (
-    ceil_div,
-    charge_penalty,
-    pay_loss,
-    seizure_unpriced,
-    smin,
-)
+from proofs.transitions.ledger import charge_penalty, pay_loss, seizure_unpriced
 from proofs.transitions.network import send
 from proofs.transitions.outcome import Result, Rules
-from spec.bounds import BPS
 from spec.errors import Error
 
 Act = Mapping[str, Any]
@@ -78,9 +72,7 @@ def receive_liquidation_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) 
     rules.ignore_if(z3.Not(state.liquidating[a]), Error.NOT_LIQUIDATING, rules.pre)
     stale = z3.Or(msg["epoch"] != state.epoch[a], z3.Not(state.pending[(a, spoke)]))
     rules.ignore_if(stale, Error.STALE_EPOCH, rules.pre)
-    allocated = state.alloc[(a, spoke)]
-    loss = smin(loss, allocated)
-    released = smin(released, allocated - loss)
+    loss, released = cut_to_allocation(loss, released, state.alloc[(a, spoke)])
     rules.reject_if(z3.And(loss != 0, state.paused[spoke]), Error.SPOKE_PAUSED)
     rules.reject_if(seizure_unpriced(ctx, state, a), Error.PRICE_UNAVAILABLE)
     rules.reject_if(rate_limited(state, spoke, loss), Error.RATE_LIMITED)
@@ -97,7 +89,7 @@ def receive_liquidation_report(ctx: Ctx, state: SymState, spoke: str, msg: Act) 
 def settle(ctx: Ctx, state: SymState, account: str) -> SymState:
     """LIQ-6..LIQ-7: charge the penalty into the insurance fund; leave LIQUIDATING (the
     deadline goes back to 0, LIVE-1)."""
-    penalty = ceil_div(state.req_at_call[account] * state.u.penalty_bps, BPS)
+    penalty = penalty_of(state.req_at_call[account], state.u.penalty_bps)
     state = charge_penalty(ctx, state, account, penalty)
     state = state.set("liquidating", account, z3.BoolVal(False))
     state = state.set("deadline", account, z3.IntVal(0))

@@ -37,6 +37,11 @@ def carries(
     return []
 
 
+SEGMENT_SUMS = {"CreditRelease": "seg_release", "LossClaim": "seg_claim"}
+"""FIN-1: the ghost sum of a segment's messages of each kind that carries credit from a spoke
+(its own actions send no liquidation answer: that is a hub message's receipt, FIN-4)."""
+
+
 def send(
     state: SymState, sender: str, receiver: str, kind: str, account: str, **f: Expr
 ) -> SymState:
@@ -64,5 +69,9 @@ def consume(
     spoke = receiver if sender == "hub" else sender
     for name, key, amount in carries(state, kind, spoke, account, f):
         state = state.add(name, key, -amount)
+    segment = SEGMENT_SUMS.get(kind)
+    if segment is not None and spoke in state.u.finality:  # FIN-1: a final segment message
+        ap = (account, spoke)
+        state = state.add(segment, ap, -z3.If(state.seg_ids[spoke][message_id], f["amount"], 0))
     state = state.set("inflight", (), z3.Store(state.inflight[()], message_id, False))
     return state.set("delivered", (), z3.Store(state.delivered[()], message_id, True))

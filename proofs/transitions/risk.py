@@ -3,27 +3,28 @@
 Collateral value is encoded exactly, at the step's prices (symbolic in the proofs,
 PROOF-PRICE-1).
 What depends on positions (reported PnL, the latency buffer, margins, health) is
-an input of the transition, computed by `model/risk.py` in `proofs.concrete` and
+an input of the transition, computed by `model/risk.py` in `proofs.concrete_actions` and
 universally quantified within its declared sign in the proofs.
 """
 
 from collections.abc import Mapping
 
+from model.risk import free_of, haircut_value
 from proofs.state import Expr, SymState, total, total_allocation
 from proofs.transitions.context import Ctx
-from spec.bounds import BPS
 
 
 def collateral_value(ctx: Ctx, state: SymState, account: str) -> Expr:
     """RISK-1, RISK-IM-1, NUM-1: what the collateral lends on: sum of amount * price, each cut
-    by its LTV haircut, rounded down (only capacity reads it)."""
+    by its LTV haircut, rounded down (only capacity reads it): the model's `haircut_value`
+    of each asset (DIFF-MIRROR-2)."""
     terms = []
     for x in state.u.assets:
         price = ctx.prices.get(x)
         if price is None:
             continue  # fail-closed guards ensure nothing held is unpriced when it counts
         amount = state.collateral[(account, x)]
-        terms.append((amount * (price * (BPS - state.u.haircut_bps[x]))) / BPS)
+        terms.append(haircut_value(amount, price, state.u.haircut_bps[x]))
     return total(terms)
 
 
@@ -46,4 +47,4 @@ def free_capacity(ctx: Ctx, state: SymState, account: str, inp: Mapping[str, Exp
     buffer, both functions of the hub's reports, which grants and withdrawals do not change.
     """
     held = capacity(ctx, state, account, inp)
-    return held - total_allocation(state, account) - inp["buffer"]
+    return free_of(held, total_allocation(state, account), inp["buffer"])

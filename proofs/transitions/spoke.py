@@ -10,9 +10,10 @@ from typing import Any
 
 import z3
 
+from model.spoke import claimable_loss
 from proofs.state import Expr, SymState, ite
 from proofs.transitions.context import Ctx
-from proofs.transitions.ledger import smin
+from proofs.transitions.finality import changed_if_accepted, is_halted
 from proofs.transitions.network import send
 from proofs.transitions.outcome import Result, Rules
 from spec.errors import Error
@@ -20,15 +21,11 @@ from spec.errors import Error
 Act = Mapping[str, Any]
 
 
-def smax(a: Expr, b: Expr) -> Expr:
-    return z3.If(a >= b, a, b)
-
-
 def claim_losses(state: SymState, spoke: str, account: str) -> SymState:
     """SPK-CLAIM-1: a negative settled balance is claimed against the line at once: the
     spoke debits the line before it sends the claim."""
     key = (spoke, account)
-    claim = smin(smax(-state.balance[key], 0), state.line[key])
+    claim = claimable_loss(state.balance[key], state.line[key])
     claimed = state.add("line", key, -claim).add("balance", key, claim)
     claimed = send(claimed, spoke, "hub", "LossClaim", account, amount=claim)
     return ite(claim == 0, state, claimed)
@@ -56,6 +53,7 @@ def trade(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
     key = (s, a)
     increasing = z3.Not(inp["reducing"])
     rules = Rules(pre)
+    rules.reject_if(is_halted(pre, s), Error.SPOKE_HALTED)  # FIN-6
     rules.reject_if(act["qty"] == 0, Error.INVALID_AMOUNT)
     rules.reject_if(z3.Not(inp["bound_ok"]), Error.INVALID_AMOUNT)
     rules.reject_if(z3.And(increasing, pre.frozen[key]), Error.MARGIN_CALLED)
@@ -63,7 +61,7 @@ def trade(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
     rules.reject_if(z3.And(increasing, z3.Not(inp["margin_ok"])), Error.INSUFFICIENT_MARGIN)
     post = rules.pre.add("balance", key, inp["realized"])
     post = claim_losses(post, s, a)
-    return rules.accept(report_exposure(post, s, a))
+    return changed_if_accepted(pre, rules.accept(report_exposure(post, s, a)), s, a)
 
 
 def debit_line(state: SymState, spoke: str, account: str, amount: Expr) -> SymState:
@@ -75,17 +73,21 @@ def release_credit(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -
     """SPK-REL-1..2: the line is debited before the release is sent."""
     s, a, amount = act["spoke"], act["account"], act["amount"]
     rules = Rules(pre)
+    rules.reject_if(is_halted(pre, s), Error.SPOKE_HALTED)  # FIN-6
     rules.reject_if(amount > pre.line[(s, a)], Error.INSUFFICIENT_CREDIT)
     rules.reject_if(z3.Not(inp["live"]), Error.PRICE_UNAVAILABLE)
     rules.reject_if(z3.Not(inp["margin_ok"]), Error.INSUFFICIENT_MARGIN)
     post = debit_line(rules.pre, s, a, amount)
-    return rules.accept(send(post, s, "hub", "CreditRelease", a, amount=amount))
+    res = rules.accept(send(post, s, "hub", "CreditRelease", a, amount=amount))
+    return changed_if_accepted(pre, res, s, a)
 
 
 def send_report(ctx: Ctx, pre: SymState, act: Act, inp: Mapping[str, Expr]) -> Result:
-    """SPK-REP-1: a spoke may re-send its current report at any time."""
+    """SPK-REP-1: a spoke may re-send its current report at any time (unless halted, FIN-6)."""
+    s, a = act["spoke"], act["account"]
     rules = Rules(pre)
-    return rules.accept(report_exposure(rules.pre, act["spoke"], act["account"]))
+    rules.reject_if(is_halted(pre, s), Error.SPOKE_HALTED)
+    return changed_if_accepted(pre, rules.accept(report_exposure(rules.pre, s, a)), s, a)
 
 
 def receive_grant(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Result:
@@ -110,7 +112,7 @@ def receive_margin_call(ctx: Ctx, state: SymState, spoke: str, msg: Act) -> Resu
     rules.reject_if(z3.Not(msg["live"]), Error.PRICE_UNAVAILABLE)
     line = state.line[key]
     balance = state.balance[key] + msg["upnl"]
-    loss = smin(smax(-balance, 0), line)
+    loss = claimable_loss(balance, line)
     released = line - loss
     post = (
         rules.pre.set("line", key, z3.IntVal(0))
