@@ -12,6 +12,7 @@ while the others check the obligations, instead of running alone after them with
 other cores idle (PROOF-RUN-1).
 """
 
+import multiprocessing
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 
@@ -19,6 +20,7 @@ from proofs.bmc import DEFAULT_BMC_BUDGET, BmcResult, propagation
 from proofs.budget import Budget
 from proofs.checking import DEFAULT_BUDGET, Verdict, check
 from proofs.obligations import Obligation
+from proofs.universe import proof_universe
 
 Progress = Callable[[Verdict], None]
 
@@ -39,6 +41,22 @@ def run(
         obligations, budget=budget, jobs=jobs, mutant=mutant, progress=progress
     )
     return verdicts
+
+
+def prebuild(obligations: Sequence[Obligation], mutant: str | None = None) -> None:
+    """PROOF-RUN-2: build every obligation's queries once in this process, before a pool of
+    workers forks from it, so each worker starts with the encoding's memoized terms
+    (`proofs.premises`) instead of building them again itself.  A query is translated into
+    a context of its own before it is asked (PROOF-BUDGET-4), so where its terms were built
+    changes nothing in what Z3 is asked; on a platform that does not fork the workers
+    build the terms themselves, as before."""
+    from proofs.mutants import transitions  # as `check_obligation` imports it
+
+    if multiprocessing.get_start_method() != "fork":
+        return
+    u, table = proof_universe(), transitions(mutant)
+    for ob in obligations:
+        ob.queries(u, table)
 
 
 def run_with_bmc(
@@ -65,6 +83,7 @@ def run_with_bmc(
             bmc = propagation(bmc_spokes, MAX_K, bmc_budget)
         return [verdicts[n] for n in names], bmc
     workers = min(jobs, len(names) + (bmc_spokes is not None))
+    prebuild(obligations, mutant)
     with ProcessPoolExecutor(max_workers=workers) as pool:
         first: Future[BmcResult] | None = None
         if bmc_spokes is not None:

@@ -20,10 +20,11 @@ from collections.abc import Iterator
 import pytest
 import z3
 
+import proofs.premises
 from proofs.catalogue import select
 from proofs.checking import check
 from proofs.mutants import MUTANTS
-from proofs.runner import run_with_bmc
+from proofs.runner import prebuild, run, run_with_bmc
 
 SUSPECT = "severed-means-settled/step/Withdraw"
 
@@ -89,3 +90,15 @@ def test_the_bmc_beside_the_obligations_gives_what_a_sequential_run_gives() -> N
         pooled_bmc.per_k,
         pooled_bmc.rlimit,
     )
+
+
+def test_terms_built_before_the_pool_forks_give_the_counts_of_a_fresh_process() -> None:
+    """PROOF-RUN-2: with the queries built in this process before the pool forks (the
+    workers inherit the memoized terms), every verdict and count is the one a process that
+    built its own terms gets."""
+    obligations = select(["*/step/Withdraw"])[:3]
+    assert len(obligations) == 3
+    prebuild(obligations)
+    assert proofs.premises._STEPS, "prebuild memoized no step terms"
+    pooled = run(obligations, jobs=2)
+    assert [(v.result, v.rlimit) for v in pooled] == [fresh_process(o.name) for o in obligations]

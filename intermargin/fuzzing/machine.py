@@ -40,7 +40,7 @@ from model.channels import channel_heads
 from model.invariants import quiescent_and_accounted, quiescent_despite_compromised
 from model.liquidation import health_prices
 from model.risk import is_healthy, reported_books
-from model.state import initial_state
+from model.state import State, initial_state
 from spec import actions
 from spec.actions import Action
 from spec.errors import Error
@@ -67,6 +67,9 @@ class MarginMachine(
     rules that reach rare outcomes from `EdgeMachine`; channel heads and rate limits from
     `ChannelRules`; top-up calls and payouts from `FlowRules`; halts and reorgs from
     `FinalityRules`; partial liquidation from `PartialRules`)."""
+
+    _unhealthy: tuple[State, Params, tuple[str, ...]] | None = None
+    """The last state (and parameters) `unhealthy` judged, and what it found."""
 
     def has_position(self) -> bool:
         return any(acct.positions for acct in self.state.spokes.values())
@@ -208,12 +211,19 @@ class MarginMachine(
     # --- keepers and governance --------------------------------------------------------
 
     def unhealthy(self) -> list[str]:
-        """Accounts the hub would find unhealthy now (with the prices to tell)."""
+        """Accounts the hub would find unhealthy now (with the prices to tell).  Worked out
+        once per state (the state is immutable and only `apply` replaces it): Hypothesis asks
+        `has_unhealthy` again for the same state while it picks a rule, and
+        `keeper_liquidates` asks once more."""
+        known = self._unhealthy
+        if known is not None and known[0] is self.state and known[1] is self.params:
+            return list(known[2])
         found = []
         for account in self.params.accounts:
             prices = health_prices(self.state, account)
             if prices is not None and not is_healthy(self.state, account, prices):
                 found.append(account)
+        self._unhealthy = (self.state, self.params, tuple(found))
         return found
 
     def has_unhealthy(self) -> bool:

@@ -21,7 +21,7 @@ from model.state import State
 from proofs.bmc import BmcResult, propagation
 from proofs.catalogue import select
 from proofs.checking import Verdict, check
-from proofs.runner import run_with_bmc
+from proofs.runner import prebuild, run_with_bmc
 from spec.actions import Action
 from spec.outcome import Outcome
 
@@ -59,7 +59,9 @@ OBLIGATION_COST = 0.06
 
 def proofs_split(settings: Settings) -> Split:
     """VER-RUN-1: the proofs as parts for the shared worker pool: the BMC (the longest query)
-    first, then every obligation by name."""
+    first, then every obligation by name.  The obligations' queries are built here, before
+    the pool forks, so no worker builds them again (PROOF-RUN-2)."""
+    prebuild(select(None))
     parts = [Part("propagation BMC", propagation, (2, 4, settings.bmc_budget), BMC_COST)]
     parts += [
         Part(o.name, check, (o.name, settings.obligation_budget), OBLIGATION_COST)
