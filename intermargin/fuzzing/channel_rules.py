@@ -69,11 +69,16 @@ class ChannelRules(CheckedMachine):
         (at most its allocation): RATE_LIMITED while the bucket is short, else accepted and
         the bucket drains, so the next claim meets an emptier one."""
         account = data.draw(st.sampled_from(self.adversary_rated_allocation()))
+        self.claim_past_the_bucket(account, "claim past the bucket")
+
+    def claim_past_the_bucket(self, account: str, label: str) -> None:
+        """The adversary's spoke claims for `account` one more than its bucket holds, at most
+        the allocation (RATE-3)."""
         allocated = self.state.hub.alloc[(account, fz.ADVERSARY)]
         amount = min(allocated, self.state.hub.buckets[fz.ADVERSARY] + 1)
         claim = LossClaim(account=account, amount=amount)
         outcome = self.apply(actions.Inject(sender=fz.ADVERSARY, receiver=HUB, payload=claim))
-        hypothesis.event(f"claim past the bucket: {outcome.status} {outcome.error}")
+        hypothesis.event(f"{label}: {outcome.status} {outcome.error}")
 
     def adversary_is_rate_limited(self) -> bool:
         return fz.ADVERSARY in self.state.hub.buckets
@@ -88,14 +93,10 @@ class ChannelRules(CheckedMachine):
         time to refill, meets the drained bucket (RATE_LIMITED) unless the grants were small."""
         for attempt in ("first", "second"):
             self.grant_the_room_left(account)
-            allocated = self.state.hub.alloc[(account, fz.ADVERSARY)]
-            if not allocated:
+            if not self.state.hub.alloc[(account, fz.ADVERSARY)]:
                 hypothesis.event(f"{attempt} claim: nothing allocated")
                 return
-            amount = min(allocated, self.state.hub.buckets[fz.ADVERSARY] + 1)
-            claim = LossClaim(account=account, amount=amount)
-            outcome = self.apply(actions.Inject(sender=fz.ADVERSARY, receiver=HUB, payload=claim))
-            hypothesis.event(f"{attempt} claim: {outcome.status} {outcome.error}")
+            self.claim_past_the_bucket(account, f"{attempt} claim")
 
     def grant_the_room_left(self, account: str) -> None:
         """Grant the account the room left under the adversary's cap, or half, or a quarter
