@@ -215,6 +215,11 @@ def test_credit_conservation_names_an_allocation_off_its_line_and_flight() -> No
     assert credit_conservation(compromised(state, "base")) is not None
     assert credit_conservation(hub(state, severed=frozenset({("alice", "arb")}))) is None
     assert credit_conservation(hub(state, severed=frozenset({("bob", "arb")}))) is not None
+    # a pair skipped does not end the search: alice's grant to base is judged after arb
+    base = flying(
+        compromised(state, "arb"), "hub", "base", CreditGrant(account="alice", amount=9, epoch=0)
+    )
+    assert credit_conservation(base) == "alloc[alice,base]=0 but line=0 + in flight=9 = 9"
 
 
 # --- INV-PART-1, INV-PART-2 ------------------------------------------------------------
@@ -302,6 +307,8 @@ def test_a_loss_on_an_honest_spoke_leaves_no_line() -> None:
     assert losses_claimed_at_once(compromised(lossy, "sol")) is not None
     assert losses_claimed_at_once(spoke_account(state, "arb", "alice", balance=-1, line=0)) is None
     assert losses_claimed_at_once(spoke_account(state, "arb", "alice", balance=0)) is None
+    one = spoke_account(state, "arb", "alice", balance=-1, line=1)
+    assert losses_claimed_at_once(one) == "arb/alice: balance -1 < 0 with line 1 unclaimed"
 
 
 # --- INV-AMO-1 ---------------------------------------------------------------------------
@@ -343,6 +350,10 @@ def test_liquidation_freeze_names_a_grant_of_the_epoch_in_flight() -> None:
     # the hub's own key compromised: such an adversary may send any grant
     assert liquidation_freeze(compromised(grant, "hub")) is None
     assert liquidation_freeze(compromised(grant, "arb")) is not None
+    # an account not liquidating does not end the search: bob, after alice, is judged
+    bob_liq = status(lined(), "bob", liquidating=True, epoch=1)
+    bob_grant = flying(bob_liq, "hub", "sol", CreditGrant(account="bob", amount=1, epoch=1))
+    assert liquidation_freeze(bob_grant) == "grant 3 of epoch 1 in flight while bob liquidates"
 
 
 def test_liquidation_freeze_names_a_called_spoke_that_trades_on() -> None:
@@ -520,6 +531,16 @@ def test_the_checkpoint_line_is_the_line_plus_the_segments_credit_in_flight() ->
     assert segment_accounted(compromised(claim, "base")) is not None
     final_at = FINALITY_S + state.chains["arb"].segment.changed
     assert segment_accounted(replace(claim, oracle=replace(claim.oracle, now=final_at))) is None
+    # a chain skipped does not end the search: base's segment, after arb's, is judged
+    spokes = tuple(
+        s.model_copy(update={"finality_s": FINALITY_S}) if s.id == "base" else s
+        for s in state.params.spokes
+    )
+    two = with_params(compromised(claim, "arb"), spokes=spokes)
+    two = replace(two, chains=assoc(two.chains, "base", two.chains["arb"]))
+    assert segment_accounted(two) == (
+        "base's checkpoint line for alice is 3000 but line=0 + segment in flight=0"
+    )
     assert (
         segment_accounted(replace(claim, oracle=replace(claim.oracle, now=final_at - 1)))
         is not None
@@ -693,6 +714,7 @@ def test_no_credit_for_a_liquidating_account_and_no_risk_after_a_call() -> None:
     assert frozen_means_frozen(frozen, trade("ETH-PERP", 1), frozen, ACCEPTED) == increasing
     assert frozen_means_frozen(frozen, trade("ETH-C-2000", 1), frozen, ACCEPTED) == increasing
     assert frozen_means_frozen(frozen, trade("ETH-PERP", -1), frozen, ACCEPTED) is None
+    assert frozen_means_frozen(frozen, trade("ETH-C-2000", -1), frozen, ACCEPTED) == increasing
     assert frozen_means_frozen(frozen, trade("ETH-PERP", 1), frozen, refusal()) is None
     assert frozen_means_frozen(lined(), trade("ETH-PERP", 1), frozen, ACCEPTED) is None
 
@@ -739,6 +761,9 @@ def test_a_liquidation_deadline_is_set_once_from_now() -> None:
         f"alice's liquidation got deadline {wait}"
     )
     assert deadline_fixed(running, tick, done(), ACCEPTED) is None
+    # an account not liquidating does not end the search: bob, after alice, is judged
+    bob = status(pre, "bob", liquidating=True, epoch=1, deadline=1)
+    assert deadline_fixed(pre, action, bob, ACCEPTED) == "bob's liquidation got deadline 1"
 
 
 @cache
@@ -769,6 +794,10 @@ def test_a_force_settle_charges_only_the_severed_partition() -> None:
     assert silent_cost_isolated(pre, action, bob_base, ACCEPTED) == (
         "force-settle of alice moved alloc[bob,base]"
     )
+    # what the step paid is the difference: 500 paid before does not count
+    earlier = ghost(pre, paid=assoc(pre.ghost.paid, "arb", 500))
+    later = ghost(post, paid=assoc(post.ghost.paid, "arb", post.ghost.paid["arb"] + 500))
+    assert silent_cost_isolated(earlier, action, later, ACCEPTED) is None
     overpaid = ghost(post, paid=assoc(post.ghost.paid, "arb", post.ghost.paid["arb"] + 1))
     assert silent_cost_isolated(pre, action, overpaid, ACCEPTED) == (
         "force-settle paid arb more than its allocation"
@@ -832,7 +861,7 @@ def test_a_rate_limited_partition_takes_no_more_than_its_bucket_and_refill() -> 
     claim must empty the bucket by as much, and time refills it by r a second; a spoke
     without a limit is not judged."""
     pre = replace(rate_limited(3), oracle=replace(rate_limited(3).oracle, now=10))
-    pre = hub(pre, buckets={"base": 50})
+    pre = ghost(hub(pre, buckets={"base": 50}), claimed=assoc(pre.ghost.claimed, "base", 5))
     action = AdvanceTime(seconds=2)
 
     def after(claimed: int, bucket: int, now: int, spoke: str = "base") -> State:
@@ -840,12 +869,12 @@ def test_a_rate_limited_partition_takes_no_more_than_its_bucket_and_refill() -> 
         state = hub(state, buckets=assoc(state.hub.buckets, "base", bucket))
         return replace(state, oracle=replace(state.oracle, now=now))
 
-    assert loss_within_rate(pre, action, after(7, 43, 10), ACCEPTED) is None
-    assert loss_within_rate(pre, action, after(7, 44, 10), ACCEPTED) == (
+    assert loss_within_rate(pre, action, after(12, 43, 10), ACCEPTED) is None
+    assert loss_within_rate(pre, action, after(12, 44, 10), ACCEPTED) == (
         "base took 7 beyond what its bucket allowed"
     )
-    assert loss_within_rate(pre, action, after(0, 56, 12), ACCEPTED) is None
-    assert loss_within_rate(pre, action, after(0, 57, 12), ACCEPTED) == (
+    assert loss_within_rate(pre, action, after(5, 56, 12), ACCEPTED) is None
+    assert loss_within_rate(pre, action, after(5, 57, 12), ACCEPTED) == (
         "base took 0 beyond what its bucket allowed"
     )
     assert loss_within_rate(pre, action, after(9, 50, 10, "arb"), ACCEPTED) is None
@@ -868,6 +897,10 @@ def test_the_head_of_an_ordered_channel_never_blocks_it() -> None:
     )
     assert head_never_blocks(behind, Deliver(message_id=6), behind, refusal()) is None
     assert head_never_blocks(pre, Deliver(message_id=9), pre, refusal()) is None
+    # an older message on another channel does not make 4 (to base) any less its head
+    assert head_never_blocks(pre, Deliver(message_id=4), pre, refusal()) == (
+        "the head 4 of its channel was refused (SPOKE_PAUSED)"
+    )
     assert head_never_blocks(replace(pre, params=calling().params), head, pre, refusal()) is None
     assert head_never_blocks(pre, Liquidate(account="alice"), pre, refusal()) is None
     for error in (Error.PRICE_UNAVAILABLE, Error.SPOKE_PAUSED, Error.RATE_LIMITED):

@@ -5,12 +5,15 @@ from functools import cache
 
 from hypothesis import HealthCheck, event, given, settings
 
+from conformance.finality_stories import DELAYED
 from intermargin.fuzzing.strategies import FUZZ_RATE, channel_variant
 from intermargin.scenarios import SCENARIOS
 from intermargin.timeline import run
-from model import State, initial_state
+from model import State, initial_state, step
+from model.finality import chain_of
 from model.observe import observe, restore
 from model.state import Ghost
+from spec.actions import Halt
 from tests.edges.reach import reached
 from tests.edges.test_insurance import claimed_twice
 
@@ -149,3 +152,13 @@ def test_the_draws_and_buckets_restore_and_an_unsaid_bucket_is_full() -> None:
     )
     full = FUZZ_RATE.capacity
     assert restore(params, silent).hub.buckets == {"arb": full, "base": 0, "sol": full}
+
+
+def test_a_halted_chain_without_a_segment_is_observed_and_restored() -> None:
+    """OBS-1, FIN-6: a chain halted with no unfinalized change is observed as halted with
+    no segment (`null`), and restores to the same chain."""
+    state, outcome = step(initial_state(DELAYED), Halt(spoke="arb"))
+    assert outcome.accepted and chain_of(state, "arb").segment is None
+    view = observe(state).chains["arb"]
+    assert view.halted and view.segment is None
+    assert restore(state.params, observe(state)) == state
