@@ -7,8 +7,10 @@ from dataclasses import replace
 from model import State, initial_state
 from model.calls import below_call_floor, health_prices
 from model.risk import maintenance_requirement, net_equity
+from spec.actions import AdvanceTime, Liquidate
+from spec.errors import Error
 from spec.examples import example_params
-from tests.helpers import funded, underwater
+from tests.helpers import funded, priced, refused, run, underwater
 
 
 def at_floor(state: State, floor_bps: int) -> State:
@@ -47,3 +49,22 @@ def test_equity_exactly_at_the_floor_is_not_below_it() -> None:
         "alice",
         prices,
     )
+
+
+def test_a_window_of_one_second_is_a_window() -> None:
+    """FLOW-CALL-1, PAR-23: any `top_up_window_s` > 0 declares a window: at 1 s the first
+    Liquidate of alice (unhealthy, not below the floor) opens a call stamped now and sends
+    nothing; a second is refused IN_TOP_UP_WINDOW; once the second has passed the
+    liquidation starts and closes the call (INV-CALL-1).  At 0 s it starts at once."""
+    params = example_params().model_copy(update={"top_up_window_s": 1})
+    state = underwater(initial_state(params))
+    called = run(state, Liquidate(account="alice"))
+    status = called.hub.status["alice"]
+    assert status.called and status.called_at == 0 and not status.liquidating
+    assert called.network.next_id == state.network.next_id
+    refused(called, Liquidate(account="alice"), Error.IN_TOP_UP_WINDOW)
+    later = run(called, AdvanceTime(seconds=1))
+    started = run(priced(later, eth=1_700), Liquidate(account="alice"))
+    assert started.hub.status["alice"].liquidating and not started.hub.status["alice"].called
+    at_once = run(underwater(initial_state(example_params())), Liquidate(account="alice"))
+    assert at_once.hub.status["alice"].liquidating
