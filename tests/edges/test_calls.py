@@ -68,3 +68,15 @@ def test_a_window_of_one_second_is_a_window() -> None:
     assert started.hub.status["alice"].liquidating and not started.hub.status["alice"].called
     at_once = run(underwater(initial_state(example_params())), Liquidate(account="alice"))
     assert at_once.hub.status["alice"].liquidating
+
+
+def test_a_call_is_stamped_when_opened_and_its_time_cleared_when_met() -> None:
+    """FLOW-CALL-1, FLOW-CALL-3, INV-CALL-1: a call opened at t = 10 keeps called_at = 10; a
+    deposit that leaves alice healthy at t = 15 closes it and clears its time to 0."""
+    params = example_params().model_copy(update={"top_up_window_s": 100})
+    state = run(underwater(initial_state(params)), AdvanceTime(seconds=10))
+    called = run(priced(state, eth=1_700), Liquidate(account="alice"))
+    assert (called.hub.status["alice"].called, called.hub.status["alice"].called_at) == (True, 10)
+    later = run(called, AdvanceTime(seconds=5))
+    met = funded(priced(later, eth=1_700), usd=1_000)
+    assert (met.hub.status["alice"].called, met.hub.status["alice"].called_at) == (False, 0)
