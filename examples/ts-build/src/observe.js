@@ -12,6 +12,13 @@ const obj = (m, f) => Object.fromEntries([...m].map(([k, v]) => [k, f(v)]));
 /** @template V @param {V} v */
 const same = (v) => v;
 
+/** @template V, W @param {Map<string, Map<string, V>>} m @param {(v: V) => W} f @returns {Record<string, Record<string, W>>} */
+const byParam = (m, f) =>
+  Object.fromEntries(sorted(m.keys()).map((k) => {
+    const r = m.get(k) ?? new Map();
+    return [k, Object.fromEntries(sorted(r.keys()).map((t) => [t, f(/** @type {V} */ (r.get(t)))]))];
+  }));
+
 /**
  * OBS-1..OBS-4 of a state.
  * @param {State} s @returns {Record<string, unknown>}
@@ -50,6 +57,9 @@ export function observe(s) {
         : {}),
       ...(h.drawn.size > 0 ? { drawn: obj(h.drawn, same) } : {}),
       ...(h.buckets.size > 0 ? { buckets: obj(h.buckets, same) } : {}),
+      // GOV-NOTICE-2..3: by parameter, then asset or spoke, sorted; left out while empty.
+      ...(h.applied.size > 0 ? { applied: byParam(h.applied, same) } : {}),
+      ...(h.scheduled.size > 0 ? { scheduled: byParam(h.scheduled, (c) => ({ value: c.value, effective_at: c.effective_at, announced_at: c.announced_at })) } : {}),
     },
     spokes: obj(s.spokes, (row) =>
       obj(row, (a) => ({

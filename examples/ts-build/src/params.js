@@ -16,7 +16,7 @@
  *   feeds: Feed[], quorum: bigint, max_age_s: bigint, outlier_bps: bigint,
  *   portfolio: Portfolio, buffer_z_milli: bigint, penalty_bps: bigint,
  *   insurance_fund: [string, bigint][], margin_method: "portfolio" | "per_position",
- *   max_report_age_s: bigint, liquidation_deadline_s: bigint, top_up_window_s: bigint, call_floor_bps: bigint,
+ *   max_report_age_s: bigint, liquidation_deadline_s: bigint, top_up_window_s: bigint, call_floor_bps: bigint, notice_s: bigint,
  *   channel_ordering: "unordered" | "ordered",
  *   insurance_structure: "shared" | "per_partition" | "shared_limited", insurance_limits: Map<string, bigint>,
  *   asset: Map<string, Asset>, market: Map<string, Market>, spoke: Map<string, Spoke>,
@@ -159,6 +159,8 @@ export function readParams(json) {
     // PAR-22, PAR-23: no top-up window and a floor at half the requirement when absent
     top_up_window_s: p.top_up_window_s === undefined ? 0n : int(p.top_up_window_s, "top_up_window_s"),
     call_floor_bps: p.call_floor_bps === undefined ? 5000n : int(p.call_floor_bps, "call_floor_bps"),
+    // PAR-25: a day when absent
+    notice_s: p.notice_s === undefined ? 86_400n : int(p.notice_s, "notice_s"),
     channel_ordering: /** @type {"unordered" | "ordered"} */ (ordering),
     insurance_structure: /** @type {"shared" | "per_partition" | "shared_limited"} */ (structure),
     insurance_limits: new Map(
