@@ -50,6 +50,7 @@ const ACTIONS = {
   RemoveSpoke: { spoke: "id" }, // ACT-18
   ProposeParamChange: { param: "param", target: "id", value: "rvalue", effective_at: "counter" }, // ACT-21
   ApplyParamChange: { param: "param", target: "id" }, // ACT-22
+  PartialLiquidate: { spoke: "id", account: "id" }, // ACT-20
 };
 
 /** PAR-26: the bounds of each risk parameter's value (those of PAR-1 and PAR-3).

@@ -17,6 +17,7 @@
  *   portfolio: Portfolio, buffer_z_milli: bigint, penalty_bps: bigint,
  *   insurance_fund: [string, bigint][], margin_method: "portfolio" | "per_position",
  *   max_report_age_s: bigint, liquidation_deadline_s: bigint, top_up_window_s: bigint, call_floor_bps: bigint, notice_s: bigint,
+ *   partial_liquidation: { target_bps: bigint, penalty_bps: bigint },
  *   channel_ordering: "unordered" | "ordered",
  *   insurance_structure: "shared" | "per_partition" | "shared_limited", insurance_limits: Map<string, bigint>,
  *   asset: Map<string, Asset>, market: Map<string, Market>, spoke: Map<string, Spoke>,
@@ -127,6 +128,7 @@ export function readParams(json) {
   const structure = p.insurance_structure === undefined ? "shared" : str(p.insurance_structure, "insurance_structure");
   if (structure !== "shared" && structure !== "per_partition" && structure !== "shared_limited") bad("insurance_structure", structure);
   const limits = p.insurance_limits === undefined ? [] : arr(p.insurance_limits, "insurance_limits");
+  const partial = p.partial_liquidation === undefined ? {} : obj(p.partial_liquidation, "partial_liquidation");
   return {
     accounts: arr(p.accounts, "accounts").map((a, i) => str(a, `accounts.${i}`)),
     assets,
@@ -161,6 +163,11 @@ export function readParams(json) {
     call_floor_bps: p.call_floor_bps === undefined ? 5000n : int(p.call_floor_bps, "call_floor_bps"),
     // PAR-25: a day when absent
     notice_s: p.notice_s === undefined ? 86_400n : int(p.notice_s, "notice_s"),
+    // PAR-24: a 10% buffer above maintenance and a 1% penalty when absent
+    partial_liquidation: {
+      target_bps: partial.target_bps === undefined ? 1_000n : int(partial.target_bps, "partial_liquidation.target_bps"),
+      penalty_bps: partial.penalty_bps === undefined ? 100n : int(partial.penalty_bps, "partial_liquidation.penalty_bps"),
+    },
     channel_ordering: /** @type {"unordered" | "ordered"} */ (ordering),
     insurance_structure: /** @type {"shared" | "per_partition" | "shared_limited"} */ (structure),
     insurance_limits: new Map(

@@ -8,6 +8,7 @@ import { pauseSpoke, setCap, unpauseSpoke } from "./governance.js";
 import { deposit, grantCredit, payOut, withdraw } from "./hub.js";
 import { liquidate } from "./liquidation.js";
 import { applyParamChange, inForce, proposeParamChange } from "./notice.js";
+import { partialLiquidate } from "./partial.js";
 import { deliver } from "./messaging.js";
 import { advanceTime, publishPrice } from "./oracle.js";
 import { releaseCredit, sendReport, trade } from "./spoke.js";
@@ -33,13 +34,14 @@ import { rejected } from "./state.js";
  *   | { type: "ListSpoke" | "DelistSpoke" | "RemoveSpoke", spoke: string }
  *   | { type: "PayOut", spoke: string, asset: string, amount: bigint }
  *   | { type: "ProposeParamChange", param: "haircut_bps" | "latency_s", target: string, value: bigint, effective_at: bigint }
- *   | { type: "ApplyParamChange", param: "haircut_bps" | "latency_s", target: string }} Action
+ *   | { type: "ApplyParamChange", param: "haircut_bps" | "latency_s", target: string }
+ *   | { type: "PartialLiquidate", spoke: string, account: string }} Action
  */
 
 /** The chapters this build implements (adapter protocol handshake). */
 export const CHAPTERS = [
   "hub", "spokes", "risk", "oracle", "liquidation", "governance", "messaging", "adversary",
-  "liveness", "listing", "channels", "notice",
+  "liveness", "listing", "channels", "notice", "partial",
 ];
 
 /**
@@ -106,6 +108,8 @@ function apply(p, s, a) {
       return proposeParamChange(p, s, a.param, a.target, a.value, a.effective_at);
     case "ApplyParamChange":
       return applyParamChange(p, s, a.param, a.target);
+    case "PartialLiquidate":
+      return partialLiquidate(p, s, a.spoke, a.account);
   }
 }
 
