@@ -15,9 +15,9 @@ MAIN = ROOT / "examples" / "ts-build" / "src" / "main.js"
 
 def test_the_typescript_build_passes_conform(tmp_path: Path) -> None:
     """CONF-5, CONF-12, CONF-17: every vector whose chapters the TS build declares passes
-    (and only those are sent), the liveness, listing, channels, notice and partial chapters
-    among them (LIVE-2, LIST-2, CHAN-2, GOV-NOTICE-2, FLOW-PART-1), and a seeded campaign over
-    its chapters finds no divergence."""
+    (and only those are sent), the liveness, listing, channels, notice, partial and finality
+    chapters among them (LIVE-2, LIST-2, CHAN-2, GOV-NOTICE-2, FLOW-PART-1, FIN-3), and a
+    seeded campaign over its chapters finds no divergence."""
     node = program("node")
     report = tmp_path / "ts.json"
     done = conform(f"{node} {MAIN}", "--steps", "200", "--seed", "7", "--json", str(report))
@@ -25,7 +25,7 @@ def test_the_typescript_build_passes_conform(tmp_path: Path) -> None:
     data = json.loads(report.read_text())
     declared = set(data["build"]["chapters"])
     expected = {"hub", "messaging", "governance", "liveness", "listing", "channels", "notice"}
-    expected |= {"partial"}
+    expected |= {"partial", "finality"}
     assert expected <= declared
     allowed = [c for c in map(load_case, case_files(VECTORS)) if set(c.chapters) <= declared]
     assert data["verdict"] == "pass"

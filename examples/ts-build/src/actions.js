@@ -1,4 +1,4 @@
-// Actions (state.md: ACT-1..ACT-22) and payloads (messaging.md: MSG-1..MSG-7) read from
+// Actions (state.md: ACT-1..ACT-25) and payloads (messaging.md: MSG-1..MSG-7) read from
 // their JSON (spec/schema/action.schema.json), strict and closed like PAR-13: a missing
 // or unknown field, a wrong JSON type or a value out of its bound (README: BND-1..BND-5,
 // ID-1) is refused with the field's path.
@@ -51,6 +51,9 @@ const ACTIONS = {
   ProposeParamChange: { param: "param", target: "id", value: "rvalue", effective_at: "counter" }, // ACT-21
   ApplyParamChange: { param: "param", target: "id" }, // ACT-22
   PartialLiquidate: { spoke: "id", account: "id" }, // ACT-20
+  Halt: { spoke: "id" }, // ACT-23
+  Resume: { spoke: "id" }, // ACT-24
+  Reorg: { spoke: "id", depth: "seconds" }, // ACT-25
 };
 
 /** PAR-26: the bounds of each risk parameter's value (those of PAR-1 and PAR-3).

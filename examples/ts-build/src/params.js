@@ -8,7 +8,7 @@
  * @typedef {{ id: string, haircut_bps: bigint, volatility_bps: bigint, scan_range_bps: bigint, fixed_price: bigint | null, ltv_haircut_bps: bigint | null }} Asset
  * @typedef {{ id: string, underlying: string, kind: "perp" | "call" | "put", im_bps: bigint, mm_bps: bigint, strike: bigint | null, expiry: bigint | null, volatility_bps: bigint | null }} Market
  * @typedef {{ capacity: bigint, refill_per_s: bigint }} RateLimit  PAR-20, RATE-1
- * @typedef {{ id: string, cap: bigint, latency_s: bigint, listed: boolean, rate_limit: RateLimit | null }} Spoke  listed: LIST-1
+ * @typedef {{ id: string, cap: bigint, latency_s: bigint, listed: boolean, rate_limit: RateLimit | null, finality_s: bigint }} Spoke  listed: LIST-1; finality_s: PAR-27
  * @typedef {{ id: string, asset: string }} Feed
  * @typedef {{ vol_scan_bps: bigint, extreme_multiple: bigint, extreme_cover_bps: bigint, im_bps: bigint, short_option_min_bps: bigint, spread_charge_bps: bigint }} Portfolio
  * @typedef {{
@@ -105,6 +105,8 @@ export function readParams(json) {
         rl === null
           ? null
           : { capacity: int(rl.capacity, `spokes.${i}.rate_limit.capacity`), refill_per_s: int(rl.refill_per_s, `spokes.${i}.rate_limit.refill_per_s`) },
+      // PAR-27: final at once when absent
+      finality_s: o.finality_s === undefined ? 0n : int(o.finality_s, `spokes.${i}.finality_s`),
     };
   });
   const oracle = obj(p.oracle, "oracle");

@@ -37,7 +37,9 @@
  * @typedef {"listed" | "unlisted" | "delisted" | "removed"} Listing
  * @typedef {{ in_flight: Map<bigint, Envelope>, delivered: Set<bigint>, next_id: bigint }} Network
  * @typedef {{ granted: Map<string, bigint>, released: Map<string, bigint>, claimed: Map<string, bigint>, paid: Map<string, bigint>, compromised: Set<string> }} Ghost
- * @typedef {{ now: bigint, quotes: Map<string, { price: bigint, time: bigint }>, expiry_prices: Map<string, bigint>, hub: Hub, spokes: Map<string, Map<string, SpokeAccount>>, network: Network, ghost: Ghost, in_force: InForce }} State
+ * @typedef {{ checkpoint: Map<string, SpokeAccount>, changed: bigint, sent: Set<bigint> }} Segment  FIN-1
+ * @typedef {{ halted: boolean, segment: Segment | null }} Chain  FIN-1, FIN-6
+ * @typedef {{ now: bigint, quotes: Map<string, { price: bigint, time: bigint }>, expiry_prices: Map<string, bigint>, hub: Hub, spokes: Map<string, Map<string, SpokeAccount>>, network: Network, ghost: Ghost, in_force: InForce, chains: Map<string, Chain> }} State
  * @typedef {"accepted" | "rejected" | "ignored"} Status
  * @typedef {{ status: Status, error: string | null, emitted: bigint[] }} Outcome
  */
@@ -112,6 +114,7 @@ export function initialState(p) {
       compromised: new Set(),
     },
     in_force: { haircut: new Map(), ltv: new Map(), latency: new Map() }, // GOV-NOTICE-3: as declared
+    chains: new Map(), // FIN-1, FIN-6: every chain running, no segment
   };
 }
 

@@ -9,6 +9,7 @@ import { deposit, grantCredit, payOut, withdraw } from "./hub.js";
 import { liquidate } from "./liquidation.js";
 import { applyParamChange, inForce, proposeParamChange } from "./notice.js";
 import { partialLiquidate } from "./partial.js";
+import { halt, isHalted, recordChange, reorg, resume } from "./finality.js";
 import { deliver } from "./messaging.js";
 import { advanceTime, publishPrice } from "./oracle.js";
 import { releaseCredit, sendReport, trade } from "./spoke.js";
@@ -35,14 +36,20 @@ import { rejected } from "./state.js";
  *   | { type: "PayOut", spoke: string, asset: string, amount: bigint }
  *   | { type: "ProposeParamChange", param: "haircut_bps" | "latency_s", target: string, value: bigint, effective_at: bigint }
  *   | { type: "ApplyParamChange", param: "haircut_bps" | "latency_s", target: string }
- *   | { type: "PartialLiquidate", spoke: string, account: string }} Action
+ *   | { type: "PartialLiquidate", spoke: string, account: string }
+ *   | { type: "Halt" | "Resume", spoke: string }
+ *   | { type: "Reorg", spoke: string, depth: bigint }} Action
  */
 
 /** The chapters this build implements (adapter protocol handshake). */
 export const CHAPTERS = [
   "hub", "spokes", "risk", "oracle", "liquidation", "governance", "messaging", "adversary",
-  "liveness", "listing", "channels", "notice", "partial",
+  "liveness", "listing", "channels", "notice", "partial", "finality",
 ];
+
+/** FIN-1, FIN-6: the actions a spoke's chain executes: refused on a halted chain before any
+ * other check of theirs, and each accepted one a change of the spoke's segment. */
+const ON_CHAIN = new Set(["Trade", "ReleaseCredit", "SendReport", "PartialLiquidate"]);
 
 /**
  * STEP-2: the first undeclared identifier, in the order account, spoke, asset, market,
@@ -110,6 +117,12 @@ function apply(p, s, a) {
       return applyParamChange(p, s, a.param, a.target);
     case "PartialLiquidate":
       return partialLiquidate(p, s, a.spoke, a.account);
+    case "Halt":
+      return halt(s, a.spoke);
+    case "Resume":
+      return resume(s, a.spoke);
+    case "Reorg":
+      return reorg(p, s, a.spoke, a.depth);
   }
 }
 
@@ -122,7 +135,10 @@ function apply(p, s, a) {
 export function step(p, s, a) {
   const unknown = unknownId(p, a);
   if (unknown !== null) return { state: s, outcome: rejected(unknown) };
+  const chained = ON_CHAIN.has(a.type) && "spoke" in a ? a.spoke : null;
+  if (chained !== null && isHalted(s, chained)) return { state: s, outcome: rejected("SPOKE_HALTED") }; // FIN-6
   const next = structuredClone(s);
   const outcome = apply(inForce(p, s), next, a); // GOV-NOTICE-1: every rule reads the parameters in force
+  if (chained !== null && outcome.status === "accepted") recordChange(p, s, next, chained); // FIN-1
   return outcome.status === "rejected" ? { state: s, outcome } : { state: next, outcome };
 }
