@@ -15,15 +15,18 @@ MAIN = ROOT / "examples" / "ts-build" / "src" / "main.js"
 
 def test_the_typescript_build_passes_conform(tmp_path: Path) -> None:
     """CONF-5, CONF-12, CONF-17: every vector whose chapters the TS build declares passes
-    (and only those are sent), the liveness, listing and channels chapters among them (LIVE-2,
-    LIST-2, CHAN-2), and a seeded campaign over its chapters finds no divergence."""
+    (and only those are sent), the liveness, listing, channels, notice, partial and finality
+    chapters among them (LIVE-2, LIST-2, CHAN-2, GOV-NOTICE-2, FLOW-PART-1, FIN-3), and a
+    seeded campaign over its chapters finds no divergence."""
     node = program("node")
     report = tmp_path / "ts.json"
     done = conform(f"{node} {MAIN}", "--steps", "200", "--seed", "7", "--json", str(report))
     assert done.returncode == 0, done.stdout + done.stderr
     data = json.loads(report.read_text())
     declared = set(data["build"]["chapters"])
-    assert {"hub", "messaging", "governance", "liveness", "listing", "channels"} <= declared
+    expected = {"hub", "messaging", "governance", "liveness", "listing", "channels", "notice"}
+    expected |= {"partial", "finality"}
+    assert expected <= declared
     allowed = [c for c in map(load_case, case_files(VECTORS)) if set(c.chapters) <= declared]
     assert data["verdict"] == "pass"
     assert data["counts"]["pass"] == len(allowed) > 0

@@ -1,4 +1,4 @@
-// Actions (state.md: ACT-1..ACT-19) and payloads (messaging.md: MSG-1..MSG-7) read from
+// Actions (state.md: ACT-1..ACT-25) and payloads (messaging.md: MSG-1..MSG-7) read from
 // their JSON (spec/schema/action.schema.json), strict and closed like PAR-13: a missing
 // or unknown field, a wrong JSON type or a value out of its bound (README: BND-1..BND-5,
 // ID-1) is refused with the field's path.
@@ -23,6 +23,7 @@ const RANGES = {
   counter: [0n, null],
   balance: [-4n * MAX_AMOUNT, 4n * MAX_AMOUNT],
   cost: [-MAX_AMOUNT, MAX_AMOUNT],
+  rvalue: [0n, MAX_SECONDS],
 };
 
 /** Field kinds per type: "id", "payload", "positions", or a key of RANGES.
@@ -47,7 +48,17 @@ const ACTIONS = {
   ListSpoke: { spoke: "id" }, // ACT-16
   DelistSpoke: { spoke: "id" }, // ACT-17
   RemoveSpoke: { spoke: "id" }, // ACT-18
+  ProposeParamChange: { param: "param", target: "id", value: "rvalue", effective_at: "counter" }, // ACT-21
+  ApplyParamChange: { param: "param", target: "id" }, // ACT-22
+  PartialLiquidate: { spoke: "id", account: "id" }, // ACT-20
+  Halt: { spoke: "id" }, // ACT-23
+  Resume: { spoke: "id" }, // ACT-24
+  Reorg: { spoke: "id", depth: "seconds" }, // ACT-25
 };
+
+/** PAR-26: the bounds of each risk parameter's value (those of PAR-1 and PAR-3).
+ * @type {Record<string, Range>} */
+const RISK_PARAMS = { haircut_bps: [0n, 9_999n], latency_s: [1n, MAX_SECONDS] };
 
 /** @type {Record<string, Record<string, string>>} */
 const PAYLOADS = {
@@ -75,6 +86,10 @@ function field(v, kind, path) {
     return v;
   }
   if (kind === "payload") return closed(v, PAYLOADS, path);
+  if (kind === "param") {
+    if (typeof v !== "string" || !Object.hasOwn(RISK_PARAMS, v)) bad(path, "expected haircut_bps or latency_s (PAR-26)");
+    return v;
+  }
   if (kind === "positions") {
     if (!Array.isArray(v)) bad(path, "expected a list of positions");
     return v.map((x, i) => fields(x, POSITION, `${path}.${i}`));
@@ -114,5 +129,12 @@ function closed(v, kinds, path) {
  * @param {JsonValue} v @returns {import("./step.js").Action}
  */
 export function readAction(v) {
-  return /** @type {import("./step.js").Action} */ (closed(v, ACTIONS, "action"));
+  const a = /** @type {Record<string, unknown>} */ (closed(v, ACTIONS, "action"));
+  if (a.type === "ProposeParamChange") {
+    // PAR-26: the value within the bounds of the parameter it changes
+    const [lo, hi] = RISK_PARAMS[/** @type {string} */ (a.param)];
+    const value = /** @type {bigint} */ (a.value);
+    if ((lo !== null && value < lo) || (hi !== null && value > hi)) bad("action.value", `out of the bounds of ${String(a.param)}`);
+  }
+  return /** @type {import("./step.js").Action} */ (a);
 }

@@ -1,7 +1,9 @@
-// Delivery (messaging.md: MSG-6, MSG-10..MSG-13; channels.md: CHAN-2, CHAN-3; LIVE-5).
+// Delivery (messaging.md: MSG-6, MSG-10..MSG-13; channels.md: CHAN-2, CHAN-3; LIVE-5;
+// finality.md: FIN-3, FIN-4, FIN-6).
 
 import { outOfOrder, requeue } from "./channels.js";
 import { receiveClaim, receiveRelease, receiveReport } from "./hub.js";
+import { closeSegment, isHalted, notFinal, unfinalized } from "./finality.js";
 import { isSevered } from "./liveness.js";
 import { receiveAnswer } from "./liquidation.js";
 import { receiveGrant, receiveMarginCall } from "./spoke.js";
@@ -35,6 +37,19 @@ export function authentic(p, sender, receiver, payload) {
 export function receive(p, s, sender, receiver, m) {
   if (!p.account.has(m.account)) return ignored("UNKNOWN_ACCOUNT");
   if (!TO_SPOKE.has(m.type) && isSevered(s, m.account, sender)) return ignored("SPOKE_SEVERED"); // LIVE-5
+  if (!TO_SPOKE.has(m.type)) return rule(p, s, sender, receiver, m);
+  if (isHalted(s, receiver)) return rejected("SPOKE_HALTED"); // FIN-6
+  if (unfinalized(p, s, receiver)) return rejected("NOT_FINAL"); // FIN-4
+  const out = rule(p, s, sender, receiver, m);
+  if (out.status !== "rejected") closeSegment(s, receiver); // FIN-4: the receipt and its answer are final at once
+  return out;
+}
+
+/**
+ * The receiver's rule for a message.
+ * @param {Params} p @param {State} s @param {string} sender @param {string} receiver @param {Message} m @returns {Outcome}
+ */
+function rule(p, s, sender, receiver, m) {
   switch (m.type) {
     case "CreditGrant":
       return receiveGrant(s, receiver, m.account, m.amount, m.epoch);
@@ -63,6 +78,7 @@ export function deliver(p, s, id) {
   if (s.network.delivered.has(id)) return rejected("ALREADY_DELIVERED");
   const env = s.network.in_flight.get(id);
   if (env === undefined) return rejected("UNKNOWN_MESSAGE");
+  if (notFinal(p, s, env)) return rejected("NOT_FINAL"); // FIN-3
   if (outOfOrder(p, s, env)) return rejected("OUT_OF_ORDER"); // CHAN-2
   s.network.in_flight.delete(id);
   s.network.delivered.add(id);

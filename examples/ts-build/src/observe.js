@@ -1,4 +1,4 @@
-// The observable state (state.md: OBS-1..OBS-4, OBS-6, OBS-7), as plain JSON with BigInt integers.
+// The observable state (state.md: OBS-1..OBS-4, OBS-6, OBS-7; finality.md: FIN-10), as plain JSON with BigInt integers.
 // Maps keep the declared order of their ids; sets are written sorted.
 
 import { views } from "./state.js";
@@ -11,6 +11,24 @@ const sorted = (ids) => [...ids].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 const obj = (m, f) => Object.fromEntries([...m].map(([k, v]) => [k, f(v)]));
 /** @template V @param {V} v */
 const same = (v) => v;
+
+/** @template V, W @param {Map<string, Map<string, V>>} m @param {(v: V) => W} f @returns {Record<string, Record<string, W>>} */
+const byParam = (m, f) =>
+  Object.fromEntries(sorted(m.keys()).map((k) => {
+    const r = m.get(k) ?? new Map();
+    return [k, Object.fromEntries(sorted(r.keys()).map((t) => [t, f(/** @type {V} */ (r.get(t)))]))];
+  }));
+
+/** OBS-2: one account on one spoke.
+ * @param {import("./state.js").SpokeAccount} a */
+const account = (a) => ({
+  line: a.line,
+  balance: a.balance,
+  positions: views(a.positions),
+  seq: a.seq,
+  called_epoch: a.called_epoch,
+  frozen: a.frozen,
+});
 
 /**
  * OBS-1..OBS-4 of a state.
@@ -50,17 +68,11 @@ export function observe(s) {
         : {}),
       ...(h.drawn.size > 0 ? { drawn: obj(h.drawn, same) } : {}),
       ...(h.buckets.size > 0 ? { buckets: obj(h.buckets, same) } : {}),
+      // GOV-NOTICE-2..3: by parameter, then asset or spoke, sorted; left out while empty.
+      ...(h.applied.size > 0 ? { applied: byParam(h.applied, same) } : {}),
+      ...(h.scheduled.size > 0 ? { scheduled: byParam(h.scheduled, (c) => ({ value: c.value, effective_at: c.effective_at, announced_at: c.announced_at })) } : {}),
     },
-    spokes: obj(s.spokes, (row) =>
-      obj(row, (a) => ({
-        line: a.line,
-        balance: a.balance,
-        positions: views(a.positions),
-        seq: a.seq,
-        called_epoch: a.called_epoch,
-        frozen: a.frozen,
-      })),
-    ),
+    spokes: obj(s.spokes, (row) => obj(row, account)),
     network: {
       in_flight: [...s.network.in_flight.values()].sort((a, b) => (a.id < b.id ? -1 : 1)),
       delivered: [...s.network.delivered].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)),
@@ -73,6 +85,21 @@ export function observe(s) {
       paid: obj(s.ghost.paid, same),
       compromised: sorted(s.ghost.compromised),
     },
+    // FIN-10: the spokes whose chain is halted or has a segment, left out while none.
+    ...(s.chains.size > 0
+      ? {
+          chains: Object.fromEntries(
+            sorted(s.chains.keys()).map((id) => {
+              const c = s.chains.get(id) ?? { halted: false, segment: null };
+              const seg = c.segment;
+              return [id, {
+                halted: c.halted,
+                segment: seg === null ? null : { checkpoint: obj(seg.checkpoint, account), changed: seg.changed, sent: [...seg.sent].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0)) },
+              }];
+            }),
+          ),
+        }
+      : {}),
     // OBS-6: the fixed expiry prices by market id, left out while there is none.
     ...(s.expiry_prices.size > 0
       ? { expiry_prices: Object.fromEntries(sorted(s.expiry_prices.keys()).map((m) => [m, s.expiry_prices.get(m)])) }

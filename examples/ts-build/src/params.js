@@ -8,7 +8,7 @@
  * @typedef {{ id: string, haircut_bps: bigint, volatility_bps: bigint, scan_range_bps: bigint, fixed_price: bigint | null, ltv_haircut_bps: bigint | null }} Asset
  * @typedef {{ id: string, underlying: string, kind: "perp" | "call" | "put", im_bps: bigint, mm_bps: bigint, strike: bigint | null, expiry: bigint | null, volatility_bps: bigint | null }} Market
  * @typedef {{ capacity: bigint, refill_per_s: bigint }} RateLimit  PAR-20, RATE-1
- * @typedef {{ id: string, cap: bigint, latency_s: bigint, listed: boolean, rate_limit: RateLimit | null }} Spoke  listed: LIST-1
+ * @typedef {{ id: string, cap: bigint, latency_s: bigint, listed: boolean, rate_limit: RateLimit | null, finality_s: bigint }} Spoke  listed: LIST-1; finality_s: PAR-27
  * @typedef {{ id: string, asset: string }} Feed
  * @typedef {{ vol_scan_bps: bigint, extreme_multiple: bigint, extreme_cover_bps: bigint, im_bps: bigint, short_option_min_bps: bigint, spread_charge_bps: bigint }} Portfolio
  * @typedef {{
@@ -16,7 +16,8 @@
  *   feeds: Feed[], quorum: bigint, max_age_s: bigint, outlier_bps: bigint,
  *   portfolio: Portfolio, buffer_z_milli: bigint, penalty_bps: bigint,
  *   insurance_fund: [string, bigint][], margin_method: "portfolio" | "per_position",
- *   max_report_age_s: bigint, liquidation_deadline_s: bigint, top_up_window_s: bigint, call_floor_bps: bigint,
+ *   max_report_age_s: bigint, liquidation_deadline_s: bigint, top_up_window_s: bigint, call_floor_bps: bigint, notice_s: bigint,
+ *   partial_liquidation: { target_bps: bigint, penalty_bps: bigint },
  *   channel_ordering: "unordered" | "ordered",
  *   insurance_structure: "shared" | "per_partition" | "shared_limited", insurance_limits: Map<string, bigint>,
  *   asset: Map<string, Asset>, market: Map<string, Market>, spoke: Map<string, Spoke>,
@@ -104,6 +105,8 @@ export function readParams(json) {
         rl === null
           ? null
           : { capacity: int(rl.capacity, `spokes.${i}.rate_limit.capacity`), refill_per_s: int(rl.refill_per_s, `spokes.${i}.rate_limit.refill_per_s`) },
+      // PAR-27: final at once when absent
+      finality_s: o.finality_s === undefined ? 0n : int(o.finality_s, `spokes.${i}.finality_s`),
     };
   });
   const oracle = obj(p.oracle, "oracle");
@@ -127,6 +130,7 @@ export function readParams(json) {
   const structure = p.insurance_structure === undefined ? "shared" : str(p.insurance_structure, "insurance_structure");
   if (structure !== "shared" && structure !== "per_partition" && structure !== "shared_limited") bad("insurance_structure", structure);
   const limits = p.insurance_limits === undefined ? [] : arr(p.insurance_limits, "insurance_limits");
+  const partial = p.partial_liquidation === undefined ? {} : obj(p.partial_liquidation, "partial_liquidation");
   return {
     accounts: arr(p.accounts, "accounts").map((a, i) => str(a, `accounts.${i}`)),
     assets,
@@ -159,6 +163,13 @@ export function readParams(json) {
     // PAR-22, PAR-23: no top-up window and a floor at half the requirement when absent
     top_up_window_s: p.top_up_window_s === undefined ? 0n : int(p.top_up_window_s, "top_up_window_s"),
     call_floor_bps: p.call_floor_bps === undefined ? 5000n : int(p.call_floor_bps, "call_floor_bps"),
+    // PAR-25: a day when absent
+    notice_s: p.notice_s === undefined ? 86_400n : int(p.notice_s, "notice_s"),
+    // PAR-24: a 10% buffer above maintenance and a 1% penalty when absent
+    partial_liquidation: {
+      target_bps: partial.target_bps === undefined ? 1_000n : int(partial.target_bps, "partial_liquidation.target_bps"),
+      penalty_bps: partial.penalty_bps === undefined ? 100n : int(partial.penalty_bps, "partial_liquidation.penalty_bps"),
+    },
     channel_ordering: /** @type {"unordered" | "ordered"} */ (ordering),
     insurance_structure: /** @type {"shared" | "per_partition" | "shared_limited"} */ (structure),
     insurance_limits: new Map(

@@ -21,7 +21,7 @@ const accountOn = (s, spoke, account) => at(at(s.spokes, spoke), account);
 
 /** SPK-REP-1: increment seq and send the report, positions sorted by market.
  * @param {State} s @param {string} spoke @param {string} account @returns {bigint} */
-function report(s, spoke, account) {
+export function report(s, spoke, account) {
   const a = accountOn(s, spoke, account);
   a.seq += 1n;
   const positions = views(a.positions);
@@ -30,7 +30,7 @@ function report(s, spoke, account) {
 
 /** SPK-CLAIM-1: claim a negative balance against the line, debiting before sending.
  * @param {State} s @param {string} spoke @param {string} account @returns {bigint[]} the claim's id, if any */
-function claimLoss(s, spoke, account) {
+export function claimLoss(s, spoke, account) {
   const a = accountOn(s, spoke, account);
   const claim = min(max(-a.balance, 0n), a.line);
   if (claim === 0n) return [];

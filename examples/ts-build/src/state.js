@@ -28,11 +28,18 @@
  *   tokens: Map<string, bigint>, linked: Map<string, Set<string>>,
  *   severed: Map<string, Set<string>>, listing: Map<string, Listing>,
  *   buckets: Map<string, bigint>, drawn: Map<string, bigint>,
- * }} Hub  severed: LIVE-5; listing: LIST-1; buckets: RATE-2 (rate-limited spokes only); drawn: INS-2
+ *   applied: Map<string, Map<string, bigint>>, scheduled: Map<string, Map<string, Scheduled>>,
+ * }} Hub  severed: LIVE-5; listing: LIST-1; buckets: RATE-2 (rate-limited spokes only); drawn: INS-2;
+ *   applied, scheduled: GOV-NOTICE-2..3, by parameter then asset or spoke
+ * @typedef {{ value: bigint, effective_at: bigint, announced_at: bigint }} Scheduled  GOV-NOTICE-2
+ * @typedef {{ haircut: Map<string, bigint>, ltv: Map<string, bigint>, latency: Map<string, bigint> }} InForce
+ *   GOV-NOTICE-3: the risk parameters changes have put in force (an LTV haircut raised with its haircut)
  * @typedef {"listed" | "unlisted" | "delisted" | "removed"} Listing
  * @typedef {{ in_flight: Map<bigint, Envelope>, delivered: Set<bigint>, next_id: bigint }} Network
  * @typedef {{ granted: Map<string, bigint>, released: Map<string, bigint>, claimed: Map<string, bigint>, paid: Map<string, bigint>, compromised: Set<string> }} Ghost
- * @typedef {{ now: bigint, quotes: Map<string, { price: bigint, time: bigint }>, expiry_prices: Map<string, bigint>, hub: Hub, spokes: Map<string, Map<string, SpokeAccount>>, network: Network, ghost: Ghost }} State
+ * @typedef {{ checkpoint: Map<string, SpokeAccount>, changed: bigint, sent: Set<bigint> }} Segment  FIN-1
+ * @typedef {{ halted: boolean, segment: Segment | null }} Chain  FIN-1, FIN-6
+ * @typedef {{ now: bigint, quotes: Map<string, { price: bigint, time: bigint }>, expiry_prices: Map<string, bigint>, hub: Hub, spokes: Map<string, Map<string, SpokeAccount>>, network: Network, ghost: Ghost, in_force: InForce, chains: Map<string, Chain> }} State
  * @typedef {"accepted" | "rejected" | "ignored"} Status
  * @typedef {{ status: Status, error: string | null, emitted: bigint[] }} Outcome
  */
@@ -92,6 +99,8 @@ export function initialState(p) {
       listing: new Map(p.spokes.map((s) => [s.id, s.listed ? "listed" : "unlisted"])), // LIST-1
       buckets: new Map(p.spokes.flatMap((s) => (s.rate_limit === null ? [] : [[s.id, s.rate_limit.capacity]]))), // RATE-2: full
       drawn: new Map(), // INS-2: a spoke that never drew has no entry
+      applied: new Map(), // GOV-NOTICE-3: nothing changed at INIT-1
+      scheduled: new Map(), // GOV-NOTICE-2: nothing announced
     },
     spokes: dense(spokes, () =>
       dense(p.accounts, () => ({ line: 0n, balance: 0n, positions: new Map(), seq: 0n, called_epoch: 0n, frozen: false })),
@@ -104,6 +113,8 @@ export function initialState(p) {
       paid: dense(spokes, () => 0n),
       compromised: new Set(),
     },
+    in_force: { haircut: new Map(), ltv: new Map(), latency: new Map() }, // GOV-NOTICE-3: as declared
+    chains: new Map(), // FIN-1, FIN-6: every chain running, no segment
   };
 }
 

@@ -7,6 +7,9 @@ import { forceSettle } from "./liveness.js";
 import { pauseSpoke, setCap, unpauseSpoke } from "./governance.js";
 import { deposit, grantCredit, payOut, withdraw } from "./hub.js";
 import { liquidate } from "./liquidation.js";
+import { applyParamChange, inForce, proposeParamChange } from "./notice.js";
+import { partialLiquidate } from "./partial.js";
+import { halt, isHalted, recordChange, reorg, resume } from "./finality.js";
 import { deliver } from "./messaging.js";
 import { advanceTime, publishPrice } from "./oracle.js";
 import { releaseCredit, sendReport, trade } from "./spoke.js";
@@ -30,14 +33,23 @@ import { rejected } from "./state.js";
  *   | { type: "Inject", sender: string, receiver: string, payload: Message }
  *   | { type: "ForceSettle", account: string }
  *   | { type: "ListSpoke" | "DelistSpoke" | "RemoveSpoke", spoke: string }
- *   | { type: "PayOut", spoke: string, asset: string, amount: bigint }} Action
+ *   | { type: "PayOut", spoke: string, asset: string, amount: bigint }
+ *   | { type: "ProposeParamChange", param: "haircut_bps" | "latency_s", target: string, value: bigint, effective_at: bigint }
+ *   | { type: "ApplyParamChange", param: "haircut_bps" | "latency_s", target: string }
+ *   | { type: "PartialLiquidate", spoke: string, account: string }
+ *   | { type: "Halt" | "Resume", spoke: string }
+ *   | { type: "Reorg", spoke: string, depth: bigint }} Action
  */
 
 /** The chapters this build implements (adapter protocol handshake). */
 export const CHAPTERS = [
   "hub", "spokes", "risk", "oracle", "liquidation", "governance", "messaging", "adversary",
-  "liveness", "listing", "channels",
+  "liveness", "listing", "channels", "notice", "partial", "finality",
 ];
+
+/** FIN-1, FIN-6: the actions a spoke's chain executes: refused on a halted chain before any
+ * other check of theirs, and each accepted one a change of the spoke's segment. */
+const ON_CHAIN = new Set(["Trade", "ReleaseCredit", "SendReport", "PartialLiquidate"]);
 
 /**
  * STEP-2: the first undeclared identifier, in the order account, spoke, asset, market,
@@ -50,6 +62,9 @@ function unknownId(p, a) {
   if ("asset" in a && !p.asset.has(a.asset)) return "UNKNOWN_ASSET";
   if ("market" in a && !p.market.has(a.market)) return "UNKNOWN_MARKET";
   if ("feed" in a && !p.feed.has(a.feed)) return "UNKNOWN_FEED";
+  // PAR-26: a parameter change's target is an asset or a spoke, by the parameter
+  if ("param" in a && a.param === "haircut_bps" && !p.asset.has(a.target)) return "UNKNOWN_ASSET";
+  if ("param" in a && a.param === "latency_s" && !p.spoke.has(a.target)) return "UNKNOWN_SPOKE";
   return null;
 }
 
@@ -96,6 +111,18 @@ function apply(p, s, a) {
       return delistSpoke(s, a.spoke);
     case "RemoveSpoke":
       return removeSpoke(s, a.spoke);
+    case "ProposeParamChange":
+      return proposeParamChange(p, s, a.param, a.target, a.value, a.effective_at);
+    case "ApplyParamChange":
+      return applyParamChange(p, s, a.param, a.target);
+    case "PartialLiquidate":
+      return partialLiquidate(p, s, a.spoke, a.account);
+    case "Halt":
+      return halt(s, a.spoke);
+    case "Resume":
+      return resume(s, a.spoke);
+    case "Reorg":
+      return reorg(p, s, a.spoke, a.depth);
   }
 }
 
@@ -108,7 +135,10 @@ function apply(p, s, a) {
 export function step(p, s, a) {
   const unknown = unknownId(p, a);
   if (unknown !== null) return { state: s, outcome: rejected(unknown) };
+  const chained = ON_CHAIN.has(a.type) && "spoke" in a ? a.spoke : null;
+  if (chained !== null && isHalted(s, chained)) return { state: s, outcome: rejected("SPOKE_HALTED") }; // FIN-6
   const next = structuredClone(s);
-  const outcome = apply(p, next, a);
+  const outcome = apply(inForce(p, s), next, a); // GOV-NOTICE-1: every rule reads the parameters in force
+  if (chained !== null && outcome.status === "accepted") recordChange(p, s, next, chained); // FIN-1
   return outcome.status === "rejected" ? { state: s, outcome } : { state: next, outcome };
 }
