@@ -2,8 +2,7 @@
 the rounding of a book's value."""
 
 from model.pricing import ONE
-from model.state import Position
-from model.valuation import mark, mark_wad, unrealized_pnl
+from model.valuation import mark, mark_wad
 from spec.examples import example_params
 
 PARAMS = example_params()
