@@ -3,6 +3,7 @@ form for a solver's term in any argument, the Python form for every plain value,
 or not (the stress lab hands numpy integers to `model.arith`)."""
 
 from fractions import Fraction
+from typing import Any
 
 import numpy as np
 import z3
@@ -22,9 +23,10 @@ def test_only_a_solver_term_is_symbolic() -> None:
 def test_a_numpy_integer_divides_as_an_integer() -> None:
     """NUM-2, NUM-3: the stress lab's numpy integers get the exact floor and ceiling, never
     a float quotient."""
-    assert floor_div(np.int64(7), 2) == 3 and ceil_div(np.int64(7), 2) == 4
-    assert floor_div(np.int64(-7), 2) == -4
-    assert not isinstance(floor_div(np.int64(7), 2), float)
+    seven: Any = np.int64(7)
+    assert floor_div(seven, 2) == 3 and ceil_div(seven, 2) == 4
+    assert floor_div(-seven, 2) == -4
+    assert not isinstance(floor_div(seven, 2), float)
 
 
 def test_a_symbolic_denominator_alone_gives_the_symbolic_quotient() -> None:
