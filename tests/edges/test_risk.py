@@ -1,0 +1,104 @@
+"""The hub's ratios and the liquidation price at their edges (RISK-IM-3..RISK-IM-5): each
+rounding in its exact direction, each boundary on the side the spec puts it."""
+
+from dataclasses import replace
+
+from hypothesis import event, example, given
+from hypothesis import strategies as st
+
+from model import State
+from model.risk import (
+    is_healthy,
+    liquidation_price,
+    maintenance_requirement,
+    margin_ratio,
+    net_equity,
+    ratio_bps,
+)
+from model.state import Position
+from spec.bounds import BPS, MAX_PRICE
+from spec.examples import example_params
+from tests.test_risk import account_state
+
+PARAMS = example_params()
+PRICES = {"USD": 1, "ETH": 2_000}
+
+
+def with_usd(state: State, usd: int) -> State:
+    collateral = {**state.hub.collateral, ("alice", "USD"): usd}
+    return replace(state, hub=replace(state.hub, collateral=collateral))
+
+
+@example(numerator=-1, denominator=3)
+@example(numerator=7, denominator=3)
+@example(numerator=0, denominator=0)
+@given(st.integers(-(10**9), 10**9), st.integers(0, 10**6))
+def test_ratio_bps_is_the_floor_and_none_over_nothing(numerator: int, denominator: int) -> None:
+    """RISK-IM-3: floor(numerator * 10_000 / denominator), down for a negative numerator
+    too (against the account); none when the denominator is 0."""
+    ratio = ratio_bps(numerator, denominator)
+    if denominator == 0:
+        assert ratio is None
+        return
+    assert isinstance(ratio, int)
+    event("negative" if numerator < 0 else "non-negative")
+    assert ratio * denominator <= numerator * BPS < (ratio + 1) * denominator
+
+
+def test_ratio_bps_worked_examples() -> None:
+    """RISK-IM-3: -1/3 of 10_000 is -3333.3.., floored to -3334; 7/3 of it 23333.3.., to 23333."""
+    assert ratio_bps(-1, 3) == -3_334
+    assert ratio_bps(7, 3) == 23_333
+    assert ratio_bps(5, 1) == 50_000
+
+
+def test_the_margin_ratio_rounds_up_and_is_none_without_positive_equity() -> None:
+    """RISK-IM-4: ceil(requirement * 10_000 / net equity) for every positive net equity,
+    1 included (the requirement times 10_000, exactly); none at net equity 0 and below."""
+    state = account_state(PARAMS, 1_000, 0, {"arb": {"ETH-PERP": Position(2, 4_000)}}, 0)
+    requirement = maintenance_requirement(state, "alice", PRICES)
+    equity = net_equity(state, "alice", PRICES)
+    assert requirement > 0 and equity > 10
+    seen_rounding = False
+    for target in (-2, -1, 0, 1, 2, 3, 7, equity):
+        crafted = with_usd(state, 1_000 + target - equity)
+        assert net_equity(crafted, "alice", PRICES) == target
+        ratio = margin_ratio(crafted, "alice", PRICES)
+        if target <= 0:
+            assert ratio is None
+            continue
+        assert ratio == -(-requirement * BPS // target)
+        assert (ratio - 1) * target < requirement * BPS <= ratio * target
+        seen_rounding |= requirement * BPS % target != 0
+    assert margin_ratio(with_usd(state, 1_000 + 1 - equity), "alice", PRICES) == requirement * BPS
+    assert seen_rounding
+
+
+def test_the_margin_ratio_is_zero_when_nothing_is_required() -> None:
+    """RISK-IM-4: 0 when the requirement is 0, whatever the net equity (none, 0 or more)."""
+    for usd in (0, 1, 500):
+        state = account_state(PARAMS, usd, 0, {}, 0)
+        assert maintenance_requirement(state, "alice", PRICES) == 0
+        assert margin_ratio(state, "alice", PRICES) == 0
+
+
+def per_position_long(usd: int) -> State:
+    """alice long 100 ETH-PERP from 2000 under per-position margin without a buffer: at
+    price 1 she owes 199_900 of loss and ceil(100 * 1 * 5%) = 5 of margin; at 0, 200_000."""
+    params = PARAMS.model_copy(update={"margin_method": "per_position", "buffer_z_milli": 0})
+    return account_state(params, usd, 0, {"arb": {"ETH-PERP": Position(100, 200_000)}}, 0)
+
+
+def test_a_long_first_unhealthy_at_price_zero_has_liquidation_price_zero() -> None:
+    """RISK-IM-5: the far end for a net long is the price 0 itself: healthy at 1 and not at 0
+    gives 0; healthy even at 0 gives none (no such price)."""
+    for usd in (199_905, 199_950, 199_999):
+        state = per_position_long(usd)
+        assert is_healthy(state, "alice", {**PRICES, "ETH": 1})
+        assert not is_healthy(state, "alice", {**PRICES, "ETH": 0})
+        assert liquidation_price(state, "alice", PRICES, MAX_PRICE) == 0
+    rich = per_position_long(200_000)
+    assert is_healthy(rich, "alice", {**PRICES, "ETH": 0})
+    assert liquidation_price(rich, "alice", PRICES, MAX_PRICE) is None
+    poor = per_position_long(199_904)
+    assert liquidation_price(poor, "alice", PRICES, MAX_PRICE) == 1
