@@ -4,11 +4,11 @@ from intermargin.verify import Check
 from intermargin.verify.inprocess import (
     differential,
     proofs,
-    proofs_split,
     requirements,
     state_machine,
 )
 from intermargin.verify.laws import risk_laws
+from intermargin.verify.proof_groups import proofs_split
 from intermargin.verify.shared_run import differential_split, state_machine_split
 from intermargin.verify.subprocesses import contracts, types
 from intermargin.verify.vectorized import vectorized
