@@ -15,12 +15,13 @@ Each check returns None when the two sides agree, else one line with both sides.
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import z3
 
 from model.invariants import STATE_INVARIANTS
 from model.state import State
-from proofs.abstraction import abstraction, symbolic_state
+from proofs.abstraction import abstraction, symbolic_state, universe_key
 from proofs.concrete import judge
 from proofs.grounding import ground, layout
 from proofs.invariants import INVARIANTS
@@ -89,19 +90,21 @@ def formula_holds(formula: z3.BoolRef) -> bool:
     return bool(answer == z3.unsat)
 
 
-_OBS_FORMULAS: dict[int, tuple[Params, z3.BoolRef]] = {}
+_OBS_FORMULAS: dict[tuple[Any, ...], z3.BoolRef] = {}
 
 
 def formulas_over_obs(params: Params) -> z3.BoolRef:
     """The state formulas over the variables `obs.*` of this parameter set's universe, as
-    one conjunction (built once: substituting into one term is far cheaper than into nine)."""
-    hit = _OBS_FORMULAS.get(id(params))
-    if hit is not None and hit[0] is params:
-        return hit[1]
-    sym = fresh(Universe.of(params), "obs")
-    together = z3.And([inv.formula(sym) for inv in STATE_FORMULAS])
-    _OBS_FORMULAS[id(params)] = (params, together)
-    return together
+    one conjunction (built once: substituting into one term is far cheaper than into nine).
+    Kept by universe, not by parameter set: the formulas read the symbolic state alone, and
+    a machine draws a new parameter set for every run, most of them of the same universe."""
+    u = Universe.of(params)
+    key = universe_key(u)
+    hit = _OBS_FORMULAS.get(key)
+    if hit is None:
+        sym = fresh(u, "obs")
+        hit = _OBS_FORMULAS[key] = z3.And([inv.formula(sym) for inv in STATE_FORMULAS])
+    return hit
 
 
 def invariant_disagreement(state: State) -> str | None:
