@@ -76,9 +76,25 @@ def relation_disagreement(
     return relation_check(pre, action, post, outcome, mutant)[1]
 
 
+_DECIDED: dict[int, tuple[z3.BoolRef, bool]] = {}
+
+
 def formula_holds(formula: z3.BoolRef) -> bool:
     """Decide a ground formula: most simplify to a constant; a quantified one (over the
-    delivered set) goes to the solver."""
+    delivered set) goes to the solver.  Decided once per formula: a step that leaves a
+    field alone leaves its formula's ground term alone (hash-consed: the same term has the
+    same id while it lives, and the memo keeps it alive); about three in four are repeats."""
+    hit = _DECIDED.get(formula.get_id())
+    if hit is not None and hit[0].eq(formula):
+        return hit[1]
+    if len(_DECIDED) >= 4096:
+        _DECIDED.clear()
+    holds = _decide(formula)
+    _DECIDED[formula.get_id()] = (formula, holds)
+    return holds
+
+
+def _decide(formula: z3.BoolRef) -> bool:
     value = z3.simplify(formula)
     if z3.is_true(value) or z3.is_false(value):
         return bool(z3.is_true(value))
