@@ -105,12 +105,14 @@ def test_terms_built_before_the_pool_forks_give_the_counts_of_a_fresh_process() 
 
 
 def test_without_z3_s_argument_assertions_the_verdicts_and_counts_are_the_same() -> None:
-    """PROOF-RUN-4: a worker that turned z3's argument assertions off builds the same terms:
-    an obligation gets the verdict and count a process with the assertions gets, and the
-    test process keeps them (a misuse still fails here with z3's message)."""
+    """PROOF-RUN-4: a lean worker (z3's argument assertions off, the collector scanning less
+    often) builds the same terms: an obligation gets the verdict and count a process with
+    the assertions gets, and the test process keeps them (a misuse still fails here with
+    z3's message)."""
     program = (
-        "import json, sys; from proofs.lean import without_argument_assertions;"
-        " without_argument_assertions(); import z3; assert not z3.z3_debug();"
+        "import gc, json, sys; from proofs.lean import YOUNG_OBJECTS, lean_worker;"
+        " lean_worker(); import z3; assert not z3.z3_debug();"
+        " assert gc.get_threshold()[0] == YOUNG_OBJECTS;"
         " from proofs.checking import check;"
         " v = check(sys.argv[1]); print(json.dumps([v.result, v.rlimit]))"
     )
