@@ -47,6 +47,11 @@ class Timing:
         )
 
 
+def load() -> str:
+    """The load averages over 1, 5 and 15 minutes (the wall time grows with them)."""
+    return ", ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
 def children_cpu() -> float:
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return kids.ru_utime + kids.ru_stime
@@ -116,10 +121,11 @@ def pool_run(jobs: int, names: list[str]) -> None:
             )
 
     checks = [c for c in CHECKS if c.name in names]
+    print(f"  load average at start: {load()}", flush=True)
     cpu, start = cpu_seconds(), time.perf_counter()
     results = run_checks(checks, Settings(jobs=jobs), jobs, Quiet())
     wall, cpu = time.perf_counter() - start, cpu_seconds() - cpu
-    print(f"  wall {wall:.1f} s, cpu (user+sys) {cpu:.1f} s", flush=True)
+    print(f"  wall {wall:.1f} s, cpu (user+sys) {cpu:.1f} s; load average now {load()}", flush=True)
     whole = [
         (result.cpu_seconds or 0.0, name)
         for name, result in results.items()
@@ -148,8 +154,7 @@ def main() -> None:
         pool_run(args.jobs, names)
         return
     passed = [f"--jobs={args.jobs}", *(f"--only={n}" for n in args.only or [])]
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"load average at start: {load}", flush=True)
+    print(f"load average at start: {load()}", flush=True)
     print(f"verify now ({ROOT}), one pool of {args.jobs} workers:", flush=True)
     new = measured(ROOT, passed)
     print(f"  measured: {new.shown(args.jobs)}", flush=True)

@@ -19,6 +19,7 @@ from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from proofs.bmc import DEFAULT_BMC_BUDGET, BmcResult, propagation
 from proofs.budget import Budget
 from proofs.checking import DEFAULT_BUDGET, Verdict, check
+from proofs.lean import lean_worker
 from proofs.obligations import Obligation
 from proofs.universe import proof_universe
 
@@ -84,7 +85,7 @@ def run_with_bmc(
         return [verdicts[n] for n in names], bmc
     workers = min(jobs, len(names) + (bmc_spokes is not None))
     prebuild(obligations, mutant)
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=lean_worker) as pool:
         first: Future[BmcResult] | None = None
         if bmc_spokes is not None:
             first = pool.submit(propagation, bmc_spokes, MAX_K, bmc_budget)

@@ -24,6 +24,7 @@ What is abstracted, and how (see also `proofs/__init__.py`):
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any, Literal
 
 import z3
@@ -100,7 +101,13 @@ class Universe:
         )
 
     def keys(self, kind: KeyKind) -> list[Any]:
-        """Every key of a map of this kind, in declared order."""
+        """Every key of a map of this kind, in declared order (a fresh list)."""
+        return list(self.key_table[kind])
+
+    @cached_property
+    def key_table(self) -> dict[str, tuple[Any, ...]]:
+        """Every kind's keys, worked out once per universe (asked for hundreds of thousands
+        of times while terms are built)."""
         a, s, x = self.accounts, self.spokes, self.assets
         table: dict[str, list[Any]] = {
             "": [()],
@@ -113,7 +120,7 @@ class Universe:
             "sa": [(j, i) for j in s for i in a],
             "sx": [(j, k) for j in s for k in x],
         }
-        return table[kind]
+        return {k: tuple(v) for k, v in table.items()}
 
 
 @dataclass(frozen=True)

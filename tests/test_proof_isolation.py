@@ -102,3 +102,23 @@ def test_terms_built_before_the_pool_forks_give_the_counts_of_a_fresh_process() 
     assert proofs.premises._STEPS, "prebuild memoized no step terms"
     pooled = run(obligations, jobs=2)
     assert [(v.result, v.rlimit) for v in pooled] == [fresh_process(o.name) for o in obligations]
+
+
+def test_without_z3_s_argument_assertions_the_verdicts_and_counts_are_the_same() -> None:
+    """PROOF-RUN-4: a lean worker (z3's argument assertions off, the collector scanning less
+    often) builds the same terms: an obligation gets the verdict and count a process with
+    the assertions gets, and the test process keeps them (a misuse still fails here with
+    z3's message)."""
+    program = (
+        "import gc, json, sys; from proofs.lean import YOUNG_OBJECTS, lean_worker;"
+        " lean_worker(); import z3; assert not z3.z3_debug();"
+        " assert gc.get_threshold()[0] == YOUNG_OBJECTS;"
+        " from proofs.checking import check;"
+        " v = check(sys.argv[1]); print(json.dumps([v.result, v.rlimit]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program, SUSPECT], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert tuple(json.loads(done.stdout)) == fresh_process(SUSPECT)
+    assert z3.z3_debug()

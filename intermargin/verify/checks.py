@@ -4,11 +4,11 @@ from intermargin.verify import Check
 from intermargin.verify.inprocess import (
     differential,
     proofs,
-    proofs_split,
     requirements,
     state_machine,
 )
 from intermargin.verify.laws import risk_laws
+from intermargin.verify.proof_groups import proofs_split
 from intermargin.verify.shared_run import differential_split, state_machine_split
 from intermargin.verify.subprocesses import contracts, types
 from intermargin.verify.vectorized import vectorized
@@ -77,6 +77,8 @@ CHECKS: tuple[Check, ...] = (
     Check("traceability", ("CLI-6",), requirements, cost=2),
 )
 """VER-1: every check of the project.  Costs (CPU seconds, measured on the 2-core machine,
-VER-RUN-1): CrossHair about 30 (its per-condition budget is wall-clock), mypy about 20 from
-a cold cache, traceability 2; the split checks' parts say their own (the state machine's
-run is shared with the differential check's corpus, VER-RUN-3)."""
+VER-RUN-1): CrossHair about 30 (its per-condition budget is CPU time: crosshair 0.0.113
+sets each condition's deadline with `time.process_time`, so a loaded machine neither
+shortens nor lengthens its search), mypy about 20 from a cold cache, traceability 2; the
+split checks' parts say their own (the state machine's run is shared with the
+differential check's corpus, VER-RUN-3)."""

@@ -16,12 +16,12 @@ from intermargin.fuzzing.differential import (
 from intermargin.fuzzing.machine import RULE_NAMES, run_machine
 from intermargin.fuzzing.profiles import CI, profile
 from intermargin.traceability import traceability
-from intermargin.verify import CheckResult, Part, Settings, Split, tell
+from intermargin.verify import CheckResult, Settings, tell
 from model.state import State
-from proofs.bmc import BmcResult, propagation
+from proofs.bmc import BmcResult
 from proofs.catalogue import select
-from proofs.checking import Verdict, check
-from proofs.runner import prebuild, run_with_bmc
+from proofs.checking import Verdict
+from proofs.runner import run_with_bmc
 from spec.actions import Action
 from spec.outcome import Outcome
 
@@ -48,26 +48,6 @@ def proofs(settings: Settings) -> CheckResult:
     )
     assert bmc is not None
     return proofs_verdict([bmc, *verdicts], timed(start))
-
-
-BMC_COST = 40.0
-"""CPU seconds of the propagation BMC at K=2 with 2 spokes (2-core machine, VER-RUN-1)."""
-
-OBLIGATION_COST = 0.06
-"""CPU seconds of one proof obligation, on average (268 take about 15)."""
-
-
-def proofs_split(settings: Settings) -> Split:
-    """VER-RUN-1: the proofs as parts for the shared worker pool: the BMC (the longest query)
-    first, then every obligation by name.  The obligations' queries are built here, before
-    the pool forks, so no worker builds them again (PROOF-RUN-2)."""
-    prebuild(select(None))
-    parts = [Part("propagation BMC", propagation, (2, 4, settings.bmc_budget), BMC_COST)]
-    parts += [
-        Part(o.name, check, (o.name, settings.obligation_budget), OBLIGATION_COST)
-        for o in select(None)
-    ]
-    return Split(parts, proofs_verdict, "proofs")
 
 
 def proofs_verdict(results: list[Any], seconds: float) -> CheckResult:

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from intermargin.verify import Check, CheckResult, Part, Settings, Split
+from proofs.lean import lean_worker
 
 
 def guarded(check: Check, settings: Settings) -> CheckResult:
@@ -134,7 +135,7 @@ def run_checks(
         for r in running.values():
             events.started(r.check.name, len(r.split.parts), r.split.unit)
         results: dict[str, CheckResult] = {}
-        with ProcessPoolExecutor(max_workers=jobs) as pool:
+        with ProcessPoolExecutor(max_workers=jobs, initializer=lean_worker) as pool:
             pending: dict[Future[Timed], list[tuple[Running, int]]] = {
                 pool.submit(timed_part, part): owners for part, owners in order
             }
