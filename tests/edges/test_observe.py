@@ -7,13 +7,15 @@ from functools import cache
 import pytest
 from hypothesis import HealthCheck, event, given, settings
 
+from conformance.finality_stories import DELAYED
 from intermargin.fuzzing.strategies import FUZZ_RATE, channel_variant
 from intermargin.scenarios import SCENARIOS
 from intermargin.timeline import run
 from model import State, initial_state, step
+from model.finality import chain_of
 from model.observe import observe, restore
 from model.state import Ghost
-from spec.actions import AdvanceTime, ApplyParamChange, ProposeParamChange
+from spec.actions import AdvanceTime, ApplyParamChange, Halt, ProposeParamChange
 from spec.examples import example_params
 from tests.edges.reach import reached
 from tests.edges.test_insurance import claimed_twice
@@ -161,6 +163,16 @@ def test_a_call_is_in_the_json_only_while_open() -> None:
             assert ({"called", "called_at"} <= keys) == st.called
             assert not st.called or dumped[account]["called_at"] == st.called_at
             assert st.called or not keys & {"called", "called_at"}
+
+
+def test_a_halted_chain_without_a_segment_is_observed_and_restored() -> None:
+    """OBS-1, FIN-6: a chain halted with no unfinalized change is observed as halted with
+    no segment (`null`), and restores to the same chain."""
+    state, outcome = step(initial_state(DELAYED), Halt(spoke="arb"))
+    assert outcome.accepted and chain_of(state, "arb").segment is None
+    view = observe(state).chains["arb"]
+    assert view.halted and view.segment is None
+    assert restore(state.params, observe(state)) == state
 
 
 @pytest.mark.xfail(
