@@ -26,7 +26,7 @@ from model.risk import (
     reported_losses,
     stale_books,
 )
-from model.state import Position
+from model.state import Position, Positions
 from spec.bounds import BPS, MAX_PRICE
 from spec.examples import example_params
 from tests.test_risk import account_state
@@ -138,7 +138,7 @@ def test_a_book_is_stale_only_past_the_bound_and_only_with_a_position() -> None:
     """RISK-AGE-4: a book holding a position whose age exceeds max_report_age_s is stale;
     at exactly the bound it is not; an empty book is never stale."""
     bound = PARAMS.max_report_age_s
-    books = {"arb": {"ETH-PERP": Position(1, 2_000)}, "base": {}}
+    books: dict[str, Positions] = {"arb": {"ETH-PERP": Position(1, 2_000)}, "base": {}}
     state = account_state(PARAMS, 1_000, 0, books, 0)
     assert stale_books(at_time(state, bound), "alice") == []
     assert stale_books(at_time(state, bound + 1), "alice") == ["arb"]
