@@ -1,8 +1,9 @@
 """The buffer weight of RISK-AGE-5, branch by branch, exactly."""
 
-from model.buffer import CDF_ERROR_WAD, buffer_weight_wad
+from model.buffer import CDF_ERROR_WAD, buffer_rate_bps, buffer_weight_wad, spoke_buffer
 from model.pricing import ONE
 from model.span import lot_delta_wad
+from model.state import Position
 from spec.examples import example_params
 
 PARAMS = example_params()
@@ -37,3 +38,15 @@ def test_an_expired_long_option_weighs_its_payoffs_step_exactly() -> None:
         delta = abs(lot_delta_wad(PARAMS, CALL, price, CALL.expiry))
         assert buffer_weight_wad(PARAMS, CALL, 2, price, CALL.expiry) == delta
     assert buffer_weight_wad(PARAMS, CALL, 2, 2_500, CALL.expiry, {CALL.id: 2_400}) == 0
+
+
+def test_a_books_buffer_is_the_sum_of_its_positions_buffers() -> None:
+    """RISK-6: a book's buffer sums ceil(|qty| * weight * price * rate / (10_000 * ONE))
+    over its positions, each rounded up on its own."""
+    book = {"ETH-PERP": Position(3, 0), "ETH-C-2000": Position(-2, 0)}
+    prices = {"ETH": 2_000}
+    alone = [spoke_buffer(PARAMS, "sol", {m: p}, prices, now=0, age=0) for m, p in book.items()]
+    assert all(alone)
+    assert spoke_buffer(PARAMS, "sol", book, prices, now=0, age=0) == sum(alone)
+    rate = buffer_rate_bps(PARAMS.buffer_z_milli, 8_000, 60)
+    assert alone[0] == -(-3 * 2_000 * rate // 10_000)

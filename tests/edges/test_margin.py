@@ -1,0 +1,51 @@
+"""Per-position margin (RISK-4) branch by branch, each rounding up exactly."""
+
+from model.margin import per_position_margin, position_margin
+from model.state import Position
+from spec.examples import example_params
+
+PARAMS = example_params()
+MARKETS = {m.id: m for m in PARAMS.markets}
+CALL = MARKETS["ETH-C-2000"]
+PRICES = {"USD": 1, "ETH": 2_001}
+EXPIRY = CALL.expiry or 0
+
+
+def margin_of(
+    market: str, qty: int, bps: int, now: int = 0, fixings: dict[str, int] | None = None
+) -> int:
+    pos = Position(qty, 0)
+    return position_margin(PARAMS, market, pos, PRICES, bps, now, fixings or {})
+
+
+def test_a_perpetual_needs_its_rate_of_the_notional_rounded_up() -> None:
+    """RISK-4, NUM-2: ceil(|qty| * price * bps / 10_000), long or short: 3 lots at 2001 at
+    5% is 300.15, so 301."""
+    assert margin_of("ETH-PERP", 3, 500) == 301
+    assert margin_of("ETH-PERP", -3, 500) == 301
+    assert margin_of("ETH-PERP", 1, 10_000) == 2_001
+
+
+def test_a_long_option_needs_nothing_a_short_one_its_rate_and_minimum() -> None:
+    """RISK-4, SPAN-5: a long option (one lot too) needs 0; a short live one the larger of
+    its rate (rounded up) and its short option minimum (1% of the notional, rounded up);
+    expired, before the fixing, its rate alone; settled, nothing (PRC-13)."""
+    assert margin_of(CALL.id, 1, 1_000) == 0
+    assert margin_of(CALL.id, 2, 1_000, EXPIRY) == 0
+    assert margin_of(CALL.id, -3, 1_000) == 601
+    assert margin_of(CALL.id, -3, 50) == 61
+    assert margin_of(CALL.id, -3, 50, EXPIRY) == 31
+    assert margin_of(CALL.id, -3, 1_000, EXPIRY, {CALL.id: 2_100}) == 0
+
+
+def test_per_position_margin_sums_the_positions_at_the_initial_or_maintenance_rate() -> None:
+    """RISK-4: the simple method sums each position's margin, at im_bps for initial and
+    mm_bps for maintenance."""
+    book = {"ETH-PERP": Position(3, 0), CALL.id: Position(-1, 0)}
+    perp, call = MARKETS["ETH-PERP"], CALL
+    for initial, perp_bps, call_bps in (
+        (True, perp.im_bps, call.im_bps),
+        (False, perp.mm_bps, call.mm_bps),
+    ):
+        expected = margin_of("ETH-PERP", 3, perp_bps) + margin_of(CALL.id, -1, call_bps)
+        assert per_position_margin(PARAMS, book, PRICES, initial=initial, now=0) == expected
