@@ -1,6 +1,6 @@
 """Per-position margin (RISK-4) branch by branch, each rounding up exactly."""
 
-from model.margin import per_position_margin, position_margin
+from model.margin import merge_positions, per_position_margin, position_margin
 from model.state import Position
 from spec.examples import example_params
 
@@ -49,3 +49,26 @@ def test_per_position_margin_sums_the_positions_at_the_initial_or_maintenance_ra
     ):
         expected = margin_of("ETH-PERP", 3, perp_bps) + margin_of(CALL.id, -1, call_bps)
         assert per_position_margin(PARAMS, book, PRICES, initial=initial, now=0) == expected
+
+
+def test_a_settled_short_option_needs_no_per_position_margin() -> None:
+    """RISK-4, PRC-13: per-position margin reads the expiry prices: a short option settled
+    at its expiry price needs nothing, at the initial or the maintenance rate."""
+    book = {CALL.id: Position(-3, 0)}
+    fixings = {CALL.id: 2_100}
+    for initial in (True, False):
+        assert per_position_margin(PARAMS, book, PRICES, initial=initial, now=EXPIRY) > 0
+        settled = per_position_margin(
+            PARAMS, book, PRICES, initial=initial, now=EXPIRY, fixings=fixings
+        )
+        assert settled == 0
+
+
+def test_books_merge_market_by_market_summing_size_and_cost() -> None:
+    """RISK-8: positions of several venues net market by market, sizes and costs summed;
+    a market whose sizes cancel is dropped."""
+    a = {"ETH-PERP": Position(3, 6_000), CALL.id: Position(-1, -50)}
+    b = {"ETH-PERP": Position(-1, -2_100), CALL.id: Position(1, 40)}
+    c = {"ETH-PERP": Position(2, 4_200)}
+    assert merge_positions([a, b, c]) == {"ETH-PERP": Position(4, 8_100)}
+    assert merge_positions([a]) == a
