@@ -8,6 +8,7 @@ from model import buffer, laws, margin, span, valuation
 from model.state import Position
 from spec.bounds import BPS
 from spec.examples import example_params
+from tests.helpers import scan_adding_marks
 
 PARAMS = example_params()
 EXPIRY = max(m.expiry or 0 for m in PARAMS.markets)
@@ -99,12 +100,16 @@ def test_the_book_laws_catch_a_broken_engine(monkeypatch: pytest.MonkeyPatch) ->
     prices = {"ETH": 2_000}
     book = {"ETH-PERP": Position(2, 4_000)}
     assert laws.no_move_no_loss(PARAMS, book, prices, "ETH")
+    assert laws.no_move_no_loss(PARAMS, {"ETH-C-2000": Position(-1, 0)}, prices, "ETH")
     assert laws.perp_loses_the_price_change(PARAMS, "ETH-PERP", 2, 2_000, 1_900)
     assert laws.netted_within_isolated_books(PARAMS, [book, book], prices)
     assert laws.netted_within_isolated_books(PARAMS, [{}], prices)
     for market in ("ETH-PERP", "ETH-C-2000"):
         assert laws.hedged_pair_nets_to_zero(PARAMS, market, 3, 2_000, 2_100)
 
+    monkeypatch.setattr(span, "scenario_loss", scan_adding_marks)
+    assert not laws.no_move_no_loss(PARAMS, book, prices, "ETH")
+    monkeypatch.undo()
     loss = span.scenario_loss
     monkeypatch.setattr(span, "scenario_loss", lambda *a, **k: loss(*a, **k) + 1)
     assert not laws.no_move_no_loss(PARAMS, book, prices, "ETH")

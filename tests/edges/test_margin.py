@@ -1,6 +1,7 @@
 """Per-position margin (RISK-4) branch by branch, each rounding up exactly."""
 
-from model.margin import merge_positions, per_position_margin, position_margin
+from model.margin import margin, merge_positions, per_position_margin, position_margin
+from model.span import scan_margin
 from model.state import Position
 from spec.examples import example_params
 
@@ -72,3 +73,25 @@ def test_books_merge_market_by_market_summing_size_and_cost() -> None:
     c = {"ETH-PERP": Position(2, 4_200)}
     assert merge_positions([a, b, c]) == {"ETH-PERP": Position(4, 8_100)}
     assert merge_positions([a]) == a
+
+
+def test_a_books_margin_follows_the_declared_method() -> None:
+    """RISK-5: per_position is RISK-4 at im_bps or mm_bps; portfolio is the scan margin for
+    maintenance and ceil(scan * im_bps / 10_000) for initial; both read the expiry prices."""
+    book = {"ETH-PERP": Position(3, 0), CALL.id: Position(-2, 0)}
+    simple = PARAMS.model_copy(update={"margin_method": "per_position"})
+    for initial in (True, False):
+        expected = per_position_margin(simple, book, PRICES, initial=initial, now=0)
+        assert margin(simple, book, PRICES, initial=initial, now=0) == expected
+    scan = scan_margin(PARAMS, book, PRICES, 0)
+    assert margin(PARAMS, book, PRICES, initial=False, now=0) == scan
+    im = PARAMS.portfolio.im_bps
+    assert margin(PARAMS, book, PRICES, initial=True, now=0) == -(-scan * im // 10_000)
+    assert scan * im % 10_000 != 0
+    settled = {CALL.id: Position(-2, 0)}
+    for params in (simple, PARAMS):
+        for initial in (True, False):
+            fixed = margin(
+                params, settled, PRICES, initial=initial, now=EXPIRY, fixings={CALL.id: 2_100}
+            )
+            assert fixed == 0
