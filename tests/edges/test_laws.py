@@ -104,6 +104,7 @@ def test_the_book_laws_catch_a_broken_engine(monkeypatch: pytest.MonkeyPatch) ->
     assert laws.perp_loses_the_price_change(PARAMS, "ETH-PERP", 2, 2_000, 1_900)
     assert laws.netted_within_isolated_books(PARAMS, [book, book], prices)
     assert laws.netted_within_isolated_books(PARAMS, [{}], prices)
+    assert laws.netted_within_isolated_books(PARAMS, [{"ETH-C-2000": Position(-1, 0)}], prices)
     for market in ("ETH-PERP", "ETH-C-2000"):
         assert laws.hedged_pair_nets_to_zero(PARAMS, market, 3, 2_000, 2_100)
 
@@ -156,3 +157,36 @@ def test_the_settled_book_law_catches_a_broken_engine(monkeypatch: pytest.Monkey
     monkeypatch.undo()
     monkeypatch.setattr(valuation, "unrealized_pnl", lambda p, b, prices, *a: prices["ETH"])
     assert not holds()
+
+
+def test_the_book_laws_compare_at_one_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    """INV-RISK-4, INV-RISK-5: a law compares its two sides at the same `now` (0): with an
+    engine whose margins and PnLs move with time, a side taken at another time would break
+    the law where it holds, or hold where it breaks."""
+    book = {"ETH-PERP": Position(2, 4_000)}
+    prices = {"ETH": 2_000}
+    for sign in (1, -1):
+        moving = lambda *a, sign=sign: 5 + sign * a[3]  # noqa: E731
+        monkeypatch.setattr(margin, "netted_margin", moving)
+        monkeypatch.setattr(margin, "isolated_margin", moving)
+        assert laws.netted_within_isolated_books(PARAMS, [book], prices)
+    monkeypatch.setattr(margin, "netted_margin", lambda *a: a[3])
+    monkeypatch.setattr(
+        valuation,
+        "unrealized_pnl",
+        lambda p, b, pr, now, *a: now if b[next(iter(b))].qty > 0 else -now,
+    )
+    assert laws.hedged_pair_nets_to_zero(PARAMS, "ETH-PERP", 3, 2_000, 2_100)
+
+
+def test_the_hedged_pair_law_allows_one_unit_of_rounding_for_options_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """INV-RISK-5, RISK-2: the pair's PnLs may sum to -1 for an option (its book value rounds
+    down), never to -2, and never to more than 0."""
+    monkeypatch.setattr(valuation, "unrealized_pnl", lambda *a: -1)
+    assert not laws.hedged_pair_nets_to_zero(PARAMS, "ETH-C-2000", 3, 2_000, 2_100)
+    monkeypatch.setattr(
+        valuation, "unrealized_pnl", lambda p, b, *a: 1 if b[next(iter(b))].qty > 0 else 0
+    )
+    assert not laws.hedged_pair_nets_to_zero(PARAMS, "ETH-C-2000", 3, 2_000, 2_100)

@@ -1,6 +1,13 @@
 """Per-position margin (RISK-4) branch by branch, each rounding up exactly."""
 
-from model.margin import margin, merge_positions, per_position_margin, position_margin
+from model.margin import (
+    account_margin,
+    margin,
+    merge_positions,
+    netted_margin,
+    per_position_margin,
+    position_margin,
+)
 from model.span import scan_margin
 from model.state import Position
 from spec.examples import example_params
@@ -95,3 +102,27 @@ def test_a_books_margin_follows_the_declared_method() -> None:
                 params, settled, PRICES, initial=initial, now=EXPIRY, fixings={CALL.id: 2_100}
             )
             assert fixed == 0
+
+
+def test_an_accounts_margin_reads_the_expiry_prices_under_both_methods() -> None:
+    """RISK-5, RISK-8, PRC-13: a settled short option adds nothing to an account's
+    maintenance margin, per position or netted across venues."""
+    simple = PARAMS.model_copy(update={"margin_method": "per_position"})
+    books = [{CALL.id: Position(-2, 0)}, {"ETH-PERP": Position(1, 0)}]
+    fixings = {CALL.id: 2_100}
+    perp_only = [{"ETH-PERP": Position(1, 0)}]
+    for params in (simple, PARAMS):
+        settled = account_margin(params, books, PRICES, EXPIRY, fixings)
+        assert settled == account_margin(params, perp_only, PRICES, EXPIRY, fixings)
+        assert account_margin(params, books, PRICES, EXPIRY) > settled
+    assert netted_margin(PARAMS, books, PRICES, EXPIRY, fixings) == netted_margin(
+        PARAMS, perp_only, PRICES, EXPIRY, fixings
+    )
+
+
+def test_a_netted_book_left_with_a_settled_option_needs_nothing() -> None:
+    """RISK-8, PRC-13: the perpetuals of two venues cancel when merged; what is left, a short
+    option settled at its expiry price, carries no scan risk, so the netted margin is 0."""
+    books = [{"ETH-PERP": Position(1, 0), CALL.id: Position(-2, 0)}, {"ETH-PERP": Position(-1, 0)}]
+    assert netted_margin(PARAMS, books, PRICES, EXPIRY, {CALL.id: 2_100}) == 0
+    assert netted_margin(PARAMS, books, PRICES, EXPIRY) > 0
