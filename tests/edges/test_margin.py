@@ -2,6 +2,7 @@
 
 from model.margin import (
     account_margin,
+    isolated_margin,
     margin,
     merge_positions,
     netted_margin,
@@ -126,3 +127,11 @@ def test_a_netted_book_left_with_a_settled_option_needs_nothing() -> None:
     books = [{"ETH-PERP": Position(1, 0), CALL.id: Position(-2, 0)}, {"ETH-PERP": Position(-1, 0)}]
     assert netted_margin(PARAMS, books, PRICES, EXPIRY, {CALL.id: 2_100}) == 0
     assert netted_margin(PARAMS, books, PRICES, EXPIRY) > 0
+
+
+def test_isolated_margin_reads_the_expiry_prices() -> None:
+    """RISK-8, PRC-13: each venue's scan on its own counts a settled short option as
+    nothing."""
+    books = [{CALL.id: Position(-2, 0)}, {"ETH-PERP": Position(1, 0)}]
+    alone = isolated_margin(PARAMS, books[1:], PRICES, EXPIRY)
+    assert isolated_margin(PARAMS, books, PRICES, EXPIRY, {CALL.id: 2_100}) == alone
