@@ -7,15 +7,26 @@ from hypothesis import event, example, given
 from hypothesis import strategies as st
 
 from model import State
+from model.hub import record_report
 from model.risk import (
+    assets_needed,
+    backed_share,
+    collateral_value,
+    equity,
     is_healthy,
     liquidation_price,
+    loan_value,
     maintenance_requirement,
     margin_ratio,
     net_equity,
+    pool_assets,
+    pool_value,
     ratio_bps,
+    report_age,
+    reported_losses,
+    stale_books,
 )
-from model.state import Position
+from model.state import Position, Positions
 from spec.bounds import BPS, MAX_PRICE
 from spec.examples import example_params
 from tests.test_risk import account_state
@@ -102,3 +113,85 @@ def test_a_long_first_unhealthy_at_price_zero_has_liquidation_price_zero() -> No
     assert liquidation_price(rich, "alice", PRICES, MAX_PRICE) is None
     poor = per_position_long(199_904)
     assert liquidation_price(poor, "alice", PRICES, MAX_PRICE) == 1
+
+
+def at_time(state: State, now: int) -> State:
+    return replace(state, oracle=replace(state.oracle, now=now))
+
+
+def with_report_time(state: State, spoke: str, time: int) -> State:
+    report = replace(state.hub.reports[("alice", spoke)], time=time)
+    reports = {**state.hub.reports, ("alice", spoke): report}
+    return replace(state, hub=replace(state.hub, reports=reports))
+
+
+def test_a_reports_age_is_now_less_its_time_never_below_zero() -> None:
+    """RISK-AGE-2: age = max(0, now - reports[a, s].time): 0 for a report of now, 60 for
+    one 60 s old, 0 (not negative) for a time after now."""
+    state = at_time(account_state(PARAMS, 1_000, 0, {"arb": {}}, 0), 100)
+    assert report_age(with_report_time(state, "arb", 100), "alice", "arb") == 0
+    assert report_age(with_report_time(state, "arb", 40), "alice", "arb") == 60
+    assert report_age(with_report_time(state, "arb", 150), "alice", "arb") == 0
+
+
+def test_a_book_is_stale_only_past_the_bound_and_only_with_a_position() -> None:
+    """RISK-AGE-4: a book holding a position whose age exceeds max_report_age_s is stale;
+    at exactly the bound it is not; an empty book is never stale."""
+    bound = PARAMS.max_report_age_s
+    books: dict[str, Positions] = {"arb": {"ETH-PERP": Position(1, 2_000)}, "base": {}}
+    state = account_state(PARAMS, 1_000, 0, books, 0)
+    assert stale_books(at_time(state, bound), "alice") == []
+    assert stale_books(at_time(state, bound + 1), "alice") == ["arb"]
+
+
+def test_net_equity_equal_to_the_requirement_is_healthy() -> None:
+    """RISK-10: healthy iff net equity >= requirement: at equality healthy, one below not."""
+    state = account_state(PARAMS, 1_000, 0, {"arb": {"ETH-PERP": Position(2, 4_000)}}, 0)
+    requirement = maintenance_requirement(state, "alice", PRICES)
+    usd = 1_000 + requirement - net_equity(state, "alice", PRICES)
+    assert is_healthy(with_usd(state, usd), "alice", PRICES)
+    assert not is_healthy(with_usd(state, usd - 1), "alice", PRICES)
+
+
+def test_a_pool_backs_only_a_profit_and_at_most_its_value() -> None:
+    """RISK-NET-2: backed = min(max(0, pnl), pool): a loss or no PnL backs nothing."""
+    assert backed_share(-5, 100) == 0 and backed_share(0, 100) == 0
+    assert backed_share(3, 5) == 3 and backed_share(7, 5) == 5 and backed_share(7, 0) == 0
+
+
+def test_a_reported_profit_is_no_loss_and_offsets_none() -> None:
+    """RISK-10, RISK-11: losses are summed spoke by spoke, min(0, pnl) each: a spoke's
+    profit counts 0 and never offsets another spoke's loss."""
+    state = account_state(PARAMS, 1_000, 0, {"arb": {}, "base": {}}, 500)
+    assert reported_losses(state, "alice", PRICES) == 0
+    state = record_report(state, "alice", "base", 9, -300, {}, 0)
+    assert reported_losses(state, "alice", PRICES) == -300
+    assert equity(state, "alice", PRICES) == 1_000 - 300
+
+
+def test_only_the_accounts_own_holdings_count() -> None:
+    """RISK-1, RISK-IM-1: an account's collateral and loan value, and the assets that value
+    it, are its own holdings (non-zero) and the underlyings of its reported books; another
+    account's holdings add nothing."""
+    state = account_state(PARAMS, 1_000, 0, {"arb": {}}, 0)
+    collateral = {**state.hub.collateral, ("bob", "USD"): 700, ("bob", "ETH"): 3}
+    others = replace(state, hub=replace(state.hub, collateral=collateral))
+    assert collateral_value(others, "alice", PRICES) == 1_000
+    assert loan_value(others, "alice", PRICES) == 1_000
+    assert assets_needed(others, "alice") == {"USD"}
+    traded = record_report(others, "alice", "arb", 9, 0, {"ETH-PERP": Position(1, 2_000)}, 0)
+    assert assets_needed(traded, "alice") == {"USD", "ETH"}
+
+
+def test_pool_assets_are_those_owed_to_the_spokes_the_account_uses() -> None:
+    """RISK-NET-1, RISK-13: the assets with a non-zero amount owed to the partition of a
+    spoke the account uses; another spoke's pool adds nothing."""
+    state = account_state(PARAMS, 1_000, 0, {"arb": {}}, 0, pool=0)
+    owed = {**state.hub.owed, ("base", "ETH"): 4}
+    elsewhere = replace(state, hub=replace(state.hub, owed=owed))
+    assert pool_assets(elsewhere, "alice") == set()
+    owed = {**state.hub.owed, ("arb", "ETH"): 4}
+    own = replace(state, hub=replace(state.hub, owed=owed))
+    assert pool_assets(own, "alice") == {"ETH"}
+    assert pool_value(own, "arb", PRICES) == 4 * 2_000 * 9_000 // 10_000
+    assert pool_value(own, "arb", {"USD": 1}) == 0

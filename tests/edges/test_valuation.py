@@ -1,7 +1,11 @@
 """Valuation at its edges (RISK-1, RISK-2, PRC-12..PRC-16): the mark of a settled option,
 the rounding of a book's value."""
 
+import pytest
+
+from model import valuation
 from model.pricing import ONE
+from model.state import Position
 from model.valuation import mark, mark_wad
 from spec.examples import example_params
 
@@ -19,3 +23,19 @@ def test_the_mark_of_a_settled_option_is_its_intrinsic_value_at_the_fixed_price(
         assert mark(PARAMS, CALL, price, CALL.expiry, fixings) == 300
         assert mark_wad(PARAMS, CALL, price, CALL.expiry, fixings) == 300 * ONE
     assert mark(PARAMS, CALL, 2_600, CALL.expiry) == 600
+
+
+def test_a_books_value_is_floored_once_whatever_the_marks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """RISK-2: unrealized PnL = floor(sum qty * mark in wad / ONE) - sum cost, for any wad
+    marks the pricer gives (an option's is rarely whole): a long worth ONE - 1 wad is worth
+    0, a short worth as much owes 1, and two such longs are worth 1 (one rounding, not
+    one per position)."""
+    marks = {"ETH-C-2000": ONE - 1, "ETH-C-3000": ONE - 1}
+    monkeypatch.setattr(valuation, "mark_wad", lambda p, m, *args: marks[m.id])
+    prices = {"ETH": 2_000}
+    long_one = {"ETH-C-2000": Position(1, 0)}
+    assert valuation.unrealized_pnl(PARAMS, long_one, prices, 0) == 0
+    short_one = {"ETH-C-2000": Position(-1, 0)}
+    assert valuation.unrealized_pnl(PARAMS, short_one, prices, 0) == -1
+    both = {"ETH-C-2000": Position(1, 7), "ETH-C-3000": Position(1, 3)}
+    assert valuation.unrealized_pnl(PARAMS, both, prices, 0) == 1 - 10
