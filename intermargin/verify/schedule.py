@@ -1,9 +1,10 @@
 """Running the checks of `intermargin verify` side by side, bounded by the cores (VER-RUN-1).
 
 Every check is cut into parts (`Check.split`; a check without one is a single part): the
-proofs into the BMC and one part per obligation, the differential check into the machine
-and the corpus.  One pool of `jobs` worker processes runs every part, longest first, so
-the machine's cores stay busy and nothing waits for a check that could run beside it.
+proofs into the BMC and one part per step kind's obligations (VER-RUN-4), the
+differential check into the machine and the corpus.  One pool of `jobs` worker processes
+(lean, PROOF-RUN-4) runs every part, longest first, so the machine's cores stay busy and
+nothing waits for a check that could run beside it.
 Proof verdicts are bounded by Z3's resource limit, not by time, so sharing the CPU with
 other checks cannot change them (PROOF-BUDGET-1).
 
