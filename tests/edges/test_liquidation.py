@@ -3,11 +3,11 @@ is charged to the spoke's bucket when accepted, and waits in flight, changing no
 the bucket holds less than the loss."""
 
 from model import State, initial_state, step
-from spec.actions import Deliver
+from spec.actions import Deliver, Liquidate
 from spec.errors import Error
 from spec.examples import example_params
 from spec.params import RateLimitParams
-from tests.helpers import in_flight, liquidating, run
+from tests.helpers import in_flight, liquidating, priced, refused, run, underwater
 
 
 def limited(capacity: int) -> State:
@@ -51,3 +51,16 @@ def test_an_answer_above_the_bucket_waits_and_changes_nothing() -> None:
     assert after == state
     exact = limited(600)
     assert run(exact, answer(exact, "arb")).hub.buckets == {"arb": 0}
+
+
+def test_an_account_below_the_call_floor_is_liquidated_inside_its_window() -> None:
+    """FLOW-CALL-2: with a 100 s window, alice at 1700 (equity 400 against 539, above the
+    50% floor) gets a call; ETH falls to 1500 (equity 0, below the floor) and the next
+    Liquidate, still inside the window, starts the liquidation at once (no
+    IN_TOP_UP_WINDOW) and closes the call (INV-CALL-1)."""
+    params = example_params().model_copy(update={"top_up_window_s": 100})
+    called = run(underwater(initial_state(params)), Liquidate(account="alice"))
+    assert called.hub.status["alice"].called and not called.hub.status["alice"].liquidating
+    refused(called, Liquidate(account="alice"), Error.IN_TOP_UP_WINDOW)
+    deep = run(priced(called, eth=1_500), Liquidate(account="alice"))
+    assert deep.hub.status["alice"].liquidating and not deep.hub.status["alice"].called
