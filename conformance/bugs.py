@@ -17,6 +17,7 @@ from importlib import import_module
 from types import ModuleType
 from typing import Any
 
+import model.calls
 import model.delivery
 import model.force_settle
 import model.hub
@@ -164,6 +165,20 @@ def whole_positions(_: Any) -> Any:
     return least_lots
 
 
+def call_never_opened(original: Callable[[State, str, bool], State]) -> Any:
+    def with_call(state: State, account: str, called: bool) -> State:
+        return state if called else original(state, account, called)
+
+    return with_call
+
+
+def call_never_closed(original: Callable[[State, str, bool], State]) -> Any:
+    def with_call(state: State, account: str, called: bool) -> State:
+        return original(state, account, called) if called else state
+
+    return with_call
+
+
 def bucket_never_refills(_: Any) -> Any:
     def refill(state: State, seconds: int) -> State:
         return state
@@ -262,6 +277,29 @@ BUGS: tuple[Bug, ...] = (
         model.delivery.AT_HUB,
         "LossClaim",
         claims_ignore_pause,
+    ),
+    Bug(
+        "call-never-opened",
+        "liquidation",
+        "FLOW-CALL-1",
+        "a margin call is announced (the liquidation is accepted and waits) but no call is "
+        "recorded, so credit still leaves the account and the next attempt announces it "
+        "again, the window never running out (a grace period the keeper is told about but "
+        "the ledger never stores)",
+        model.liquidation,
+        "with_call",
+        call_never_opened,
+    ),
+    Bug(
+        "call-never-closed",
+        "hub",
+        "FLOW-CALL-3",
+        "a top-up that restores the account does not lift its margin call, so the owner who "
+        "paid stays frozen and is liquidated when the window runs out (a flag set on the "
+        "way in and cleared on no path out)",
+        model.hub,
+        "with_call",
+        call_never_closed,
     ),
     Bug(
         "settles-before-the-deadline",

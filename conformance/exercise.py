@@ -430,7 +430,8 @@ def exercised(
 
 def call_effects(pre: State, action: Action, post: State) -> set[str]:
     """FLOW-CALL-1, FLOW-CALL-2, FLOW-CALL-3, FLOW-CALL-5: a top-up call opened, waited out
-    (or bypassed below the floor), met by a deposit, or closed by the liquidation."""
+    (or bypassed below the floor), met by a deposit, or closed by the liquidation; OBS-7:
+    the call's opening or closing is observed."""
     account = getattr(action, "account", None)
     if not isinstance(account, str) or account not in pre.params.accounts:
         return set()
@@ -440,6 +441,8 @@ def call_effects(pre: State, action: Action, post: State) -> set[str]:
         found |= {"FLOW-CALL-1", "PAR-22"}
     if before.called and not after.called:
         found.add("FLOW-CALL-5" if after.liquidating else "FLOW-CALL-3")
+    if before.called != after.called:
+        found.add("OBS-7")
     if pre.params.top_up_window_s and after.liquidating and not before.liquidating:
         found |= {"FLOW-CALL-2", "PAR-23"}
     return found

@@ -1,4 +1,4 @@
-"""The model's state as the observable JSON state, and back (OBS-1..OBS-4, OBS-6)."""
+"""The model's state as the observable JSON state, and back (OBS-1..OBS-4, OBS-6, OBS-7)."""
 
 from collections.abc import Mapping
 
@@ -110,7 +110,7 @@ def chain_of_view(view: ChainView) -> Chain:
 
 
 def observe(state: State, *, ghost: bool = True) -> ObservableState:
-    """OBS-1..OBS-4, OBS-6: the observable state of `state`."""
+    """OBS-1..OBS-4, OBS-6, OBS-7: the observable state of `state`."""
     hub = state.hub
     reports: dict[str, dict[str, ReportView]] = {}
     for (a, s), r in hub.reports.items():
@@ -134,6 +134,8 @@ def observe(state: State, *, ghost: bool = True) -> ObservableState:
                     pending=tuple(sorted(st.pending)),
                     requirement_at_call=st.requirement_at_call,
                     deadline=st.deadline,
+                    called=st.called,
+                    called_at=st.called_at,
                 )
                 for a, st in hub.status.items()
             },
@@ -217,6 +219,8 @@ def restore(params: Params, obs: ObservableState) -> State:
                     pending=frozenset(st.pending),
                     requirement_at_call=st.requirement_at_call,
                     deadline=st.deadline,
+                    called=st.called,
+                    called_at=st.called_at,
                 )
                 for a, st in hub.status.items()
             },

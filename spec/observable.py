@@ -22,12 +22,29 @@ class Quote(Frozen):
 
 
 class AccountStatusView(Frozen):
+    """OBS-1: an account's liquidation status at the hub; OBS-7: its top-up call, left out of
+    the JSON while none is open, so a status without a call serializes as it did before."""
+
     liquidating: bool
     epoch: Counter
     pending: tuple[Id, ...]
     requirement_at_call: int
     deadline: Counter = 0
     """LIVE-1: when anyone may force-settle the running liquidation (0 when none runs)."""
+    called: bool = False
+    """OBS-7, FLOW-CALL-1: a top-up call is open for the account."""
+    called_at: Counter = 0
+    """OBS-7, FLOW-CALL-1: when the open call was opened (0 when none is open)."""
+
+    @model_serializer(mode="wrap")
+    def drop_closed_call(self, handler: SerializerFunctionWrapHandler) -> Any:
+        """OBS-7: both fields of the call go together: written while a call is open (one
+        opened at time 0 included), left out while none is."""
+        dumped = handler(self)
+        if isinstance(dumped, dict) and not self.called and not self.called_at:
+            dumped.pop("called", None)
+            dumped.pop("called_at", None)
+        return dumped
 
 
 class ReportView(Frozen):

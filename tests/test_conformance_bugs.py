@@ -115,3 +115,44 @@ def test_print_the_caught_figure() -> None:
         file=sys.stderr,
     )
     assert caught == [b.name for b in BUGS]
+
+
+CALL_BUGS = ("call-never-opened", "call-never-closed")
+"""OBS-7: the bugs that get a top-up call's lifecycle wrong (FLOW-CALL-1, FLOW-CALL-3)."""
+
+
+def first_divergence(case: Case) -> tuple[int, str] | None:
+    """The first step at which the model (with whatever bug is installed) departs from the
+    recorded case, and the first differing field there (CONF-14), or None."""
+    from conformance.compare import differing_path
+    from conformance.vectors import run_actions
+
+    run = run_actions(case.params, [s.action for s in case.steps])
+    for n, (recorded, now) in enumerate(zip(case.steps, run.steps, strict=True), start=1):
+        expected = (recorded.outcome, recorded.observation)
+        got = (now.outcome, now.observation)
+        if expected != got:
+            return n, differing_path(expected, got)
+    return None
+
+
+@pytest.mark.parametrize("name", CALL_BUGS)
+def test_a_build_that_ignores_the_top_up_window_diverges_where_it_does(name: str) -> None:
+    """OBS-7, FLOW-CALL-1, FLOW-CALL-3: a build that never opens (or never closes) a top-up
+    call is caught by the shipped vectors at the very step that should open (close) it, on
+    the call's own field: the step's outcome is the reference's, only the observed call
+    differs.  (Before OBS-7 it passed that step and every vector whose later steps the call
+    does not decide.)"""
+    cases = [load_case(p) for p in case_files(VECTORS)]
+    with installed(name):
+        found = {c.id: d for c in cases if (d := first_divergence(c)) is not None}
+    assert found, f"{name} passes every shipped vector"
+    on_the_call = {
+        i: (n, path)
+        for i, (n, path) in found.items()
+        if path.startswith("observation.hub.status.") and path.endswith(".called")
+    }
+    assert on_the_call, found
+    for i, (n, _) in on_the_call.items():
+        case = next(c for c in cases if c.id == i)
+        assert case.steps[n - 1].action.type == ("Liquidate" if "opened" in name else "Deposit")

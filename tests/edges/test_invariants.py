@@ -9,7 +9,6 @@ sides."""
 
 from dataclasses import replace
 from functools import cache
-from pathlib import Path
 from typing import Any
 
 from conformance.finality_stories import DELAYED, FINALITY_S
@@ -85,9 +84,8 @@ from spec.messages import (
 )
 from spec.outcome import Outcome
 from spec.params import RateLimitParams
+from spec.requirements import ROOT
 from tests.helpers import credited, funded, liquidating, priced, run, settled, traded, underwater
-
-ROOT = Path(__file__).resolve().parents[2]
 
 # --- reached states and small edits --------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The observable state is the whole state, in one canonical order (OBS-1..OBS-4, OBS-6)."""
+"""The observable state is the whole state, in one canonical order (OBS-1..OBS-4, OBS-6,
+OBS-7)."""
 
 from dataclasses import replace
 from functools import cache
@@ -42,15 +43,8 @@ def moved(state: State) -> dict[str, bool]:
         "compromised": bool(state.ghost.compromised),
         "paused": bool(hub.paused),
         "expiry prices": bool(state.oracle.expiry_prices),
+        "calls": any(s.called for s in hub.status.values()),
     }
-
-
-def observable_part(state: State) -> State:
-    """The state without what the observable state does not (yet) hold: a top-up call's
-    `called` and `called_at` (FLOW-CALL-1..5) are not in OBS-1's `status`, so a restored
-    state has them at their defaults.  (A gap of the observable state, not of this law.)"""
-    status = {a: replace(st, called=False, called_at=0) for a, st in state.hub.status.items()}
-    return replace(state, hub=replace(state.hub, status=status))
 
 
 def without_ghost(state: State) -> State:
@@ -104,24 +98,23 @@ def test_the_scenarios_reach_every_part_of_the_state_but_the_draws() -> None:
 
 
 def test_every_scenario_state_restores_from_its_observable_state() -> None:
-    """OBS-1..OBS-4, OBS-6: restoring the observable state of every scenario state gives it
+    """OBS-1..OBS-4, OBS-6, OBS-7: restoring the observable state of every scenario state gives it
     back; without the ghost (OBS-4), with every counter 0; its lists are sorted."""
     for state in scenario_states():
-        assert restore(state.params, observe(state)) == observable_part(state)
-        assert restore(state.params, observe(state, ghost=False)) == without_ghost(
-            observable_part(state)
-        )
+        assert restore(state.params, observe(state)) == state
+        assert restore(state.params, observe(state, ghost=False)) == without_ghost(state)
         assert_sorted(state)
 
 
 @FAST
 @given(reached())
 def test_restoring_the_observable_state_gives_back_the_state(state: State) -> None:
-    """OBS-1..OBS-4, OBS-6: the observable state holds all of the state: restoring it gives
+    """OBS-1..OBS-4, OBS-6, OBS-7: the observable state holds all of the state (a top-up
+    call's `called` and `called_at` included): restoring it gives
     back an equal state, field by field."""
     for name, on in moved(state).items():
         event(f"{name}: {on}")
-    assert restore(state.params, observe(state)) == observable_part(state)
+    assert restore(state.params, observe(state)) == state
     assert_sorted(state)
 
 
@@ -133,7 +126,7 @@ def test_without_its_ghost_an_observable_state_restores_with_zero_counters(state
     obs = observe(state, ghost=False)
     event(f"compromised: {bool(state.ghost.compromised)}")
     assert obs.ghost is None
-    assert restore(state.params, obs) == without_ghost(observable_part(state))
+    assert restore(state.params, obs) == without_ghost(state)
     assert observe(state).model_copy(update={"ghost": None}) == obs
 
 
@@ -142,16 +135,32 @@ def test_the_draws_and_buckets_restore_and_an_unsaid_bucket_is_full() -> None:
     observable state that does not give a rate-limited spoke's bucket restores it full."""
     for state in claimed_twice("per_partition"):
         assert state.hub.drawn
-        assert restore(state.params, observe(state)) == observable_part(state)
+        assert restore(state.params, observe(state)) == state
     params = channel_variant(ordered=False, rated=True)
     state = initial_state(params)
     drained = replace(state, hub=replace(state.hub, buckets={"arb": 7, "base": 0, "sol": 1}))
-    assert restore(params, observe(drained)) == observable_part(drained)
+    assert restore(params, observe(drained)) == drained
     silent = observe(drained).model_copy(
         update={"hub": observe(drained).hub.model_copy(update={"buckets": {"base": 0}})}
     )
     full = FUZZ_RATE.capacity
     assert restore(params, silent).hub.buckets == {"arb": full, "base": 0, "sol": full}
+
+
+def test_a_call_is_in_the_json_only_while_open() -> None:
+    """OBS-7: a status with an open call writes `called` and `called_at`; one without writes
+    neither, so the JSON of a state without calls is what it was before calls were observed;
+    read back, a missing field is its default."""
+    states = scenario_states()
+    called = [s for s in states if any(st.called for st in s.hub.status.values())]
+    assert called and len(called) < len(states)
+    for state in states:
+        dumped = observe(state).model_dump(mode="json")["hub"]["status"]
+        for account, st in state.hub.status.items():
+            keys = set(dumped[account])
+            assert ({"called", "called_at"} <= keys) == st.called
+            assert not st.called or dumped[account]["called_at"] == st.called_at
+            assert st.called or not keys & {"called", "called_at"}
 
 
 def test_a_halted_chain_without_a_segment_is_observed_and_restored() -> None:

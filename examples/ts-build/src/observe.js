@@ -1,4 +1,4 @@
-// The observable state (state.md: OBS-1..OBS-4, OBS-6), as plain JSON with BigInt integers.
+// The observable state (state.md: OBS-1..OBS-4, OBS-6, OBS-7), as plain JSON with BigInt integers.
 // Maps keep the declared order of their ids; sets are written sorted.
 
 import { views } from "./state.js";
@@ -30,6 +30,8 @@ export function observe(s) {
         pending: sorted(st.pending),
         requirement_at_call: st.requirement_at_call,
         deadline: st.deadline,
+        // OBS-7: the top-up call (FLOW-CALL-1), left out while none is open.
+        ...(st.called || st.called_at !== 0n ? { called: st.called, called_at: st.called_at } : {}),
       })),
       reports: obj(h.reports, (row) => obj(row, (r) => ({ seq: r.seq, balance: r.balance, positions: views(r.positions), time: r.time }))),
       caps: obj(h.caps, same),
