@@ -6,7 +6,7 @@ from model import State, initial_state, step
 from model.hub import with_allocation
 from model.oracle import prices_of
 from model.risk import assets_needed, capacity, free_capacity, initial_requirement
-from spec.actions import GrantCredit
+from spec.actions import GrantCredit, Withdraw
 from spec.errors import Error
 from spec.examples import example_params
 from tests.helpers import credited, funded, priced, traded
@@ -41,3 +41,13 @@ def test_a_grant_within_free_capacity_but_above_the_initial_requirement_is_refus
     assert (outcome.status, outcome.error) == ("rejected", Error.INSUFFICIENT_CAPACITY)
     assert after == state
     assert step(rallied(1_045), GRANT)[1].accepted
+
+
+def test_the_whole_balance_may_be_withdrawn() -> None:
+    """HUB-WD-1: a withdrawal of exactly the collateral held is within it (only more is
+    INSUFFICIENT_BALANCE); with nothing allocated the capacity checks pass."""
+    state = funded(priced(initial_state(example_params())), usd=1_000)
+    after, outcome = step(state, Withdraw(account="alice", asset="USD", amount=1_000))
+    assert outcome.accepted and after.hub.collateral[("alice", "USD")] == 0
+    over = step(state, Withdraw(account="alice", asset="USD", amount=1_001))[1]
+    assert over.error is Error.INSUFFICIENT_BALANCE
