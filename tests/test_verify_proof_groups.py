@@ -1,6 +1,10 @@
 """`intermargin verify` hands the proof obligations to its pool grouped by the step kind they
 judge (VER-RUN-4), and a vacuity query shared by obligations is asked once (PROOF-RUN-3)."""
 
+import json
+import subprocess
+import sys
+
 import proofs.premises
 from intermargin.verify import Settings
 from intermargin.verify.proof_groups import check_group, groups, kind_of, proofs_split
@@ -9,6 +13,7 @@ from proofs.bmc import BmcResult
 from proofs.catalogue import select
 from proofs.checking import DEFAULT_BUDGET, Verdict, regimes
 from proofs.mutants import transitions
+from proofs.obligations import Obligation
 from proofs.universe import proof_universe
 from tests.test_proof_isolation import fresh_process
 
@@ -62,4 +67,28 @@ def test_a_vacuity_query_is_asked_once_and_every_verdict_is_a_fresh_process_s() 
     checking._VACUITY.clear()
     here = check_group(tuple(o.name for o in obligations), DEFAULT_BUDGET)
     assert 1 <= len(checking._VACUITY) < asked
-    assert [(v.result, v.rlimit) for v in here] == [fresh_process(o.name) for o in obligations]
+    assert all(v.result == "proved" for v in here)
+    # The counts are compared in a fresh process, as a pool worker of `verify` runs them: in
+    # the test process, after other tests (a CI run under xdist), one count came out at
+    # 70062 against a fresh process's 73218 for the same verdict, so something a test
+    # leaves behind still moves a count (PROOF-BUDGET-4; not reproduced by checking other
+    # groups first, which `verify`'s workers do).
+    assert group_in_fresh_process(obligations) == [fresh_process(o.name) for o in obligations]
+
+
+def group_in_fresh_process(obligations: list[Obligation]) -> list[tuple[str, int]]:
+    """The (result, rlimit) of each obligation, checked as one group in a new process."""
+    program = (
+        "import json, sys; from intermargin.verify.proof_groups import check_group;"
+        " from proofs.checking import DEFAULT_BUDGET;"
+        " print(json.dumps([[v.result, v.rlimit] for v in"
+        " check_group(tuple(sys.argv[1:]), DEFAULT_BUDGET)]))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program, *(o.name for o in obligations)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return [(result, rlimit) for result, rlimit in json.loads(done.stdout)]
