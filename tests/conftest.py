@@ -9,12 +9,14 @@ tests out): its reach thresholds would depend on the run's order.
 
 import importlib
 import pkgutil
+from collections.abc import Iterator
 
 import pytest
 
 from model import State, initial_state
 from spec.examples import example_params
 from spec.params import Params
+from tests.mutation import budget
 
 PACKAGES = ("spec", "model", "proofs", "conformance", "stresslab", "intermargin")
 
@@ -37,3 +39,20 @@ def params() -> Params:
 @pytest.fixture
 def genesis(params: Params) -> State:
     return initial_state(params)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under a mutant only: the fastest tests first (tests/mutation/budget.py)."""
+    if budget.mutant_under_test() is not None:
+        durations = budget.recorded_durations()
+        items.sort(key=lambda item: durations.get(item.nodeid, float("inf")))
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Under a mutant only: each test within its CPU budget (tests/mutation/budget.py)."""
+    if budget.mutant_under_test() is None:
+        return (yield)
+    seconds = budget.budget_s(budget.recorded_durations().get(item.nodeid))
+    with budget.cpu_budget(seconds, item.nodeid):
+        return (yield)
