@@ -515,11 +515,17 @@ def check_state(state: State) -> list[tuple[str, str]]:
     return [(i, m) for i, f in STATE_INVARIANTS.items() if (m := f(state)) is not None]
 
 
-def check_step(pre: State, action: Action, post: State, outcome: Outcome) -> list[tuple[str, str]]:
-    """Every step invariant that fails, and every state invariant broken by `post`."""
-    broken = [
+def broken_step_invariants(
+    pre: State, action: Action, post: State, outcome: Outcome
+) -> list[tuple[str, str]]:
+    """Every step invariant that fails, as (id, what broke)."""
+    return [
         (i, m)
         for i, f in STEP_INVARIANTS.items()
         if (m := f(pre, action, post, outcome)) is not None
     ]
-    return broken + check_state(post)
+
+
+def check_step(pre: State, action: Action, post: State, outcome: Outcome) -> list[tuple[str, str]]:
+    """Every step invariant that fails, and every state invariant broken by `post`."""
+    return broken_step_invariants(pre, action, post, outcome) + check_state(post)

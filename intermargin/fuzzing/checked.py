@@ -1,7 +1,8 @@
 """A state machine whose every model step is recorded and checked.
 
 Every model step goes through `apply`, which records (pre, action, post,
-outcome), checks every invariant of `model.invariants.check_step`, then every
+outcome), checks every invariant of `model.invariants.check_step` (a state invariant
+only on a state not already checked: a refused step returns the very state it was given), then every
 after-step hook of the run, and fails naming the invariant id and the step.  `Run` is
 what the machines of one Hypothesis run share: hooks, coverage, failures.
 """
@@ -19,7 +20,7 @@ from intermargin.describe import describe_action
 from intermargin.fuzzing import strategies as fz
 from intermargin.fuzzing.coverage import Coverage
 from model.catalog import catalog
-from model.invariants import check_step
+from model.invariants import broken_step_invariants, check_state
 from model.oracle import price_of
 from model.state import State, initial_state
 from model.step import step
@@ -130,6 +131,9 @@ class CheckedMachine(RuleBasedStateMachine):
         self.level = fz.START_PRICE
         self.before_last = self.state
         """The state before the last step (a failure message describes that step in it)."""
+        self.checked: State | None = None
+        """The last state every state invariant was checked on and held (states are
+        immutable: the same object holds them still)."""
         self.run.coverage.runs += 1
 
     # --- stepping and checking ---------------------------------------------------
@@ -146,13 +150,16 @@ class CheckedMachine(RuleBasedStateMachine):
         self.state = post
         self.steps.append(TraceStep(action=action, outcome=outcome))
         self.run.coverage.record_step(pre, action, post, outcome)
-        broken = check_step(pre, action, post, outcome)
+        broken = broken_step_invariants(pre, action, post, outcome)
+        if post is not self.checked:
+            broken += check_state(post)
         for hook in self.run.hooks:
             message = hook(pre, action, post, outcome)
             if message is not None:
                 broken.append((hook_id(hook), message))
         if broken:
             self.fail(tuple(broken))
+        self.checked = post
         return outcome
 
     def fail(self, broken: tuple[tuple[str, str], ...]) -> None:
