@@ -73,11 +73,10 @@ def ln_wad(x: int) -> int:
     pre: x > 0
     """
     ln2 = LN2_E36 // (GUARD // ONE)
+    # x shifted to the bit length of ONE lies in [2^59, 2^60), below 2 * ONE (ONE is in
+    # [2^59, 2^60)), so m only ever needs shifting up, and at most once.
     k = x.bit_length() - ONE.bit_length()
     m = x >> k if k >= 0 else x << -k
-    while m >= 2 * ONE:
-        k += 1
-        m = x >> k if k >= 0 else x << -k
     while m < ONE:
         k -= 1
         m = x >> k if k >= 0 else x << -k
