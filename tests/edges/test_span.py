@@ -3,8 +3,18 @@ spreads taken in priority order, each spread count floored, each leg's remaining
 by exactly what its spreads used, every position's delta summed into its underlying's."""
 
 from model.pricing import ONE
-from model.span import inter_credits, lot_delta_wad, spread_credits, underlying_deltas
+from model.span import (
+    credited_risk,
+    inter_credits,
+    lot_delta_wad,
+    short_option_minimum,
+    spread_credits,
+    underlying_deltas,
+    underlying_risk,
+)
 from model.state import Position
+from model.valuation import NO_FIXINGS
+from spec.examples import example_params
 from spec.params import Correlation, InterSpread, PortfolioParams
 from tests.test_intercommodity import PRICES, grains
 
@@ -100,3 +110,50 @@ def test_a_settled_option_leg_has_no_delta_and_spreads_nothing() -> None:
     unfixed = underlying_deltas(CATALOG, book, above, call.expiry)
     assert unfixed["SOY"] < 0
     assert inter_credits(CATALOG, book, above, call.expiry)["CORN"] > 0
+
+
+def test_an_underlyings_credit_comes_off_its_risk_down_to_its_short_option_minimum() -> None:
+    """SPAN-9: an underlying's credited risk is max(R - credit, its short option minimum)
+    for every credit, 1 included: a credit of 1 takes exactly 1 off; a credit as large as
+    the risk leaves the minimum of its short live option lots (SPAN-5), not 0."""
+    soy = {"SOY-F": Position(-1, 0), "SOY-C": Position(-3, 0)}
+    risk = underlying_risk(CATALOG, soy, PRICES, "SOY", 0)
+    minimum = short_option_minimum(CATALOG, 3, PRICES["SOY"])
+    assert risk > minimum + 1 > 1
+    assert credited_risk(CATALOG, soy, PRICES, "SOY", 0, NO_FIXINGS, 0) == risk
+    assert credited_risk(CATALOG, soy, PRICES, "SOY", 0, NO_FIXINGS, 1) == risk - 1
+    assert credited_risk(CATALOG, soy, PRICES, "SOY", 0, NO_FIXINGS, risk) == minimum
+
+
+def test_a_legs_scan_risk_values_a_settled_option_at_its_fixing() -> None:
+    """SPAN-9, PRC-13: the scan risk R_x a leg's credit is a share of is the scan's, at the
+    expiry prices: a short soybean call settled at its fixing beside a short soybean future
+    is a constant, so the credits are those of the future alone."""
+    call = CATALOG.markets[2]
+    assert call.id == "SOY-C" and call.expiry is not None
+    above = {**PRICES, "SOY": 30_000}
+    fixed = {"SOY-C": 30_000}
+    future = {"CORN-F": Position(2, 0), "SOY-F": Position(-1, 0)}
+    with_call = {**future, "SOY-C": Position(-1, 0)}
+    alone = inter_credits(CATALOG, future, above, call.expiry, fixed)
+    assert alone["SOY"] > 0
+    assert inter_credits(CATALOG, with_call, above, call.expiry, fixed) == alone
+
+
+def test_a_lots_delta_at_price_zero_is_the_slope_of_its_payoff_there() -> None:
+    """SPAN-6, PRC-16, PRC-13: at an underlying price of 0 a live call's lot delta is 0 and a
+    live put's -1 (the pricer's limits); at any positive price, 1 included, it is the
+    pricer's (an at-the-money call struck at 1: strictly between 0 and 1); a perpetual's is
+    1 at any price; a settled option's is 0, price 0 included (settled comes first)."""
+    eth = example_params()
+    markets = {m.id: m for m in eth.markets}
+    call, put = markets["ETH-C-2000"], markets["ETH-P-1800"]
+    assert call.expiry is not None and put.expiry is not None
+    at_one = call.model_copy(update={"strike": 1})
+    assert 0 < lot_delta_wad(eth, at_one, 1, 0) < ONE
+    assert -ONE < lot_delta_wad(eth, at_one.model_copy(update={"kind": "put"}), 1, 0) < 0
+    assert lot_delta_wad(eth, call, 0, 0) == 0
+    assert lot_delta_wad(eth, put, 0, 0) == -ONE
+    assert lot_delta_wad(eth, markets["ETH-PERP"], 0, 0) == ONE
+    assert lot_delta_wad(eth, put, 0, put.expiry, {put.id: 1_500}) == 0
+    assert lot_delta_wad(eth, put, 0, put.expiry) == -ONE
