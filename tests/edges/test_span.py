@@ -4,9 +4,12 @@ by exactly what its spreads used, every position's delta summed into its underly
 
 from model.pricing import ONE
 from model.span import (
+    Scenario,
     credited_risk,
     inter_credits,
     lot_delta_wad,
+    scan_margin,
+    scan_scenarios,
     short_option_minimum,
     spread_credits,
     underlying_deltas,
@@ -127,17 +130,22 @@ def test_an_underlyings_credit_comes_off_its_risk_down_to_its_short_option_minim
 
 def test_a_legs_scan_risk_values_a_settled_option_at_its_fixing() -> None:
     """SPAN-9, PRC-13: the scan risk R_x a leg's credit is a share of is the scan's, at the
-    expiry prices: a short soybean call settled at its fixing beside a short soybean future
-    is a constant, so the credits are those of the future alone."""
+    expiry prices: a short soybean call settled out of the money at its fixing (24 000
+    against a strike of 25 000) beside a short soybean future is a constant, so the credits
+    and the credited margin are those of the future alone.  Unfixed (PRC-15) the call
+    still loses in the scenarios up, with no delta at the price: a larger credit."""
     call = CATALOG.markets[2]
     assert call.id == "SOY-C" and call.expiry is not None
-    above = {**PRICES, "SOY": 30_000}
-    fixed = {"SOY-C": 30_000}
+    below = {**PRICES, "SOY": 24_000}
+    fixed = {"SOY-C": 24_000}
     future = {"CORN-F": Position(2, 0), "SOY-F": Position(-1, 0)}
     with_call = {**future, "SOY-C": Position(-1, 0)}
-    alone = inter_credits(CATALOG, future, above, call.expiry, fixed)
+    alone = inter_credits(CATALOG, future, below, call.expiry, fixed)
     assert alone["SOY"] > 0
-    assert inter_credits(CATALOG, with_call, above, call.expiry, fixed) == alone
+    assert inter_credits(CATALOG, with_call, below, call.expiry, fixed) == alone
+    assert inter_credits(CATALOG, with_call, below, call.expiry)["SOY"] > alone["SOY"]
+    margin = scan_margin(CATALOG, future, below, call.expiry, fixed)
+    assert scan_margin(CATALOG, with_call, below, call.expiry, fixed) == margin
 
 
 def test_a_lots_delta_at_price_zero_is_the_slope_of_its_payoff_there() -> None:
@@ -157,3 +165,19 @@ def test_a_lots_delta_at_price_zero_is_the_slope_of_its_payoff_there() -> None:
     assert lot_delta_wad(eth, markets["ETH-PERP"], 0, 0) == ONE
     assert lot_delta_wad(eth, put, 0, put.expiry, {put.id: 1_500}) == 0
     assert lot_delta_wad(eth, put, 0, put.expiry) == -ONE
+
+
+def test_a_scenario_price_stops_at_zero() -> None:
+    """SPAN-1: a down move never takes a scenario price below zero, and stops at zero
+    exactly: at a scan range of 100%, down 3/3 of it from 2000 is 0 (each move rounded up,
+    away from the price), and so is the extreme
+    move down (3 ranges); at a price of 0 every scenario is at 0."""
+    eth = example_params()
+    full = tuple(
+        a.model_copy(update={"scan_range_bps": 10_000}) if a.id == "ETH" else a for a in eth.assets
+    )
+    wide = eth.model_copy(update={"assets": full})
+    grid = scan_scenarios(wide, "ETH", 2_000)
+    assert [sc.price for sc in grid[::2]] == [2_000, 2_667, 1_333, 3_334, 666, 4_000, 0, 8_000]
+    assert grid[15] == Scenario(0, 0, eth.portfolio.extreme_cover_bps)
+    assert {sc.price for sc in scan_scenarios(wide, "ETH", 0)} == {0}
