@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import z3
 
 from proofs.state import REMOVED, Expr, SymState, spoke_allocation, total
+from proofs.transitions.finality import finality_of, unfinalized
 from spec.actions import RISK_PARAM_BOUNDS
 
 Formula = Callable[[SymState], Expr]
@@ -252,19 +253,6 @@ def severed_means_settled(state: SymState) -> Expr:
     )
 
 
-def finality_of(state: SymState, spoke: str) -> int:
-    """PAR-27: the spoke's finality delay (a constant of the universe)."""
-    return state.u.finality.get(spoke, 0)
-
-
-def unfinal(state: SymState, spoke: str) -> Expr:
-    """FIN-2: the spoke has a segment that is not final yet (false without a delay)."""
-    fin = finality_of(state, spoke)
-    if fin == 0:
-        return z3.BoolVal(False)
-    return z3.And(state.seg_open[spoke], state.now[()] < state.changed[spoke] + fin)
-
-
 def segment_accounted(state: SymState) -> Expr:
     """INV-FIN-1: for an honest spoke with a segment not yet final, the checkpoint's line is
     the line plus the credit of the segment's releases and claims, and the checkpoint meets
@@ -290,7 +278,7 @@ def segment_accounted(state: SymState) -> Expr:
                 cp_line == state.line[sa] + rel + claim,
                 z3.Implies(state.cp_balance[sa] < 0, cp_line == 0),
             )
-            clauses.append(z3.Implies(z3.And(honest(state, s), unfinal(state, s)), accounted))
+            clauses.append(z3.Implies(z3.And(honest(state, s), unfinalized(state, s)), accounted))
     return z3.And(clauses) if clauses else z3.BoolVal(True)
 
 

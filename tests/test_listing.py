@@ -8,7 +8,7 @@ from model import State, initial_state
 from model.invariants import drained_not_fed, removed_holds_nothing
 from model.listing import listing_of
 from model.step import step
-from proofs.bmc import setup
+from proofs.bmc_slots import setup
 from proofs.state import LISTED
 from spec.actions import (
     DelistSpoke,

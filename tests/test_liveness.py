@@ -19,7 +19,7 @@ from model.invariants import (
     severed_means_settled,
     silent_cost_isolated,
 )
-from proofs.bmc import no_severed_pair, setup
+from proofs.bmc_slots import no_severed_pair, setup
 from proofs.catalogue import select
 from proofs.runner import run as prove
 from proofs.state import fresh
