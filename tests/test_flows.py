@@ -9,7 +9,7 @@ from intermargin.timeline import run as run_scenario
 from model import State, initial_state
 from model.invariants import call_not_while_liquidating
 from model.step import step
-from proofs.bmc import setup
+from proofs.bmc_slots import setup
 from proofs.universe import proof_universe
 from spec.actions import (
     Action,
