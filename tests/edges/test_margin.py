@@ -135,3 +135,19 @@ def test_isolated_margin_reads_the_expiry_prices() -> None:
     books = [{CALL.id: Position(-2, 0)}, {"ETH-PERP": Position(1, 0)}]
     alone = isolated_margin(PARAMS, books[1:], PRICES, EXPIRY)
     assert isolated_margin(PARAMS, books, PRICES, EXPIRY, {CALL.id: 2_100}) == alone
+
+
+def test_a_settled_option_hedges_nothing_on_either_side_of_the_netted_minimum() -> None:
+    """RISK-8, PRC-13: the netted margin is min(merged scan, isolated scans), both valued at
+    the expiry prices: a short ETH-C-2000 settled at its fixing beside a long ETH-PERP on one
+    venue is a constant, so the account is margined as the perpetual alone.  Unfixed at the
+    same time and in the money (ETH 2500, PRC-15), the short call still moves with the
+    price and hedges the perpetual: less margin."""
+    prices = {"USD": 1, "ETH": 2_500}
+    hedged = [{"ETH-PERP": Position(2, 0), CALL.id: Position(-2, 0)}]
+    perp_only = [{"ETH-PERP": Position(2, 0)}]
+    fixings = {CALL.id: 2_100}
+    alone = netted_margin(PARAMS, perp_only, prices, EXPIRY, fixings)
+    assert alone > 0
+    assert netted_margin(PARAMS, hedged, prices, EXPIRY, fixings) == alone
+    assert netted_margin(PARAMS, hedged, prices, EXPIRY) < alone

@@ -9,10 +9,12 @@ from hypothesis import strategies as st
 from model import State
 from model.hub import record_report
 from model.risk import (
+    account_initial_margin,
     assets_needed,
     backed_share,
     collateral_value,
     equity,
+    initial_requirement,
     is_healthy,
     liquidation_price,
     loan_value,
@@ -195,3 +197,58 @@ def test_pool_assets_are_those_owed_to_the_spokes_the_account_uses() -> None:
     assert pool_assets(own, "alice") == {"ETH"}
     assert pool_value(own, "arb", PRICES) == 4 * 2_000 * 9_000 // 10_000
     assert pool_value(own, "arb", {"USD": 1}) == 0
+
+
+PER_POSITION = PARAMS.model_copy(update={"margin_method": "per_position"})
+EXPIRY = 2_592_000
+"""The expiry of ETH-C-2000 (spec/examples.py); ETH-C-2000-Q expires later."""
+
+
+def test_per_position_initial_margin_is_every_books_own_at_its_initial_rate() -> None:
+    """RISK-IM-2, RISK-4: under per_position, the hub's initial margin is the sum over the
+    books of each position's margin at im_bps.  At ETH 2000: long 3 ETH-PERP on one spoke
+    needs ceil(3 * 2000 * 10%) = 600; short 2 ETH-C-2000 and 1 ETH-C-2000-Q on another
+    ceil(2 * 2000 * 15%) = 600 and ceil(2000 * 15%) = 300 (above the short option minimum
+    of 1%): 1500 in all (the maintenance rates, 5% and 10%, would give 300 + 400 + 200).
+    At the call's expiry with its price fixed, the settled short call needs nothing
+    (PRC-13): 600 + 300."""
+    perp: Positions = {"ETH-PERP": Position(3, 6_000)}
+    calls: Positions = {"ETH-C-2000": Position(-2, -300), "ETH-C-2000-Q": Position(-1, -200)}
+    assert account_initial_margin(PER_POSITION, [perp, calls], PRICES, 0) == 1_500
+    assert account_initial_margin(PER_POSITION, [perp, {}], PRICES, 0) == 600
+    settled = account_initial_margin(
+        PER_POSITION, [perp, calls], PRICES, EXPIRY, {"ETH-C-2000": 2_100}
+    )
+    assert settled == 600 + 300
+
+
+def test_a_settled_option_adds_nothing_to_the_portfolio_initial_margin() -> None:
+    """RISK-IM-2, PRC-13: under portfolio, a short ETH-C-2000 whose expiry price is fixed has
+    a constant value: the netted scan margin of the books, grossed up by im_bps, is that of
+    the books without it; unfixed at the same time (PRC-15) it still moves with the price
+    (it loses as the price rises, as the short ETH-PERP beside it does) and costs margin."""
+    perp: Positions = {"ETH-PERP": Position(-3, -6_000)}
+    call: Positions = {"ETH-C-2000": Position(-2, -300)}
+    fixed = {"ETH-C-2000": 2_100}
+    alone = account_initial_margin(PARAMS, [perp], PRICES, EXPIRY, fixed)
+    assert alone > 0
+    assert account_initial_margin(PARAMS, [perp, call], PRICES, EXPIRY, fixed) == alone
+    assert account_initial_margin(PARAMS, [perp, call], PRICES, EXPIRY) > alone
+
+
+def test_the_hubs_initial_requirement_counts_a_settled_option_at_its_fixing() -> None:
+    """RISK-IM-2, PRC-13, PRC-14: the hub's initial requirement values the reported books at
+    the oracle's fixed expiry prices: once ETH-C-2000's price is fixed, a reported short
+    ETH-C-2000 adds nothing to it (margin or latency buffer), under either method."""
+    perp: Positions = {"ETH-PERP": Position(3, 6_000)}
+    with_call: Positions = {**perp, "ETH-C-2000": Position(-2, -300)}
+    for params in (PARAMS, PER_POSITION):
+        requirements = []
+        for book in (perp, with_call):
+            state = at_time(account_state(params, 10_000, 0, {"arb": book}, 0), EXPIRY)
+            state = replace(
+                state, oracle=replace(state.oracle, expiry_prices={"ETH-C-2000": 2_100})
+            )
+            requirements.append(initial_requirement(state, "alice", PRICES))
+        assert requirements[0] > 0
+        assert requirements[1] == requirements[0]
