@@ -73,11 +73,11 @@ def ln_wad(x: int) -> int:
     pre: x > 0
     """
     ln2 = LN2_E36 // (GUARD // ONE)
-    # x shifted to the bit length of ONE lies in [2^59, 2^60), below 2 * ONE (ONE is in
-    # [2^59, 2^60)), so m only ever needs shifting up, and at most once.
+    # x shifted to the bit length of ONE lies in [2^59, 2^60), as ONE does: below 2 * ONE,
+    # and if below ONE, twice it is in [2^60, 2 * ONE).  So one shift up at most.
     k = x.bit_length() - ONE.bit_length()
     m = x >> k if k >= 0 else x << -k
-    while m < ONE:
+    if m < ONE:
         k -= 1
         m = x >> k if k >= 0 else x << -k
     z = (m - ONE) * ONE // (m + ONE)

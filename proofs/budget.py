@@ -82,11 +82,6 @@ class Evaluator:
         return self.model.eval(term.translate(self.model.ctx), model_completion=model_completion)
 
 
-def rlimit_count(ctx: Any = None) -> int:
-    """Z3's resource counter for a context, by default the main one (it only grows)."""
-    return int(z3.Solver(ctx=ctx).statistics().get_key_value("rlimit count"))
-
-
 def ask(assertions: Sequence[Any], budget: Budget, ctx: Any = None) -> Answer:
     """Is the conjunction of `assertions` (terms of Z3's main context) satisfiable, under
     `budget`?  Asked in `ctx`, a Z3 context of the caller's that holds nothing else, or a
@@ -103,7 +98,7 @@ def ask(assertions: Sequence[Any], budget: Budget, ctx: Any = None) -> Answer:
     ctx = z3.Context() if ctx is None else ctx
     own = budget.solver(ctx)
     own.add([a.translate(ctx) for a in assertions])
-    before = rlimit_count(ctx)
+    before = int(own.statistics().get_key_value("rlimit count"))  # the context's, so far
     start = time.perf_counter()
     result = own.check()
     seconds = time.perf_counter() - start
