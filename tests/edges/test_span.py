@@ -10,13 +10,15 @@ from model.span import (
     lot_delta_wad,
     scan_margin,
     scan_scenarios,
+    scenario_loss,
+    scenario_value_wad,
     short_option_minimum,
     spread_credits,
     underlying_deltas,
     underlying_risk,
 )
 from model.state import Position
-from model.valuation import NO_FIXINGS
+from model.valuation import NO_FIXINGS, mark_wad
 from spec.examples import example_params
 from spec.params import Correlation, InterSpread, PortfolioParams
 from tests.test_intercommodity import PRICES, grains
@@ -181,3 +183,27 @@ def test_a_scenario_price_stops_at_zero() -> None:
     assert [sc.price for sc in grid[::2]] == [2_000, 2_667, 1_333, 3_334, 666, 4_000, 0, 8_000]
     assert grid[15] == Scenario(0, 0, eth.portfolio.extreme_cover_bps)
     assert {sc.price for sc in scan_scenarios(wide, "ETH", 0)} == {0}
+
+
+def test_a_scenario_loss_one_wad_past_a_whole_unit_rounds_up_to_the_next() -> None:
+    """SPAN-3, NUM-2: a scenario's loss is ceil(-sum qty * (scenario value - value now) / ONE)
+    exactly.  The four ETH options at 2001 (prime to every strike, so the wad values are
+    not all multiples of a common step) in these sizes lose, in the scenario down 1/3 with
+    volatility down, 106 091 value units and 1 wad: the loss is 106 092."""
+    eth = example_params()
+    markets = {m.id: m for m in eth.markets}
+    sizes = {"ETH-C-2000": 658, "ETH-P-1800": -2_689, "ETH-C-3000": 12_831, "ETH-C-2000-Q": -429}
+    book = {market: Position(qty, 0) for market, qty in sizes.items()}
+    prices = {"USD": 1, "ETH": 2_001}
+    scenario = scan_scenarios(eth, "ETH", 2_001)[5]
+    assert scenario.price < 2_001 and scenario.vol_move == -1
+    change = sum(
+        qty
+        * (
+            scenario_value_wad(eth, markets[market], scenario, 0)
+            - mark_wad(eth, markets[market], 2_001, 0)
+        )
+        for market, qty in sizes.items()
+    )
+    assert -change == 106_091 * ONE + 1
+    assert scenario_loss(eth, book, prices, "ETH", scenario, 0) == 106_092
