@@ -12,6 +12,7 @@ from model.span import (
     scan_scenarios,
     scenario_loss,
     scenario_value_wad,
+    shifted_volatility,
     short_option_minimum,
     spread_credits,
     underlying_deltas,
@@ -207,3 +208,12 @@ def test_a_scenario_loss_one_wad_past_a_whole_unit_rounds_up_to_the_next() -> No
     )
     assert -change == 106_091 * ONE + 1
     assert scenario_loss(eth, book, prices, "ETH", scenario, 0) == 106_092
+
+
+def test_a_scenarios_volatility_moves_away_from_the_current_or_stays() -> None:
+    """SPAN-2: vol * (1 + vol_scan) up, rounded up; vol * (1 - vol_scan) down, rounded down;
+    unchanged (the extreme scenarios) exactly the current volatility.  At 80.01% and a scan
+    of 20%: 96.012% up to 9602 bps, 64.008% down to 6400 bps, unchanged 8001."""
+    assert shifted_volatility(8_001, +1, 2_000) == 9_602
+    assert shifted_volatility(8_001, -1, 2_000) == 6_400
+    assert shifted_volatility(8_001, 0, 2_000) == 8_001
