@@ -14,12 +14,14 @@ from model.span import (
     scenario_value_wad,
     shifted_volatility,
     short_option_minimum,
+    spread_charge,
     spread_credits,
     underlying_deltas,
     underlying_risk,
 )
 from model.state import Position
 from model.valuation import NO_FIXINGS, mark_wad
+from spec.bounds import BPS
 from spec.examples import example_params
 from spec.params import Correlation, InterSpread, PortfolioParams
 from tests.test_intercommodity import PRICES, grains
@@ -217,3 +219,45 @@ def test_a_scenarios_volatility_moves_away_from_the_current_or_stays() -> None:
     assert shifted_volatility(8_001, +1, 2_000) == 9_602
     assert shifted_volatility(8_001, -1, 2_000) == 6_400
     assert shifted_volatility(8_001, 0, 2_000) == 8_001
+
+
+ETH_PARAMS = example_params()
+
+
+def test_the_spread_charge_is_the_smaller_side_rounded_up_exactly() -> None:
+    """SPAN-6: ceil(min(longs, shorts) * price * spread_charge_bps / (10_000 * ONE)): long 1
+    ETH-PERP (a delta of exactly 1) against short 5 ETH-C-2000 (about -2.7) at 2000 is one
+    spread: ceil(1 * 2000 * 2%) = 40 exactly, not 41."""
+    book = {"ETH-PERP": Position(1, 0), "ETH-C-2000": Position(-5, 0)}
+    assert ETH_PARAMS.portfolio.spread_charge_bps == 200
+    assert spread_charge(ETH_PARAMS, book, {"ETH": 2_000}, "ETH", 0) == 40
+
+
+def test_deltas_net_within_a_tenor_before_the_spreads() -> None:
+    """SPAN-6: the deltas of every position of one expiry net first: long 2 ETH-C-2000 and
+    short 2 ETH-P-1800 (both 30 days) are one long delta of 2 * (call delta - put delta)
+    against short 6 ETH-C-2000-Q (90 days): the charge is on that netted long delta."""
+    book = {
+        "ETH-C-2000": Position(2, 0),
+        "ETH-P-1800": Position(-2, 0),
+        "ETH-C-2000-Q": Position(-6, 0),
+    }
+    markets = {m.id: m for m in ETH_PARAMS.markets}
+    near = 2 * lot_delta_wad(ETH_PARAMS, markets["ETH-C-2000"], 2_000, 0)
+    near -= 2 * lot_delta_wad(ETH_PARAMS, markets["ETH-P-1800"], 2_000, 0)
+    far = -6 * lot_delta_wad(ETH_PARAMS, markets["ETH-C-2000-Q"], 2_000, 0)
+    assert 0 < near < -far
+    expected = -(-near * 2_000 * 200 // (BPS * ONE))
+    assert spread_charge(ETH_PARAMS, book, {"ETH": 2_000}, "ETH", 0) == expected
+
+
+def test_a_settled_option_is_in_no_calendar_spread() -> None:
+    """SPAN-6, PRC-13: at ETH-C-2000's expiry with its price fixed, a long ETH-C-2000 in the
+    money has delta 0: against short ETH-C-2000-Q it forms no spread and pays no charge;
+    unfixed (PRC-15) it still has its payoff's delta, 1, and pays."""
+    call = {m.id: m for m in ETH_PARAMS.markets}["ETH-C-2000"]
+    assert call.expiry is not None
+    book = {"ETH-C-2000": Position(3, 0), "ETH-C-2000-Q": Position(-3, 0)}
+    prices = {"ETH": 2_500}
+    assert spread_charge(ETH_PARAMS, book, prices, "ETH", call.expiry, {call.id: 2_500}) == 0
+    assert spread_charge(ETH_PARAMS, book, prices, "ETH", call.expiry) > 0
