@@ -23,7 +23,7 @@ from model.state import Position
 from model.valuation import NO_FIXINGS, mark_wad
 from spec.bounds import BPS
 from spec.examples import example_params
-from spec.params import Correlation, InterSpread, PortfolioParams
+from spec.params import Correlation, InterSpread, MarketParams, PortfolioParams
 from tests.test_intercommodity import PRICES, grains
 
 CATALOG = grains()
@@ -261,3 +261,32 @@ def test_a_settled_option_is_in_no_calendar_spread() -> None:
     prices = {"ETH": 2_500}
     assert spread_charge(ETH_PARAMS, book, prices, "ETH", call.expiry, {call.id: 2_500}) == 0
     assert spread_charge(ETH_PARAMS, book, prices, "ETH", call.expiry) > 0
+
+
+def test_a_tenor_one_wad_long_is_one_wad_of_spread_charged_a_whole_unit() -> None:
+    """SPAN-6, NUM-2: every tenor's net delta counts on its side, however small, and the
+    charge rounds up: six 30-day calls struck from 1900 to 2200, in sizes whose deltas net
+    to exactly 1 wad long at 2000, against short 5 ETH-PERP form 1 wad of spread, charged
+    ceil(1 * 2000 * 2% / ONE) = 1 value unit."""
+    sizes = {1_900: 83, 1_950: 567, 2_000: -476, 2_050: 843, 2_100: -633, 2_200: -678}
+    calls = tuple(
+        MarketParams(
+            id=f"ETH-C-{strike}-N",
+            underlying="ETH",
+            kind="call",
+            strike=strike,
+            expiry=2_592_000,
+            im_bps=1_500,
+            mm_bps=1_000,
+        )
+        for strike in sizes
+    )
+    params = ETH_PARAMS.model_copy(update={"markets": (*ETH_PARAMS.markets, *calls)})
+    net = sum(
+        qty * lot_delta_wad(params, call, 2_000, 0)
+        for call, qty in zip(calls, sizes.values(), strict=True)
+    )
+    assert net == 1
+    book = {call.id: Position(qty, 0) for call, qty in zip(calls, sizes.values(), strict=True)}
+    book["ETH-PERP"] = Position(-5, 0)
+    assert spread_charge(params, book, {"ETH": 2_000}, "ETH", 0) == 1
