@@ -9,6 +9,7 @@ from model.span import (
     inter_credits,
     lot_delta_wad,
     scan_margin,
+    scan_risk,
     scan_scenarios,
     scenario_loss,
     scenario_value_wad,
@@ -16,6 +17,7 @@ from model.span import (
     short_option_minimum,
     spread_charge,
     spread_credits,
+    standalone_risk,
     underlying_deltas,
     underlying_risk,
 )
@@ -290,3 +292,24 @@ def test_a_tenor_one_wad_long_is_one_wad_of_spread_charged_a_whole_unit() -> Non
     book = {call.id: Position(qty, 0) for call, qty in zip(calls, sizes.values(), strict=True)}
     book["ETH-PERP"] = Position(-5, 0)
     assert spread_charge(params, book, {"ETH": 2_000}, "ETH", 0) == 1
+
+
+def test_the_standalone_cap_counts_a_settled_option_as_nothing() -> None:
+    """SPAN-7, PRC-13: the standalone cap is each position's own scan risk at the expiry
+    prices, summed.  With a spread charge of 50%, short 2 ETH-PERP against long 2
+    ETH-C-2000-Q pays more in charge than its offsets save, so the cap binds; a short 2
+    ETH-C-2000 settled at its fixing beside them adds nothing to the cap (nor to the
+    scan): the underlying's risk is the cap of the other two."""
+    dear = ETH_PARAMS.model_copy(
+        update={"portfolio": ETH_PARAMS.portfolio.model_copy(update={"spread_charge_bps": 5_000})}
+    )
+    expiry = 2_592_000
+    prices = {"ETH": 2_000}
+    fixed = {"ETH-C-2000": 2_000}
+    calendar = {"ETH-PERP": Position(-2, 0), "ETH-C-2000-Q": Position(2, 0)}
+    with_settled = {**calendar, "ETH-C-2000": Position(-2, 0)}
+    cap = standalone_risk(dear, calendar, prices, "ETH", expiry, fixed)
+    scan = scan_risk(dear, calendar, prices, "ETH", expiry, fixed)
+    assert scan + spread_charge(dear, calendar, prices, "ETH", expiry, fixed) > cap
+    assert standalone_risk(dear, with_settled, prices, "ETH", expiry, fixed) == cap
+    assert underlying_risk(dear, with_settled, prices, "ETH", expiry, fixed) == cap
