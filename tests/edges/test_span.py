@@ -313,3 +313,22 @@ def test_the_standalone_cap_counts_a_settled_option_as_nothing() -> None:
     assert scan + spread_charge(dear, calendar, prices, "ETH", expiry, fixed) > cap
     assert standalone_risk(dear, with_settled, prices, "ETH", expiry, fixed) == cap
     assert underlying_risk(dear, with_settled, prices, "ETH", expiry, fixed) == cap
+
+
+def test_perpetuals_are_a_tenor_apart_from_every_expiry() -> None:
+    """SPAN-6: perpetuals form their own tenor, apart from every option expiry, even an
+    option that expires at 1 s (PAR-2 allows any expiry >= 0): long 1 ETH-PERP against a
+    short call expiring at 1 s is a calendar spread and pays a charge."""
+    soon = MarketParams(
+        id="ETH-C-2000-1S",
+        underlying="ETH",
+        kind="call",
+        strike=2_000,
+        expiry=1,
+        im_bps=1_500,
+        mm_bps=1_000,
+    )
+    params = ETH_PARAMS.model_copy(update={"markets": (*ETH_PARAMS.markets, soon)})
+    book = {"ETH-PERP": Position(1, 0), soon.id: Position(-1, 0)}
+    assert lot_delta_wad(params, soon, 2_000, 0) > 0
+    assert spread_charge(params, book, {"ETH": 2_000}, "ETH", 0) > 0
