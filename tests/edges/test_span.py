@@ -332,3 +332,20 @@ def test_perpetuals_are_a_tenor_apart_from_every_expiry() -> None:
     book = {"ETH-PERP": Position(1, 0), soon.id: Position(-1, 0)}
     assert lot_delta_wad(params, soon, 2_000, 0) > 0
     assert spread_charge(params, book, {"ETH": 2_000}, "ETH", 0) > 0
+
+
+def test_a_settled_option_adds_nothing_to_an_underlyings_risk() -> None:
+    """SPAN-7, SPAN-6, PRC-13: scan risk plus spread charge, capped by the standalone risk,
+    all at the expiry prices: a long 3 ETH-C-2000 settled in the money (fixed at 2500)
+    beside short 2 ETH-PERP and long 2 ETH-C-2000-Q changes none of them, so the
+    underlying's risk is that of the other two, where the charge counts (the cap does not
+    bind)."""
+    expiry = 2_592_000
+    prices = {"ETH": 2_500}
+    fixed = {"ETH-C-2000": 2_500}
+    calendar = {"ETH-PERP": Position(-2, 0), "ETH-C-2000-Q": Position(2, 0)}
+    with_settled = {**calendar, "ETH-C-2000": Position(3, 0)}
+    risk = underlying_risk(ETH_PARAMS, calendar, prices, "ETH", expiry, fixed)
+    assert spread_charge(ETH_PARAMS, calendar, prices, "ETH", expiry, fixed) > 0
+    assert risk < standalone_risk(ETH_PARAMS, calendar, prices, "ETH", expiry, fixed)
+    assert underlying_risk(ETH_PARAMS, with_settled, prices, "ETH", expiry, fixed) == risk
