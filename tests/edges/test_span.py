@@ -20,6 +20,7 @@ from model.span import (
     standalone_risk,
     underlying_deltas,
     underlying_risk,
+    worst_covered_loss,
 )
 from model.state import Position
 from model.valuation import NO_FIXINGS, mark_wad
@@ -349,3 +350,11 @@ def test_a_settled_option_adds_nothing_to_an_underlyings_risk() -> None:
     assert spread_charge(ETH_PARAMS, calendar, prices, "ETH", expiry, fixed) > 0
     assert risk < standalone_risk(ETH_PARAMS, calendar, prices, "ETH", expiry, fixed)
     assert underlying_risk(ETH_PARAMS, with_settled, prices, "ETH", expiry, fixed) == risk
+
+
+def test_the_smallest_loss_still_counts_its_covered_share_rounded_up() -> None:
+    """SPAN-3, NUM-2: every scenario that loses counts, a loss of 1 included: at full cover
+    it is 1; at the extreme scenarios' 35% cover, ceil(0.35) = 1; no loss at all is 0."""
+    assert worst_covered_loss([1], [BPS]) == 1
+    assert worst_covered_loss([0, 1, -5], [BPS, 3_500, BPS]) == 1
+    assert worst_covered_loss([0, -5], [BPS, BPS]) == 0
