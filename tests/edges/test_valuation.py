@@ -39,3 +39,14 @@ def test_a_books_value_is_floored_once_whatever_the_marks(monkeypatch: pytest.Mo
     assert valuation.unrealized_pnl(PARAMS, short_one, prices, 0) == -1
     both = {"ETH-C-2000": Position(1, 7), "ETH-C-3000": Position(1, 3)}
     assert valuation.unrealized_pnl(PARAMS, both, prices, 0) == 1 - 10
+
+
+def test_an_option_at_price_zero_is_worth_its_payoff_there() -> None:
+    """RISK-1, PRC-16: at an underlying price of 0, a live call is worth 0 and a live put its
+    strike (ETH-P-1800: 1800 a lot, in wad); once settled, the fixing sets the value
+    whatever the price (PRC-13)."""
+    put = MARKETS["ETH-P-1800"]
+    assert put.expiry is not None and put.strike == 1_800
+    assert mark_wad(PARAMS, put, 0, 0) == 1_800 * ONE
+    assert mark_wad(PARAMS, CALL, 0, 0) == 0
+    assert mark_wad(PARAMS, put, 0, put.expiry, {put.id: 1_500}) == 300 * ONE
