@@ -22,6 +22,8 @@ import z3
 from model.invariants import STATE_INVARIANTS
 from model.state import State
 from proofs.abstraction import abstraction, symbolic_state, universe_key
+from proofs.budget import ask, describe
+from proofs.checking import DEFAULT_BUDGET
 from proofs.concrete import judge
 from proofs.grounding import ground, layout
 from proofs.invariants import INVARIANTS
@@ -98,12 +100,11 @@ def _decide(formula: z3.BoolRef) -> bool:
     value = z3.simplify(formula)
     if z3.is_true(value) or z3.is_false(value):
         return bool(z3.is_true(value))
-    solver = z3.Solver()
-    solver.set("timeout", 10_000)
-    answer = solver.check(z3.Not(value))
-    if answer == z3.unknown:
-        raise RuntimeError(f"Z3 could not evaluate a ground formula: {solver.reason_unknown()}")
-    return bool(answer == z3.unsat)
+    answer = ask([z3.Not(value)], DEFAULT_BUDGET)  # in a context of its own (PROOF-BUDGET-4)
+    if answer.result == z3.unknown:
+        why = describe(answer.exhausted, DEFAULT_BUDGET, answer.reason)
+        raise RuntimeError(f"Z3 could not evaluate a ground formula: {why}")
+    return bool(answer.result == z3.unsat)
 
 
 _OBS_FORMULAS: dict[tuple[Any, ...], z3.BoolRef] = {}

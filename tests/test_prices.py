@@ -10,6 +10,7 @@ from model import initial_state, step
 from model.invariants import STATE_INVARIANTS
 from model.observe import restore
 from model.oracle import price_of
+from proofs.budget import check_assuming
 from proofs.catalogue import select
 from proofs.checking import check
 from proofs.concretize import quotes_for, trace_of
@@ -44,7 +45,7 @@ def test_every_non_fixed_price_is_a_bounded_variable_and_every_regime_is_asked()
     s.add(price_bounds(regimes[0]))
     for x in floating(dict(regimes[0].prices)):
         for value, verdict in ((0, z3.unsat), (1, z3.sat), (MAX_PRICE, z3.sat)):
-            assert s.check(regimes[0].prices[x] == value) == verdict
+            assert check_assuming(s, regimes[0].prices[x] == value) == verdict
     reading = {k.name for k in KINDS if len(step_contexts(U, TABLE, k)) > 1}
     assert {"GrantCredit", "Withdraw", "DeliverClaim", "DeliverLiqReport"} <= reading
     assert "Deposit" not in reading and "PublishPrice" not in reading
@@ -75,7 +76,8 @@ def test_each_regime_admits_an_accepted_step_at_both_ends_of_the_price_bound() -
             s.add(res.status == ACCEPTED)
             for x in floating(dict(ctx.prices)):
                 for value in (1, MAX_PRICE):
-                    assert s.check(ctx.prices[x] == value) == z3.sat, (kind.name, x, value)
+                    at_end = check_assuming(s, ctx.prices[x] == value)
+                    assert at_end == z3.sat, (kind.name, x, value)
             assert s.check() == z3.sat, (kind.name, ctx)
 
 

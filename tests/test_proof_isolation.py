@@ -15,16 +15,17 @@ only for a counterexample, and the solver's random seed is its own.
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
+from typing import Any
 
-import pytest
 import z3
 
 import proofs.premises
+from proofs.budget import check_assuming
 from proofs.catalogue import select
 from proofs.checking import check
 from proofs.mutants import MUTANTS
 from proofs.runner import prebuild, run, run_with_bmc
+from spec.requirements import ROOT
 
 SUSPECT = "severed-means-settled/step/Withdraw"
 
@@ -43,25 +44,11 @@ def fresh_process(name: str) -> tuple[str, int]:
     return result, rlimit
 
 
-@pytest.fixture
-def global_seed() -> Iterator[None]:
-    """Another library's (or test's) global Z3 random seed, put back afterwards."""
+def suspect_after_other_work() -> tuple[str, int]:
+    """In this process: prove other obligations, refute a mutant's (its counterexample's
+    model translated into the main context), build main-context terms of the same names,
+    set a global random seed; then the suspect obligation's (result, rlimit)."""
     z3.set_param("smt.random_seed", 7)
-    try:
-        yield
-    finally:
-        z3.set_param("smt.random_seed", 0)
-
-
-def test_a_verdict_and_its_count_do_not_depend_on_what_the_process_did_before(
-    global_seed: None,
-) -> None:
-    """PROOF-BUDGET-4: after proving other obligations in this process, refuting a mutant's
-    (its counterexample's model translated into the main context), building main-context
-    terms of the same names, and under a global random seed, the suspect obligation gets the
-    verdict and the resource count it gets in a process of its own."""
-    alone = fresh_process(SUSPECT)
-    assert alone[0] == "proved" and alone[1] > 0
     others = [o.name for o in select(None) if o.name != SUSPECT][:: len(select(None)) // 12]
     assert all(check(name).result == "proved" for name in others)
     mutant = MUTANTS[0]
@@ -70,7 +57,59 @@ def test_a_verdict_and_its_count_do_not_depend_on_what_the_process_did_before(
     noise = [z3.Int(f"pre.balance[{i}]") + i for i in range(2_000)]
     assert len(noise) == 2_000
     verdict = check(SUSPECT)
-    assert (verdict.result, verdict.rlimit) == alone
+    return verdict.result, verdict.rlimit
+
+
+def in_own_process(function: str) -> Any:
+    """A function of this module run in a process of its own, its result through JSON: the
+    pytest worker has run other tests, and a solve in Z3's main context (which tests do,
+    the project's proofs never) moves later counts (PROOF-BUDGET-4)."""
+    program = (
+        f"import json; from tests.test_proof_isolation import {function};"
+        f" print(json.dumps({function}()))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", program], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout)
+
+
+def test_a_verdict_and_its_count_do_not_depend_on_what_the_process_did_before() -> None:
+    """PROOF-BUDGET-4: after the work of `suspect_after_other_work`, the suspect obligation
+    gets the verdict and the resource count it gets in a process of its own."""
+    alone = fresh_process(SUSPECT)
+    assert alone[0] == "proved" and alone[1] > 0
+    assert tuple(in_own_process("suspect_after_other_work")) == alone
+
+
+def test_a_solve_in_the_main_context_moves_a_later_count_but_never_a_verdict() -> None:
+    """PROOF-BUDGET-4, the limit of the isolation: a check in Z3's main context with an
+    assumption (a test's, not the proofs') changes the resource count of a query the process
+    asks afterwards in a context of its own, but not its verdict; `check_assuming`, a pushed
+    scope, changes neither."""
+    alone = fresh_process(SUSPECT)
+    assert tuple(in_own_process("suspect_after_a_pushed_scope")) == alone
+    moved = in_own_process("suspect_after_a_main_context_assumption")
+    assert moved[0] == alone[0] == "proved"
+
+
+def suspect_after_a_main_context_assumption() -> tuple[str, int]:
+    x = z3.Int("q")
+    solver = z3.Solver()
+    solver.add(x > 3, x < 10)
+    assert solver.check(x == 5) == z3.sat
+    verdict = check(SUSPECT)
+    return verdict.result, verdict.rlimit
+
+
+def suspect_after_a_pushed_scope() -> tuple[str, int]:
+    x = z3.Int("q")
+    solver = z3.Solver()
+    solver.add(x > 3, x < 10)
+    assert check_assuming(solver, x == 5) == z3.sat
+    verdict = check(SUSPECT)
+    return verdict.result, verdict.rlimit
 
 
 def test_the_bmc_beside_the_obligations_gives_what_a_sequential_run_gives() -> None:
@@ -92,16 +131,23 @@ def test_the_bmc_beside_the_obligations_gives_what_a_sequential_run_gives() -> N
     )
 
 
-def test_terms_built_before_the_pool_forks_give_the_counts_of_a_fresh_process() -> None:
-    """PROOF-RUN-2: with the queries built in this process before the pool forks (the
-    workers inherit the memoized terms), every verdict and count is the one a process that
-    built its own terms gets."""
+def prebuilt_then_pooled() -> list[tuple[str, int]]:
+    """The first three Withdraw obligations' (result, rlimit), their queries built in this
+    process before a pool of two forks."""
     obligations = select(["*/step/Withdraw"])[:3]
     assert len(obligations) == 3
     prebuild(obligations)
     assert proofs.premises._STEPS, "prebuild memoized no step terms"
-    pooled = run(obligations, jobs=2)
-    assert [(v.result, v.rlimit) for v in pooled] == [fresh_process(o.name) for o in obligations]
+    return [(v.result, v.rlimit) for v in run(obligations, jobs=2)]
+
+
+def test_terms_built_before_the_pool_forks_give_the_counts_of_a_fresh_process() -> None:
+    """PROOF-RUN-2: with the queries built in the parent before the pool forks (the workers
+    inherit the memoized terms), every verdict and count is the one a process that built its
+    own terms gets."""
+    pooled = in_own_process("prebuilt_then_pooled")
+    names = [o.name for o in select(["*/step/Withdraw"])[:3]]
+    assert [tuple(p) for p in pooled] == [fresh_process(name) for name in names]
 
 
 def test_without_z3_s_argument_assertions_the_verdicts_and_counts_are_the_same() -> None:
