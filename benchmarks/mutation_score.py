@@ -7,7 +7,8 @@ MODULE is a module of `model/` (`arith`, `hub`, `risk`, ...); without one, every
 A named module's mutants are all run again; without a module, a run takes up the mutants
 not yet checked (a function that changed has its mutants reset), so it continues where
 the last stopped.  `--survivors` runs again only the mutants of the selected modules that
-the last results do not count as killed (after adding a law that should kill them).
+the last results do not count as killed and that `tests/mutation/equivalent.md` does not
+argue equivalent (after adding a law that should kill them).
 mutmut (configured in pyproject.toml, `[tool.mutmut]`) writes each mutant into a copy of
 `model/` under `mutants/`, records once which tests run which function, and then runs each
 mutant against only the tests that run the function it changes, in forked workers, so a
@@ -142,7 +143,8 @@ def main() -> int:
         return 2
     selected = args.modules or known
     if args.survivors:
-        names = [m.name for m in results(selected) if not m.killed]
+        argued = listed_equivalent()
+        names = [m.name for m in results(selected) if not m.killed and m.name not in argued]
     else:
         names = [f"model.{m}.*" for m in args.modules]
     cpu = None
