@@ -42,8 +42,7 @@ def isqrt_ceil(n: int) -> int:
     """The least integer r >= 0 with r * r >= n (n >= 0).
 
     pre: n >= 0
-    post: __return__ * __return__ >= n
-    post: __return__ == 0 or (__return__ - 1) * (__return__ - 1) < n
+    post: __return__ * __return__ >= n and (__return__ == 0 or (__return__ - 1) ** 2 < n)
     """
     r = isqrt(n)
     return r if r * r >= n else r + 1

@@ -136,8 +136,7 @@ def worst_covered_loss(losses: Sequence[int], covers: Sequence[int]) -> int:
 
     pre: len(losses) == len(covers)
     pre: all(0 <= c <= 10000 for c in covers)
-    post: __return__ >= 0
-    post: all(__return__ * 10000 >= loss * cover for loss, cover in zip(losses, covers))
+    post: __return__ >= 0 and all(__return__ * 10000 >= x * c for x, c in zip(losses, covers))
     """
     worst = 0
     for loss, cover in zip(losses, covers, strict=True):
