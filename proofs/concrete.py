@@ -26,7 +26,8 @@ from proofs.abstraction import (
     values,
     z3_value,
 )
-from proofs.budget import Budget, ask
+from proofs.budget import ask
+from proofs.checking import DEFAULT_BUDGET
 from proofs.concrete_actions import EncodedStep, encode_step
 from proofs.grounding import apply_packer, constants, ground, layout, packer, same_application
 from proofs.state import Expr, SymState
@@ -85,12 +86,6 @@ class Relation:
 
 
 _RELATIONS: dict[tuple[Any, ...], Relation] = {}
-
-GROUND_BUDGET = Budget(7_000_000)
-"""PROOF-BUDGET-1: the resource limit of the judge's question about a field its relation does
-not fold to a constant (is it other than the model's value?), an obligation's limit: a
-ground question, bound by Z3's resource count, not by the clock; `unknown` counts as a
-mismatch."""
 
 
 def priced(pre: State) -> dict[str, int]:
@@ -190,8 +185,10 @@ def judge(pre: State, action: Action, post: State, mutant: str | None = None) ->
             mismatched.append(shown(name, key))
     if unsettled or not isinstance(status, int) or not isinstance(code, int):
         known = [equals_state(rel.sym, pre), *[var == value for var, value in tied]]
-        for name, key, term in unsettled:  # each in a context of its own (PROOF-BUDGET-4)
-            differs = ask([*known, term != z3_value(vals[(name, key)])], GROUND_BUDGET)
+        # Each a ground question in a context of its own (PROOF-BUDGET-4), bound by an
+        # obligation's resource limit, not the clock; `unknown` counts as a mismatch.
+        for name, key, term in unsettled:
+            differs = ask([*known, term != z3_value(vals[(name, key)])], DEFAULT_BUDGET)
             if differs.result != z3.unsat:
                 mismatched.append(shown(name, key))
         if not isinstance(status, int) or not isinstance(code, int):

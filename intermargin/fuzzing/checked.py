@@ -1,9 +1,9 @@
 """A state machine whose every model step is recorded and checked.
 
-Every model step goes through `apply`, which records (pre, action, post,
-outcome), checks every invariant of `model.invariants.check_step` (a state invariant
-only on a state not already checked: a refused step returns the very state it was given), then every
-after-step hook of the run, and fails naming the invariant id and the step.  `Run` is
+Every model step goes through `apply`, which records (pre, action, post, outcome),
+checks every invariant of `model.invariants.check_step` (the state invariants only on a
+state not already checked: a refused step returns the very state it was given), then
+every after-step hook of the run, and fails naming the invariant id and the step.  `Run` is
 what the machines of one Hypothesis run share: hooks, coverage, failures.
 """
 
