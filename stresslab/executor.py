@@ -32,8 +32,8 @@ def executor(scheduler: str | None, workers: int) -> Iterator[Executor]:
     from distributed import Client
 
     try:
-        client = Client(scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False)  # type: ignore[no-untyped-call]
+        client = Client(scheduler, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as e:
         raise SchedulerUnreachable(f"cannot reach the Dask scheduler at {scheduler}: {e}") from None
     with client:
-        yield client.get_executor()  # type: ignore[no-untyped-call]
+        yield client.get_executor()

@@ -32,7 +32,7 @@ def stress_json(argv: list[str], capsys: pytest.CaptureFixture[str]) -> str:
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[LocalCluster]:
     """A one-worker Dask cluster in this process, on loopback."""
-    with LocalCluster(  # type: ignore[no-untyped-call]
+    with LocalCluster(
         n_workers=1,
         threads_per_worker=1,
         processes=False,
