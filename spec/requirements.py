@@ -22,6 +22,8 @@ ROOT = SPEC_DIR.parent
 
 ID_PATTERN = r"[A-Z]{2,}(?:-[A-Z]+)*-\d+"
 ID_RE = re.compile(rf"\b{ID_PATTERN}\b")
+COMMENTED_ID_RE = re.compile(rf"#[^\n]*?{ID_PATTERN}")
+"""A `#` with an id after it on its line: what any comment citing an id (or a range) has."""
 DEFINITION_RE = re.compile(rf"^- \*\*({ID_PATTERN})\*\* — (.*)$")
 RANGE_RE = re.compile(
     r"\b(?P<first>(?P<family>[A-Z]{2,}(?:-[A-Z]+)*)-(?P<lo>\d+))\.\.(?:(?P=family)-)?(?P<hi>\d+)\b"
@@ -102,14 +104,15 @@ def ids_in(text: str) -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def citation_spans(source: str) -> Iterator[tuple[int, str]]:
-    """(first line, text) of every comment and docstring in Python source.
+def citation_spans(source: str, tree: ast.Module | None = None) -> Iterator[tuple[int, str]]:
+    """(first line, text) of every comment and docstring in Python source (`tree`: its syntax
+    tree, if already parsed).
 
     A docstring is any statement that is a bare string: module, class and function
     docstrings and the attribute docstrings that follow an assignment.  Other string
     literals (data, such as a market id that looks like an id) are not citations.
     """
-    tree = ast.parse(source)
+    tree = ast.parse(source) if tree is None else tree
     lines = source.splitlines()
     for node in ast.walk(tree):
         if (
@@ -119,9 +122,39 @@ def citation_spans(source: str) -> Iterator[tuple[int, str]]:
         ):
             end = node.end_lineno or node.lineno
             yield node.lineno, "\n".join(lines[node.lineno - 1 : end])
+    if not COMMENTED_ID_RE.search(source):
+        return  # no comment can cite an id: skip the tokenizer, the slow part
     for token in tokenize.generate_tokens(io.StringIO(source).readline):
         if token.type == tokenize.COMMENT:
             yield token.start[0], token.string
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """A Python file read and parsed once: the ids it cites, with the line of each citation,
+    and its definitions (first line, last line, qualified name)."""
+
+    citations: tuple[tuple[int, str], ...]
+    definitions: tuple[tuple[int, int, str], ...]
+
+
+def parsed(path: Path) -> Parsed:
+    """The file's citations and definitions, parsed once per version of the file (the
+    traceability check reads every file for several roles)."""
+    stat = path.stat()
+    return _parsed(path, stat.st_mtime_ns, stat.st_size)
+
+
+@cache
+def _parsed(path: Path, mtime_ns: int, size: int) -> Parsed:
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    citations = [
+        (first_line + text.count("\n", 0, offset), rid)
+        for first_line, text in citation_spans(source, tree)
+        for offset, rid in ids_in(text)
+    ]
+    return Parsed(tuple(citations), definitions_of(tree))
 
 
 def python_files(paths: Iterable[Path | str]) -> list[Path]:
@@ -137,6 +170,8 @@ def python_files(paths: Iterable[Path | str]) -> list[Path]:
 
 def display(path: Path) -> str:
     """A path relative to the repository root when it lies inside it."""
+    if path.is_absolute() and path.is_relative_to(ROOT):
+        return str(path.relative_to(ROOT))
     resolved = path.resolve()
     return str(resolved.relative_to(ROOT)) if resolved.is_relative_to(ROOT) else str(path)
 
@@ -152,23 +187,24 @@ def cited_ids(
     """
     cited: dict[str, list[str]] = {}
     for path in python_files(paths):
-        source = path.read_text(encoding="utf-8")
-        for first_line, text in citation_spans(source):
-            for offset, rid in ids_in(text):
-                if families is not None and family(rid) not in families:
-                    continue
-                line = first_line + text.count("\n", 0, offset)
-                place = f"{display(path)}:{line}"
-                places = cited.setdefault(rid, [])
-                if place not in places:
-                    places.append(place)
+        shown = display(path)
+        for line, rid in parsed(path).citations:
+            if families is not None and family(rid) not in families:
+                continue
+            place = f"{shown}:{line}"
+            places = cited.setdefault(rid, [])
+            if place not in places:
+                places.append(place)
     return dict(sorted(cited.items()))
 
 
-@cache
 def definitions_in(path: Path) -> tuple[tuple[int, int, str], ...]:
     """(first line, last line, qualified name) of every function and class in a file."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return parsed(path).definitions
+
+
+def definitions_of(tree: ast.Module) -> tuple[tuple[int, int, str], ...]:
+    """(first line, last line, qualified name) of every function and class in a syntax tree."""
     found: list[tuple[int, int, str]] = []
 
     def visit(node: ast.AST, prefix: str) -> None:
