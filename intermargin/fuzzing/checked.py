@@ -180,6 +180,19 @@ class CheckedMachine(RuleBasedStateMachine):
             self.params, market, self.level if price is None else price, self.state.oracle.now
         )
 
+    def price_grid(self) -> range:
+        """Prices in steps of 1% of the current level down from it, for the stories that look
+        for the highest price at which something happens."""
+        return range(self.level, 0, -max(self.level // 100, 1))
+
+    def priced_at(self, price: int) -> State:
+        """A copy of the state with every feed quoting `price` (not applied: the model is
+        pure, so the machine's state stays as it is)."""
+        state = self.state
+        for feed in fz.FEED_IDS:
+            state, _ = step(state, PublishPrice(feed=feed, price=price))
+        return state
+
     def publish_everywhere(self, price: int) -> None:
         for feed in fz.FEED_IDS:
             self.apply(PublishPrice(feed=feed, price=price))

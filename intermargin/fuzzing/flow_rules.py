@@ -14,8 +14,7 @@ from hypothesis.stateful import precondition, rule
 from intermargin.fuzzing import strategies as fz
 from intermargin.fuzzing.checked import CheckedMachine, counted
 from model.calls import below_call_floor, health_prices
-from model.risk import is_healthy
-from model.step import step
+from model.risk import is_healthy, reported_books
 from spec import actions
 
 
@@ -30,10 +29,17 @@ class FlowRules(CheckedMachine):
         """The highest price, in steps of 1% down from the current level, at which the account
         would be unhealthy; None if at that price it is below the call floor (FLOW-CALL-2) or
         no such price is found.  Tried on copies of the state (the model is pure)."""
-        for price in range(self.level, 0, -max(self.level // 100, 1)):
-            state = self.state
-            for feed in fz.FEED_IDS:
-                state, _ = step(state, actions.PublishPrice(feed=feed, price=price))
+        if not any(reported_books(self.state, account).values()):
+            # No position at the hub, so no margin is required: where such an account is
+            # unhealthy its net equity is below zero, below the call floor too (RISK-10).
+            return None
+        return self.first_unhealthy_price(account, self.price_grid())
+
+    def first_unhealthy_price(self, account: str, grid: range) -> int | None:
+        """The first price of `grid` at which the account would be unhealthy, each tried; None
+        if at that price it is below the call floor (FLOW-CALL-2) or there is none."""
+        for price in grid:
+            state = self.priced_at(price)
             prices = health_prices(state, account)
             if prices is not None and not is_healthy(state, account, prices):
                 return None if below_call_floor(state, account, prices) else price

@@ -14,7 +14,6 @@ from intermargin.fuzzing import strategies as fz
 from intermargin.fuzzing.checked import CheckedMachine, counted
 from model.oracle import prices_of
 from model.partial import locally_healthy
-from model.step import step
 from model.valuation import underlyings
 from spec import actions
 
@@ -29,10 +28,8 @@ class PartialRules(CheckedMachine):
         acct = self.state.spokes[(spoke, account)]
         if not acct.positions:
             return None
-        for price in range(self.level, 0, -max(self.level // 100, 1)):
-            state = self.state
-            for feed in fz.FEED_IDS:
-                state, _ = step(state, actions.PublishPrice(feed=feed, price=price))
+        for price in self.price_grid():
+            state = self.priced_at(price)
             prices = prices_of(state, underlyings(state.params, acct.positions))
             if prices is not None and not locally_healthy(state, acct, prices):
                 return price
