@@ -64,8 +64,14 @@ def parser(commands: Sequence[str] = COMMANDS) -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
-    # A build under test is restarted often: `adapter` skips importing the other commands.
-    args = parser(("adapter",) if argv[:1] == ["adapter"] else COMMANDS).parse_args(argv)
+    # A command imports only its own module (`verify`'s pool workers fork from this process,
+    # a build under test restarts `adapter` often); `--help` and bad usage list them all.
+    commands: Sequence[str] = COMMANDS
+    if argv and argv[0] in COMMANDS:
+        commands = (argv[0],)
+    elif argv == ["--version"]:
+        commands = ()
+    args = parser(commands).parse_args(argv)
     code: int = 0
     try:
         code = args.run(args)
