@@ -87,4 +87,4 @@ def obligation_budget(args: argparse.Namespace) -> Budget:
 
 def bmc_budget(args: argparse.Namespace) -> Budget:
     """PROOF-BUDGET-1: the budget of each BMC query, from `--rlimit` and `--timeout`."""
-    return Budget(args.rlimit or BMC_RLIMIT, args.timeout)
+    return Budget(args.rlimit or BMC_RLIMIT, args.timeout, preprocess=True)

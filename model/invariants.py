@@ -52,7 +52,10 @@ def credit_in_flight(state: State, account: AccountId, spoke: SpokeId) -> int:
 def credit_conservation(state: State) -> str | None:
     """INV-CREDIT-1: for every account and every spoke that follows its rules and is not
     severed from it (LIVE-5), the hub's allocation equals the spoke's credit line plus the
-    credit in flight between them."""
+    credit in flight between them; not once the hub's own key is compromised (an authentic
+    hub message injected can move a line without an allocation), as in the proofs' formula."""
+    if HUB in state.ghost.compromised:
+        return None
     for (account, spoke), alloc in state.hub.alloc.items():
         if spoke in state.ghost.compromised or (account, spoke) in state.hub.severed:
             continue

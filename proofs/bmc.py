@@ -233,13 +233,13 @@ def unroll(spokes: int, k: int, budget: Budget, por: bool = True) -> tuple[Answe
 
 
 BMC_RLIMIT = 250_000_000
-"""PROOF-BUDGET-1: the resource limit per BMC query (one per K).  Measured (z3 4.x on the
-2-core machine, "rlimit count" across the query): two spokes K=1 2.4M, K=2 57.1M (the same
-in any process since each query has a Z3 context of its own, PROOF-BUDGET-4; before, 49.5M
-to 54.4M depending on what the process built before); one spoke K=2 6.1M.  The limit is 4.4x
-the largest.  Three spokes (`--bmc-spokes 3`) need more: pass `--rlimit`."""
+"""PROOF-BUDGET-1: the resource limit per BMC query (one per K).  Measured (z3 5.4 on the
+2-core machine, "rlimit count" across the query, Z3's default solver with its tactics,
+PROOF-BUDGET-5): two spokes K=2 49.2M (the same in any process since each query has a Z3
+context of its own, PROOF-BUDGET-4); one spoke K=2 6.4M.  The limit is 5.1x the largest.
+Three spokes (`--bmc-spokes 3`) need more: pass `--rlimit`."""
 
-DEFAULT_BMC_BUDGET = Budget(BMC_RLIMIT)
+DEFAULT_BMC_BUDGET = Budget(BMC_RLIMIT, preprocess=True)
 
 
 def propagation(spokes: int = 3, max_k: int = 4, budget: Budget = DEFAULT_BMC_BUDGET) -> BmcResult:

@@ -145,14 +145,15 @@ def regime_text(q: Query) -> str:
     return f" with {', '.join(gone)} unpriced" if gone else ""
 
 
-OBLIGATION_RLIMIT = 7_000_000
+OBLIGATION_RLIMIT = 2_500_000
 """PROOF-BUDGET-1: the resource limit per query of an obligation.  Measured ("rlimit count"
-across each query, every obligation, `benchmarks/bench_proofs.py`): the largest queries
-are those of `ForceSettle`, which seizes for each silent spoke in turn and then charges the
-penalty (three chained seizures, LIVE-3): silent-cost-isolated at 1.63M, no-negative-balances
-at 1.39M, measured at fixed prices; before it, atomic-rejection/step/DeliverLiqReport at
-0.45M was the largest (0.44M to 0.48M with symbolic prices, PROOF-PRICE-1).  The limit is
-about 4x the largest (`benchmarks/bench_proofs.py` prints the current figures)."""
+across each query, every obligation, with the obligations' solver, the SMT core alone,
+PROOF-BUDGET-5; `benchmarks/bench_proofs.py`): the largest queries are those of
+`ForceSettle`, which seizes for each silent spoke in turn and then charges the penalty
+(three chained seizures, LIVE-3): channels-safe at 0.54M, the next of any kind 0.30M
+(finality-safe/step/DeliverLiqReport).  The limit is about 4.6x the largest
+(`benchmarks/bench_proofs.py` prints the current figures).  With Z3's default solver, the
+tactics first, the same queries used up to 3.39M, and the limit was 7M."""
 
 DEFAULT_BUDGET = Budget(OBLIGATION_RLIMIT)
 

@@ -8,6 +8,7 @@ import sys
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,9 @@ import z3
 from intermargin.cli import main
 from intermargin.errors import EXIT_USAGE
 from intermargin.limits import MAX_JOBS
-from proofs.bmc import propagation
+from proofs.bmc import DEFAULT_BMC_BUDGET, propagation
 from proofs.budget import Budget
-from proofs.checking import Verdict, check, check_obligation
+from proofs.checking import DEFAULT_BUDGET, Verdict, check, check_obligation
 from proofs.obligations import Obligation
 from proofs.premises import Query
 from proofs.report import to_json, to_junit
@@ -160,7 +161,7 @@ def test_a_bad_budget_or_job_count_is_one_line_and_exit_two(
 def test_a_bmc_query_past_its_resource_limit_is_unknown_and_says_so() -> None:
     """PROOF-BUDGET-1, PROOF-BUDGET-3, INV-LIQ-2: the propagation BMC stops at the first K
     whose query runs out of rlimit: not proved, and its JSON and JUnit say which resource."""
-    result = propagation(spokes=1, budget=Budget(rlimit=100_000))
+    result = propagation(spokes=1, budget=replace(DEFAULT_BMC_BUDGET, rlimit=100_000))
     assert not result.ok and result.bound is None
     assert (result.exhausted, result.detail) == (
         "rlimit",
@@ -172,3 +173,18 @@ def test_a_bmc_query_past_its_resource_limit_is_unknown_and_says_so() -> None:
     failure = case.find("failure")
     assert failure is not None
     assert failure.get("message") == "INV-LIQ-2 unknown at K=1: rlimit 100000 exhausted"
+
+
+def test_the_solver_is_part_of_the_budget_and_moves_counts_never_verdicts() -> None:
+    """PROOF-BUDGET-5: obligations go to the SMT core alone, the BMC to Z3's default solver
+    with its tactics; the heaviest obligations are proved by either, the same count each
+    time with the same budget, a different count with the other solver."""
+    assert not DEFAULT_BUDGET.preprocess and DEFAULT_BMC_BUDGET.preprocess
+    assert isinstance(DEFAULT_BUDGET.solver(z3.Context()), z3.Solver)
+    with_tactics = Budget(rlimit=7_000_000, preprocess=True)  # their budget before
+    for name in ("channels-safe/step/ForceSettle", "capacity-at-commit/step/GrantCredit"):
+        core, again, tactics = (
+            check(name, b) for b in (DEFAULT_BUDGET, DEFAULT_BUDGET, with_tactics)
+        )
+        assert core.result == tactics.result == "proved"
+        assert core.rlimit == again.rlimit != tactics.rlimit

@@ -208,8 +208,10 @@ def test_credit_conservation_names_an_allocation_off_its_line_and_flight() -> No
     assert credit_conservation(state) == "alloc[alice,arb]=1000 but line=1000 + in flight=30 = 1030"
     fixed = hub(state, alloc=assoc(state.hub.alloc, ("alice", "arb"), 1_030))
     assert credit_conservation(fixed) is None
-    # a compromised spoke or a severed pair is not held to it, each on its own
+    # a compromised spoke or a severed pair is not held to it, each on its own; nor is any
+    # pair once the hub's own key is compromised, as in the proofs' formula (`honest`)
     assert credit_conservation(compromised(state, "arb")) is None
+    assert credit_conservation(compromised(state, "hub")) is None
     assert credit_conservation(compromised(state, "base")) is not None
     assert credit_conservation(hub(state, severed=frozenset({("alice", "arb")}))) is None
     assert credit_conservation(hub(state, severed=frozenset({("bob", "arb")}))) is not None
