@@ -30,7 +30,7 @@ from pathlib import Path
 
 import z3
 
-from proofs.bmc import BMC_RLIMIT, propagation
+from proofs.bmc import BMC_RLIMIT, DEFAULT_BMC_BUDGET, propagation
 from proofs.budget import Budget
 from proofs.catalogue import all_obligations
 from proofs.checking import OBLIGATION_RLIMIT
@@ -45,7 +45,7 @@ base of `--prove`."""
 UNBOUNDED = Budget(rlimit=10**12, timeout_s=3600)
 """Measure, do not judge: no limit that could cut a query short (the obligations' solver)."""
 
-UNBOUNDED_BMC = replace(UNBOUNDED, preprocess=True)
+UNBOUNDED_BMC = replace(DEFAULT_BMC_BUDGET, rlimit=UNBOUNDED.rlimit, timeout_s=UNBOUNDED.timeout_s)
 """The same for the BMC, with its solver (PROOF-BUDGET-5)."""
 
 

@@ -4,8 +4,9 @@ worker processes (CLI-2: a bad value is one line on stderr, exit code 2)."""
 import argparse
 import math
 import os
+from dataclasses import replace
 
-from proofs.bmc import BMC_RLIMIT
+from proofs.bmc import BMC_RLIMIT, DEFAULT_BMC_BUDGET
 from proofs.budget import DEFAULT_TIMEOUT_S, Budget
 from proofs.checking import OBLIGATION_RLIMIT
 
@@ -87,4 +88,4 @@ def obligation_budget(args: argparse.Namespace) -> Budget:
 
 def bmc_budget(args: argparse.Namespace) -> Budget:
     """PROOF-BUDGET-1: the budget of each BMC query, from `--rlimit` and `--timeout`."""
-    return Budget(args.rlimit or BMC_RLIMIT, args.timeout, preprocess=True)
+    return replace(DEFAULT_BMC_BUDGET, rlimit=args.rlimit or BMC_RLIMIT, timeout_s=args.timeout)

@@ -232,14 +232,19 @@ def unroll(spokes: int, k: int, budget: Budget, por: bool = True) -> tuple[Answe
     return ask(s.assertions(), budget), s
 
 
-BMC_RLIMIT = 250_000_000
+BMC_RLIMIT = 360_000_000
 """PROOF-BUDGET-1: the resource limit per BMC query (one per K).  Measured (z3 5.4 on the
-2-core machine, "rlimit count" across the query, Z3's default solver with its tactics,
-PROOF-BUDGET-5): two spokes K=2 49.2M (the same in any process since each query has a Z3
-context of its own, PROOF-BUDGET-4); one spoke K=2 6.4M.  The limit is 5.1x the largest.
+2-core machine, "rlimit count" across the query, with the BMC's solver and options,
+PROOF-BUDGET-5): two spokes K=2 79.7M (the same in any process since each query has a Z3
+context of its own, PROOF-BUDGET-4); one spoke K=2 7.5M.  The limit is 4.5x the largest.
 Three spokes (`--bmc-spokes 3`) need more: pass `--rlimit`."""
 
-DEFAULT_BMC_BUDGET = Budget(BMC_RLIMIT, preprocess=True)
+BMC_OPTIONS = (("arith.solver", 2),)
+"""PROOF-BUDGET-5: the BMC's queries use Z3's older arithmetic solver (`arith.solver=2`, the
+default is 6): on the two-spoke K=2 query it takes 6.2 to 6.7 CPU s against 10.5 to 12.4,
+though its resource count is higher (79.7M against 49.2M; the two count different work)."""
+
+DEFAULT_BMC_BUDGET = Budget(BMC_RLIMIT, preprocess=True, options=BMC_OPTIONS)
 
 
 def propagation(spokes: int = 3, max_k: int = 4, budget: Budget = DEFAULT_BMC_BUDGET) -> BmcResult:

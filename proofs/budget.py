@@ -48,10 +48,14 @@ class Budget:
     one query used 0.54M against 3.39M).  The BMC's unrolled query is large and gains from
     them (`DEFAULT_BMC_BUDGET`).  The choice is part of the budget, so the same query with the
     same budget still gets the same answer and count."""
+    options: tuple[tuple[str, int | bool | str], ...] = ()
+    """PROOF-BUDGET-5: further Z3 solver options (name, value), also part of the budget."""
 
     def solver(self, ctx: Any = None) -> Any:
         """A fresh solver bounded by this budget (in `ctx`, by default Z3's main context)."""
         s = z3.Solver(ctx=ctx) if self.preprocess else z3.SimpleSolver(ctx=ctx)
+        for name, value in self.options:
+            s.set(name, value)
         s.set("rlimit", self.rlimit)
         s.set("random_seed", SEED)
         if math.isfinite(self.timeout_s):

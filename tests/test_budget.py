@@ -188,3 +188,9 @@ def test_the_solver_is_part_of_the_budget_and_moves_counts_never_verdicts() -> N
         )
         assert core.result == tactics.result == "proved"
         assert core.rlimit == again.rlimit != tactics.rlimit
+    # the BMC's older arithmetic solver: the same bound, another count
+    assert dict(DEFAULT_BMC_BUDGET.options) == {"arith.solver": 2}
+    plain = propagation(spokes=1, budget=replace(DEFAULT_BMC_BUDGET, options=()))
+    older = propagation(spokes=1)
+    assert (plain.bound, plain.tight) == (older.bound, older.tight) == (2, True)
+    assert plain.rlimit != older.rlimit
