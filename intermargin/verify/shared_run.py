@@ -24,11 +24,11 @@ from intermargin.verify.inprocess import (
 
 SHARED = "ci machine"
 
-MACHINE_COST = 75.0
+MACHINE_COST = 36.0
 """CPU seconds of the `ci` run with the corpus hook, and of judging the corpus (2-core
 machine): the longest part, so the pool starts it first (VER-RUN-1)."""
 
-LIVE_COST = 30.0
+LIVE_COST = 7.0
 """CPU seconds of the differential machine (every step judged by Z3)."""
 
 
