@@ -5,6 +5,7 @@ commit with the same interpreter and the same pool.  Target: <= 60 s wall on the
 machine.
 
     python benchmarks/bench_verify.py [--jobs N] [--baseline REV | --no-baseline] [--only CHECK ...]
+                                      [--rounds N]
 
 Prints, for each side, every check's wall and CPU seconds and verdict, the wall time and
 the CPU seconds (user + sys, the process and its children), then the ratios new / old.
@@ -15,12 +16,16 @@ current tree the longest single part (nothing runs it faster than its own CPU se
 Both sides start with an empty mypy cache (`MYPY_CACHE_DIR`), as on a fresh clone (a
 second `verify` in the same clone reuses `.mypy_cache`: `--no-baseline --only types`
 twice without `MYPY_CACHE_DIR` shows that figure).
+With `--rounds N` each side is measured N times in ABBA order (new, old, old, new, ...), and
+the median wall times and the median of the rounds' CPU ratios close the report: this VM's
+speed moves by a fifth within minutes, so one pair of runs can mislead.
 """
 
 import argparse
 import os
 import re
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -146,6 +151,9 @@ def main() -> None:
     parser.add_argument("--baseline", default=BASELINE, metavar="REV")
     parser.add_argument("--no-baseline", action="store_true")
     parser.add_argument("--only", action="append", metavar="CHECK")
+    parser.add_argument(
+        "--rounds", type=int, default=1, help="measure each side this many times, alternating"
+    )
     args = parser.parse_args()
     from intermargin.verify.checks import CHECKS
 
@@ -155,16 +163,31 @@ def main() -> None:
         return
     passed = [f"--jobs={args.jobs}", *(f"--only={n}" for n in args.only or [])]
     print(f"load average at start: {load()}", flush=True)
-    print(f"verify now ({ROOT}), one pool of {args.jobs} workers:", flush=True)
-    new = measured(ROOT, passed)
-    print(f"  measured: {new.shown(args.jobs)}", flush=True)
-    print(f"baseline: verify at {args.baseline}, the same pool:", flush=True)
-    old = baseline(args.baseline, passed)
-    print(f"  measured: {old.shown(args.jobs)}", flush=True)
+    news: list[Timing] = []
+    olds: list[Timing] = []
+    for round_ in range(args.rounds):
+        # ABBA order: this VM's speed drifts within minutes, so neither side always goes first
+        for side in ("new", "old") if round_ % 2 == 0 else ("old", "new"):
+            if side == "new":
+                print(f"verify now ({ROOT}), one pool of {args.jobs} workers:", flush=True)
+                news.append(measured(ROOT, passed))
+                print(f"  measured: {news[-1].shown(args.jobs)}", flush=True)
+            else:
+                print(f"baseline: verify at {args.baseline}, the same pool:", flush=True)
+                olds.append(baseline(args.baseline, passed))
+                print(f"  measured: {olds[-1].shown(args.jobs)}", flush=True)
+    ratios = [n.cpu / o.cpu for n, o in zip(news, olds, strict=True)]
+    same = all(n.verdicts == o.verdicts for n, o in zip(news, olds, strict=True))
     print(
-        f"ratio now / baseline: wall {new.wall / old.wall:.2f}, cpu {new.cpu / old.cpu:.2f};"
-        f" same verdicts: {new.verdicts == old.verdicts}"
+        f"ratio now / baseline, cpu, each round: {', '.join(f'{r:.2f}' for r in ratios)};"
+        f" same verdicts: {same}"
     )
+    if args.rounds > 1:
+        print(
+            f"median wall: now {statistics.median(t.wall for t in news):.1f} s, baseline"
+            f" {statistics.median(t.wall for t in olds):.1f} s; median cpu ratio"
+            f" {statistics.median(ratios):.2f}"
+        )
 
 
 if __name__ == "__main__":
