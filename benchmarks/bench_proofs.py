@@ -31,9 +31,8 @@ from pathlib import Path
 import z3
 
 from proofs.bmc import BMC_RLIMIT, DEFAULT_BMC_BUDGET, propagation
-from proofs.budget import Budget
 from proofs.catalogue import all_obligations
-from proofs.checking import OBLIGATION_RLIMIT
+from proofs.checking import DEFAULT_BUDGET, OBLIGATION_RLIMIT
 from proofs.runner import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,7 +41,7 @@ OLD_SUITE = "c6445ad"
 """The suite before issues 11 and 14 (liveness, channels, flows, symbolic prices): the ratio
 base of `--prove`."""
 
-UNBOUNDED = Budget(rlimit=10**12, timeout_s=3600)
+UNBOUNDED = replace(DEFAULT_BUDGET, rlimit=10**12, timeout_s=3600)
 """Measure, do not judge: no limit that could cut a query short (the obligations' solver)."""
 
 UNBOUNDED_BMC = replace(DEFAULT_BMC_BUDGET, rlimit=UNBOUNDED.rlimit, timeout_s=UNBOUNDED.timeout_s)

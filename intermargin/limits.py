@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from proofs.bmc import BMC_RLIMIT, DEFAULT_BMC_BUDGET
 from proofs.budget import DEFAULT_TIMEOUT_S, Budget
-from proofs.checking import OBLIGATION_RLIMIT
+from proofs.checking import DEFAULT_BUDGET, OBLIGATION_RLIMIT
 
 MAX_JOBS = 64
 """CLI-LIMIT-1: the most worker processes a command starts, whatever the machine."""
@@ -83,9 +83,15 @@ def add_proof_budget_options(p: argparse.ArgumentParser, workers: str) -> None:
 
 def obligation_budget(args: argparse.Namespace) -> Budget:
     """PROOF-BUDGET-1: the budget of each obligation query, from `--rlimit` and `--timeout`."""
-    return Budget(args.rlimit or OBLIGATION_RLIMIT, args.timeout)
+    return flagged(DEFAULT_BUDGET, args)
 
 
 def bmc_budget(args: argparse.Namespace) -> Budget:
     """PROOF-BUDGET-1: the budget of each BMC query, from `--rlimit` and `--timeout`."""
-    return replace(DEFAULT_BMC_BUDGET, rlimit=args.rlimit or BMC_RLIMIT, timeout_s=args.timeout)
+    return flagged(DEFAULT_BMC_BUDGET, args)
+
+
+def flagged(default: Budget, args: argparse.Namespace) -> Budget:
+    """`default` with `--rlimit` (when given) and `--timeout` laid over it; its solver and
+    options stay (PROOF-BUDGET-5)."""
+    return replace(default, rlimit=args.rlimit or default.rlimit, timeout_s=args.timeout)

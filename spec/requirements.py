@@ -104,15 +104,14 @@ def ids_in(text: str) -> list[tuple[int, str]]:
     return sorted(found)
 
 
-def citation_spans(source: str, tree: ast.Module | None = None) -> Iterator[tuple[int, str]]:
+def citation_spans(source: str, tree: ast.Module) -> Iterator[tuple[int, str]]:
     """(first line, text) of every comment and docstring in Python source (`tree`: its syntax
-    tree, if already parsed).
+    tree).
 
     A docstring is any statement that is a bare string: module, class and function
     docstrings and the attribute docstrings that follow an assignment.  Other string
     literals (data, such as a market id that looks like an id) are not citations.
     """
-    tree = ast.parse(source) if tree is None else tree
     lines = source.splitlines()
     for node in ast.walk(tree):
         if (
