@@ -7,7 +7,7 @@ inter-commodity spread credits between correlated underlyings (SPAN-8, SPAN-9). 
 the account owes round up (NUM-2).
 """
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from model.arith import bps_down, bps_up, ceil_div
@@ -109,6 +109,38 @@ def scenario_value_wad(
     return mark_wad_at(market, scenario.price, vol, now, fixings)
 
 
+def value_changes(
+    params: Params,
+    positions: Positions,
+    prices: Prices,
+    asset: AssetId,
+    grid: Sequence[Scenario],
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
+) -> list[list[int]]:
+    """SPAN-3: for each position on `asset`, its wad value change in each scenario of `grid`:
+    qty * (scenario value - value now).  Each position is priced once per scenario, for the
+    book's loss and for its own alike (SPAN-7)."""
+    markets = catalog(params).markets
+    changes = []
+    for market_id, pos in positions.items():
+        market = markets[market_id]
+        if market.underlying == asset:
+            now_value = mark_wad(params, market, prices[asset], now, fixings)
+            changes.append(
+                [
+                    pos.qty * (scenario_value_wad(params, market, sc, now, fixings) - now_value)
+                    for sc in grid
+                ]
+            )
+    return changes
+
+
+def loss_of(changes: Iterable[int]) -> int:
+    """SPAN-3: the loss of value changes (wad), in value units rounded up: ceil(-sum / ONE)."""
+    return ceil_div(-sum(changes), ONE)
+
+
 def scenario_loss(
     params: Params,
     positions: Positions,
@@ -120,15 +152,8 @@ def scenario_loss(
 ) -> int:
     """SPAN-3: the loss of the positions on `asset` in a scenario, rounded up:
     ceil(-sum qty * (scenario value - value now) / ONE) value units (wad values)."""
-    markets = catalog(params).markets
-    change = 0
-    for market_id, pos in positions.items():
-        market = markets[market_id]
-        if market.underlying == asset:
-            now_value = mark_wad(params, market, prices[asset], now, fixings)
-            moved = scenario_value_wad(params, market, scenario, now, fixings)
-            change += pos.qty * (moved - now_value)
-    return ceil_div(-change, ONE)
+    changes = value_changes(params, positions, prices, asset, [scenario], now, fixings)
+    return loss_of(row[0] for row in changes)
 
 
 def worst_covered_loss(losses: Sequence[int], covers: Sequence[int]) -> int:
@@ -145,6 +170,13 @@ def worst_covered_loss(losses: Sequence[int], covers: Sequence[int]) -> int:
     return worst
 
 
+def worst_loss_of(changes: Sequence[Sequence[int]], grid: Sequence[Scenario]) -> int:
+    """SPAN-3: the worst covered loss over `grid` of the positions whose value changes are
+    `changes` (one row per position), losses netted across them in each scenario."""
+    losses = [loss_of(row[k] for row in changes) for k in range(len(grid))]
+    return worst_covered_loss(losses, [sc.cover_bps for sc in grid])
+
+
 def scan_risk(
     params: Params,
     positions: Positions,
@@ -155,8 +187,7 @@ def scan_risk(
 ) -> int:
     """SPAN-3: the worst covered loss over the 16 scenarios of one underlying."""
     grid = scan_scenarios(params, asset, prices[asset])
-    losses = [scenario_loss(params, positions, prices, asset, sc, now, fixings) for sc in grid]
-    return worst_covered_loss(losses, [sc.cover_bps for sc in grid])
+    return worst_loss_of(value_changes(params, positions, prices, asset, grid, now, fixings), grid)
 
 
 def short_option_lots(params: Params, positions: Positions, asset: AssetId, now: int) -> int:
@@ -230,11 +261,15 @@ def standalone_risk(
 ) -> int:
     """SPAN-7: the scan risks of the positions on `asset`, each on its own, summed: no
     offset credited, so no spread to add back."""
-    return sum(
-        scan_risk(params, {market_id: pos}, prices, asset, now, fixings)
-        for market_id, pos in positions.items()
-        if catalog(params).markets[market_id].underlying == asset
-    )
+    grid = scan_scenarios(params, asset, prices[asset])
+    changes = value_changes(params, positions, prices, asset, grid, now, fixings)
+    return standalone_of(changes, grid)
+
+
+def standalone_of(changes: Sequence[Sequence[int]], grid: Sequence[Scenario]) -> int:
+    """SPAN-7: the sum of each position's own worst covered loss over `grid` (one row of
+    value changes per position)."""
+    return sum(worst_loss_of([row], grid) for row in changes)
 
 
 def underlying_risk(
@@ -246,12 +281,17 @@ def underlying_risk(
     fixings: Fixings = NO_FIXINGS,
 ) -> int:
     """SPAN-7: max(min(scan risk + spread charge, standalone risk), short option minimum)
-    of one underlying: a spread charge never makes offsets cost more than none."""
-    offset = scan_risk(params, positions, prices, asset, now, fixings)
+    of one underlying: a spread charge never makes offsets cost more than none.  The scan
+    risk and the standalone risk judge the same value changes."""
+    grid = scan_scenarios(params, asset, prices[asset])
+    changes = value_changes(params, positions, prices, asset, grid, now, fixings)
+    offset = worst_loss_of(changes, grid)
     offset += spread_charge(params, positions, prices, asset, now, fixings)
-    standalone = standalone_risk(params, positions, prices, asset, now, fixings)
     lots = short_option_lots(params, positions, asset, now)
-    return max(min(offset, standalone), short_option_minimum(params, lots, prices[asset]))
+    return max(
+        min(offset, standalone_of(changes, grid)),
+        short_option_minimum(params, lots, prices[asset]),
+    )
 
 
 def scan_margin(

@@ -26,7 +26,14 @@ from model.partial import partial_liquidate
 from model.payout import pay_out
 from model.spoke import release_credit, send_report, trade
 from model.state import State, assoc
-from spec.actions import ACTION_TYPES, Action, AdvanceTime, PublishPrice
+from spec.actions import (
+    ACTION_TYPES,
+    Action,
+    AdvanceTime,
+    ApplyParamChange,
+    ProposeParamChange,
+    PublishPrice,
+)
 from spec.errors import Error
 from spec.outcome import Outcome
 
@@ -101,10 +108,10 @@ def unknown_id(state: State, action: Action) -> Error | None:
     for field, table, error in IDS_OF[action.type]:
         if getattr(action, field) not in getattr(cat, table):
             return error
-    param = getattr(action, "param", None)
-    if param is not None:  # PAR-26: the target is an asset or a spoke, by the parameter
-        table, error = TARGET_TABLES[param]
-        if action.target not in getattr(cat, table):  # type: ignore[union-attr]
+    if isinstance(action, ProposeParamChange | ApplyParamChange):
+        # PAR-26: the target is an asset or a spoke, by the parameter
+        table, error = TARGET_TABLES[action.param]
+        if action.target not in getattr(cat, table):
             return error
     return None
 

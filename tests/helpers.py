@@ -5,16 +5,15 @@ model's invariants (model/invariants.py), so a unit test that reaches a state
 also shows the invariants hold on the way there.
 """
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 import model.risk
 import model.span
 import model.valuation
 from model import State, step
-from model.arith import ceil_div
 from model.catalog import catalog
 from model.invariants import check_step
-from model.pricing import ONE
 from model.state import Position, Positions, SpokeAccount, with_spoke_account
 from model.valuation import Prices, mark_wad
 from spec.actions import (
@@ -171,18 +170,23 @@ def scan_adding_marks(
     positions: Positions,
     prices: Prices,
     asset: str,
-    scenario: model.span.Scenario,
+    grid: Sequence[model.span.Scenario],
     now: int,
     fixings: model.valuation.Fixings = model.valuation.NO_FIXINGS,
-) -> int:
-    """A broken `model.span.scenario_loss` (SPAN-3): it adds a lot's mark to its scenario value
-    instead of subtracting it.  The mutant the risk-laws (VER-5) and vectorized (VER-VEC-1)
-    checks must each see."""
+) -> list[list[int]]:
+    """A broken `model.span.value_changes` (SPAN-3), which every scenario loss and scan risk
+    is made of: it adds a lot's mark to its scenario value instead of subtracting it.  The
+    mutant the risk-laws (VER-5) and vectorized (VER-VEC-1) checks must each see."""
     markets = catalog(params).markets
-    change = 0
-    for market_id, pos in positions.items():
-        market = markets[market_id]
-        if market.underlying == asset:
-            moved = model.span.scenario_value_wad(params, market, scenario, now, fixings)
-            change += pos.qty * (moved + mark_wad(params, market, prices[asset], now, fixings))
-    return ceil_div(-change, ONE)
+    return [
+        [
+            pos.qty
+            * (
+                model.span.scenario_value_wad(params, markets[market_id], sc, now, fixings)
+                + mark_wad(params, markets[market_id], prices[asset], now, fixings)
+            )
+            for sc in grid
+        ]
+        for market_id, pos in positions.items()
+        if markets[market_id].underlying == asset
+    ]

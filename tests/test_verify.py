@@ -131,11 +131,11 @@ def test_the_risk_laws_hold() -> None:
 
 def test_a_scan_that_adds_the_marks_fails_the_risk_laws(monkeypatch: pytest.MonkeyPatch) -> None:
     """VER-5, RISK-7: the mutant scan that adds the two marks instead of subtracting them
-    (`scenario_loss`), which every other check let through, fails the risk-laws check: a book
+    (`value_changes`), which every other check let through, fails the risk-laws check: a book
     loses in the scenario where nothing moves, and a perpetual's loss is not its price change."""
     import model.span
 
-    monkeypatch.setattr(model.span, "scenario_loss", scan_adding_marks)
+    monkeypatch.setattr(model.span, "value_changes", scan_adding_marks)
     result = risk_laws(SETTINGS, max_examples=50)
     assert result.status == "failed"
     broken = "\n".join(result.details)

@@ -36,10 +36,10 @@ def test_the_model_and_the_engine_agree_on_generated_populations() -> None:
 def test_a_scan_that_adds_the_marks_fails_the_vectorized_check(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    """VER-VEC-1, SPAN-3: the model's scenario loss broken to add the two marks instead of
+    """VER-VEC-1, SPAN-3: the model's value changes broken to add the two marks instead of
     subtracting them makes the model disagree with the engine, which does its own scan."""
 
-    monkeypatch.setattr(model.span, "scenario_loss", scan_adding_marks)
+    monkeypatch.setattr(model.span, "value_changes", scan_adding_marks)
     result = vectorized(SETTINGS, rows=12)
     assert result.status == "failed"
     assert any("merged_scan: model" in line for line in result.details), result.details

@@ -88,7 +88,7 @@ def bucket(pre: State, action: Action, outcome: Outcome) -> str:
     account is in flight (the guards that count in-flight credit only differ then; a margin
     call or a report in flight carries none), or, for a reorg, when it reaches an
     unfinalized segment (FIN-5: only then does the rollback run)."""
-    account = getattr(action, "account", None)
+    account = vars(action).get("account")  # a field's value (getattr's miss raises in pydantic)
     moving = account is not None and any(
         credit_carried(env, account, env.receiver if env.sender == HUB else env.sender) > 0
         for env in pre.network.in_flight.values()

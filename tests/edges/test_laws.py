@@ -108,7 +108,7 @@ def test_the_book_laws_catch_a_broken_engine(monkeypatch: pytest.MonkeyPatch) ->
     for market in ("ETH-PERP", "ETH-C-2000"):
         assert laws.hedged_pair_nets_to_zero(PARAMS, market, 3, 2_000, 2_100)
 
-    monkeypatch.setattr(span, "scenario_loss", scan_adding_marks)
+    monkeypatch.setattr(span, "value_changes", scan_adding_marks)
     assert not laws.no_move_no_loss(PARAMS, book, prices, "ETH")
     monkeypatch.undo()
     loss = span.scenario_loss
