@@ -43,6 +43,16 @@ def seconds(text: str) -> float:
 
 def rlimit(text: str) -> int:
     """CLI-LIMIT-2: a resource limit is a positive whole number (Z3's `rlimit`, unitless work)."""
+    return positive_whole(text)
+
+
+def iterations(text: str) -> int:
+    """CLI-LIMIT-2: a count of search iterations is a positive whole number."""
+    return positive_whole(text)
+
+
+def positive_whole(text: str) -> int:
+    """CLI-LIMIT-2: a whole number from 1 to 2**62."""
     try:
         n = int(text)
     except ValueError:

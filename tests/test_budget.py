@@ -144,6 +144,8 @@ def test_prove_reports_an_exhausted_rlimit_in_its_json(tmp_path: Path) -> None:
         (["verify", "--timeout", "inf"], "finite positive"),
         (["verify", "--rlimit", "-5"], "positive whole number"),
         (["verify", "--contract-timeout", "inf"], "finite positive"),
+        (["verify", "--contract-iterations", "0"], "positive whole number"),
+        (["verify", "--contract-iterations", "many"], "not a whole number"),
     ],
 )
 def test_a_bad_budget_or_job_count_is_one_line_and_exit_two(

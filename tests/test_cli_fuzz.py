@@ -268,7 +268,10 @@ def command_lines(root: Path, trace: Path) -> st.SearchStrategy[list[str]]:
         "prove": ["--jobs", "--bmc-spokes"],
         "fuzz": ["--steps", "--seed"],
     }
-    float_options = {"prove": ["--timeout"], "verify": ["--timeout", "--contract-timeout"]}
+    positive_options = {  # a positive number of seconds, or a positive count
+        "prove": ["--timeout"],
+        "verify": ["--timeout", "--contract-timeout", "--contract-iterations"],
+    }
     file_options = {
         "prove": ["--json", "--junit"],
         "verify": ["--json", "--junit"],
@@ -287,7 +290,7 @@ def command_lines(root: Path, trace: Path) -> st.SearchStrategy[list[str]]:
         for option in int_options.get(command, []):
             bad.append(ODD_VALUES.map(partial(pair, option)))
             bad.append(st.just([option]))  # a missing value
-        for option in float_options.get(command, []):
+        for option in positive_options.get(command, []):
             bad.append(
                 st.sampled_from(["0", "-1", "nan", "-inf", "abc"]).map(partial(pair, option))
             )

@@ -114,6 +114,7 @@ def main(args: argparse.Namespace) -> int:
         obligation_budget=limits.obligation_budget(args),
         bmc_budget=limits.bmc_budget(args),
         contract_timeout_s=args.contract_timeout,
+        contract_stale_iterations=args.contract_iterations,
         jobs=args.jobs,
     )
     console = stdout_console()
@@ -169,6 +170,14 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
         type=limits.seconds,
         default=3.0,
         metavar="S",
-        help="CrossHair budget per condition (default 3)",
+        help="CrossHair CPU seconds per condition at most (default 3)",
+    )
+    p.add_argument(
+        "--contract-iterations",
+        type=limits.iterations,
+        default=Settings.contract_stale_iterations,
+        metavar="N",
+        help="CrossHair leaves a condition after N iterations in a row reach no new code"
+        " (default 60)",
     )
     p.set_defaults(run=main)

@@ -77,6 +77,9 @@ class Settings:
     obligation_budget: Budget = DEFAULT_BUDGET
     bmc_budget: Budget = DEFAULT_BMC_BUDGET
     contract_timeout_s: float = 3.0
+    contract_stale_iterations: int = 60
+    """VER-3: CrossHair leaves a condition after this many iterations in a row that reach no
+    new code, or after `contract_timeout_s` CPU seconds, whichever comes first."""
     jobs: int = 2
     only: tuple[str, ...] = field(default=())
     progress: Any = None

@@ -38,8 +38,9 @@ def run_tool(args: list[str], limit_s: float) -> tuple[int, str, float]:
 
 
 def contracts(settings: Settings, modules: tuple[str, ...] = CONTRACT_MODULES) -> CheckResult:
-    """VER-3: CrossHair searches for inputs that break a contract; any counterexample or
-    error fails, and so does a run that checked no condition at all."""
+    """VER-3: CrossHair searches for inputs that break a contract, each condition until its
+    search stops reaching new code or its CPU budget is spent; any counterexample or error
+    fails, and so does a run that checked no condition at all."""
     code, output, seconds = run_tool(
         [
             "crosshair",
@@ -47,6 +48,7 @@ def contracts(settings: Settings, modules: tuple[str, ...] = CONTRACT_MODULES) -
             *modules,
             "--analysis_kind=PEP316",
             f"--per_condition_timeout={settings.contract_timeout_s}",
+            f"--max_uninteresting_iterations={settings.contract_stale_iterations}",
             "--report_all",
         ],
         limit_s=600,
