@@ -156,6 +156,22 @@ def test_a_legs_scan_risk_values_a_settled_option_at_its_fixing() -> None:
     assert scan_margin(CATALOG, with_call, below, call.expiry, fixed) == margin
 
 
+def test_a_scenario_loss_values_a_settled_option_at_its_fixing() -> None:
+    """SPAN-3, PRC-13: in a scenario up, a short soybean call settled out of the money at its
+    fixing (24 000 against a strike of 25 000) loses nothing: its value is its payoff at the
+    fixing in every scenario.  Unfixed (PRC-15) it is still priced at the scenario's price,
+    and loses."""
+    call = CATALOG.markets[2]
+    assert call.id == "SOY-C" and call.expiry is not None
+    below = {**PRICES, "SOY": 24_000}
+    short = {"SOY-C": Position(-1, 0)}
+    up = max(scan_scenarios(CATALOG, "SOY", 24_000), key=lambda sc: sc.price)
+    assert up.price > 25_000
+    fixed = {"SOY-C": 24_000}
+    assert scenario_loss(CATALOG, short, below, "SOY", up, call.expiry, fixed) == 0
+    assert scenario_loss(CATALOG, short, below, "SOY", up, call.expiry) > 0
+
+
 def test_a_lots_delta_at_price_zero_is_the_slope_of_its_payoff_there() -> None:
     """SPAN-6, PRC-16, PRC-13: at an underlying price of 0 a live call's lot delta is 0 and a
     live put's -1 (the pricer's limits); at any positive price, 1 included, it is the
