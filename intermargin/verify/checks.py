@@ -79,6 +79,6 @@ CHECKS: tuple[Check, ...] = (
 """VER-1: every check of the project.  Costs (CPU seconds, measured on the 2-core machine,
 VER-RUN-1): CrossHair about 11 (a condition's budget is 60 iterations in a row without
 new code, or 3 CPU seconds: crosshair 0.0.113 sets that deadline with `time.process_time`,
-so a loaded machine neither shortens nor lengthens its search), mypy 11 to 15 from a cold cache, risk laws 3,
-vectorized 4, traceability 2; the split checks' parts say their own (the state machine's
-run is shared with the differential check's corpus, VER-RUN-3)."""
+so a loaded machine neither shortens nor lengthens its search), mypy 11 to 15 from a cold
+cache, risk laws 3, vectorized 2 to 4, traceability 2; the split checks' parts say their own
+(the state machine's run is shared with the differential check's corpus, VER-RUN-3)."""
