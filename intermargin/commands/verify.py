@@ -177,7 +177,7 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
         type=limits.iterations,
         default=Settings.contract_stale_iterations,
         metavar="N",
-        help="CrossHair leaves a condition after N iterations in a row reach no new code"
-        " (default 60)",
+        help="CrossHair leaves a condition after N iterations in a row that reach no new"
+        " code (default 60)",
     )
     p.set_defaults(run=main)
