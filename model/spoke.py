@@ -38,7 +38,7 @@ from spec.messages import (
 
 def is_risk_reducing(old_qty: int, qty: int) -> bool:
     """SPK-TRADE-1: a trade reduces risk iff it shrinks an open position without flipping it."""
-    return old_qty != 0 and (old_qty > 0) != (qty > 0) and abs(qty) <= abs(old_qty)
+    return old_qty * qty < 0 and abs(qty) <= abs(old_qty)  # signs opposite: neither is 0
 
 
 def fill(old: Position, qty: int, price: int) -> tuple[Position, int]:

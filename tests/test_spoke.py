@@ -3,6 +3,7 @@ receives (credit grants, margin calls)."""
 
 from model import State
 from model.network import send
+from model.spoke import is_risk_reducing
 from model.state import Position
 from spec.actions import (
     Deliver,
@@ -105,6 +106,19 @@ def test_a_trade_needs_initial_margin_within_the_line(genesis: State) -> None:
     rounded up to 347 of initial margin; a line of 346 is not enough, 347 is."""
     refused(trading(genesis, line=346), buy(1), Error.INSUFFICIENT_MARGIN)
     run(trading(genesis, line=347), buy(1))
+
+
+def test_only_a_trade_against_an_open_position_and_within_it_reduces_risk() -> None:
+    """SPK-TRADE-1: risk-reducing iff the position is open, the trade has the opposite sign
+    and is no larger: for longs and shorts alike; zero lots has no sign, so it reduces
+    nothing on either side (SPK-TRADE-2 rejects it before this is asked)."""
+    for side in (1, -1):
+        assert is_risk_reducing(5 * side, -5 * side)
+        assert is_risk_reducing(5 * side, -1 * side)
+        assert not is_risk_reducing(5 * side, -6 * side)  # flips
+        assert not is_risk_reducing(5 * side, 1 * side)  # adds
+        assert not is_risk_reducing(0, side)  # opens
+        assert not is_risk_reducing(5 * side, 0)
 
 
 def test_a_risk_reducing_trade_needs_no_price(genesis: State) -> None:
