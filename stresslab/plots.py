@@ -10,11 +10,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import matplotlib
-
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # after choosing the backend
-
 from spec.reports import CoveragePoint, EfficiencyRow, StressPoint
 
 Row = dict[str, Any]
@@ -39,10 +34,24 @@ def write_data(directory: Path, name: str, title: str, rows: Sequence[Row]) -> N
     (directory / f"{name}.json").write_text(json.dumps(document, indent=2) + "\n", "utf-8")
 
 
+def subplots(*args: Any, **kwargs: Any) -> Any:
+    """`pyplot.subplots`, drawn off screen (the Agg backend).  matplotlib is imported with the
+    first figure, not with this module: the half second it takes is not paid by the commands
+    that draw nothing, nor by `intermargin --help`."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot  # after choosing the backend
+
+    return pyplot.subplots(*args, **kwargs)
+
+
 def save(figure: Any, directory: Path, name: str) -> None:
+    from matplotlib import pyplot
+
     figure.tight_layout()
     figure.savefig(directory / f"{name}.png", dpi=100, metadata={"Software": None})
-    plt.close(figure)
+    pyplot.close(figure)
 
 
 def coverage_figure(directory: Path, points: Sequence[CoveragePoint], title: str) -> None:
@@ -60,7 +69,7 @@ def coverage_figure(directory: Path, points: Sequence[CoveragePoint], title: str
         for p in points
     ]
     write_data(directory, "coverage", title, rows)
-    figure, axes = plt.subplots(figsize=(7, 4.5))
+    figure, axes = subplots(figsize=(7, 4.5))
     for vol in dict.fromkeys(p.vol_pct for p in points):
         mine = [p for p in points if p.vol_pct == vol]
         x = [p.latency_s for p in mine]
@@ -84,7 +93,7 @@ def efficiency_figure(directory: Path, rows: Sequence[EfficiencyRow], title: str
     """STRESS-10: collateral needed per family, unified and siloed, side by side."""
     data = [r.model_dump() for r in rows]
     write_data(directory, "capital_efficiency", title, data)
-    figure, axes = plt.subplots(figsize=(7, 4.5))
+    figure, axes = subplots(figsize=(7, 4.5))
     xs = range(len(rows))
     per_account = [max(r.accounts, 1) for r in rows]
     unified = [r.unified / n for r, n in zip(rows, per_account, strict=True)]
@@ -124,7 +133,7 @@ def bad_debt_figure(directory: Path, points: Sequence[StressPoint], title: str) 
         for p in points
     ]
     write_data(directory, "bad_debt", title, rows)
-    figure, panels = plt.subplots(1, len(knobs), figsize=(5 * len(knobs), 4.2), squeeze=False)
+    figure, panels = subplots(1, len(knobs), figsize=(5 * len(knobs), 4.2), squeeze=False)
     for axes, knob in zip(panels[0], knobs, strict=True):
         mine = varied_alone(points, knob)
         x = [p.setting[knob] for p in mine]
