@@ -177,6 +177,20 @@ def worst_loss_of(changes: Sequence[Sequence[int]], grid: Sequence[Scenario]) ->
     return worst_covered_loss(losses, [sc.cover_bps for sc in grid])
 
 
+def scanned(
+    params: Params,
+    positions: Positions,
+    prices: Prices,
+    asset: AssetId,
+    now: int,
+    fixings: Fixings = NO_FIXINGS,
+) -> tuple[list[list[int]], list[Scenario]]:
+    """SPAN-1, SPAN-3: the value changes of the positions on `asset` in each of its 16
+    scenarios, and those scenarios."""
+    grid = scan_scenarios(params, asset, prices[asset])
+    return value_changes(params, positions, prices, asset, grid, now, fixings), grid
+
+
 def scan_risk(
     params: Params,
     positions: Positions,
@@ -186,8 +200,7 @@ def scan_risk(
     fixings: Fixings = NO_FIXINGS,
 ) -> int:
     """SPAN-3: the worst covered loss over the 16 scenarios of one underlying."""
-    grid = scan_scenarios(params, asset, prices[asset])
-    return worst_loss_of(value_changes(params, positions, prices, asset, grid, now, fixings), grid)
+    return worst_loss_of(*scanned(params, positions, prices, asset, now, fixings))
 
 
 def short_option_lots(params: Params, positions: Positions, asset: AssetId, now: int) -> int:
@@ -261,9 +274,7 @@ def standalone_risk(
 ) -> int:
     """SPAN-7: the scan risks of the positions on `asset`, each on its own, summed: no
     offset credited, so no spread to add back."""
-    grid = scan_scenarios(params, asset, prices[asset])
-    changes = value_changes(params, positions, prices, asset, grid, now, fixings)
-    return standalone_of(changes, grid)
+    return standalone_of(*scanned(params, positions, prices, asset, now, fixings))
 
 
 def standalone_of(changes: Sequence[Sequence[int]], grid: Sequence[Scenario]) -> int:
@@ -283,8 +294,7 @@ def underlying_risk(
     """SPAN-7: max(min(scan risk + spread charge, standalone risk), short option minimum)
     of one underlying: a spread charge never makes offsets cost more than none.  The scan
     risk and the standalone risk judge the same value changes."""
-    grid = scan_scenarios(params, asset, prices[asset])
-    changes = value_changes(params, positions, prices, asset, grid, now, fixings)
+    changes, grid = scanned(params, positions, prices, asset, now, fixings)
     offset = worst_loss_of(changes, grid)
     offset += spread_charge(params, positions, prices, asset, now, fixings)
     lots = short_option_lots(params, positions, asset, now)
