@@ -13,17 +13,18 @@ exits 1 if not.  Takes about five minutes.
 """
 
 import argparse
-import resource
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from intermargin.verify import Settings
-from intermargin.verify.subprocesses import CONTRACT_MODULES
+from intermargin.verify.schedule import cpu_seconds
+from intermargin.verify.subprocesses import contracts
+
+UNBOUNDED = 2**62
+"""The old budget's bound on iterations without new code: none that a run could reach."""
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -71,32 +72,12 @@ SEEDED = (
 )
 
 
-def crosshair(where: Path, flags: list[str]) -> tuple[int, float]:
-    """(counterexamples found, CPU seconds) of CrossHair on the contract modules in `where`."""
-    before = children_cpu()
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "crosshair",
-            "check",
-            *CONTRACT_MODULES,
-            "--analysis_kind=PEP316",
-            "--report_all",
-            *flags,
-        ],
-        cwd=where,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    found = sum(": error:" in line for line in done.stdout.splitlines())
-    return found, children_cpu() - before
-
-
-def children_cpu() -> float:
-    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return usage.ru_utime + usage.ru_stime
+def crosshair(where: Path, budget: Settings) -> tuple[int, float]:
+    """(counterexamples and errors found, CPU seconds) of the contracts check (VER-3) on the
+    contract modules of the tree at `where`."""
+    before = cpu_seconds()
+    result = contracts(budget, where=where)
+    return len(result.details), cpu_seconds() - before
 
 
 def seeded_copy(into: Path, bug: Seeded) -> Path:
@@ -117,9 +98,12 @@ def main() -> int:
     parser.add_argument("--iterations", type=int, default=settings.contract_stale_iterations)
     parser.add_argument("--timeout", type=float, default=settings.contract_timeout_s)
     args = parser.parse_args()
-    old = [f"--per_condition_timeout={args.timeout}"]
-    new = [*old, f"--max_uninteresting_iterations={args.iterations}"]
-    print(f"old: {' '.join(old)}\nnew: {' '.join(new)}\n")
+    new = replace(
+        settings, contract_timeout_s=args.timeout, contract_stale_iterations=args.iterations
+    )
+    old = replace(new, contract_stale_iterations=UNBOUNDED)
+    print(f"old: {args.timeout} CPU s per condition, no bound on iterations")
+    print(f"new: {args.timeout} CPU s, or {args.iterations} iterations in a row without new code\n")
     start = time.perf_counter()
     found_new, cpu_new = crosshair(ROOT, new)
     found_old, cpu_old = crosshair(ROOT, old)

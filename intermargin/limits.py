@@ -46,11 +46,6 @@ def rlimit(text: str) -> int:
     return positive_whole(text)
 
 
-def iterations(text: str) -> int:
-    """CLI-LIMIT-2: a count of search iterations is a positive whole number."""
-    return positive_whole(text)
-
-
 def positive_whole(text: str) -> int:
     """CLI-LIMIT-2: a whole number from 1 to 2**62."""
     try:

@@ -168,16 +168,16 @@ def register(sub: "argparse._SubParsersAction[argparse.ArgumentParser]") -> None
     p.add_argument(
         "--contract-timeout",
         type=limits.seconds,
-        default=3.0,
+        default=Settings.contract_timeout_s,
         metavar="S",
-        help="CrossHair CPU seconds per condition at most (default 3)",
+        help="CrossHair CPU seconds per condition at most (default %(default)s)",
     )
     p.add_argument(
         "--contract-iterations",
-        type=limits.iterations,
+        type=limits.positive_whole,
         default=Settings.contract_stale_iterations,
         metavar="N",
         help="CrossHair leaves a condition after N iterations in a row that reach no new"
-        " code (default 60)",
+        " code (default %(default)s)",
     )
     p.set_defaults(run=main)

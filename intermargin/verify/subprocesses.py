@@ -5,6 +5,7 @@ import re
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 from intermargin.verify import CheckResult, Settings, Status
 from spec.requirements import ROOT
@@ -19,14 +20,14 @@ PACKAGES = ("spec", "model", "proofs", "intermargin")
 REPORT_LINE = re.compile(r"^(?P<where>\S+:\d+): (?P<level>info|error): (?P<text>.*)$")
 
 
-def run_tool(args: list[str], limit_s: float) -> tuple[int, str, float]:
-    """Run `python -m <args>` from the repository root; (exit code, output, seconds).
-    A run past `limit_s` counts as exit code -1."""
+def run_tool(args: list[str], limit_s: float, where: Path = ROOT) -> tuple[int, str, float]:
+    """Run `python -m <args>` from `where` (the repository root by default); (exit code,
+    output, seconds).  A run past `limit_s` counts as exit code -1."""
     start = time.perf_counter()
     try:
         done = subprocess.run(
             [sys.executable, "-m", *args],
-            cwd=ROOT,
+            cwd=where,
             capture_output=True,
             text=True,
             timeout=limit_s,
@@ -37,10 +38,13 @@ def run_tool(args: list[str], limit_s: float) -> tuple[int, str, float]:
     return done.returncode, done.stdout + done.stderr, time.perf_counter() - start
 
 
-def contracts(settings: Settings, modules: tuple[str, ...] = CONTRACT_MODULES) -> CheckResult:
+def contracts(
+    settings: Settings, modules: tuple[str, ...] = CONTRACT_MODULES, where: Path = ROOT
+) -> CheckResult:
     """VER-3: CrossHair searches for inputs that break a contract, each condition until its
     search stops reaching new code or its CPU budget is spent; any counterexample or error
-    fails, and so does a run that checked no condition at all."""
+    fails, and so does a run that checked no condition at all.  (`where`: the tree whose
+    modules are checked, the repository's by default.)"""
     code, output, seconds = run_tool(
         [
             "crosshair",
@@ -52,6 +56,7 @@ def contracts(settings: Settings, modules: tuple[str, ...] = CONTRACT_MODULES) -
             "--report_all",
         ],
         limit_s=600,
+        where=where,
     )
     confirmed = searched = 0
     problems: list[str] = []
