@@ -5,6 +5,10 @@ integers and strings from the constants of the local modules already imported, s
 derandomized property test would otherwise generate different examples depending on
 which tests ran before it in the same process (and so on how pytest-xdist shared the
 tests out): its reach thresholds would depend on the run's order.
+
+Property tests have no deadline: Hypothesis's default fails an example that takes over
+200 ms of wall-clock time, so a test's verdict would depend on how loaded the machine is
+(a law of `tests/test_partial.py` took 395 ms under load and mutmut's tracing).
 """
 
 import importlib
@@ -12,6 +16,7 @@ import pkgutil
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
 
 from model import State, initial_state
 from spec.examples import example_params
@@ -29,6 +34,9 @@ def import_every_module() -> None:
 
 
 import_every_module()
+
+settings.register_profile("no-deadline", deadline=None)
+settings.load_profile("no-deadline")
 
 
 @pytest.fixture
